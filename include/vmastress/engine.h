@@ -1,0 +1,35 @@
+/* engine.h: the worker pool, driven by the loop through a small API. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "vmastress/config.h"
+#include "vmastress/events.h"
+#include "vmastress/snapshot.h"
+
+struct vs_engine;
+
+struct vs_verify {
+	long proc, predicted, drift; /* drift = proc - predicted */
+};
+
+int vs_engine_new(struct vs_engine **out, const struct vs_config *cfg, uint64_t max_ops);
+void vs_engine_free(struct vs_engine *e);
+int vs_engine_start(struct vs_engine *e);
+/* Ask workers to stop and join them. */
+void vs_engine_stop(struct vs_engine *e);
+/* After stop: unmap everything, retry leaks; measured VMAs afterwards. */
+void vs_engine_teardown(struct vs_engine *e);
+/* Park workers, read /proc/self/maps, compare, rebase the internal count. */
+int vs_engine_verify(struct vs_engine *e, struct vs_verify *v);
+/* Re-read vm.max_map_count; returns 1 if it changed (old/new filled). */
+int vs_engine_refresh_limit(struct vs_engine *e, long *old_limit, long *new_limit);
+void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s);
+bool vs_engine_all_finished(struct vs_engine *e);
+/* Drain worker events; calls fn for each. */
+void vs_engine_drain_events(struct vs_engine *e, void (*fn)(const struct vs_event *, void *),
+			    void *userdata);
+/* Write the leaked regions as a JSON array (report only; may allocate). */
+void vs_engine_write_leaks(struct vs_engine *e, FILE *out);
+/* Test-only fault hook: make worker i stop progressing. */
+void vs_engine_hang_worker(struct vs_engine *e, unsigned i);

@@ -1,0 +1,24 @@
+/* snapshot.h: one consistent, pointer-free view of the daemon for rendering. */
+#pragma once
+#include <stdint.h>
+#include "vmastress/config.h"
+#include "vmastress/counters.h"
+
+struct vs_snapshot {
+	long pid;
+	double uptime_seconds;
+	double start_time; /* unix seconds */
+	uint64_t seed;
+	char profile[VS_PROFILE_MAX];
+	unsigned workers;
+	long max_map_count;
+	long map_count;           /* last /proc/self/maps reading */
+	long map_count_predicted; /* internal count */
+	long map_count_peak;
+	long vma_cap;             /* where pressure holds the count */
+	struct vs_totals t;
+	uint64_t verifications, drift_events;
+	long drift_last;          /* /proc minus predicted at the last verification */
+	uint64_t limit_changes;
+	int exact_probe;          /* PROCMAP_QUERY available */
+};

@@ -1,0 +1,72 @@
+/* worker.h: one worker thread's state and operation loop. */
+#pragma once
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "vmastress/counters.h"
+#include "vmastress/events.h"
+#include "vmastress/region.h"
+#include "vmastress/rng.h"
+#include "vmastress/vma.h"
+
+/* What a worker reads from the configuration; swapped only while parked. */
+struct vs_params {
+	unsigned min_pages, max_pages, sep_pages, touch_pages;
+	unsigned w_mmap, w_mprotect, w_munmap, w_punch;
+	unsigned retry_interval_ms;
+};
+
+/* State every worker sees. */
+struct vs_shared {
+	_Atomic long vmas;  /* predicted VMA count of the process */
+	_Atomic long peak;
+	_Atomic long limit; /* vm.max_map_count as last read */
+	_Atomic long cap;   /* pressure ceiling; workers never reserve past it */
+	_Atomic int stop;
+	_Atomic int pause;
+	pthread_mutex_t lock; /* park/unpark only, never on the hot path */
+	pthread_cond_t cond;
+	unsigned parked;
+	uint64_t start_ns;
+	size_t page;
+};
+
+struct vs_worker {
+	struct vs_counters ctr; /* first: cache-line aligned */
+	unsigned index;
+	pthread_t thread;
+	bool started;
+	struct vs_shared *sh;
+	struct vs_params p;
+	struct vs_rng rng;
+	struct vs_region_table table;
+	struct vs_vma_probe probe;
+	uint64_t max_ops, ops_done;
+	uint64_t next_retry_ns;
+	_Atomic int finished;
+	_Atomic int hang; /* test-only fault hook: stop making progress */
+	struct vs_event_ring events;
+};
+
+enum vs_step { VS_STEP_MAP, VS_STEP_PROTECT, VS_STEP_UNMAP, VS_STEP_PUNCH, VS_STEP_IDLE };
+
+int vs_worker_init(struct vs_worker *w, unsigned index, struct vs_shared *sh,
+		   const struct vs_params *p, uint64_t seed, size_t cap, uint64_t max_ops);
+void vs_worker_destroy(struct vs_worker *w);
+void *vs_worker_main(void *arg);
+/* Choose the next operation from the weights (pure given the RNG state). */
+enum vs_step vs_worker_choose(struct vs_rng *rng, const struct vs_params *p, size_t nlive);
+/* Run one operation; returns what was done. */
+enum vs_step vs_worker_step(struct vs_worker *w);
+void vs_worker_retry_leaks(struct vs_worker *w);
+/* After the thread ended: unmap every live region, retry leaks until no progress. */
+void vs_worker_teardown(struct vs_worker *w);
+uint64_t vs_now_ns(void);
+
+/* mapops.c: the only code that calls mmap/mprotect/munmap. */
+int vs_mapops_create(struct vs_worker *w, unsigned pages);
+int vs_mapops_protect(struct vs_worker *w, struct vs_region *r);
+int vs_mapops_punch(struct vs_worker *w, struct vs_region *r);
+int vs_mapops_unmap(struct vs_worker *w, struct vs_region *r);
+int vs_mapops_retry_leak(struct vs_worker *w, size_t leaked_index);
