@@ -7,6 +7,8 @@
 #include "vmastress/events.h"
 #include "vmastress/snapshot.h"
 
+#define VS_REGIONS_MAX (4u << 20) /* bookkeeping bound: 64 MiB of region slots */
+
 struct vs_engine;
 
 struct vs_verify {
@@ -18,7 +20,7 @@ void vs_engine_free(struct vs_engine *e);
 int vs_engine_start(struct vs_engine *e);
 /* Ask workers to stop and join them. */
 void vs_engine_stop(struct vs_engine *e);
-/* After stop: unmap everything, retry leaks; measured VMAs afterwards. */
+/* After stop: unmap everything, retry leaks until no progress. */
 void vs_engine_teardown(struct vs_engine *e);
 /* Park workers, read /proc/self/maps, compare, rebase the internal count. */
 int vs_engine_verify(struct vs_engine *e, struct vs_verify *v);
@@ -26,10 +28,11 @@ int vs_engine_verify(struct vs_engine *e, struct vs_verify *v);
 int vs_engine_refresh_limit(struct vs_engine *e, long *old_limit, long *new_limit);
 void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s);
 bool vs_engine_all_finished(struct vs_engine *e);
+uint64_t vs_engine_seed(const struct vs_engine *e);
 /* Drain worker events; calls fn for each. */
 void vs_engine_drain_events(struct vs_engine *e, void (*fn)(const struct vs_event *, void *),
 			    void *userdata);
-/* Write the leaked regions as a JSON array (report only; may allocate). */
+/* Write the leaked regions as a JSON array (report only). */
 void vs_engine_write_leaks(struct vs_engine *e, FILE *out);
 /* Test-only fault hook: make worker i stop progressing. */
 void vs_engine_hang_worker(struct vs_engine *e, unsigned i);

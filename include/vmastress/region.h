@@ -4,18 +4,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A region's data pages are tracked in at most 64 chunks (one bit each). */
-#define VS_REGION_CHUNKS 64
-
+/* 16 bytes; the address is arena base + first * page. */
 struct vs_region {
-	uintptr_t addr;
+	uint32_t first;      /* arena page index */
 	uint32_t data_pages;
-	uint16_t sep_pages;   /* PROT_NONE pages after the data; 0 = merging mode */
-	uint16_t chunk_pages; /* pages per bitmap chunk */
-	uint64_t unmapped;    /* chunks punched out (munmap of a sub-range) */
-	uint64_t readonly;    /* chunks currently PROT_READ (else RW) */
-	uint32_t vmas;        /* VMAs this region accounts for (separator mode) */
-	uint32_t leaked_at;   /* seconds since engine start when the unmap failed */
+	uint16_t sep_pages;  /* PROT_NONE pages after the data; 0 = merging mode */
+	uint16_t flags;
+	uint32_t leaked_pages; /* mapped pages when the unmap failed */
 };
 
 /* Live regions are dense at the front, leaked ones dense at the back. */
@@ -28,17 +23,15 @@ int vs_region_table_init(struct vs_region_table *t, size_t cap);
 void vs_region_table_free(struct vs_region_table *t);
 /* NULL when live + leaked fill the table. */
 struct vs_region *vs_region_alloc(struct vs_region_table *t);
-void vs_region_release(struct vs_region_table *t, struct vs_region *r);
-/* Move a live region to the leaked end; returns the new location. */
-struct vs_region *vs_region_mark_leaked(struct vs_region_table *t, struct vs_region *r);
+/* Forget live region i (the last live one moves into its slot). */
+void vs_region_release(struct vs_region_table *t, size_t i);
+/* Move live region i to the leaked end; returns its leaked index. */
+size_t vs_region_mark_leaked(struct vs_region_table *t, size_t i);
 void vs_region_release_leaked(struct vs_region_table *t, size_t leaked_index);
 struct vs_region *vs_region_live(struct vs_region_table *t, size_t i);
 struct vs_region *vs_region_leaked(struct vs_region_table *t, size_t i);
 
-void vs_region_layout(struct vs_region *r, uintptr_t addr, uint32_t data_pages, uint16_t sep);
-unsigned vs_region_nchunks(const struct vs_region *r);
-/* Pages [first, first+count) of chunk range [c0, c1). */
-void vs_region_chunk_pages(const struct vs_region *r, unsigned c0, unsigned c1, size_t *first,
-			   size_t *count);
-size_t vs_region_mapped_pages(const struct vs_region *r);
-uint64_t vs_region_chunk_mask(unsigned c0, unsigned c1);
+static inline size_t vs_region_pages(const struct vs_region *r)
+{
+	return (size_t)r->data_pages + r->sep_pages;
+}

@@ -15,10 +15,10 @@ struct vs_snapshot {
 	long map_count;           /* last /proc/self/maps reading */
 	long map_count_predicted; /* internal count */
 	long map_count_peak;
-	long vma_cap;             /* where pressure holds the count */
+	long vma_cap;             /* where pressure holds the count; -1: the kernel's limit */
 	struct vs_totals t;
 	uint64_t verifications, drift_events;
-	long drift_last;          /* /proc minus predicted at the last verification */
+	long drift_last, drift_max; /* /proc minus predicted: last, largest magnitude */
 	uint64_t limit_changes;
 	int exact_probe;          /* PROCMAP_QUERY available */
 };

@@ -1,13 +1,10 @@
-/* vma.h: VMA accounting rules, the kernel's limit, and the kernel's truth. */
+/* vma.h: the kernel's limit, the kernel's truth about VMAs, per-VMA lookups. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* VMAs a separator-mode region occupies: runs of equal protection among its
- * mapped chunks, plus one for the separator. Pure, unit tested. */
-unsigned vs_vma_region_count(unsigned nchunks, uint64_t unmapped, uint64_t readonly,
-			     bool separator);
+#define VS_SYSCTL_MAX_MAP_COUNT "/proc/sys/vm/max_map_count"
 
 /* vm.max_map_count; 0 or -errno. */
 int vs_vma_read_limit(const char *path, long *limit);
@@ -17,14 +14,20 @@ int vs_vma_count_self(long *count);
 /* Same for any maps file (tests). */
 int vs_vma_count_file(const char *path, long *count);
 
-/* PROCMAP_QUERY (Linux >= 6.11): per-VMA lookups in O(log n). */
+struct vs_vma_info {
+	uintptr_t start, end;
+	int prot; /* PROT_* */
+};
+
+/* Per-VMA lookups: PROCMAP_QUERY (Linux >= 6.11) in O(log n), else a scan of
+ * /proc/self/maps (slow; only used to resync after a partial failure). */
 struct vs_vma_probe {
 	int fd;
-	bool available;
+	bool available; /* PROCMAP_QUERY works */
 };
 void vs_vma_probe_open(struct vs_vma_probe *p);
 void vs_vma_probe_close(struct vs_vma_probe *p);
-/* VMAs intersecting [lo, hi). -ENOTSUP without PROCMAP_QUERY. */
+/* The VMA containing addr, or the next one above it: 0, or -ENOENT. */
+int vs_vma_probe_next(struct vs_vma_probe *p, uintptr_t addr, struct vs_vma_info *out);
+/* VMAs intersecting [lo, hi). */
 int vs_vma_probe_count(struct vs_vma_probe *p, uintptr_t lo, uintptr_t hi, long *count);
-/* Protection of the page at addr: PROT_* bits, or -ENOENT when unmapped. */
-int vs_vma_probe_prot(struct vs_vma_probe *p, uintptr_t addr, int *prot);

@@ -4,11 +4,16 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "vmastress/arena.h"
+#include "vmastress/config.h"
 #include "vmastress/counters.h"
 #include "vmastress/events.h"
 #include "vmastress/region.h"
 #include "vmastress/rng.h"
 #include "vmastress/vma.h"
+
+/* The model window saved around one call: the largest region plus one page. */
+#define VS_PAGES_MAX_SCRATCH (VS_PAGES_MAX + VS_SEPARATOR_MAX + 2)
 
 /* What a worker reads from the configuration; swapped only while parked. */
 struct vs_params {
@@ -19,10 +24,10 @@ struct vs_params {
 
 /* State every worker sees. */
 struct vs_shared {
-	_Atomic long vmas;  /* predicted VMA count of the process */
+	_Atomic long vmas;  /* predicted VMA count of the whole process */
 	_Atomic long peak;
 	_Atomic long limit; /* vm.max_map_count as last read */
-	_Atomic long cap;   /* pressure ceiling; workers never reserve past it */
+	_Atomic long cap;   /* pressure ceiling; LONG_MAX: the kernel is the only limit */
 	_Atomic int stop;
 	_Atomic int pause;
 	pthread_mutex_t lock; /* park/unpark only, never on the hot path */
@@ -41,7 +46,9 @@ struct vs_worker {
 	struct vs_params p;
 	struct vs_rng rng;
 	struct vs_region_table table;
+	struct vs_arena arena;
 	struct vs_vma_probe probe;
+	uint8_t *scratch; /* model window saved around a call */
 	uint64_t max_ops, ops_done;
 	uint64_t next_retry_ns;
 	_Atomic int finished;
@@ -51,8 +58,9 @@ struct vs_worker {
 
 enum vs_step { VS_STEP_MAP, VS_STEP_PROTECT, VS_STEP_UNMAP, VS_STEP_PUNCH, VS_STEP_IDLE };
 
+/* Sizes the table for `regions` and the arena for as many average regions. */
 int vs_worker_init(struct vs_worker *w, unsigned index, struct vs_shared *sh,
-		   const struct vs_params *p, uint64_t seed, size_t cap, uint64_t max_ops);
+		   const struct vs_params *p, uint64_t seed, size_t regions, uint64_t max_ops);
 void vs_worker_destroy(struct vs_worker *w);
 void *vs_worker_main(void *arg);
 /* Choose the next operation from the weights (pure given the RNG state). */
@@ -64,9 +72,10 @@ void vs_worker_retry_leaks(struct vs_worker *w);
 void vs_worker_teardown(struct vs_worker *w);
 uint64_t vs_now_ns(void);
 
-/* mapops.c: the only code that calls mmap/mprotect/munmap. */
+/* mapops.c: the only code that calls mmap/mprotect/munmap. Each returns 0,
+ * -EDQUOT when pressure held it back, -ENOSPC when out of room, or -errno. */
 int vs_mapops_create(struct vs_worker *w, unsigned pages);
-int vs_mapops_protect(struct vs_worker *w, struct vs_region *r);
-int vs_mapops_punch(struct vs_worker *w, struct vs_region *r);
-int vs_mapops_unmap(struct vs_worker *w, struct vs_region *r);
+int vs_mapops_protect(struct vs_worker *w, size_t i, size_t off, size_t len, bool readonly);
+int vs_mapops_punch(struct vs_worker *w, size_t i, size_t off, size_t len);
+int vs_mapops_unmap(struct vs_worker *w, size_t i);
 int vs_mapops_retry_leak(struct vs_worker *w, size_t leaked_index);

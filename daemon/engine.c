@@ -1,0 +1,347 @@
+/* engine.c: the worker pool: start, stop, park for verification, limit, snapshot. */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+#include "vmastress/engine.h"
+#include "vmastress/log.h"
+#include "vmastress/vma.h"
+#include "vmastress/worker.h"
+
+struct vs_engine {
+	struct vs_config cfg;
+	struct vs_shared sh;
+	struct vs_worker *w;
+	unsigned n;
+	uint64_t seed;
+	double start_time;
+	bool started;
+	long proc_last;
+	uint64_t verifications, drift_events, limit_changes;
+	long drift_last, drift_max;
+};
+
+static long compute_cap(const struct vs_config *cfg, long limit)
+{
+	/* fill 1.0 with no reserve hands the limit to the kernel: nothing is held
+	 * back, and the kernel's refusals are what gets measured (fragment). */
+	if (cfg->pressure.target_fill >= 1.0 && cfg->pressure.reserve == 0)
+		return LONG_MAX;
+	long cap = (long)floor(cfg->pressure.target_fill * (double)limit);
+	if (cap > limit - (long)cfg->pressure.reserve)
+		cap = limit - (long)cfg->pressure.reserve;
+	return cap > 0 ? cap : 0;
+}
+
+static void params_of(const struct vs_config *cfg, struct vs_params *p)
+{
+	p->min_pages = cfg->mapping.min_pages;
+	p->max_pages = cfg->mapping.max_pages;
+	p->sep_pages = cfg->mapping.separator_pages;
+	p->touch_pages = cfg->mapping.touch_pages;
+	p->w_mmap = cfg->ops.mmap;
+	p->w_mprotect = cfg->ops.mprotect;
+	p->w_munmap = cfg->ops.munmap;
+	p->w_punch = cfg->ops.punch;
+	p->retry_interval_ms = cfg->leaks.retry_interval_ms;
+}
+
+int vs_engine_new(struct vs_engine **out, const struct vs_config *cfg, uint64_t max_ops)
+{
+	struct vs_engine *e = calloc(1, sizeof(*e));
+	struct vs_params p;
+	long limit, count;
+	int r;
+
+	if (!e)
+		return -ENOMEM;
+	e->cfg = *cfg;
+	e->n = cfg->workers;
+	e->seed = cfg->seed;
+	while (e->seed == 0)
+		if (getrandom(&e->seed, sizeof(e->seed), 0) < 0)
+			e->seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	r = vs_vma_read_limit(NULL, &limit);
+	if (r < 0) {
+		free(e);
+		return vs_log_errno(LOG_ERR, r, "cannot read %s", VS_SYSCTL_MAX_MAP_COUNT);
+	}
+	pthread_mutex_init(&e->sh.lock, NULL);
+	pthread_cond_init(&e->sh.cond, NULL);
+	e->sh.page = (size_t)sysconf(_SC_PAGESIZE);
+	atomic_store(&e->sh.limit, limit);
+	atomic_store(&e->sh.cap, compute_cap(cfg, limit));
+	/* Bookkeeping for as many regions as the limit allows VMAs, allocated now:
+	 * at the limit an allocation is exactly what fails. */
+	size_t regions = (size_t)limit < 4096 ? 4096 : (size_t)limit;
+	if (regions > VS_REGIONS_MAX)
+		regions = VS_REGIONS_MAX;
+	regions = regions / e->n + 64;
+	e->w = aligned_alloc(64, sizeof(*e->w) * e->n);
+	if (!e->w) {
+		free(e);
+		return -ENOMEM;
+	}
+	params_of(cfg, &p);
+	for (unsigned i = 0; i < e->n; i++) {
+		r = vs_worker_init(&e->w[i], i, &e->sh, &p, e->seed, regions, max_ops);
+		if (r < 0) {
+			while (i--)
+				vs_worker_destroy(&e->w[i]);
+			free(e->w);
+			free(e);
+			return vs_log_errno(LOG_ERR, r, "cannot set up worker %u", i);
+		}
+	}
+	r = vs_vma_count_self(&count);
+	if (r < 0) {
+		vs_engine_free(e);
+		return vs_log_errno(LOG_ERR, r, "cannot read /proc/self/maps");
+	}
+	e->proc_last = count;
+	atomic_store(&e->sh.vmas, count);
+	atomic_store(&e->sh.peak, count);
+	*out = e;
+	return 0;
+}
+
+void vs_engine_free(struct vs_engine *e)
+{
+	if (!e)
+		return;
+	if (e->started)
+		vs_engine_stop(e);
+	for (unsigned i = 0; i < e->n; i++)
+		vs_worker_destroy(&e->w[i]);
+	pthread_cond_destroy(&e->sh.cond);
+	pthread_mutex_destroy(&e->sh.lock);
+	free(e->w);
+	free(e);
+}
+
+static unsigned running(struct vs_engine *e)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < e->n; i++)
+		n += e->w[i].started;
+	return n;
+}
+
+/* Park every running worker between two calls; false if one did not come. */
+static bool park_all(struct vs_engine *e)
+{
+	struct timespec until;
+	bool ok = true;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 2;
+	pthread_mutex_lock(&e->sh.lock);
+	atomic_store(&e->sh.pause, 1);
+	while (e->sh.parked < running(e) && ok)
+		ok = pthread_cond_timedwait(&e->sh.cond, &e->sh.lock, &until) == 0;
+	ok = e->sh.parked >= running(e);
+	pthread_mutex_unlock(&e->sh.lock);
+	return ok;
+}
+
+static void unpark_all(struct vs_engine *e)
+{
+	pthread_mutex_lock(&e->sh.lock);
+	atomic_store(&e->sh.pause, 0);
+	pthread_cond_broadcast(&e->sh.cond);
+	pthread_mutex_unlock(&e->sh.lock);
+}
+
+int vs_engine_start(struct vs_engine *e)
+{
+	struct timespec ts;
+	pthread_attr_t attr;
+	int r = 0;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	e->start_time = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	e->sh.start_ns = vs_now_ns();
+	/* Workers start parked: their stacks are VMAs too, counted before any op. */
+	atomic_store(&e->sh.pause, 1);
+	pthread_attr_init(&attr);
+	/* Workers need little stack; keep the daemon's own footprint small. */
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	for (unsigned i = 0; i < e->n; i++) {
+		r = -pthread_create(&e->w[i].thread, &attr, vs_worker_main, &e->w[i]);
+		if (r < 0) {
+			vs_log_errno(LOG_ERR, r, "cannot start worker %u", i);
+			break;
+		}
+		e->w[i].started = true;
+	}
+	pthread_attr_destroy(&attr);
+	e->started = true;
+	if (r < 0) {
+		vs_engine_stop(e);
+		return r;
+	}
+	if (park_all(e)) {
+		long count;
+		if (vs_vma_count_self(&count) == 0) {
+			e->proc_last = count;
+			atomic_store(&e->sh.vmas, count);
+			atomic_store(&e->sh.peak, count);
+		}
+	}
+	unpark_all(e);
+	return 0;
+}
+
+void vs_engine_stop(struct vs_engine *e)
+{
+	pthread_mutex_lock(&e->sh.lock);
+	atomic_store(&e->sh.stop, 1);
+	pthread_cond_broadcast(&e->sh.cond);
+	pthread_mutex_unlock(&e->sh.lock);
+	for (unsigned i = 0; i < e->n; i++) {
+		if (e->w[i].started)
+			pthread_join(e->w[i].thread, NULL);
+		e->w[i].started = false;
+	}
+	e->started = false;
+}
+
+void vs_engine_teardown(struct vs_engine *e)
+{
+	for (unsigned i = 0; i < e->n; i++)
+		vs_worker_teardown(&e->w[i]);
+	/* A worker's unmaps free VMAs another worker's leaks may need. */
+	for (unsigned i = 0; i < e->n; i++)
+		vs_worker_retry_leaks(&e->w[i]);
+}
+
+int vs_engine_verify(struct vs_engine *e, struct vs_verify *v)
+{
+	long proc;
+	int r;
+
+	if (!park_all(e)) {
+		unpark_all(e);
+		return -ETIMEDOUT;
+	}
+	r = vs_vma_count_self(&proc);
+	if (r == 0) {
+		v->proc = proc;
+		v->predicted = atomic_load(&e->sh.vmas);
+		v->drift = proc - v->predicted;
+		/* Rebase on the kernel's truth: our own allocations (and anything the
+		 * model missed) show up once as drift, not forever. */
+		atomic_store(&e->sh.vmas, proc);
+		e->proc_last = proc;
+		e->verifications++;
+		e->drift_last = v->drift;
+		if (v->drift) {
+			e->drift_events++;
+			if (labs(v->drift) > labs(e->drift_max))
+				e->drift_max = v->drift;
+		}
+	}
+	unpark_all(e);
+	return r;
+}
+
+int vs_engine_refresh_limit(struct vs_engine *e, long *old_limit, long *new_limit)
+{
+	long limit;
+	int r = vs_vma_read_limit(NULL, &limit);
+
+	if (r < 0)
+		return r;
+	*old_limit = atomic_load(&e->sh.limit);
+	*new_limit = limit;
+	if (limit == *old_limit)
+		return 0;
+	atomic_store(&e->sh.limit, limit);
+	atomic_store(&e->sh.cap, compute_cap(&e->cfg, limit));
+	e->limit_changes++;
+	return 1;
+}
+
+void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s)
+{
+	struct vs_counters *c[VS_WORKERS_MAX];
+	struct timespec ts;
+	long cap = atomic_load(&e->sh.cap);
+
+	memset(s, 0, sizeof(*s));
+	for (unsigned i = 0; i < e->n; i++)
+		c[i] = &e->w[i].ctr;
+	vs_counters_sum(&s->t, c, e->n);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	s->pid = (long)getpid();
+	s->start_time = e->start_time;
+	s->uptime_seconds = e->start_time ? (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 -
+						    e->start_time : 0;
+	s->seed = e->seed;
+	snprintf(s->profile, sizeof(s->profile), "%s", e->cfg.profile);
+	s->workers = e->n;
+	s->max_map_count = atomic_load(&e->sh.limit);
+	s->map_count = e->proc_last;
+	s->map_count_predicted = atomic_load(&e->sh.vmas);
+	s->map_count_peak = atomic_load(&e->sh.peak);
+	s->vma_cap = cap == LONG_MAX ? -1 : cap;
+	s->verifications = e->verifications;
+	s->drift_events = e->drift_events;
+	s->drift_last = e->drift_last;
+	s->drift_max = e->drift_max;
+	s->limit_changes = e->limit_changes;
+	s->exact_probe = e->n ? e->w[0].probe.available : 0;
+}
+
+bool vs_engine_all_finished(struct vs_engine *e)
+{
+	for (unsigned i = 0; i < e->n; i++)
+		if (!atomic_load(&e->w[i].finished))
+			return false;
+	return true;
+}
+
+uint64_t vs_engine_seed(const struct vs_engine *e)
+{
+	return e->seed;
+}
+
+void vs_engine_drain_events(struct vs_engine *e, void (*fn)(const struct vs_event *, void *),
+			    void *userdata)
+{
+	struct vs_event ev;
+
+	for (unsigned i = 0; i < e->n; i++)
+		while (vs_event_pop(&e->w[i].events, &ev))
+			fn(&ev, userdata);
+}
+
+void vs_engine_write_leaks(struct vs_engine *e, FILE *out)
+{
+	const char *sep = "";
+
+	fputc('[', out);
+	for (unsigned i = 0; i < e->n; i++) {
+		struct vs_worker *w = &e->w[i];
+		for (size_t k = 0; k < w->table.nleaked; k++) {
+			struct vs_region *r = vs_region_leaked(&w->table, k);
+			fprintf(out, "%s{\"worker\":%u,\"addr\":%lu,\"length\":%zu,\"bytes\":%zu}", sep,
+				i, (unsigned long)vs_arena_addr(&w->arena, r->first),
+				vs_region_pages(r) * e->sh.page,
+				(size_t)r->leaked_pages * e->sh.page);
+			sep = ",";
+		}
+	}
+	fputc(']', out);
+}
+
+void vs_engine_hang_worker(struct vs_engine *e, unsigned i)
+{
+	if (i < e->n)
+		atomic_store(&e->w[i].hang, 1);
+}

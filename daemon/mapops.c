@@ -1,0 +1,308 @@
+/* mapops.c: the calls themselves, each with its VMA prediction and accounting. */
+#include <errno.h>
+#include <limits.h>
+#include <sys/mman.h>
+#include "vmastress/errnames.h"
+#include "vmastress/worker.h"
+
+#define MAP_BASE (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK)
+
+static void note_peak(struct vs_shared *sh, long now)
+{
+	long peak = atomic_load_explicit(&sh->peak, memory_order_relaxed);
+
+	while (now > peak && !atomic_compare_exchange_weak(&sh->peak, &peak, now))
+		;
+}
+
+/* Pressure: claim `delta` VMAs below the cap before the call that makes them. */
+static bool reserve(struct vs_shared *sh, long delta)
+{
+	long cap = atomic_load_explicit(&sh->cap, memory_order_relaxed);
+	long cur = atomic_load_explicit(&sh->vmas, memory_order_relaxed);
+
+	if (delta <= 0)
+		return true;
+	do {
+		if (cap != LONG_MAX && cur + delta > cap)
+			return false;
+	} while (!atomic_compare_exchange_weak(&sh->vmas, &cur, cur + delta));
+	note_peak(sh, cur + delta);
+	return true;
+}
+
+static void adjust(struct vs_shared *sh, long delta)
+{
+	if (delta)
+		note_peak(sh, atomic_fetch_add(&sh->vmas, delta) + delta);
+}
+
+static long positive(long d)
+{
+	return d > 0 ? d : 0;
+}
+
+static void event(struct vs_worker *w, enum vs_event_kind kind, enum vs_op op, int err,
+		  uintptr_t addr, uint64_t length)
+{
+	struct vs_event ev = {
+		.kind = (uint8_t)kind,
+		.op = (uint8_t)op,
+		.err = (int16_t)err,
+		.worker = (uint16_t)w->index,
+		.addr = addr,
+		.length = length,
+		.map_count = atomic_load_explicit(&w->sh->vmas, memory_order_relaxed),
+		.max_map_count = atomic_load_explicit(&w->sh->limit, memory_order_relaxed),
+		.leaked_bytes = vs_counter_get(&w->ctr.leaked_bytes),
+	};
+	if (vs_event_push(&w->events, &ev) < 0)
+		vs_counter_add(&w->ctr.events_dropped, 1);
+}
+
+/* Count a failure; ENOMEM is the map count's when our count says a split or a
+ * new VMA would pass the limit, otherwise it is memory (the kernel gives both
+ * the same errno; exact accounting is what tells them apart). */
+static void failure(struct vs_worker *w, enum vs_op op, int err, uintptr_t addr, size_t len,
+		    int kind)
+{
+	vs_counter_add(&w->ctr.failures[op][vs_errno_slot(err)], 1);
+	if (err == ENOMEM) {
+		long now = atomic_load_explicit(&w->sh->vmas, memory_order_relaxed);
+		long limit = atomic_load_explicit(&w->sh->limit, memory_order_relaxed);
+		if (now + 1 > limit)
+			vs_counter_add(&w->ctr.enomem_map_count[op], 1);
+		else
+			vs_counter_add(&w->ctr.enomem_memory[op], 1);
+	}
+	if (kind >= 0)
+		event(w, (enum vs_event_kind)kind, op, err, addr, len);
+}
+
+static void sequence(struct vs_worker *w, uint64_t op, uint64_t a, uint64_t b)
+{
+	uint64_t h = vs_counter_get(&w->ctr.sequence) ^ (op << 56 ^ a << 24 ^ b);
+	vs_counter_set(&w->ctr.sequence, vs_splitmix64(&h));
+}
+
+static void gauge_pages(struct vs_worker *w, _Atomic uint64_t *g, long pages)
+{
+	vs_counter_set(g, vs_counter_get(g) + (uint64_t)(pages * (long)w->sh->page));
+}
+
+static void touch(struct vs_worker *w, uintptr_t addr, unsigned data_pages)
+{
+	unsigned n = w->p.touch_pages < data_pages ? w->p.touch_pages : data_pages;
+
+	for (unsigned i = 0; i < n; i++)
+		*(volatile char *)(addr + (size_t)i * w->sh->page) = 1;
+	vs_counter_add(&w->ctr.touched_pages, n);
+}
+
+/* The whole create, as the model predicts it if every call succeeds. */
+static long predict_create(struct vs_worker *w, size_t f, unsigned pages, unsigned sep)
+{
+	struct vs_arena *a = &w->arena;
+	long saved, d;
+
+	vs_arena_save(a, f, pages + sep, w->scratch, &saved);
+	if (sep) {
+		d = vs_arena_map(a, f, pages + sep, VS_PAGE_FRESH);
+		d += vs_arena_protect(a, f, pages, VS_PAGE_RW);
+		d += vs_arena_protect(a, f + pages, sep, VS_PAGE_SEP);
+	} else {
+		d = vs_arena_map(a, f, pages, VS_PAGE_RW);
+	}
+	vs_arena_restore(a, f, pages + sep, w->scratch, saved);
+	return d;
+}
+
+/* Separator mode: PROT_NONE first, then open the data pages, then mark the
+ * separator MADV_DONTDUMP so it differs from a fresh PROT_NONE mapping too. */
+static int open_region(struct vs_worker *w, size_t f, unsigned pages, unsigned sep, long *actual)
+{
+	struct vs_arena *a = &w->arena;
+	uintptr_t addr = vs_arena_addr(a, f);
+	size_t page = w->sh->page;
+
+	vs_counter_add(&w->ctr.ops[VS_OP_MPROTECT], 1);
+	if (mprotect((void *)addr, pages * page, PROT_READ | PROT_WRITE) < 0) {
+		int e = errno;
+		failure(w, VS_OP_MPROTECT, e, addr, pages * page, VS_EVENT_FAILURE);
+		/* The fresh mapping is one VMA: unmapping all of it splits nothing. */
+		vs_counter_add(&w->ctr.ops[VS_OP_MUNMAP], 1);
+		if (munmap((void *)addr, (pages + sep) * page) == 0)
+			*actual += vs_arena_unmap(a, f, pages + sep);
+		else
+			*actual += vs_arena_resync(a, &w->probe, f, pages + sep);
+		return -e;
+	}
+	*actual += vs_arena_protect(a, f, pages, VS_PAGE_RW);
+	if (madvise((void *)(addr + pages * page), sep * page, MADV_DONTDUMP) < 0)
+		*actual += vs_arena_resync(a, &w->probe, f, pages + sep);
+	else
+		*actual += vs_arena_protect(a, f + pages, sep, VS_PAGE_SEP);
+	return 0;
+}
+
+int vs_mapops_create(struct vs_worker *w, unsigned pages)
+{
+	struct vs_arena *a = &w->arena;
+	unsigned sep = w->p.sep_pages;
+	size_t n = (size_t)pages + sep, page = w->sh->page, f;
+	bool replace;
+	long d, actual;
+	int r = 0;
+
+	if (w->table.nlive + w->table.nleaked >= w->table.cap) {
+		vs_counter_add(&w->ctr.table_full, 1);
+		return -ENOSPC;
+	}
+	if (vs_arena_place(a, n, sep > 0, &f, &replace) < 0) {
+		vs_counter_add(&w->ctr.table_full, 1);
+		return -ENOSPC;
+	}
+	d = predict_create(w, f, pages, sep);
+	if (!reserve(w->sh, d))
+		return -EDQUOT;
+	sequence(w, VS_STEP_MAP, f, pages);
+	uintptr_t addr = vs_arena_addr(a, f);
+	vs_counter_add(&w->ctr.ops[VS_OP_MMAP], 1);
+	void *p = mmap((void *)addr, n * page, sep ? PROT_NONE : PROT_READ | PROT_WRITE,
+		       MAP_BASE | (replace ? MAP_FIXED : MAP_FIXED_NOREPLACE), -1, 0);
+	if (p == MAP_FAILED || (uintptr_t)p != addr) {
+		int e = p == MAP_FAILED ? errno : EEXIST; /* NOREPLACE ignored: old kernel */
+		if (p != MAP_FAILED)
+			munmap(p, n * page);
+		adjust(w->sh, -positive(d));
+		failure(w, VS_OP_MMAP, e, addr, n * page, VS_EVENT_FAILURE);
+		return -e;
+	}
+	a->cursor = f + n;
+	actual = vs_arena_map(a, f, n, sep ? VS_PAGE_FRESH : VS_PAGE_RW);
+	if (sep)
+		r = open_region(w, f, pages, sep, &actual);
+	adjust(w->sh, actual - positive(d));
+	if (r < 0)
+		return r;
+	struct vs_region *reg = vs_region_alloc(&w->table);
+	reg->first = (uint32_t)f;
+	reg->data_pages = pages;
+	reg->sep_pages = (uint16_t)sep;
+	reg->flags = 0;
+	reg->leaked_pages = 0;
+	vs_counter_add(&w->ctr.mappings, 1);
+	gauge_pages(w, &w->ctr.mapped_bytes, (long)n);
+	touch(w, addr, pages);
+	return 0;
+}
+
+int vs_mapops_protect(struct vs_worker *w, size_t i, size_t off, size_t len, bool readonly)
+{
+	struct vs_region *reg = vs_region_live(&w->table, i);
+	struct vs_arena *a = &w->arena;
+	size_t f = reg->first + off, page = w->sh->page;
+	unsigned state = readonly ? VS_PAGE_RO : VS_PAGE_RW;
+	long saved, d;
+
+	vs_arena_save(a, f, len, w->scratch, &saved);
+	d = vs_arena_protect(a, f, len, state);
+	vs_arena_restore(a, f, len, w->scratch, saved);
+	if (!reserve(w->sh, d))
+		return -EDQUOT;
+	sequence(w, VS_STEP_PROTECT, f, len << 1 | readonly);
+	uintptr_t addr = vs_arena_addr(a, f);
+	vs_counter_add(&w->ctr.ops[VS_OP_MPROTECT], 1);
+	if (mprotect((void *)addr, len * page, readonly ? PROT_READ : PROT_READ | PROT_WRITE) < 0) {
+		int e = errno;
+		/* mprotect splits VMA by VMA and stops at the first refusal: what it
+		 * already did stays done, so read the range back from the kernel. */
+		adjust(w->sh, vs_arena_resync(a, &w->probe, f, len) - positive(d));
+		failure(w, VS_OP_MPROTECT, e, addr, len * page, VS_EVENT_FAILURE);
+		return -e;
+	}
+	adjust(w->sh, vs_arena_protect(a, f, len, state) - positive(d));
+	return 0;
+}
+
+int vs_mapops_punch(struct vs_worker *w, size_t i, size_t off, size_t len)
+{
+	struct vs_region *reg = vs_region_live(&w->table, i);
+	struct vs_arena *a = &w->arena;
+	size_t f = reg->first + off, page = w->sh->page;
+	size_t mapped = vs_arena_mapped(a, f, len);
+	long saved, d;
+
+	vs_arena_save(a, f, len, w->scratch, &saved);
+	d = vs_arena_unmap(a, f, len);
+	vs_arena_restore(a, f, len, w->scratch, saved);
+	if (!reserve(w->sh, d))
+		return -EDQUOT;
+	sequence(w, VS_STEP_PUNCH, f, len);
+	uintptr_t addr = vs_arena_addr(a, f);
+	vs_counter_add(&w->ctr.ops[VS_OP_MUNMAP], 1);
+	vs_counter_add(&w->ctr.punches, 1);
+	if (munmap((void *)addr, len * page) < 0) {
+		int e = errno;
+		/* munmap is all or nothing: the model stays as it was. */
+		adjust(w->sh, -positive(d));
+		failure(w, VS_OP_MUNMAP, e, addr, len * page, VS_EVENT_FAILURE);
+		return -e;
+	}
+	adjust(w->sh, vs_arena_unmap(a, f, len) - positive(d));
+	gauge_pages(w, &w->ctr.mapped_bytes, -(long)mapped);
+	return 0;
+}
+
+int vs_mapops_unmap(struct vs_worker *w, size_t i)
+{
+	struct vs_region *reg = vs_region_live(&w->table, i);
+	struct vs_arena *a = &w->arena;
+	size_t f = reg->first, n = vs_region_pages(reg), page = w->sh->page;
+	size_t mapped = vs_arena_mapped(a, f, n);
+	uintptr_t addr = vs_arena_addr(a, f);
+
+	sequence(w, VS_STEP_UNMAP, f, n);
+	vs_counter_add(&w->ctr.ops[VS_OP_MUNMAP], 1);
+	if (munmap((void *)addr, n * page) < 0) {
+		int e = errno;
+		/* The region stays mapped: a leak, retried later. */
+		size_t k = vs_region_mark_leaked(&w->table, i);
+		vs_region_leaked(&w->table, k)->leaked_pages = (uint32_t)mapped;
+		vs_counter_set(&w->ctr.mappings, vs_counter_get(&w->ctr.mappings) - 1);
+		gauge_pages(w, &w->ctr.mapped_bytes, -(long)mapped);
+		vs_counter_add(&w->ctr.leaked_mappings, 1);
+		gauge_pages(w, &w->ctr.leaked_bytes, (long)mapped);
+		failure(w, VS_OP_MUNMAP, e, addr, mapped * page, VS_EVENT_LEAK);
+		return -e;
+	}
+	adjust(w->sh, vs_arena_unmap(a, f, n));
+	vs_region_release(&w->table, i);
+	vs_counter_set(&w->ctr.mappings, vs_counter_get(&w->ctr.mappings) - 1);
+	gauge_pages(w, &w->ctr.mapped_bytes, -(long)mapped);
+	return 0;
+}
+
+int vs_mapops_retry_leak(struct vs_worker *w, size_t k)
+{
+	struct vs_region *reg = vs_region_leaked(&w->table, k);
+	struct vs_arena *a = &w->arena;
+	size_t f = reg->first, n = vs_region_pages(reg), page = w->sh->page;
+	uintptr_t addr = vs_arena_addr(a, f);
+	uint32_t leaked = reg->leaked_pages;
+
+	vs_counter_add(&w->ctr.ops[VS_OP_MUNMAP], 1);
+	if (munmap((void *)addr, n * page) < 0) {
+		int e = errno;
+		failure(w, VS_OP_MUNMAP, e, addr, n * page, -1); /* retries: counted, not logged */
+		return -e;
+	}
+	adjust(w->sh, vs_arena_unmap(a, f, n));
+	vs_region_release_leaked(&w->table, k);
+	vs_counter_set(&w->ctr.leaked_mappings, vs_counter_get(&w->ctr.leaked_mappings) - 1);
+	gauge_pages(w, &w->ctr.leaked_bytes, -(long)leaked);
+	vs_counter_add(&w->ctr.reclaimed_mappings, 1);
+	vs_counter_add(&w->ctr.reclaimed_bytes, (uint64_t)leaked * page);
+	event(w, VS_EVENT_RECLAIMED, VS_OP_MUNMAP, 0, addr, (uint64_t)leaked * page);
+	return 0;
+}
