@@ -265,7 +265,12 @@ static int apply_tree(struct ctx *c, struct vs_config *cfg, const config_setting
 static int line_of(const config_t *lc, const char *path)
 {
 	const config_setting_t *s = config_lookup(lc, path);
-	return s ? (int)config_setting_source_line(s) : 0;
+	int line = s ? (int)config_setting_source_line(s) : 0;
+
+	/* libconfig 1.5 gives groups no line: use their first member's. */
+	if (s && !line && config_setting_is_group(s) && config_setting_length(s) > 0)
+		line = (int)config_setting_source_line(config_setting_get_elem(s, 0));
+	return line;
 }
 
 /* Rules between keys, reported at the line of the key that breaks them. */
@@ -285,6 +290,13 @@ static int cross_check(struct ctx *c, const struct vs_config *cfg, const config_
 	memcpy(key, err, n);
 	key[n] = 0;
 	int line = lc ? line_of(lc, key) : 0;
+	/* A rule broken by a default: point at the group the file did set. */
+	char *dot = strchr(key, '.');
+	if (lc && !line && dot) {
+		*dot = 0;
+		line = line_of(lc, key);
+		*dot = '.';
+	}
 	snprintf(c->err, c->errlen, "%s:%d: %s", c->file, line, err);
 	return r;
 }

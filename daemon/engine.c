@@ -73,6 +73,7 @@ int vs_engine_new(struct vs_engine **out, const struct vs_config *cfg, uint64_t 
 	pthread_mutex_init(&e->sh.lock, NULL);
 	pthread_cond_init(&e->sh.cond, NULL);
 	e->sh.page = (size_t)sysconf(_SC_PAGESIZE);
+	e->sh.workers = e->n;
 	atomic_store(&e->sh.limit, limit);
 	atomic_store(&e->sh.cap, compute_cap(cfg, limit));
 	/* Bookkeeping for as many regions as the limit allows VMAs, allocated now:

@@ -35,6 +35,7 @@ struct vs_shared {
 	unsigned parked;
 	uint64_t start_ns;
 	size_t page;
+	unsigned workers;
 };
 
 struct vs_worker {

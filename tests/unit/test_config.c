@@ -1,0 +1,146 @@
+/* test_config.c: every bad file fails with its FILE:LINE: key: message; good ones load. */
+#include <dirent.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "vmastress/config.h"
+#include "vmastress/profile.h"
+
+static const char *data_dir(void)
+{
+	const char *d = getenv("VS_TEST_DATA");
+	return d ? d : "tests/unit/data";
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* Each bad file's first line: "# expect: :LINE: key: what". */
+static void bad_files_name_file_line_key(void **state)
+{
+	char dir[512], path[1024], expect[512], want[1600], err[512];
+	struct dirent **names;
+	struct vs_config cfg;
+	int n, checked = 0;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/bad", data_dir());
+	n = scandir(dir, &names, NULL, by_name);
+	assert_true(n > 0);
+	for (int i = 0; i < n; i++) {
+		if (!strstr(names[i]->d_name, ".conf")) {
+			free(names[i]);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+		free(names[i]);
+		FILE *f = fopen(path, "r");
+		assert_non_null(f);
+		assert_non_null(fgets(expect, sizeof(expect), f));
+		fclose(f);
+		expect[strcspn(expect, "\n")] = 0;
+		assert_true(strncmp(expect, "# expect: ", 10) == 0);
+		snprintf(want, sizeof(want), "%s%s", path, expect + 10);
+		int r = vs_config_load(&cfg, path, true, NULL, err, sizeof(err));
+		if (r != -EINVAL || strcmp(err, want) != 0)
+			fail_msg("%s: r=%d\n got: %s\nwant: %s", path, r, err, want);
+		checked++;
+	}
+	free(names);
+	assert_true(checked >= 15);
+}
+
+static void good_file_overrides_profile(void **state)
+{
+	char path[1024], err[512];
+	struct vs_config cfg;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/good/01-overrides.conf", data_dir());
+	assert_int_equal(vs_config_load(&cfg, path, true, NULL, err, sizeof(err)), 0);
+	assert_int_equal(cfg.workers, 3);
+	assert_true(cfg.seed == 4294967297ULL); /* the L suffix keeps 64 bits */
+	assert_string_equal(cfg.profile, "fragment");
+	assert_int_equal(cfg.mapping.separator_pages, 0); /* from the preset */
+	assert_int_equal(cfg.mapping.min_pages, 4);
+	assert_int_equal(cfg.mapping.max_pages, 20); /* from the file */
+	assert_true(cfg.pressure.target_fill == 1.0); /* an integer is fine for a fraction */
+
+	snprintf(path, sizeof(path), "%s/good/02-seed-max.conf", data_dir());
+	assert_int_equal(vs_config_load(&cfg, path, true, NULL, err, sizeof(err)), 0);
+	assert_true(cfg.seed == UINT64_MAX); /* read from the text, not libconfig's wrap */
+}
+
+static void command_line_wins(void **state)
+{
+	struct vs_overrides ov = {.has_workers = true, .workers = 7, .has_profile = true,
+				  .has_seed = true, .seed = 9};
+	char path[1024], err[512];
+	struct vs_config cfg;
+
+	(void)state;
+	snprintf(ov.profile, sizeof(ov.profile), "churn");
+	snprintf(path, sizeof(path), "%s/good/01-overrides.conf", data_dir());
+	assert_int_equal(vs_config_load(&cfg, path, true, &ov, err, sizeof(err)), 0);
+	assert_int_equal(cfg.workers, 7);
+	assert_true(cfg.seed == 9);
+	assert_string_equal(cfg.profile, "churn");
+	assert_int_equal(cfg.mapping.separator_pages, 1); /* churn's, not fragment's */
+	assert_int_equal(cfg.mapping.max_pages, 20);      /* the file still overrides */
+}
+
+static void missing_files(void **state)
+{
+	char err[512];
+	struct vs_config cfg;
+
+	(void)state;
+	/* The default path may be absent: built-in defaults. */
+	assert_int_equal(vs_config_load(&cfg, "/nonexistent/vmastressd.conf", false, NULL, err,
+					sizeof(err)), 0);
+	assert_string_equal(cfg.profile, "guarded");
+	assert_int_equal(cfg.mapping.separator_pages, 1);
+	/* A file named on the command line must exist. */
+	assert_int_equal(vs_config_load(&cfg, "/nonexistent/vmastressd.conf", true, NULL, err,
+					sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "/nonexistent/vmastressd.conf:0: file: cannot read"));
+	/* A directory is not a config file. */
+	assert_int_equal(vs_config_load(&cfg, "/", true, NULL, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "/:0: file:"));
+}
+
+static void profiles_are_distinct(void **state)
+{
+	struct vs_config g, f, c;
+
+	(void)state;
+	assert_int_equal(vs_profile_apply(&g, "guarded"), 0);
+	assert_int_equal(vs_profile_apply(&f, "fragment"), 0);
+	assert_int_equal(vs_profile_apply(&c, "churn"), 0);
+	assert_int_equal(vs_profile_apply(&c, "nope"), -EINVAL);
+	assert_int_equal(vs_profile_apply(&c, "churn"), 0);
+	assert_true(g.mapping.separator_pages > 0 && g.ops.punch == 0);
+	assert_true(f.mapping.separator_pages == 0 && f.ops.punch > 0);
+	assert_true(f.pressure.target_fill == 1.0 && f.pressure.reserve == 0);
+	assert_true(c.mapping.separator_pages > 0 && c.pressure.target_fill < 0.5);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(bad_files_name_file_line_key),
+		cmocka_unit_test(good_file_overrides_profile),
+		cmocka_unit_test(command_line_wins),
+		cmocka_unit_test(missing_files),
+		cmocka_unit_test(profiles_are_distinct),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

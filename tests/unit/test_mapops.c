@@ -1,0 +1,210 @@
+/* test_mapops.c: real mmap/mprotect/munmap; the model's prediction vs the kernel's count. */
+#include <errno.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "vmastress/worker.h"
+
+static struct vs_shared sh;
+static struct vs_worker *w;
+
+static long proc_count(void)
+{
+	long n;
+	assert_int_equal(vs_vma_count_self(&n), 0);
+	return n;
+}
+
+/* VMAs the kernel has inside the worker's arena. */
+static long kernel_arena(void)
+{
+	long n;
+	uintptr_t lo = w->arena.base, hi = lo + w->arena.pages * w->arena.page;
+	assert_int_equal(vs_vma_probe_count(&w->probe, lo, hi, &n), 0);
+	return n;
+}
+
+static int make_worker(unsigned sep, unsigned punch, unsigned min_pages, unsigned max_pages)
+{
+	struct vs_params p = {.min_pages = min_pages, .max_pages = max_pages, .sep_pages = sep,
+			      .touch_pages = 2, .w_mmap = 40, .w_mprotect = 30, .w_munmap = 20,
+			      .w_punch = punch, .retry_interval_ms = 1000};
+	long limit;
+
+	memset(&sh, 0, sizeof(sh));
+	sh.page = (size_t)sysconf(_SC_PAGESIZE);
+	sh.workers = 1;
+	assert_int_equal(vs_vma_read_limit(NULL, &limit), 0);
+	atomic_store(&sh.limit, limit);
+	atomic_store(&sh.cap, LONG_MAX);
+	w = aligned_alloc(64, sizeof(*w));
+	assert_non_null(w);
+	assert_int_equal(vs_worker_init(w, 0, &sh, &p, 12345, 2048, 0), 0);
+	atomic_store(&sh.vmas, proc_count());
+	return 0;
+}
+
+static int setup_sep(void **state)
+{
+	(void)state;
+	return make_worker(1, 10, 1, 16);
+}
+
+static int setup_merge(void **state)
+{
+	(void)state;
+	return make_worker(0, 30, 4, 16);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	vs_worker_teardown(w);
+	vs_worker_destroy(w);
+	free(w);
+	return 0;
+}
+
+/* After every call, the shared prediction equals /proc/self/maps. */
+static void check(const char *what)
+{
+	long proc = proc_count(), predicted = atomic_load(&sh.vmas);
+
+	if (proc != predicted)
+		fail_msg("%s: /proc/self/maps %ld, predicted %ld", what, proc, predicted);
+	if (kernel_arena() != w->arena.vmas)
+		fail_msg("%s: arena kernel %ld, model %ld", what, kernel_arena(), w->arena.vmas);
+}
+
+static void each_operation_separator_mode(void **state)
+{
+	long before;
+
+	(void)state;
+	check("start");
+	before = proc_count();
+	assert_int_equal(vs_mapops_create(w, 8), 0);
+	assert_int_equal(proc_count() - before, 2); /* data + separator */
+	check("create");
+	assert_int_equal(vs_mapops_create(w, 8), 0);
+	assert_int_equal(proc_count() - before, 4); /* never merged with the first */
+	before = proc_count();
+	assert_int_equal(vs_mapops_protect(w, 0, 2, 3, true), 0);
+	assert_int_equal(proc_count() - before, 2); /* RW | RO | RW */
+	check("protect");
+	assert_int_equal(vs_mapops_protect(w, 0, 2, 3, false), 0);
+	assert_int_equal(proc_count() - before, 0); /* merged back */
+	check("protect back");
+	assert_int_equal(vs_mapops_punch(w, 0, 3, 2), 0);
+	assert_int_equal(proc_count() - before, 1); /* a hole */
+	check("punch");
+	assert_int_equal(vs_mapops_unmap(w, 0), 0);
+	assert_int_equal(proc_count() - before, 1 - 3); /* two data pieces and the separator */
+	check("unmap");
+}
+
+static void neighbours_merge_without_separators(void **state)
+{
+	long before = proc_count();
+
+	(void)state;
+	assert_int_equal(vs_mapops_create(w, 4), 0);
+	assert_int_equal(vs_mapops_create(w, 4), 0);
+	assert_int_equal(vs_mapops_create(w, 4), 0);
+	assert_int_equal(proc_count() - before, 1); /* three mappings, one VMA */
+	check("merged");
+	/* Unmapping the middle one must split the merged VMA on both sides. */
+	assert_int_equal(vs_mapops_unmap(w, 1), 0);
+	assert_int_equal(proc_count() - before, 2);
+	check("middle unmapped");
+}
+
+static void random_sequence_stays_exact(void **state)
+{
+	(void)state;
+	for (int i = 1; i <= 20000; i++) {
+		vs_worker_step(w);
+		if (i % 500 == 0)
+			check("random step");
+	}
+	assert_true(w->table.nlive > 0);
+	assert_true(vs_counter_get(&w->ctr.ops[VS_OP_MPROTECT]) > 0);
+	assert_true(vs_counter_get(&w->ctr.punches) > 0);
+	vs_worker_teardown(w);
+	check("teardown");
+	assert_int_equal(w->table.nlive, 0);
+	assert_int_equal(vs_counter_get(&w->ctr.mapped_bytes), 0);
+}
+
+static void same_seed_same_operations(void **state)
+{
+	uint64_t first;
+
+	(void)state;
+	for (int i = 0; i < 3000; i++)
+		vs_worker_step(w);
+	first = vs_counter_get(&w->ctr.sequence);
+	teardown(NULL);
+	setup_sep(NULL);
+	for (int i = 0; i < 3000; i++)
+		vs_worker_step(w);
+	assert_true(first != 0);
+	assert_true(vs_counter_get(&w->ctr.sequence) == first);
+}
+
+/* The separator's own flags (MADV_DONTDUMP) keep a fresh PROT_NONE mapping
+ * placed right above it from merging with it, even for an instant. */
+static void no_transient_merge(void **state)
+{
+	size_t page = sh.page;
+
+	(void)state;
+	assert_int_equal(vs_mapops_create(w, 2), 0);
+	uintptr_t next = w->arena.base + 3 * page;
+	void *p = mmap((void *)next, 3 * page, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK | MAP_FIXED, -1, 0);
+	assert_ptr_equal(p, (void *)next);
+	struct vs_vma_info v;
+	assert_int_equal(vs_vma_probe_next(&w->probe, next, &v), 0);
+	assert_true(v.start == next); /* not merged down into the separator */
+	assert_true(v.end == next + 3 * page);
+	/* Without the separator's flag the same mapping would merge: the control. */
+	assert_int_equal(madvise((void *)(next - page), page, MADV_DODUMP), 0);
+	p = mmap((void *)next, 3 * page, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK | MAP_FIXED, -1, 0);
+	assert_ptr_equal(p, (void *)next);
+	assert_int_equal(vs_vma_probe_next(&w->probe, next, &v), 0);
+	assert_true(v.start == next - page);
+	/* Put the arena back as the model knows it. */
+	assert_int_equal(madvise((void *)(next - page), page, MADV_DONTDUMP), 0);
+	p = mmap((void *)next, 3 * page, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK | MAP_FIXED, -1, 0);
+	assert_int_equal(madvise((void *)next, 3 * page, MADV_DONTFORK), 0);
+}
+
+int main(void)
+{
+	struct vs_vma_probe p;
+
+	vs_vma_probe_open(&p);
+	if (!p.available)
+		print_message("PROCMAP_QUERY unavailable: lookups scan /proc/self/maps\n");
+	vs_vma_probe_close(&p);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(each_operation_separator_mode, setup_sep, teardown),
+		cmocka_unit_test_setup_teardown(neighbours_merge_without_separators, setup_merge,
+						teardown),
+		cmocka_unit_test_setup_teardown(random_sequence_stays_exact, setup_sep, teardown),
+		cmocka_unit_test_setup_teardown(random_sequence_stays_exact, setup_merge, teardown),
+		cmocka_unit_test_setup_teardown(same_seed_same_operations, setup_sep, teardown),
+		cmocka_unit_test_setup_teardown(no_transient_merge, setup_sep, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

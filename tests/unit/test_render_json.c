@@ -1,0 +1,99 @@
+/* test_render_json.c: the stats JSON: every key of DESIGN.md, exact values, bounded buffer. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+#include "vmastress/errnames.h"
+#include "vmastress/render_json.h"
+
+static void fill(struct vs_snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->pid = 123;
+	s->uptime_seconds = 12.5;
+	s->seed = 18446744073709551615ULL;
+	snprintf(s->profile, sizeof(s->profile), "fragment");
+	s->workers = 2;
+	s->max_map_count = 65530;
+	s->map_count = 61000;
+	s->map_count_predicted = 61002;
+	s->map_count_peak = 65530;
+	s->vma_cap = -1;
+	s->t.mappings = 30000;
+	s->t.mapped_bytes = 123456789;
+	s->t.ops[VS_OP_MMAP] = 10;
+	s->t.ops[VS_OP_MPROTECT] = 20;
+	s->t.ops[VS_OP_MUNMAP] = 30;
+	s->t.failures[VS_OP_MUNMAP][vs_errno_slot(ENOMEM)] = 7;
+	s->t.failures[VS_OP_MMAP][vs_errno_slot(EEXIST)] = 2;
+	s->t.leaked_mappings = 3;
+	s->t.leaked_bytes = 12288;
+	s->t.reclaimed_mappings = 1;
+	s->t.reclaimed_bytes = 4096;
+	s->exact_probe = 1;
+}
+
+static void every_key_with_its_value(void **state)
+{
+	char buf[8192];
+	struct vs_snapshot s;
+	static const char *const want[] = {
+		"{\"version\":\"" VS_VERSION "\",\"pid\":123,\"uptime_seconds\":12.500,",
+		"\"seed\":18446744073709551615,\"profile\":\"fragment\",\"workers\":2,",
+		"\"max_map_count\":65530,\"map_count\":61000,\"map_count_predicted\":61002,",
+		"\"map_count_peak\":65530,",
+		"\"mappings\":30000,\"mapped_bytes\":123456789,",
+		"\"ops\":{\"mmap\":10,\"mprotect\":20,\"munmap\":30}",
+		"\"failures\":{\"mmap\":{\"ENOMEM\":0,\"EEXIST\":2},\"mprotect\":{\"ENOMEM\":0},"
+		"\"munmap\":{\"ENOMEM\":7}}",
+		"\"leaks\":{\"mappings\":3,\"bytes\":12288,\"reclaimed_mappings\":1,"
+		"\"reclaimed_bytes\":4096}",
+		"\"exact_probe\":true",
+	};
+	(void)state;
+	fill(&s);
+	int n = vs_render_json(&s, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_int_equal((size_t)n, strlen(buf));
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!strstr(buf, want[i]))
+			fail_msg("missing %s in %s", want[i], buf);
+	assert_int_equal(buf[n - 1], '\n');
+	assert_int_equal(buf[n - 2], '}');
+	/* Balanced braces, no stray commas. */
+	int depth = 0;
+	for (int i = 0; i < n; i++) {
+		depth += buf[i] == '{';
+		depth -= buf[i] == '}';
+		assert_true(depth >= 0);
+		if (buf[i] == ',')
+			assert_true(buf[i + 1] == '"');
+	}
+	assert_int_equal(depth, 0);
+}
+
+static void small_buffer_is_refused(void **state)
+{
+	char buf[8192];
+	struct vs_snapshot s;
+
+	(void)state;
+	fill(&s);
+	int n = vs_render_json(&s, buf, sizeof(buf));
+	assert_int_equal(vs_render_json(&s, buf, (size_t)n), -ENOBUFS);
+	assert_int_equal(vs_render_json(&s, buf, (size_t)n + 1), n);
+	assert_int_equal(vs_render_json(&s, buf, 0), -ENOBUFS);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_key_with_its_value),
+		cmocka_unit_test(small_buffer_is_refused),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
