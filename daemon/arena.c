@@ -98,7 +98,20 @@ static long commit(struct vs_arena *a, size_t first, size_t n, long before)
 
 static void set_start(struct vs_arena *a, size_t i, bool start)
 {
-	a->pg[i] = (uint8_t)((a->pg[i] & VS_PAGE_STATE_MASK) | (start ? VS_PAGE_START : 0));
+	a->pg[i] = (uint8_t)((a->pg[i] & ~VS_PAGE_START) | (start ? VS_PAGE_START : 0));
+}
+
+/* New state, no VMA start, ownership kept. */
+static void set_states(struct vs_arena *a, size_t first, size_t n, unsigned state)
+{
+	for (size_t i = first; i < first + n; i++)
+		a->pg[i] = (uint8_t)((a->pg[i] & VS_PAGE_OWNED) | state);
+}
+
+void vs_arena_own(struct vs_arena *a, size_t first, size_t n, bool owned)
+{
+	for (size_t i = first; i < first + n; i++)
+		a->pg[i] = (uint8_t)((a->pg[i] & ~VS_PAGE_OWNED) | (owned ? VS_PAGE_OWNED : 0));
 }
 
 long vs_arena_map(struct vs_arena *a, size_t first, size_t n, unsigned state)
@@ -106,7 +119,7 @@ long vs_arena_map(struct vs_arena *a, size_t first, size_t n, unsigned state)
 	size_t end = first + n;
 	long before = vs_arena_count(a, first, window_end(a, first, n));
 
-	memset(a->pg + first, (int)state, n);
+	set_states(a, first, n, state);
 	/* A new mapping merges with an equal neighbour on either side. */
 	set_start(a, first, !(first > 0 && MAPPED(a, first - 1) && STATE(a, first - 1) == state));
 	if (end < a->pages && MAPPED(a, end))
@@ -119,7 +132,7 @@ long vs_arena_unmap(struct vs_arena *a, size_t first, size_t n)
 	size_t end = first + n;
 	long before = vs_arena_count(a, first, window_end(a, first, n));
 
-	memset(a->pg + first, VS_PAGE_FREE, n);
+	set_states(a, first, n, VS_PAGE_FREE);
 	if (end < a->pages && MAPPED(a, end))
 		set_start(a, end, true);
 	return commit(a, first, n, before);
@@ -140,7 +153,7 @@ long vs_arena_protect(struct vs_arena *a, size_t first, size_t n, unsigned state
 			pos = pend;
 			continue;
 		}
-		memset(a->pg + pos, (int)state, pend - pos);
+		set_states(a, pos, pend - pos, state);
 		set_start(a, pos, !(pos > 0 && MAPPED(a, pos - 1) && STATE(a, pos - 1) == state));
 		if (pend < a->pages && MAPPED(a, pend))
 			set_start(a, pend, STATE(a, pend) != state);
@@ -171,14 +184,14 @@ long vs_arena_resync(struct vs_arena *a, struct vs_vma_probe *p, size_t first, s
 		uintptr_t at = vs_arena_addr(a, i);
 		int r = vs_vma_probe_next(p, at, &v);
 		if (r < 0 || v.start >= hi) {
-			memset(a->pg + i, VS_PAGE_FREE, end - i);
+			set_states(a, i, end - i, VS_PAGE_FREE);
 			break;
 		}
 		size_t s = v.start > at ? (v.start - a->base) / a->page : i;
-		memset(a->pg + i, VS_PAGE_FREE, s - i);
+		set_states(a, i, s - i, VS_PAGE_FREE);
 		size_t e = v.end < hi ? (v.end - a->base) / a->page : end;
 		for (size_t k = s; k < e; k++)
-			a->pg[k] = (uint8_t)state_of_prot(v.prot, STATE(a, k));
+			set_states(a, k, 1, state_of_prot(v.prot, STATE(a, k)));
 		set_start(a, s, v.start >= lo && v.start == vs_arena_addr(a, s));
 		i = e;
 	}
@@ -200,13 +213,13 @@ int vs_arena_place(struct vs_arena *a, size_t n, bool separated, size_t *first, 
 			wrapped = true;
 			pos = 0;
 		}
-		unsigned s0 = STATE(a, pos);
+		unsigned s0 = a->pg[pos] & (VS_PAGE_STATE_MASK | VS_PAGE_OWNED);
 		if (s0 != VS_PAGE_FREE && s0 != VS_PAGE_RESERVED) {
 			pos++;
 			continue;
 		}
 		size_t i = 1;
-		while (i < n && STATE(a, pos + i) == s0)
+		while (i < n && (a->pg[pos + i] & (VS_PAGE_STATE_MASK | VS_PAGE_OWNED)) == s0)
 			i++;
 		if (i < n) {
 			pos += i;

@@ -19,6 +19,9 @@ void vs_counters_sum(struct vs_totals *t, struct vs_counters *const *c, unsigned
 			t->ops[op] += vs_counter_get(&k->ops[op]);
 			t->enomem_map_count[op] += vs_counter_get(&k->enomem_map_count[op]);
 			t->enomem_memory[op] += vs_counter_get(&k->enomem_memory[op]);
+			uint64_t first = vs_counter_get(&k->first_enomem_ns[op]);
+			if (first && (!t->first_enomem_ns[op] || first < t->first_enomem_ns[op]))
+				t->first_enomem_ns[op] = first;
 			for (int e = 0; e < VS_ERRNO_SLOTS; e++)
 				t->failures[op][e] += vs_counter_get(&k->failures[op][e]);
 		}

@@ -297,6 +297,10 @@ void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s)
 	s->drift_max = e->drift_max;
 	s->limit_changes = e->limit_changes;
 	s->exact_probe = e->n ? e->w[0].probe.available : 0;
+	for (int op = 0; op < VS_OP_COUNT; op++)
+		s->first_enomem[op] = s->t.first_enomem_ns[op] && e->sh.start_ns
+					      ? (double)(s->t.first_enomem_ns[op] - e->sh.start_ns) / 1e9
+					      : -1.0;
 }
 
 bool vs_engine_all_finished(struct vs_engine *e)

@@ -68,6 +68,8 @@ static void failure(struct vs_worker *w, enum vs_op op, int err, uintptr_t addr,
 {
 	vs_counter_add(&w->ctr.failures[op][vs_errno_slot(err)], 1);
 	if (err == ENOMEM) {
+		if (!vs_counter_get(&w->ctr.first_enomem_ns[op]))
+			vs_counter_set(&w->ctr.first_enomem_ns[op], vs_now_ns());
 		long now = atomic_load_explicit(&w->sh->vmas, memory_order_relaxed);
 		long limit = atomic_load_explicit(&w->sh->limit, memory_order_relaxed);
 		/* Other workers' calls in flight move the shared count by a few VMAs
@@ -188,6 +190,7 @@ int vs_mapops_create(struct vs_worker *w, unsigned pages)
 	if (r < 0)
 		return r;
 	struct vs_region *reg = vs_region_alloc(&w->table);
+	vs_arena_own(a, f, n, true);
 	reg->first = (uint32_t)f;
 	reg->data_pages = pages;
 	reg->sep_pages = (uint16_t)sep;
@@ -279,6 +282,7 @@ int vs_mapops_unmap(struct vs_worker *w, size_t i)
 		return -e;
 	}
 	adjust(w->sh, vs_arena_unmap(a, f, n));
+	vs_arena_own(a, f, n, false);
 	vs_region_release(&w->table, i);
 	vs_counter_set(&w->ctr.mappings, vs_counter_get(&w->ctr.mappings) - 1);
 	gauge_pages(w, &w->ctr.mapped_bytes, -(long)mapped);
@@ -300,6 +304,7 @@ int vs_mapops_retry_leak(struct vs_worker *w, size_t k)
 		return -e;
 	}
 	adjust(w->sh, vs_arena_unmap(a, f, n));
+	vs_arena_own(a, f, n, false);
 	vs_region_release_leaked(&w->table, k);
 	vs_counter_set(&w->ctr.leaked_mappings, vs_counter_get(&w->ctr.leaked_mappings) - 1);
 	gauge_pages(w, &w->ctr.leaked_bytes, -(long)leaked);

@@ -77,6 +77,13 @@ int vs_render_json(const struct vs_snapshot *s, char *buf, size_t len)
 	put(&o, ",\"enomem\":{");
 	per_op(&o, "", "map_count", t->enomem_map_count);
 	per_op(&o, ",", "memory", t->enomem_memory);
+	put(&o, "},\"first_enomem_seconds\":{");
+	for (int op = 0; op < VS_OP_COUNT; op++) {
+		if (s->first_enomem[op] >= 0)
+			put(&o, "%s\"%s\":%.6f", op ? "," : "", vs_op_name(op), s->first_enomem[op]);
+		else
+			put(&o, "%s\"%s\":null", op ? "," : "", vs_op_name(op));
+	}
 	put(&o, "}");
 	put(&o,
 	    ",\"leaks\":{\"mappings\":%llu,\"bytes\":%llu,\"reclaimed_mappings\":%llu,"

@@ -20,6 +20,7 @@ enum vs_page_state {
 	VS_PAGE_SEP,       /* separator: PROT_NONE, MADV_DONTDUMP */
 };
 #define VS_PAGE_STATE_MASK 0x0f
+#define VS_PAGE_OWNED 0x40 /* inside a region's span, holes included */
 #define VS_PAGE_START 0x80
 
 struct vs_arena {
@@ -54,12 +55,15 @@ long vs_arena_resync(struct vs_arena *a, struct vs_vma_probe *p, size_t first, s
 
 /* VMAs starting in pages [lo, hi). */
 long vs_arena_count(const struct vs_arena *a, size_t lo, size_t hi);
+/* Mark [first, first+n) as a region's span (never placed over), or release it. */
+void vs_arena_own(struct vs_arena *a, size_t first, size_t n, bool owned);
+
 /* Mapped pages in [first, first+n). */
 size_t vs_arena_mapped(const struct vs_arena *a, size_t first, size_t n);
 
 /*
- * Find room for n pages: all reserved (map with MAP_FIXED) or all free (map with
- * MAP_FIXED_NOREPLACE). `separated`: never directly above data pages.
+ * Find room for n pages outside every region's span: all reserved (map with
+ * MAP_FIXED) or all free (map with MAP_FIXED_NOREPLACE). `separated`: never directly above data pages.
  * Returns 0 and sets first and replace, or -ENOSPC.
  */
 int vs_arena_place(struct vs_arena *a, size_t n, bool separated, size_t *first, bool *replace);

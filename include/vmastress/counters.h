@@ -20,6 +20,7 @@ struct vs_counters {
 	_Atomic uint64_t progress; /* heartbeat */
 	_Atomic uint64_t sequence; /* hash of the operation sequence (determinism) */
 	_Atomic uint64_t events_dropped;
+	_Atomic uint64_t first_enomem_ns[VS_OP_COUNT]; /* monotonic; 0 = not yet */
 } __attribute__((aligned(64)));
 
 /* Single-writer increment: no locked RMW on the hot path. */
@@ -44,6 +45,7 @@ struct vs_totals {
 	uint64_t mappings, mapped_bytes, leaked_mappings, leaked_bytes;
 	uint64_t reclaimed_mappings, reclaimed_bytes, touched_pages, table_full, idle;
 	uint64_t progress, sequence, events_dropped;
+	uint64_t first_enomem_ns[VS_OP_COUNT]; /* earliest over workers; 0 = never */
 };
 
 void vs_counters_sum(struct vs_totals *t, struct vs_counters *const *c, unsigned n);

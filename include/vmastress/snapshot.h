@@ -20,5 +20,6 @@ struct vs_snapshot {
 	uint64_t verifications, drift_events;
 	long drift_last, drift_max; /* /proc minus predicted: last, largest magnitude */
 	uint64_t limit_changes;
-	int exact_probe;          /* PROCMAP_QUERY available */
+	int exact_probe;
+	double first_enomem[VS_OP_COUNT]; /* seconds after start; < 0: none yet */          /* PROCMAP_QUERY available */
 };

@@ -35,6 +35,9 @@ static void fill(struct vs_snapshot *s)
 	s->t.reclaimed_mappings = 1;
 	s->t.reclaimed_bytes = 4096;
 	s->exact_probe = 1;
+	s->first_enomem[VS_OP_MMAP] = -1;
+	s->first_enomem[VS_OP_MPROTECT] = -1;
+	s->first_enomem[VS_OP_MUNMAP] = 0.25;
 }
 
 static void every_key_with_its_value(void **state)
@@ -53,6 +56,7 @@ static void every_key_with_its_value(void **state)
 		"\"leaks\":{\"mappings\":3,\"bytes\":12288,\"reclaimed_mappings\":1,"
 		"\"reclaimed_bytes\":4096}",
 		"\"exact_probe\":true",
+		"\"first_enomem_seconds\":{\"mmap\":null,\"mprotect\":null,\"munmap\":0.250000}",
 	};
 	(void)state;
 	fill(&s);

@@ -1,0 +1,126 @@
+"""vsharness: run the real vmastressd and read the kernel's truth about it."""
+import argparse
+import bisect
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+SYSCTL = "/proc/sys/vm/max_map_count"
+
+
+def args():
+    p = argparse.ArgumentParser()
+    p.add_argument("--daemon", required=True)
+    return p.parse_args()
+
+
+def read_limit():
+    with open(SYSCTL) as f:
+        return int(f.read())
+
+
+def proc_vmas(pid):
+    """Kernel VMAs of pid: lines of /proc/PID/maps minus [vsyscall]."""
+    with open(f"/proc/{pid}/maps") as f:
+        lines = f.read().splitlines()
+    return len([l for l in lines if not l.endswith("[vsyscall]")])
+
+
+def proc_maps(pid):
+    """(start, end, perms) for every VMA of pid."""
+    out = []
+    with open(f"/proc/{pid}/maps") as f:
+        for line in f:
+            rng, perms = line.split()[:2]
+            s, e = (int(x, 16) for x in rng.split("-"))
+            out.append((s, e, perms))
+    return out
+
+
+def mapped_bytes_in(maps, lo, hi):
+    """Bytes of [lo, hi) that maps (sorted by start, as /proc lists them) covers."""
+    starts = mapped_bytes_in.cache.get(id(maps))
+    if starts is None:
+        starts = mapped_bytes_in.cache[id(maps)] = [s for s, _, _ in maps]
+    i = max(0, bisect.bisect_right(starts, lo) - 1)
+    total = 0
+    while i < len(maps) and maps[i][0] < hi:
+        s, e, _ = maps[i]
+        total += max(0, min(e, hi) - max(s, lo))
+        i += 1
+    return total
+
+
+mapped_bytes_in.cache = {}
+
+
+def write_config(tmp, text):
+    path = os.path.join(tmp, "vmastressd.conf")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def wait_stopped(pid, timeout):
+    """Wait until pid is in state T (stopped by the test hold hook)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        with open(f"/proc/{pid}/stat") as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+        if state in ("T", "t"):
+            return True
+        time.sleep(0.02)
+    return False
+
+
+class Daemon:
+    """vmastressd in the foreground; killed by its PID only."""
+
+    def __init__(self, binary, argv, hold=False, tmp=None):
+        self.tmp = tmp or tempfile.mkdtemp(prefix="vmastress-test-")
+        self.report = os.path.join(self.tmp, "report.json")
+        self.hold = os.path.join(self.tmp, "hold.json") if hold else None
+        env = dict(os.environ)
+        if hold:
+            env["VMASTRESS_TEST_HOLD"] = self.hold
+        self.stderr_path = os.path.join(self.tmp, "stderr.log")
+        self.stderr = open(self.stderr_path, "w")
+        self.t0 = time.monotonic()
+        self.p = subprocess.Popen([binary, "--socket", "none", "--report", self.report] + argv,
+                                  env=env, stdout=subprocess.DEVNULL, stderr=self.stderr)
+
+    def wait(self, timeout=120):
+        try:
+            return self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise
+
+    def kill(self):
+        if self.p.poll() is None:
+            os.kill(self.p.pid, signal.SIGKILL)
+            self.p.wait()
+
+    def log(self):
+        with open(self.stderr_path) as f:
+            return f.read()
+
+    def result(self):
+        with open(self.report) as f:
+            return json.load(f)
+
+
+def check(cond, what):
+    if not cond:
+        print("FAIL:", what, file=sys.stderr)
+        sys.exit(1)
+    print("ok:", what)
+
+
+def skip(why):
+    print("SKIP:", why)
+    sys.exit(77)
