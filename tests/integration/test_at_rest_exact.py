@@ -1,0 +1,31 @@
+"""Every profile, one and two workers: the internal count equals /proc/PID/maps at rest."""
+import json
+import os
+import signal
+import tempfile
+import vsharness as h
+
+a = h.args()
+for profile in ("guarded", "fragment", "churn"):
+    for workers in ("1", "2"):
+        tmp = tempfile.mkdtemp(prefix="vmastress-test-")
+        # Separator profiles also touch pages and punch holes: still exact.
+        extra = 'mapping = { touch_pages = 2; };\nops = { punch = 10; };\n' if profile != "fragment" else ""
+        cfg = h.write_config(tmp, 'profile = "%s";\n%s' % (profile, extra))
+        d = h.Daemon(a.daemon, ["-c", cfg, "-w", workers, "-d", "2"], hold=True, tmp=tmp)
+        try:
+            h.check(h.wait_stopped(d.p.pid, 60), "%s/%s: reached the hold point" % (profile, workers))
+            with open(d.hold) as f:
+                held = json.load(f)
+            vmas = h.proc_vmas(d.p.pid)
+            h.check(held["map_count_predicted"] == vmas, "%s/%s workers: predicted %d == /proc %d"
+                    % (profile, workers, held["map_count_predicted"], vmas))
+            h.check(sum(held["ops"].values()) > 1000, "%s/%s: %d operations ran"
+                    % (profile, workers, sum(held["ops"].values())))
+            os.kill(d.p.pid, signal.SIGCONT)
+            h.check(d.wait(60) == 0, "%s/%s: exit 0" % (profile, workers))
+            final = d.result()
+            h.check(final["accounting"]["drift_last"] == 0, "%s/%s: no drift after teardown"
+                    % (profile, workers))
+        finally:
+            d.kill()

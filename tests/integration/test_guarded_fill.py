@@ -1,0 +1,39 @@
+"""guarded with target_fill 0.99: >= 95 % of vm.max_map_count, zero munmap failures, exact at rest."""
+import json
+import os
+import signal
+import tempfile
+import vsharness as h
+
+a = h.args()
+limit = h.read_limit()
+tmp = tempfile.mkdtemp(prefix="vmastress-test-")
+cfg = h.write_config(tmp, 'profile = "guarded";\npressure = { target_fill = 0.99; reserve = 64; };\n'
+                          'accounting = { verify_interval_ms = 250; };\n')
+d = h.Daemon(a.daemon, ["-c", cfg, "-w", "2", "-d", "4"], hold=True, tmp=tmp)
+try:
+    h.check(h.wait_stopped(d.p.pid, 60), "daemon reached the hold point")
+    with open(d.hold) as f:
+        held = json.load(f)
+    vmas = h.proc_vmas(d.p.pid)
+    peak = held["map_count_peak"]
+    h.check(peak >= 0.95 * limit, "peak %d VMAs = %.1f %% of the limit %d (>= 95 %%)"
+            % (peak, 100.0 * peak / limit, limit))
+    h.check(peak <= held["vma_cap"], "never above the pressure cap %d" % held["vma_cap"])
+    failures = held["failures"]
+    h.check(all(v == 0 for v in failures["munmap"].values()), "zero munmap failures: %s"
+            % failures["munmap"])
+    h.check(held["leaks"]["mappings"] == 0 and held["leaks"]["bytes"] == 0, "nothing leaked")
+    h.check(held["accounting"]["verifications"] >= 5, "verified %d times while running"
+            % held["accounting"]["verifications"])
+    h.check(held["accounting"]["drift_max"] == 0, "no drift at any verification")
+    h.check(held["map_count_predicted"] == vmas, "at rest: predicted %d == /proc %d"
+            % (held["map_count_predicted"], vmas))
+    h.check(held["map_count"] == vmas, "last /proc reading %d == /proc %d" % (held["map_count"], vmas))
+    os.kill(d.p.pid, signal.SIGCONT)
+    h.check(d.wait(60) == 0, "exit 0")
+    final = d.result()
+    h.check(final["mappings"] == 0 and final["mapped_bytes"] == 0, "teardown unmapped everything")
+    h.check(final["leaked_regions"] == [], "no region stayed mapped")
+finally:
+    d.kill()
