@@ -225,8 +225,9 @@ int vs_arena_place(struct vs_arena *a, size_t n, bool separated, size_t *first, 
 			pos += i;
 			continue;
 		}
-		if (separated && pos > 0 &&
-		    (STATE(a, pos - 1) == VS_PAGE_RW || STATE(a, pos - 1) == VS_PAGE_RO)) {
+		/* A fresh PROT_NONE region has a separator's flags: never next to one. */
+		if (separated && ((pos > 0 && STATE(a, pos - 1) == VS_PAGE_SEP) ||
+				  STATE(a, pos + n) == VS_PAGE_SEP)) {
 			pos++;
 			continue;
 		}

@@ -7,6 +7,8 @@
 
 #define MAP_BASE (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK)
 
+void (*vs_mapops_test_after_mmap)(struct vs_worker *w, uintptr_t addr, size_t len);
+
 static void note_peak(struct vs_shared *sh, long now)
 {
 	long peak = atomic_load_explicit(&sh->peak, memory_order_relaxed);
@@ -111,9 +113,8 @@ static long predict_create(struct vs_worker *w, size_t f, unsigned pages, unsign
 
 	vs_arena_save(a, f, pages + sep, w->scratch, &saved);
 	if (sep) {
-		d = vs_arena_map(a, f, pages + sep, VS_PAGE_FRESH);
-		d += vs_arena_protect(a, f, pages, VS_PAGE_RW);
-		d += vs_arena_protect(a, f + pages, sep, VS_PAGE_SEP);
+		d = vs_arena_map(a, f, pages + sep, VS_PAGE_SEP);
+		d += vs_arena_protect(a, f + sep, pages, VS_PAGE_RW);
 	} else {
 		d = vs_arena_map(a, f, pages, VS_PAGE_RW);
 	}
@@ -121,8 +122,14 @@ static long predict_create(struct vs_worker *w, size_t f, unsigned pages, unsign
 	return d;
 }
 
-/* Separator mode: PROT_NONE first, then open the data pages, then mark the
- * separator MADV_DONTDUMP so it differs from a fresh PROT_NONE mapping too. */
+/*
+ * Separator mode, layout [separator][data]: the region is mapped PROT_NONE
+ * first, then its data pages are opened RW. The fresh PROT_NONE mapping has a
+ * separator's flags, so placement keeps it off every separator
+ * (vs_arena_place): below it is data, free space or the reservation, above it
+ * free space or the reservation. Neither the fresh mapping nor the opened data
+ * can merge with anything, not even for the instant between the two calls.
+ */
 static int open_region(struct vs_worker *w, size_t f, unsigned pages, unsigned sep, long *actual)
 {
 	struct vs_arena *a = &w->arena;
@@ -130,9 +137,9 @@ static int open_region(struct vs_worker *w, size_t f, unsigned pages, unsigned s
 	size_t page = w->sh->page;
 
 	vs_counter_add(&w->ctr.ops[VS_OP_MPROTECT], 1);
-	if (mprotect((void *)addr, pages * page, PROT_READ | PROT_WRITE) < 0) {
+	if (mprotect((void *)(addr + sep * page), pages * page, PROT_READ | PROT_WRITE) < 0) {
 		int e = errno;
-		failure(w, VS_OP_MPROTECT, e, addr, pages * page, VS_EVENT_FAILURE);
+		failure(w, VS_OP_MPROTECT, e, addr + sep * page, pages * page, VS_EVENT_FAILURE);
 		/* The fresh mapping is one VMA: unmapping all of it splits nothing. */
 		vs_counter_add(&w->ctr.ops[VS_OP_MUNMAP], 1);
 		if (munmap((void *)addr, (pages + sep) * page) == 0)
@@ -141,11 +148,7 @@ static int open_region(struct vs_worker *w, size_t f, unsigned pages, unsigned s
 			*actual += vs_arena_resync(a, &w->probe, f, pages + sep);
 		return -e;
 	}
-	*actual += vs_arena_protect(a, f, pages, VS_PAGE_RW);
-	if (madvise((void *)(addr + pages * page), sep * page, MADV_DONTDUMP) < 0)
-		*actual += vs_arena_resync(a, &w->probe, f, pages + sep);
-	else
-		*actual += vs_arena_protect(a, f + pages, sep, VS_PAGE_SEP);
+	*actual += vs_arena_protect(a, f + sep, pages, VS_PAGE_RW);
 	return 0;
 }
 
@@ -183,7 +186,9 @@ int vs_mapops_create(struct vs_worker *w, unsigned pages)
 		return -e;
 	}
 	a->cursor = f + n;
-	actual = vs_arena_map(a, f, n, sep ? VS_PAGE_FRESH : VS_PAGE_RW);
+	if (vs_mapops_test_after_mmap)
+		vs_mapops_test_after_mmap(w, addr, n * page);
+	actual = vs_arena_map(a, f, n, sep ? VS_PAGE_SEP : VS_PAGE_RW);
 	if (sep)
 		r = open_region(w, f, pages, sep, &actual);
 	adjust(w->sh, actual - positive(d));
@@ -198,7 +203,7 @@ int vs_mapops_create(struct vs_worker *w, unsigned pages)
 	reg->leaked_pages = 0;
 	vs_counter_add(&w->ctr.mappings, 1);
 	gauge_pages(w, &w->ctr.mapped_bytes, (long)n);
-	touch(w, addr, pages);
+	touch(w, addr + (size_t)sep * page, pages);
 	return 0;
 }
 
@@ -206,7 +211,7 @@ int vs_mapops_protect(struct vs_worker *w, size_t i, size_t off, size_t len, boo
 {
 	struct vs_region *reg = vs_region_live(&w->table, i);
 	struct vs_arena *a = &w->arena;
-	size_t f = reg->first + off, page = w->sh->page;
+	size_t f = reg->first + reg->sep_pages + off, page = w->sh->page;
 	unsigned state = readonly ? VS_PAGE_RO : VS_PAGE_RW;
 	long saved, d;
 
@@ -234,7 +239,7 @@ int vs_mapops_punch(struct vs_worker *w, size_t i, size_t off, size_t len)
 {
 	struct vs_region *reg = vs_region_live(&w->table, i);
 	struct vs_arena *a = &w->arena;
-	size_t f = reg->first + off, page = w->sh->page;
+	size_t f = reg->first + reg->sep_pages + off, page = w->sh->page;
 	size_t mapped = vs_arena_mapped(a, f, len);
 	long saved, d;
 

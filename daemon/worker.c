@@ -85,7 +85,7 @@ static int step_protect(struct vs_worker *w, size_t i)
 
 	/* mprotect over a hole fails with ENOMEM ("not mapped"), which would read
 	 * as a limit failure: stay inside the mapped run that starts at off. */
-	while (len < want && vs_arena_state(&w->arena, r->first + off + len) != VS_PAGE_FREE)
+	while (len < want && vs_arena_state(&w->arena, r->first + r->sep_pages + off + len) != VS_PAGE_FREE)
 		len++;
 	if (len == 0)
 		return -ENOENT;
@@ -96,7 +96,8 @@ static int step_punch(struct vs_worker *w, size_t i)
 {
 	struct vs_region *r = vs_region_live(&w->table, i);
 
-	/* Strictly inside the data: the region's first and last data pages stay. */
+	/* Strictly inside the data: the region's first and last data pages stay,
+	 * so a separator always has data right above it. */
 	if (r->data_pages < 3)
 		return -ENOENT;
 	size_t off = vs_rng_range(&w->rng, 1, r->data_pages - 2);

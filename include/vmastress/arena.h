@@ -14,10 +14,10 @@
 enum vs_page_state {
 	VS_PAGE_FREE = 0,  /* not mapped */
 	VS_PAGE_RESERVED,  /* the untouched reservation (PROT_NONE, MADV_DONTFORK) */
-	VS_PAGE_FRESH,     /* just mapped PROT_NONE, about to be opened */
+	VS_PAGE_FRESH,     /* PROT_NONE without the reservation's flag (resync only) */
 	VS_PAGE_RW,
 	VS_PAGE_RO,
-	VS_PAGE_SEP,       /* separator: PROT_NONE, MADV_DONTDUMP */
+	VS_PAGE_SEP,       /* separator, or a region not opened yet: PROT_NONE */
 };
 #define VS_PAGE_STATE_MASK 0x0f
 #define VS_PAGE_OWNED 0x40 /* inside a region's span, holes included */
@@ -63,7 +63,8 @@ size_t vs_arena_mapped(const struct vs_arena *a, size_t first, size_t n);
 
 /*
  * Find room for n pages outside every region's span: all reserved (map with
- * MAP_FIXED) or all free (map with MAP_FIXED_NOREPLACE). `separated`: never directly above data pages.
+ * MAP_FIXED) or all free (map with MAP_FIXED_NOREPLACE). `separated`: never
+ * next to a separator page.
  * Returns 0 and sets first and replace, or -ENOSPC.
  */
 int vs_arena_place(struct vs_arena *a, size_t n, bool separated, size_t *first, bool *replace);

@@ -80,3 +80,5 @@ int vs_mapops_protect(struct vs_worker *w, size_t i, size_t off, size_t len, boo
 int vs_mapops_punch(struct vs_worker *w, size_t i, size_t off, size_t len);
 int vs_mapops_unmap(struct vs_worker *w, size_t i);
 int vs_mapops_retry_leak(struct vs_worker *w, size_t leaked_index);
+/* Test-only: called right after a region's first mmap, before it is opened. */
+extern void (*vs_mapops_test_after_mmap)(struct vs_worker *w, uintptr_t addr, size_t len);

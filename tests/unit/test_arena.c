@@ -48,19 +48,13 @@ static void map_splits_reservation_and_merges_neighbours(void **state)
 
 static void separator_region_is_two_vmas(void **state)
 {
-	long d;
-
 	(void)state;
-	d = vs_arena_map(&a, 0, 5, VS_PAGE_FRESH);
-	assert_int_equal(d, 1);
-	d = vs_arena_protect(&a, 0, 4, VS_PAGE_RW);
-	assert_int_equal(d, 1);
-	d = vs_arena_protect(&a, 4, 1, VS_PAGE_SEP);
-	assert_int_equal(d, 0);
-	/* The next region above a separator never merges with it. */
-	assert_int_equal(vs_arena_map(&a, 5, 3, VS_PAGE_FRESH), 1);
-	assert_int_equal(vs_arena_protect(&a, 5, 2, VS_PAGE_RW), 1);
-	assert_int_equal(vs_arena_protect(&a, 7, 1, VS_PAGE_SEP), 0);
+	/* [separator][data]: mapped PROT_NONE, then the data opened RW. */
+	assert_int_equal(vs_arena_map(&a, 0, 5, VS_PAGE_SEP), 1);
+	assert_int_equal(vs_arena_protect(&a, 1, 4, VS_PAGE_RW), 1);
+	/* The next region right above: its separator sits on data, no merge. */
+	assert_int_equal(vs_arena_map(&a, 5, 3, VS_PAGE_SEP), 1);
+	assert_int_equal(vs_arena_protect(&a, 6, 2, VS_PAGE_RW), 1);
 	assert_int_equal(a.vmas, 5);
 	/* Unmapping a whole region removes exactly its two VMAs. */
 	assert_int_equal(vs_arena_unmap(&a, 0, 5), -2);
@@ -121,15 +115,17 @@ static void placement(void **state)
 	assert_int_equal(f, 10);
 	vs_arena_map(&a, 10, 245, VS_PAGE_RW);
 	a.cursor = 255;
-	/* Wraps to a hole; separated regions never sit right above data. */
-	vs_arena_unmap(&a, 2, 4);
+	/* Wraps to a hole. */
+	vs_arena_unmap(&a, 2, 3);
 	assert_int_equal(vs_arena_place(&a, 3, false, &f, &replace), 0);
 	assert_int_equal(f, 2);
 	assert_false(replace);
+	/* A fresh PROT_NONE region would merge with a separator: never next to one. */
+	vs_arena_protect(&a, 5, 1, VS_PAGE_SEP);
 	a.cursor = 255;
-	assert_int_equal(vs_arena_place(&a, 3, true, &f, &replace), 0);
-	assert_int_equal(f, 3);
-	assert_int_equal(vs_arena_place(&a, 5, true, &f, &replace), -ENOSPC);
+	assert_int_equal(vs_arena_place(&a, 3, true, &f, &replace), -ENOSPC);
+	assert_int_equal(vs_arena_place(&a, 2, true, &f, &replace), 0);
+	assert_int_equal(f, 2);
 }
 
 static void save_restore(void **state)
