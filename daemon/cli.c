@@ -9,18 +9,18 @@
 enum { OPT_SOCKET = 256, OPT_REPORT, OPT_MAX_OPS };
 
 static const struct option options[] = {
-	{"config", required_argument, NULL, 'c'},
-	{"check-config", no_argument, NULL, 't'},
-	{"duration", required_argument, NULL, 'd'},
-	{"workers", required_argument, NULL, 'w'},
-	{"seed", required_argument, NULL, 's'},
-	{"profile", required_argument, NULL, 'p'},
-	{"socket", required_argument, NULL, OPT_SOCKET},
-	{"report", required_argument, NULL, OPT_REPORT},
-	{"max-ops", required_argument, NULL, OPT_MAX_OPS},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{0},
+    {"config", required_argument, NULL, 'c'},
+    {"check-config", no_argument, NULL, 't'},
+    {"duration", required_argument, NULL, 'd'},
+    {"workers", required_argument, NULL, 'w'},
+    {"seed", required_argument, NULL, 's'},
+    {"profile", required_argument, NULL, 'p'},
+    {"socket", required_argument, NULL, OPT_SOCKET},
+    {"report", required_argument, NULL, OPT_REPORT},
+    {"max-ops", required_argument, NULL, OPT_MAX_OPS},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {0},
 };
 
 void vs_cli_usage(FILE *out)
@@ -46,8 +46,8 @@ void vs_cli_usage(FILE *out)
 		VS_DEFAULT_CONFIG, VS_WORKERS_MAX, vs_profile_names());
 }
 
-static int number(const char *opt, const char *arg, unsigned long long max,
-		  unsigned long long *out, FILE *err)
+static int number(const char *opt, const char *arg, unsigned long long max, unsigned long long *out,
+		  FILE *err)
 {
 	char *end;
 
@@ -78,11 +78,21 @@ int vs_cli_parse(struct vs_cli *cli, int argc, char **argv, FILE *err)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":c:td:w:s:p:hV", options, NULL)) != -1) {
 		switch (c) {
-		case 'c': cli->config_path = optarg; break;
-		case 't': cli->check_config = true; break;
-		case 'h': cli->help = true; break;
-		case 'V': cli->version = true; break;
-		case OPT_REPORT: cli->report = optarg; break;
+		case 'c':
+			cli->config_path = optarg;
+			break;
+		case 't':
+			cli->check_config = true;
+			break;
+		case 'h':
+			cli->help = true;
+			break;
+		case 'V':
+			cli->version = true;
+			break;
+		case OPT_REPORT:
+			cli->report = optarg;
+			break;
 		case 'd':
 			if (number("--duration", optarg, 31536000, &v, err))
 				return VS_EX_USAGE;
@@ -112,18 +122,22 @@ int vs_cli_parse(struct vs_cli *cli, int argc, char **argv, FILE *err)
 			break;
 		case 'p':
 			if (!vs_profile_known(optarg)) {
-				fprintf(err, "vmastressd: --profile: unknown profile \"%s\" (known: %s)\n",
-					optarg, vs_profile_names());
+				fprintf(
+				    err,
+				    "vmastressd: --profile: unknown profile \"%s\" (known: %s)\n",
+				    optarg, vs_profile_names());
 				return VS_EX_USAGE;
 			}
 			cli->ov.has_profile = true;
 			snprintf(cli->ov.profile, sizeof(cli->ov.profile), "%s", optarg);
 			break;
 		case OPT_SOCKET:
-			if (strlen(optarg) >= VS_PATH_MAX || (optarg[0] != '/' &&
-							      strcmp(optarg, "none") != 0)) {
-				fprintf(err, "vmastressd: --socket: \"%s\" is not an absolute path "
-					     "under %d bytes or \"none\"\n", optarg, VS_PATH_MAX);
+			if (strlen(optarg) >= VS_PATH_MAX ||
+			    (optarg[0] != '/' && strcmp(optarg, "none") != 0)) {
+				fprintf(err,
+					"vmastressd: --socket: \"%s\" is not an absolute path "
+					"under %d bytes or \"none\"\n",
+					optarg, VS_PATH_MAX);
 				return VS_EX_USAGE;
 			}
 			cli->ov.has_socket = true;

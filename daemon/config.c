@@ -10,9 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "vmastress/config.h"
+#include "vmastress/config_text.h"
 #include "vmastress/profile.h"
-
-#define CONFIG_FILE_MAX (1 << 20)
 
 enum key_type { KEY_UINT, KEY_SEED, KEY_FILL, KEY_STRING };
 
@@ -25,32 +24,30 @@ struct key {
 
 #define OFF(f) offsetof(struct vs_config, f)
 static const struct key keys[] = {
-	{"workers", KEY_UINT, OFF(workers), 1, VS_WORKERS_MAX},
-	{"seed", KEY_SEED, OFF(seed), 0, 0},
-	{"duration", KEY_UINT, OFF(duration), 0, 31536000},
-	{"profile", KEY_STRING, OFF(profile), 0, VS_PROFILE_MAX},
-	{"mapping.min_pages", KEY_UINT, OFF(mapping.min_pages), 1, VS_PAGES_MAX},
-	{"mapping.max_pages", KEY_UINT, OFF(mapping.max_pages), 1, VS_PAGES_MAX},
-	{"mapping.separator_pages", KEY_UINT, OFF(mapping.separator_pages), 0, VS_SEPARATOR_MAX},
-	{"mapping.touch_pages", KEY_UINT, OFF(mapping.touch_pages), 0, VS_PAGES_MAX},
-	{"ops.mmap", KEY_UINT, OFF(ops.mmap), 0, VS_WEIGHT_MAX},
-	{"ops.mprotect", KEY_UINT, OFF(ops.mprotect), 0, VS_WEIGHT_MAX},
-	{"ops.munmap", KEY_UINT, OFF(ops.munmap), 0, VS_WEIGHT_MAX},
-	{"ops.punch", KEY_UINT, OFF(ops.punch), 0, VS_WEIGHT_MAX},
-	{"pressure.target_fill", KEY_FILL, OFF(pressure.target_fill), 0, 0},
-	{"pressure.reserve", KEY_UINT, OFF(pressure.reserve), 0, 1000000},
-	{"leaks.retry_interval_ms", KEY_UINT, OFF(leaks.retry_interval_ms), 10, 3600000},
-	{"stats.socket", KEY_STRING, OFF(stats.socket), 0, VS_PATH_MAX},
-	{"log.summary_interval", KEY_UINT, OFF(log.summary_interval), 0, 86400},
-	{"log.events_per_second", KEY_UINT, OFF(log.events_per_second), 0, 100000},
-	{"accounting.verify_interval_ms", KEY_UINT, OFF(accounting.verify_interval_ms), 0,
-	 3600000},
-	{"accounting.sysctl_interval_ms", KEY_UINT, OFF(accounting.sysctl_interval_ms), 100,
-	 3600000},
+    {"workers", KEY_UINT, OFF(workers), 1, VS_WORKERS_MAX},
+    {"seed", KEY_SEED, OFF(seed), 0, 0},
+    {"duration", KEY_UINT, OFF(duration), 0, 31536000},
+    {"profile", KEY_STRING, OFF(profile), 0, VS_PROFILE_MAX},
+    {"mapping.min_pages", KEY_UINT, OFF(mapping.min_pages), 1, VS_PAGES_MAX},
+    {"mapping.max_pages", KEY_UINT, OFF(mapping.max_pages), 1, VS_PAGES_MAX},
+    {"mapping.separator_pages", KEY_UINT, OFF(mapping.separator_pages), 0, VS_SEPARATOR_MAX},
+    {"mapping.touch_pages", KEY_UINT, OFF(mapping.touch_pages), 0, VS_PAGES_MAX},
+    {"ops.mmap", KEY_UINT, OFF(ops.mmap), 0, VS_WEIGHT_MAX},
+    {"ops.mprotect", KEY_UINT, OFF(ops.mprotect), 0, VS_WEIGHT_MAX},
+    {"ops.munmap", KEY_UINT, OFF(ops.munmap), 0, VS_WEIGHT_MAX},
+    {"ops.punch", KEY_UINT, OFF(ops.punch), 0, VS_WEIGHT_MAX},
+    {"pressure.target_fill", KEY_FILL, OFF(pressure.target_fill), 0, 0},
+    {"pressure.reserve", KEY_UINT, OFF(pressure.reserve), 0, 1000000},
+    {"leaks.retry_interval_ms", KEY_UINT, OFF(leaks.retry_interval_ms), 10, 3600000},
+    {"stats.socket", KEY_STRING, OFF(stats.socket), 0, VS_PATH_MAX},
+    {"log.summary_interval", KEY_UINT, OFF(log.summary_interval), 0, 86400},
+    {"log.events_per_second", KEY_UINT, OFF(log.events_per_second), 0, 100000},
+    {"accounting.verify_interval_ms", KEY_UINT, OFF(accounting.verify_interval_ms), 0, 3600000},
+    {"accounting.sysctl_interval_ms", KEY_UINT, OFF(accounting.sysctl_interval_ms), 100, 3600000},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
-static const char *const groups[] = {"mapping", "ops", "pressure", "leaks", "stats", "log",
-				     "accounting"};
+static const char *const groups[] = {"mapping", "ops", "pressure",  "leaks",
+				     "stats",	"log", "accounting"};
 
 struct ctx {
 	const char *file;
@@ -60,7 +57,7 @@ struct ctx {
 };
 
 static int fail(struct ctx *c, int line, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static int fail(struct ctx *c, int line, const char *key, const char *fmt, ...)
 {
 	char what[256];
@@ -71,62 +68,6 @@ static int fail(struct ctx *c, int line, const char *key, const char *fmt, ...)
 	va_end(ap);
 	snprintf(c->err, c->errlen, "%s:%d: %s: %s", c->file, line, key, what);
 	return -EINVAL;
-}
-
-/* Start of line `line` (1-based) in text, or NULL. */
-static const char *line_start(const char *text, int line)
-{
-	const char *p = text;
-
-	for (int l = 1; l < line && p; l++) {
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return p;
-}
-
-/*
- * libconfig 1.5 wraps integers above 2^31 without an L suffix (4294967297 reads
- * as 1), so read the literal again from the source line: find `name` as a whole
- * word followed by '=' or ':' and parse what follows with strtoll.
- */
-static int raw_integer(const struct ctx *c, int line, const char *name,
-		       unsigned long long *out, bool *negative)
-{
-	const char *p = line_start(c->text, line), *end;
-	size_t n = strlen(name);
-
-	if (!p)
-		return -ENOENT;
-	end = strchr(p, '\n');
-	if (!end)
-		end = p + strlen(p);
-	for (const char *q = p; q + n <= end; q++) {
-		if (strncmp(q, name, n) != 0 || (q > p && (isalnum((unsigned char)q[-1]) ||
-							  q[-1] == '_')))
-			continue;
-		const char *v = q + n;
-		while (v < end && (*v == ' ' || *v == '\t'))
-			v++;
-		if (v >= end || (*v != '=' && *v != ':'))
-			continue;
-		v++;
-		while (v < end && (*v == ' ' || *v == '\t'))
-			v++;
-		char *stop;
-		*negative = *v == '-';
-		if (*negative) {
-			*out = 0;
-			return 0;
-		}
-		errno = 0;
-		*out = strtoull(v, &stop, 0);
-		if (errno == ERANGE)
-			return -ERANGE;
-		return stop == v ? -EINVAL : 0;
-	}
-	return -ENOENT;
 }
 
 static int get_uint(struct ctx *c, const config_setting_t *s, const struct key *k, void *dst)
@@ -140,7 +81,7 @@ static int get_uint(struct ctx *c, const config_setting_t *s, const struct key *
 	if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64)
 		return fail(c, line, k->path, "expected an integer in %lld..%lld", k->min, k->max);
 	v = type == CONFIG_TYPE_INT ? config_setting_get_int(s) : config_setting_get_int64(s);
-	int r = raw_integer(c, line, config_setting_name(s), &raw, &neg);
+	int r = vs_config_raw_integer(c->text, line, config_setting_name(s), &raw, &neg);
 	if (r == -ERANGE)
 		return fail(c, line, k->path, "integer too large");
 	if (k->type == KEY_SEED) {
@@ -228,9 +169,12 @@ static int apply_setting(struct ctx *c, struct vs_config *cfg, const config_sett
 	dst = (char *)cfg + k->off;
 	switch (k->type) {
 	case KEY_UINT:
-	case KEY_SEED: return get_uint(c, s, k, dst);
-	case KEY_FILL: return get_fill(c, s, k, dst);
-	case KEY_STRING: return get_string(c, s, k, dst);
+	case KEY_SEED:
+		return get_uint(c, s, k, dst);
+	case KEY_FILL:
+		return get_fill(c, s, k, dst);
+	case KEY_STRING:
+		return get_string(c, s, k, dst);
 	}
 	return -EINVAL;
 }
@@ -311,49 +255,15 @@ int vs_config_validate(const struct vs_config *cfg, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	if (cfg->ops.mmap == 0 || total == cfg->ops.mmap) {
-		snprintf(err, errlen, "ops.mmap: needs a weight > 0 and at least one other "
-				      "operation with a weight > 0");
+		snprintf(err, errlen,
+			 "ops.mmap: needs a weight > 0 and at least one other "
+			 "operation with a weight > 0");
 		return -EINVAL;
 	}
 	if (cfg->ops.munmap == 0) {
 		snprintf(err, errlen, "ops.munmap: must be > 0, or regions are never unmapped");
 		return -EINVAL;
 	}
-	return 0;
-}
-
-static int read_text(const char *path, char **out, struct ctx *c)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	char *buf;
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > CONFIG_FILE_MAX) {
-		close(fd);
-		snprintf(c->err, c->errlen, "%s:0: file: not a regular file under 1 MiB", path);
-		return -EINVAL;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	n = read(fd, buf, (size_t)st.st_size);
-	close(fd);
-	if (n < 0) {
-		free(buf);
-		return -errno;
-	}
-	buf[n] = 0;
-	if (strlen(buf) != (size_t)n) {
-		free(buf);
-		snprintf(c->err, c->errlen, "%s:0: file: contains a NUL byte", path);
-		return -EINVAL;
-	}
-	*out = buf;
 	return 0;
 }
 
@@ -382,19 +292,22 @@ int vs_config_load(struct vs_config *cfg, const char *path, bool must_exist,
 
 	err[0] = 0;
 	if (path) {
-		r = read_text(path, &text, &c);
+		r = vs_config_read_text(path, &text, err, errlen);
 		if (r == -ENOENT && !must_exist)
 			path = NULL;
 		else if (r < 0) {
 			if (!err[0])
-				snprintf(err, errlen, "%s:0: file: cannot read: %s", path, strerror(-r));
+				snprintf(err, errlen, "%s:0: file: cannot read: %s", path,
+					 strerror(-r));
 			return r;
 		}
 	}
 	if (!path) {
 		if (vs_profile_apply(cfg, profile) < 0) {
-			snprintf(err, errlen, "command line: profile: unknown profile \"%s\" "
-					      "(known: %s)", profile, vs_profile_names());
+			snprintf(err, errlen,
+				 "command line: profile: unknown profile \"%s\" "
+				 "(known: %s)",
+				 profile, vs_profile_names());
 			return -EINVAL;
 		}
 		apply_overrides(cfg, ov);

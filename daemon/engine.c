@@ -281,8 +281,8 @@ void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	s->pid = (long)getpid();
 	s->start_time = e->start_time;
-	s->uptime_seconds = e->start_time ? (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 -
-						    e->start_time : 0;
+	s->uptime_seconds =
+	    e->start_time ? (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - e->start_time : 0;
 	s->seed = e->seed;
 	snprintf(s->profile, sizeof(s->profile), "%s", e->cfg.profile);
 	s->workers = e->n;
@@ -298,9 +298,10 @@ void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s)
 	s->limit_changes = e->limit_changes;
 	s->exact_probe = e->n ? e->w[0].probe.available : 0;
 	for (int op = 0; op < VS_OP_COUNT; op++)
-		s->first_enomem[op] = s->t.first_enomem_ns[op] && e->sh.start_ns
-					      ? (double)(s->t.first_enomem_ns[op] - e->sh.start_ns) / 1e9
-					      : -1.0;
+		s->first_enomem[op] =
+		    s->t.first_enomem_ns[op] && e->sh.start_ns
+			? (double)(s->t.first_enomem_ns[op] - e->sh.start_ns) / 1e9
+			: -1.0;
 }
 
 bool vs_engine_all_finished(struct vs_engine *e)
@@ -335,8 +336,8 @@ void vs_engine_write_leaks(struct vs_engine *e, FILE *out)
 		struct vs_worker *w = &e->w[i];
 		for (size_t k = 0; k < w->table.nleaked; k++) {
 			struct vs_region *r = vs_region_leaked(&w->table, k);
-			fprintf(out, "%s{\"worker\":%u,\"addr\":%lu,\"length\":%zu,\"bytes\":%zu}", sep,
-				i, (unsigned long)vs_arena_addr(&w->arena, r->first),
+			fprintf(out, "%s{\"worker\":%u,\"addr\":%lu,\"length\":%zu,\"bytes\":%zu}",
+				sep, i, (unsigned long)vs_arena_addr(&w->arena, r->first),
 				vs_region_pages(r) * e->sh.page,
 				(size_t)r->leaked_pages * e->sh.page);
 			sep = ",";

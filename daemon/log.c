@@ -6,7 +6,7 @@
 #include "vmastress/log.h"
 
 static int max_prio = LOG_INFO;
-static const char *const prio_names[] = {"emerg", "alert", "crit", "error",
+static const char *const prio_names[] = {"emerg",   "alert",  "crit", "error",
 					 "warning", "notice", "info", "debug"};
 
 void vs_log_set_level(int prio)

@@ -59,12 +59,14 @@ static void log_event(const struct vs_event *ev, void *userdata)
 		       ev->max_map_count, ev->leaked_bytes);
 		break;
 	case VS_EVENT_RECLAIMED:
-		vs_log(LOG_INFO, "worker %u: leaked region 0x%" PRIxPTR " (%" PRIu64 " bytes) reclaimed",
+		vs_log(LOG_INFO,
+		       "worker %u: leaked region 0x%" PRIxPTR " (%" PRIu64 " bytes) reclaimed",
 		       ev->worker, ev->addr, ev->length);
 		break;
 	default:
-		vs_log(LOG_NOTICE, "worker %u: %s(0x%" PRIxPTR ", %" PRIu64 ") failed: %s "
-				   "(map_count %ld/%ld)",
+		vs_log(LOG_NOTICE,
+		       "worker %u: %s(0x%" PRIxPTR ", %" PRIu64 ") failed: %s "
+		       "(map_count %ld/%ld)",
 		       ev->worker, op, ev->addr, ev->length, vs_errno_name(ev->err), ev->map_count,
 		       ev->max_map_count);
 	}
@@ -103,8 +105,9 @@ static int on_verify(sd_event_source *s, uint64_t usec, void *userdata)
 	else if (r < 0)
 		vs_log_errno(LOG_WARNING, r, "cannot read /proc/self/maps");
 	else if (v.drift)
-		vs_log(LOG_WARNING, "VMA count drift: /proc/self/maps has %ld, predicted %ld (%+ld)",
-		       v.proc, v.predicted, v.drift);
+		vs_log(LOG_WARNING,
+		       "VMA count drift: /proc/self/maps has %ld, predicted %ld (%+ld)", v.proc,
+		       v.predicted, v.drift);
 	return rearm(s, (uint64_t)l->cfg.accounting.verify_interval_ms * 1000ULL);
 }
 
@@ -119,7 +122,8 @@ static int on_sysctl(sd_event_source *s, uint64_t usec, void *userdata)
 	if (r < 0)
 		vs_log_errno(LOG_WARNING, r, "cannot re-read vm.max_map_count");
 	else if (r > 0)
-		vs_log(LOG_NOTICE, "vm.max_map_count changed from %ld to %ld", old_limit, new_limit);
+		vs_log(LOG_NOTICE, "vm.max_map_count changed from %ld to %ld", old_limit,
+		       new_limit);
 	return rearm(s, (uint64_t)l->cfg.accounting.sysctl_interval_ms * 1000ULL);
 }
 
@@ -132,8 +136,8 @@ static void summary(struct loop *l, const char *what)
 	vs_log(LOG_INFO,
 	       "%s: vmas %ld/%ld (predicted %ld, peak %ld), mappings %" PRIu64 ", ops mmap %" PRIu64
 	       " mprotect %" PRIu64 " munmap %" PRIu64 ", ENOMEM mmap %" PRIu64 " mprotect %" PRIu64
-	       " munmap %" PRIu64 ", leaked %" PRIu64 " mappings / %" PRIu64 " bytes, reclaimed %"
-	       PRIu64 " bytes, log lines dropped %" PRIu64,
+	       " munmap %" PRIu64 ", leaked %" PRIu64 " mappings / %" PRIu64
+	       " bytes, reclaimed %" PRIu64 " bytes, log lines dropped %" PRIu64,
 	       what, s.map_count, s.max_map_count, s.map_count_predicted, s.map_count_peak,
 	       t->mappings, t->ops[VS_OP_MMAP], t->ops[VS_OP_MPROTECT], t->ops[VS_OP_MUNMAP],
 	       t->failures[VS_OP_MMAP][0], t->failures[VS_OP_MPROTECT][0],
@@ -229,8 +233,10 @@ static int setup(struct loop *l)
 	    (r = sd_event_add_signal(l->ev, NULL, SIGINT, on_stop_signal, l)) < 0 ||
 	    (r = sd_event_add_signal(l->ev, NULL, SIGHUP, on_hup, l)) < 0 ||
 	    (r = add_timer(l, EVENTS_TICK_USEC, on_events)) < 0 ||
-	    (r = add_timer(l, (uint64_t)l->cfg.accounting.verify_interval_ms * 1000, on_verify)) < 0 ||
-	    (r = add_timer(l, (uint64_t)l->cfg.accounting.sysctl_interval_ms * 1000, on_sysctl)) < 0 ||
+	    (r = add_timer(l, (uint64_t)l->cfg.accounting.verify_interval_ms * 1000, on_verify)) <
+		0 ||
+	    (r = add_timer(l, (uint64_t)l->cfg.accounting.sysctl_interval_ms * 1000, on_sysctl)) <
+		0 ||
 	    (r = add_timer(l, (uint64_t)l->cfg.log.summary_interval * 1000000, on_summary)) < 0 ||
 	    (r = add_timer(l, (uint64_t)l->cfg.duration * 1000000, on_duration)) < 0)
 		return r;

@@ -36,11 +36,11 @@ int main(int argc, char **argv)
 		return VS_EX_OK;
 	}
 	struct vs_run_options opt = {
-		.config_path = path,
-		.config_required = cli.config_path != NULL,
-		.report = cli.report,
-		.max_ops = cli.max_ops,
-		.hold_file = getenv("VMASTRESS_TEST_HOLD"),
+	    .config_path = path,
+	    .config_required = cli.config_path != NULL,
+	    .report = cli.report,
+	    .max_ops = cli.max_ops,
+	    .hold_file = getenv("VMASTRESS_TEST_HOLD"),
 	};
 	return vs_loop_run(&cfg, &opt);
 }

@@ -48,15 +48,15 @@ static void event(struct vs_worker *w, enum vs_event_kind kind, enum vs_op op, i
 		  uintptr_t addr, uint64_t length)
 {
 	struct vs_event ev = {
-		.kind = (uint8_t)kind,
-		.op = (uint8_t)op,
-		.err = (int16_t)err,
-		.worker = (uint16_t)w->index,
-		.addr = addr,
-		.length = length,
-		.map_count = atomic_load_explicit(&w->sh->vmas, memory_order_relaxed),
-		.max_map_count = atomic_load_explicit(&w->sh->limit, memory_order_relaxed),
-		.leaked_bytes = vs_counter_get(&w->ctr.leaked_bytes),
+	    .kind = (uint8_t)kind,
+	    .op = (uint8_t)op,
+	    .err = (int16_t)err,
+	    .worker = (uint16_t)w->index,
+	    .addr = addr,
+	    .length = length,
+	    .map_count = atomic_load_explicit(&w->sh->vmas, memory_order_relaxed),
+	    .max_map_count = atomic_load_explicit(&w->sh->limit, memory_order_relaxed),
+	    .leaked_bytes = vs_counter_get(&w->ctr.leaked_bytes),
 	};
 	if (vs_event_push(&w->events, &ev) < 0)
 		vs_counter_add(&w->ctr.events_dropped, 1);

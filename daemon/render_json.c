@@ -80,7 +80,8 @@ int vs_render_json(const struct vs_snapshot *s, char *buf, size_t len)
 	put(&o, "},\"first_enomem_seconds\":{");
 	for (int op = 0; op < VS_OP_COUNT; op++) {
 		if (s->first_enomem[op] >= 0)
-			put(&o, "%s\"%s\":%.6f", op ? "," : "", vs_op_name(op), s->first_enomem[op]);
+			put(&o, "%s\"%s\":%.6f", op ? "," : "", vs_op_name(op),
+			    s->first_enomem[op]);
 		else
 			put(&o, "%s\"%s\":null", op ? "," : "", vs_op_name(op));
 	}

@@ -49,7 +49,8 @@ static int count_fd(int fd, long *count)
 			memcpy(tail, buf + n - sizeof(tail), sizeof(tail));
 			tlen = sizeof(tail);
 		} else {
-			size_t keep = tlen + (size_t)n > sizeof(tail) ? sizeof(tail) - (size_t)n : tlen;
+			size_t keep =
+			    tlen + (size_t)n > sizeof(tail) ? sizeof(tail) - (size_t)n : tlen;
 			memmove(tail, tail + tlen - keep, keep);
 			memcpy(tail + keep, buf, (size_t)n);
 			tlen = keep + (size_t)n;

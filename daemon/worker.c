@@ -85,7 +85,8 @@ static int step_protect(struct vs_worker *w, size_t i)
 
 	/* mprotect over a hole fails with ENOMEM ("not mapped"), which would read
 	 * as a limit failure: stay inside the mapped run that starts at off. */
-	while (len < want && vs_arena_state(&w->arena, r->first + r->sep_pages + off + len) != VS_PAGE_FREE)
+	while (len < want &&
+	       vs_arena_state(&w->arena, r->first + r->sep_pages + off + len) != VS_PAGE_FREE)
 		len++;
 	if (len == 0)
 		return -ENOENT;
@@ -114,18 +115,25 @@ enum vs_step vs_worker_step(struct vs_worker *w)
 
 	switch (s) {
 	case VS_STEP_MAP:
-		r = vs_mapops_create(w, (unsigned)vs_rng_range(&w->rng, w->p.min_pages,
-							       w->p.max_pages));
+		r = vs_mapops_create(
+		    w, (unsigned)vs_rng_range(&w->rng, w->p.min_pages, w->p.max_pages));
 		/* Held at the cap, or out of room: churn by unmapping instead. */
 		if ((r == -EDQUOT || r == -ENOSPC) && nlive) {
 			s = VS_STEP_UNMAP;
 			r = vs_mapops_unmap(w, i);
 		}
 		break;
-	case VS_STEP_PROTECT: r = step_protect(w, i); break;
-	case VS_STEP_UNMAP: r = vs_mapops_unmap(w, i); break;
-	case VS_STEP_PUNCH: r = step_punch(w, i); break;
-	case VS_STEP_IDLE: break;
+	case VS_STEP_PROTECT:
+		r = step_protect(w, i);
+		break;
+	case VS_STEP_UNMAP:
+		r = vs_mapops_unmap(w, i);
+		break;
+	case VS_STEP_PUNCH:
+		r = step_punch(w, i);
+		break;
+	case VS_STEP_IDLE:
+		break;
 	}
 	if (r == -EDQUOT || r == -ENOENT || r == -ENOSPC) {
 		vs_counter_add(&w->ctr.idle, 1);

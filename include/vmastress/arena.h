@@ -12,12 +12,12 @@
  * a VMA starts here. The VMA count of the arena is the number of start bits.
  */
 enum vs_page_state {
-	VS_PAGE_FREE = 0,  /* not mapped */
-	VS_PAGE_RESERVED,  /* the untouched reservation (PROT_NONE, MADV_DONTFORK) */
-	VS_PAGE_FRESH,     /* PROT_NONE without the reservation's flag (resync only) */
+	VS_PAGE_FREE = 0, /* not mapped */
+	VS_PAGE_RESERVED, /* the untouched reservation (PROT_NONE, MADV_DONTFORK) */
+	VS_PAGE_FRESH,	  /* PROT_NONE without the reservation's flag (resync only) */
 	VS_PAGE_RW,
 	VS_PAGE_RO,
-	VS_PAGE_SEP,       /* separator, or a region not opened yet: PROT_NONE */
+	VS_PAGE_SEP, /* separator, or a region not opened yet: PROT_NONE */
 };
 #define VS_PAGE_STATE_MASK 0x0f
 #define VS_PAGE_OWNED 0x40 /* inside a region's span, holes included */
@@ -25,11 +25,11 @@ enum vs_page_state {
 
 struct vs_arena {
 	uintptr_t base; /* 0: model only, nothing mapped (unit tests) */
-	size_t page;    /* bytes */
-	size_t pages;   /* including one guard page at the top that stays reserved */
+	size_t page;	/* bytes */
+	size_t pages;	/* including one guard page at the top that stays reserved */
 	uint8_t *pg;
-	size_t cursor;  /* where the next placement search starts */
-	long vmas;      /* VMAs in the arena according to the model */
+	size_t cursor; /* where the next placement search starts */
+	long vmas;     /* VMAs in the arena according to the model */
 };
 
 int vs_arena_init(struct vs_arena *a, size_t pages, size_t page_size, bool map);

@@ -42,8 +42,8 @@ struct vs_config {
 		unsigned events_per_second;
 	} log;
 	struct {
-		unsigned verify_interval_ms;  /* /proc/self/maps check, workers quiesced */
-		unsigned sysctl_interval_ms;  /* vm.max_map_count re-read */
+		unsigned verify_interval_ms; /* /proc/self/maps check, workers quiesced */
+		unsigned sysctl_interval_ms; /* vm.max_map_count re-read */
 	} accounting;
 };
 

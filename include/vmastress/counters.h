@@ -11,8 +11,8 @@ struct vs_counters {
 	_Atomic uint64_t punches;
 	_Atomic uint64_t failures[VS_OP_COUNT][VS_ERRNO_SLOTS];
 	_Atomic uint64_t enomem_map_count[VS_OP_COUNT]; /* our count said: at the limit */
-	_Atomic uint64_t enomem_memory[VS_OP_COUNT];    /* headroom left: memory, not VMAs */
-	_Atomic uint64_t mappings, mapped_bytes;        /* gauges */
+	_Atomic uint64_t enomem_memory[VS_OP_COUNT];	/* headroom left: memory, not VMAs */
+	_Atomic uint64_t mappings, mapped_bytes;	/* gauges */
 	_Atomic uint64_t leaked_mappings, leaked_bytes; /* gauges */
 	_Atomic uint64_t reclaimed_mappings, reclaimed_bytes;
 	_Atomic uint64_t touched_pages;

@@ -5,7 +5,7 @@
 
 enum vs_event_kind {
 	VS_EVENT_FAILURE,   /* a call failed (no leak) */
-	VS_EVENT_LEAK,      /* munmap failed: region stays mapped */
+	VS_EVENT_LEAK,	    /* munmap failed: region stays mapped */
 	VS_EVENT_RECLAIMED, /* a leaked region was unmapped on retry */
 	VS_EVENT_TABLE_FULL,
 };

@@ -6,10 +6,10 @@
 
 struct vs_run_options {
 	const char *config_path; /* for reloads */
-	bool config_required;     /* named on the command line: must exist */
-	const char *report;      /* NULL, "-" or a file */
-	uint64_t max_ops;        /* per worker; the run ends when all are done */
-	const char *hold_file;   /* test hook: see loop.c */
+	bool config_required;	 /* named on the command line: must exist */
+	const char *report;	 /* NULL, "-" or a file */
+	uint64_t max_ops;	 /* per worker; the run ends when all are done */
+	const char *hold_file;	 /* test hook: see loop.c */
 };
 
 /* Run until a signal, --duration, or --max-ops; returns a sysexits code. */

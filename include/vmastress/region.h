@@ -6,9 +6,9 @@
 
 /* 16 bytes; the address is arena base + first * page. */
 struct vs_region {
-	uint32_t first;      /* arena page index */
+	uint32_t first; /* arena page index */
 	uint32_t data_pages;
-	uint16_t sep_pages;  /* PROT_NONE pages after the data; 0 = merging mode */
+	uint16_t sep_pages; /* PROT_NONE pages after the data; 0 = merging mode */
 	uint16_t flags;
 	uint32_t leaked_pages; /* mapped pages when the unmap failed */
 };

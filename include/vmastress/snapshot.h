@@ -12,14 +12,15 @@ struct vs_snapshot {
 	char profile[VS_PROFILE_MAX];
 	unsigned workers;
 	long max_map_count;
-	long map_count;           /* last /proc/self/maps reading */
+	long map_count;		  /* last /proc/self/maps reading */
 	long map_count_predicted; /* internal count */
 	long map_count_peak;
-	long vma_cap;             /* where pressure holds the count; -1: the kernel's limit */
+	long vma_cap; /* where pressure holds the count; -1: the kernel's limit */
 	struct vs_totals t;
 	uint64_t verifications, drift_events;
 	long drift_last, drift_max; /* /proc minus predicted: last, largest magnitude */
 	uint64_t limit_changes;
 	int exact_probe;
-	double first_enomem[VS_OP_COUNT]; /* seconds after start; < 0: none yet */          /* PROCMAP_QUERY available */
+	double first_enomem[VS_OP_COUNT];
+	/* seconds after start; < 0: none yet */ /* PROCMAP_QUERY available */
 };

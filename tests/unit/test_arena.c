@@ -65,9 +65,9 @@ static void protect_splits_and_merges_back(void **state)
 {
 	(void)state;
 	vs_arena_map(&a, 0, 10, VS_PAGE_RW);
-	assert_int_equal(vs_arena_protect(&a, 3, 4, VS_PAGE_RO), 2);  /* middle: two splits */
-	assert_int_equal(vs_arena_protect(&a, 0, 3, VS_PAGE_RO), -1); /* head joins the RO */
-	assert_int_equal(vs_arena_protect(&a, 0, 7, VS_PAGE_RO), 0);  /* already RO */
+	assert_int_equal(vs_arena_protect(&a, 3, 4, VS_PAGE_RO), 2);   /* middle: two splits */
+	assert_int_equal(vs_arena_protect(&a, 0, 3, VS_PAGE_RO), -1);  /* head joins the RO */
+	assert_int_equal(vs_arena_protect(&a, 0, 7, VS_PAGE_RO), 0);   /* already RO */
 	assert_int_equal(vs_arena_protect(&a, 0, 10, VS_PAGE_RW), -1); /* one VMA again */
 	assert_int_equal(a.vmas, 2);
 }
@@ -76,9 +76,9 @@ static void punch_splits_once(void **state)
 {
 	(void)state;
 	vs_arena_map(&a, 0, 10, VS_PAGE_RW);
-	assert_int_equal(vs_arena_unmap(&a, 4, 2), 1);  /* a hole: one VMA becomes two */
-	assert_int_equal(vs_arena_unmap(&a, 6, 2), 0);  /* widening it splits nothing */
-	assert_int_equal(vs_arena_unmap(&a, 0, 1), 0);  /* trimming the head */
+	assert_int_equal(vs_arena_unmap(&a, 4, 2), 1);	 /* a hole: one VMA becomes two */
+	assert_int_equal(vs_arena_unmap(&a, 6, 2), 0);	 /* widening it splits nothing */
+	assert_int_equal(vs_arena_unmap(&a, 0, 1), 0);	 /* trimming the head */
 	assert_int_equal(vs_arena_unmap(&a, 0, 10), -2); /* the rest, across the hole */
 	assert_int_equal(vs_arena_mapped(&a, 0, 10), 0);
 }
@@ -146,16 +146,16 @@ static void save_restore(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(reservation_is_one_vma, setup, teardown),
-		cmocka_unit_test_setup_teardown(map_splits_reservation_and_merges_neighbours, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(separator_region_is_two_vmas, setup, teardown),
-		cmocka_unit_test_setup_teardown(protect_splits_and_merges_back, setup, teardown),
-		cmocka_unit_test_setup_teardown(punch_splits_once, setup, teardown),
-		cmocka_unit_test_setup_teardown(stale_boundary_survives_same_protection, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(placement, setup, teardown),
-		cmocka_unit_test_setup_teardown(save_restore, setup, teardown),
+	    cmocka_unit_test_setup_teardown(reservation_is_one_vma, setup, teardown),
+	    cmocka_unit_test_setup_teardown(map_splits_reservation_and_merges_neighbours, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(separator_region_is_two_vmas, setup, teardown),
+	    cmocka_unit_test_setup_teardown(protect_splits_and_merges_back, setup, teardown),
+	    cmocka_unit_test_setup_teardown(punch_splits_once, setup, teardown),
+	    cmocka_unit_test_setup_teardown(stale_boundary_survives_same_protection, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(placement, setup, teardown),
+	    cmocka_unit_test_setup_teardown(save_restore, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

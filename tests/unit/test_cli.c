@@ -18,8 +18,9 @@ static int parse(struct vs_cli *cli, char *out, size_t len, int argc, char **arg
 
 static void every_option(void **state)
 {
-	char *argv[] = {"vmastressd", "-c", "/x.conf", "-t", "-d", "5", "-w", "3", "-s", "42",
-			"-p", "fragment", "--socket", "none", "--report", "-", "--max-ops", "100"};
+	char *argv[] = {"vmastressd", "-c",   "/x.conf",  "-t", "-d",	     "5",
+			"-w",	      "3",    "-s",	  "42", "-p",	     "fragment",
+			"--socket",   "none", "--report", "-",	"--max-ops", "100"};
 	char out[256] = "";
 	struct vs_cli cli;
 
@@ -43,17 +44,21 @@ static void bad_usage(void **state)
 		char *argv[4];
 		const char *msg;
 	} cases[] = {
-		{2, {"vmastressd", "--bogus"}, "unknown option --bogus"},
-		{2, {"vmastressd", "-x"}, "unknown option -x"},
-		{3, {"vmastressd", "-w", "0"}, "--workers: must be at least 1"},
-		{3, {"vmastressd", "-w", "257"}, "--workers: 257 is out of range 0..256"},
-		{3, {"vmastressd", "-d", "-1"}, "--duration: \"-1\" is not a non-negative integer"},
-		{3, {"vmastressd", "-s", "12x"}, "--seed: \"12x\" is not a non-negative integer"},
-		{3, {"vmastressd", "-s", "99999999999999999999"}, "--seed: 99999999999999999999 is out of range"},
-		{3, {"vmastressd", "-p", "chaos"}, "--profile: unknown profile \"chaos\""},
-		{3, {"vmastressd", "--socket", "rel.sock"}, "--socket: \"rel.sock\" is not an absolute path"},
-		{2, {"vmastressd", "-c"}, "option -c needs an argument"},
-		{2, {"vmastressd", "extra"}, "unexpected argument \"extra\""},
+	    {2, {"vmastressd", "--bogus"}, "unknown option --bogus"},
+	    {2, {"vmastressd", "-x"}, "unknown option -x"},
+	    {3, {"vmastressd", "-w", "0"}, "--workers: must be at least 1"},
+	    {3, {"vmastressd", "-w", "257"}, "--workers: 257 is out of range 0..256"},
+	    {3, {"vmastressd", "-d", "-1"}, "--duration: \"-1\" is not a non-negative integer"},
+	    {3, {"vmastressd", "-s", "12x"}, "--seed: \"12x\" is not a non-negative integer"},
+	    {3,
+	     {"vmastressd", "-s", "99999999999999999999"},
+	     "--seed: 99999999999999999999 is out of range"},
+	    {3, {"vmastressd", "-p", "chaos"}, "--profile: unknown profile \"chaos\""},
+	    {3,
+	     {"vmastressd", "--socket", "rel.sock"},
+	     "--socket: \"rel.sock\" is not an absolute path"},
+	    {2, {"vmastressd", "-c"}, "option -c needs an argument"},
+	    {2, {"vmastressd", "extra"}, "unexpected argument \"extra\""},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -70,8 +75,8 @@ static void bad_usage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(every_option),
-		cmocka_unit_test(bad_usage),
+	    cmocka_unit_test(every_option),
+	    cmocka_unit_test(bad_usage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

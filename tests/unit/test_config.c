@@ -71,7 +71,7 @@ static void good_file_overrides_profile(void **state)
 	assert_string_equal(cfg.profile, "fragment");
 	assert_int_equal(cfg.mapping.separator_pages, 0); /* from the preset */
 	assert_int_equal(cfg.mapping.min_pages, 4);
-	assert_int_equal(cfg.mapping.max_pages, 20); /* from the file */
+	assert_int_equal(cfg.mapping.max_pages, 20);  /* from the file */
 	assert_true(cfg.pressure.target_fill == 1.0); /* an integer is fine for a fraction */
 
 	snprintf(path, sizeof(path), "%s/good/02-seed-max.conf", data_dir());
@@ -81,8 +81,8 @@ static void good_file_overrides_profile(void **state)
 
 static void command_line_wins(void **state)
 {
-	struct vs_overrides ov = {.has_workers = true, .workers = 7, .has_profile = true,
-				  .has_seed = true, .seed = 9};
+	struct vs_overrides ov = {
+	    .has_workers = true, .workers = 7, .has_profile = true, .has_seed = true, .seed = 9};
 	char path[1024], err[512];
 	struct vs_config cfg;
 
@@ -94,7 +94,7 @@ static void command_line_wins(void **state)
 	assert_true(cfg.seed == 9);
 	assert_string_equal(cfg.profile, "churn");
 	assert_int_equal(cfg.mapping.separator_pages, 1); /* churn's, not fragment's */
-	assert_int_equal(cfg.mapping.max_pages, 20);      /* the file still overrides */
+	assert_int_equal(cfg.mapping.max_pages, 20);	  /* the file still overrides */
 }
 
 static void missing_files(void **state)
@@ -104,13 +104,14 @@ static void missing_files(void **state)
 
 	(void)state;
 	/* The default path may be absent: built-in defaults. */
-	assert_int_equal(vs_config_load(&cfg, "/nonexistent/vmastressd.conf", false, NULL, err,
-					sizeof(err)), 0);
+	assert_int_equal(
+	    vs_config_load(&cfg, "/nonexistent/vmastressd.conf", false, NULL, err, sizeof(err)), 0);
 	assert_string_equal(cfg.profile, "guarded");
 	assert_int_equal(cfg.mapping.separator_pages, 1);
 	/* A file named on the command line must exist. */
-	assert_int_equal(vs_config_load(&cfg, "/nonexistent/vmastressd.conf", true, NULL, err,
-					sizeof(err)), -ENOENT);
+	assert_int_equal(
+	    vs_config_load(&cfg, "/nonexistent/vmastressd.conf", true, NULL, err, sizeof(err)),
+	    -ENOENT);
 	assert_non_null(strstr(err, "/nonexistent/vmastressd.conf:0: file: cannot read"));
 	/* A directory is not a config file. */
 	assert_int_equal(vs_config_load(&cfg, "/", true, NULL, err, sizeof(err)), -EINVAL);
@@ -136,11 +137,11 @@ static void profiles_are_distinct(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(bad_files_name_file_line_key),
-		cmocka_unit_test(good_file_overrides_profile),
-		cmocka_unit_test(command_line_wins),
-		cmocka_unit_test(missing_files),
-		cmocka_unit_test(profiles_are_distinct),
+	    cmocka_unit_test(bad_files_name_file_line_key),
+	    cmocka_unit_test(good_file_overrides_profile),
+	    cmocka_unit_test(command_line_wins),
+	    cmocka_unit_test(missing_files),
+	    cmocka_unit_test(profiles_are_distinct),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,9 +33,15 @@ static long kernel_arena(void)
 
 static int make_worker(unsigned sep, unsigned punch, unsigned min_pages, unsigned max_pages)
 {
-	struct vs_params p = {.min_pages = min_pages, .max_pages = max_pages, .sep_pages = sep,
-			      .touch_pages = 2, .w_mmap = 40, .w_mprotect = 30, .w_munmap = 20,
-			      .w_punch = punch, .retry_interval_ms = 1000};
+	struct vs_params p = {.min_pages = min_pages,
+			      .max_pages = max_pages,
+			      .sep_pages = sep,
+			      .touch_pages = 2,
+			      .w_mmap = 40,
+			      .w_mprotect = 30,
+			      .w_munmap = 20,
+			      .w_punch = punch,
+			      .retry_interval_ms = 1000};
 	long limit;
 
 	memset(&sh, 0, sizeof(sh));
@@ -208,13 +214,13 @@ int main(void)
 		print_message("PROCMAP_QUERY unavailable: lookups scan /proc/self/maps\n");
 	vs_vma_probe_close(&p);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(each_operation_separator_mode, setup_sep, teardown),
-		cmocka_unit_test_setup_teardown(neighbours_merge_without_separators, setup_merge,
-						teardown),
-		cmocka_unit_test_setup_teardown(random_sequence_stays_exact, setup_sep, teardown),
-		cmocka_unit_test_setup_teardown(random_sequence_stays_exact, setup_merge, teardown),
-		cmocka_unit_test_setup_teardown(same_seed_same_operations, setup_sep, teardown),
-		cmocka_unit_test_setup_teardown(no_transient_merge, setup_sep, teardown),
+	    cmocka_unit_test_setup_teardown(each_operation_separator_mode, setup_sep, teardown),
+	    cmocka_unit_test_setup_teardown(neighbours_merge_without_separators, setup_merge,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(random_sequence_stays_exact, setup_sep, teardown),
+	    cmocka_unit_test_setup_teardown(random_sequence_stays_exact, setup_merge, teardown),
+	    cmocka_unit_test_setup_teardown(same_seed_same_operations, setup_sep, teardown),
+	    cmocka_unit_test_setup_teardown(no_transient_merge, setup_sep, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,18 +45,18 @@ static void every_key_with_its_value(void **state)
 	char buf[8192];
 	struct vs_snapshot s;
 	static const char *const want[] = {
-		"{\"version\":\"" VS_VERSION "\",\"pid\":123,\"uptime_seconds\":12.500,",
-		"\"seed\":18446744073709551615,\"profile\":\"fragment\",\"workers\":2,",
-		"\"max_map_count\":65530,\"map_count\":61000,\"map_count_predicted\":61002,",
-		"\"map_count_peak\":65530,",
-		"\"mappings\":30000,\"mapped_bytes\":123456789,",
-		"\"ops\":{\"mmap\":10,\"mprotect\":20,\"munmap\":30}",
-		"\"failures\":{\"mmap\":{\"ENOMEM\":0,\"EEXIST\":2},\"mprotect\":{\"ENOMEM\":0},"
-		"\"munmap\":{\"ENOMEM\":7}}",
-		"\"leaks\":{\"mappings\":3,\"bytes\":12288,\"reclaimed_mappings\":1,"
-		"\"reclaimed_bytes\":4096}",
-		"\"exact_probe\":true",
-		"\"first_enomem_seconds\":{\"mmap\":null,\"mprotect\":null,\"munmap\":0.250000}",
+	    "{\"version\":\"" VS_VERSION "\",\"pid\":123,\"uptime_seconds\":12.500,",
+	    "\"seed\":18446744073709551615,\"profile\":\"fragment\",\"workers\":2,",
+	    "\"max_map_count\":65530,\"map_count\":61000,\"map_count_predicted\":61002,",
+	    "\"map_count_peak\":65530,",
+	    "\"mappings\":30000,\"mapped_bytes\":123456789,",
+	    "\"ops\":{\"mmap\":10,\"mprotect\":20,\"munmap\":30}",
+	    "\"failures\":{\"mmap\":{\"ENOMEM\":0,\"EEXIST\":2},\"mprotect\":{\"ENOMEM\":0},"
+	    "\"munmap\":{\"ENOMEM\":7}}",
+	    "\"leaks\":{\"mappings\":3,\"bytes\":12288,\"reclaimed_mappings\":1,"
+	    "\"reclaimed_bytes\":4096}",
+	    "\"exact_probe\":true",
+	    "\"first_enomem_seconds\":{\"mmap\":null,\"mprotect\":null,\"munmap\":0.250000}",
 	};
 	(void)state;
 	fill(&s);
@@ -96,8 +96,8 @@ static void small_buffer_is_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(every_key_with_its_value),
-		cmocka_unit_test(small_buffer_is_refused),
+	    cmocka_unit_test(every_key_with_its_value),
+	    cmocka_unit_test(small_buffer_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

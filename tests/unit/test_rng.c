@@ -73,8 +73,12 @@ static void range_bounds_and_distribution(void **state)
 
 static void choose_follows_weights(void **state)
 {
-	struct vs_params p = {.min_pages = 1, .max_pages = 4, .w_mmap = 1, .w_mprotect = 0,
-			      .w_munmap = 3, .w_punch = 0};
+	struct vs_params p = {.min_pages = 1,
+			      .max_pages = 4,
+			      .w_mmap = 1,
+			      .w_mprotect = 0,
+			      .w_munmap = 3,
+			      .w_punch = 0};
 	struct vs_rng r;
 	unsigned n[5] = {0};
 
@@ -85,17 +89,18 @@ static void choose_follows_weights(void **state)
 		n[vs_worker_choose(&r, &p, 10)]++;
 	assert_int_equal(n[VS_STEP_PROTECT], 0);
 	assert_int_equal(n[VS_STEP_PUNCH], 0);
-	assert_true(n[VS_STEP_UNMAP] > 2.8 * n[VS_STEP_MAP] && n[VS_STEP_UNMAP] < 3.2 * n[VS_STEP_MAP]);
+	assert_true(n[VS_STEP_UNMAP] > 2.8 * n[VS_STEP_MAP] &&
+		    n[VS_STEP_UNMAP] < 3.2 * n[VS_STEP_MAP]);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(same_seed_same_stream),
-		cmocka_unit_test(known_first_values),
-		cmocka_unit_test(streams_and_seeds_differ),
-		cmocka_unit_test(range_bounds_and_distribution),
-		cmocka_unit_test(choose_follows_weights),
+	    cmocka_unit_test(same_seed_same_stream),
+	    cmocka_unit_test(known_first_values),
+	    cmocka_unit_test(streams_and_seeds_differ),
+	    cmocka_unit_test(range_bounds_and_distribution),
+	    cmocka_unit_test(choose_follows_weights),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
