@@ -75,24 +75,30 @@ def rss_kib(pid):
                 return int(line.split()[1])
 
 
-# Memory per live region: RSS with ~30k live regions against RSS at start (both
-# include the bookkeeping allocated up front; what grows is touched state).
+# Memory per live region: RSS at the hold point with ~30k live regions against
+# the same daemon held after one operation (both include the bookkeeping
+# allocated up front; the difference is what live regions touch).
 cfg = os.path.join(tmp, "m.conf")
 with open(cfg, "w") as f:
     f.write('profile = "guarded";\nworkers = 1;\npressure = { target_fill = 0.95; };\n')
-proc, report = daemon(["-c", cfg, "-d", "3"], hold=True)
-time.sleep(0.2)
-rss0 = rss_kib(proc.pid)
-while True:
-    with open("/proc/%d/stat" % proc.pid) as f:
-        if f.read().rsplit(")", 1)[1].split()[0] == "T":
-            break
-    time.sleep(0.05)
-rss1 = rss_kib(proc.pid)
-with open(os.path.join(tmp, "hold.json")) as f:
-    held = json.load(f)
-os.kill(proc.pid, signal.SIGCONT)
-proc.wait()
-n = held["mappings"]
-print("live regions %d, RSS %d KiB -> %d KiB: %.1f bytes per live region"
-      % (n, rss0, rss1, (rss1 - rss0) * 1024.0 / n))
+
+
+def held_rss(argv):
+    proc, _ = daemon(["-c", cfg] + argv, hold=True)
+    while True:
+        with open("/proc/%d/stat" % proc.pid) as f:
+            if f.read().rsplit(")", 1)[1].split()[0] == "T":
+                break
+        time.sleep(0.05)
+    rss = rss_kib(proc.pid)
+    with open(os.path.join(tmp, "hold.json")) as f:
+        n = json.load(f)["mappings"]
+    os.kill(proc.pid, signal.SIGCONT)
+    proc.wait()
+    return rss, n
+
+
+rss0, n0 = held_rss(["--max-ops", "1"])
+rss1, n1 = held_rss(["-d", "2"])
+print("live regions %d -> %d, RSS %d KiB -> %d KiB: %.1f bytes per live region"
+      % (n0, n1, rss0, rss1, (rss1 - rss0) * 1024.0 / (n1 - n0)))
