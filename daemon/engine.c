@@ -15,8 +15,12 @@
 struct vs_engine {
 	struct vs_config cfg;
 	struct vs_shared sh;
-	struct vs_worker *w;
-	unsigned n;
+	struct vs_worker *w[VS_WORKERS_MAX]; /* [0, n) run; [n, nalloc) stopped, kept for
+					      * their counters and leaks */
+	unsigned n, nalloc;
+	size_t regions; /* table size per worker */
+	uint64_t max_ops;
+	uint64_t last_progress[VS_WORKERS_MAX];
 	uint64_t seed;
 	double start_time;
 	bool started;
@@ -50,10 +54,27 @@ static void params_of(const struct vs_config *cfg, struct vs_params *p)
 	p->retry_interval_ms = cfg->leaks.retry_interval_ms;
 }
 
+static int add_worker(struct vs_engine *e, const struct vs_config *cfg)
+{
+	struct vs_worker *w = aligned_alloc(64, sizeof(*w));
+	struct vs_params p;
+	int r;
+
+	if (!w)
+		return -ENOMEM;
+	params_of(cfg, &p);
+	r = vs_worker_init(w, e->nalloc, &e->sh, &p, e->seed, e->regions, e->max_ops);
+	if (r < 0) {
+		free(w);
+		return r;
+	}
+	e->w[e->nalloc++] = w;
+	return 0;
+}
+
 int vs_engine_new(struct vs_engine **out, const struct vs_config *cfg, uint64_t max_ops)
 {
 	struct vs_engine *e = calloc(1, sizeof(*e));
-	struct vs_params p;
 	long limit, count;
 	int r;
 
@@ -82,19 +103,12 @@ int vs_engine_new(struct vs_engine **out, const struct vs_config *cfg, uint64_t 
 	if (regions > VS_REGIONS_MAX)
 		regions = VS_REGIONS_MAX;
 	regions = regions / e->n + 64;
-	e->w = aligned_alloc(64, sizeof(*e->w) * e->n);
-	if (!e->w) {
-		free(e);
-		return -ENOMEM;
-	}
-	params_of(cfg, &p);
+	e->regions = regions;
+	e->max_ops = max_ops;
 	for (unsigned i = 0; i < e->n; i++) {
-		r = vs_worker_init(&e->w[i], i, &e->sh, &p, e->seed, regions, max_ops);
+		r = add_worker(e, cfg);
 		if (r < 0) {
-			while (i--)
-				vs_worker_destroy(&e->w[i]);
-			free(e->w);
-			free(e);
+			vs_engine_free(e);
 			return vs_log_errno(LOG_ERR, r, "cannot set up worker %u", i);
 		}
 	}
@@ -116,11 +130,12 @@ void vs_engine_free(struct vs_engine *e)
 		return;
 	if (e->started)
 		vs_engine_stop(e);
-	for (unsigned i = 0; i < e->n; i++)
-		vs_worker_destroy(&e->w[i]);
+	for (unsigned i = 0; i < e->nalloc; i++) {
+		vs_worker_destroy(e->w[i]);
+		free(e->w[i]);
+	}
 	pthread_cond_destroy(&e->sh.cond);
 	pthread_mutex_destroy(&e->sh.lock);
-	free(e->w);
 	free(e);
 }
 
@@ -128,8 +143,8 @@ static unsigned running(struct vs_engine *e)
 {
 	unsigned n = 0;
 
-	for (unsigned i = 0; i < e->n; i++)
-		n += e->w[i].started;
+	for (unsigned i = 0; i < e->nalloc; i++)
+		n += e->w[i]->started;
 	return n;
 }
 
@@ -158,10 +173,47 @@ static void unpark_all(struct vs_engine *e)
 	pthread_mutex_unlock(&e->sh.lock);
 }
 
+static int start_worker(struct vs_engine *e, unsigned i)
+{
+	pthread_attr_t attr;
+	int r;
+
+	pthread_attr_init(&attr);
+	/* Workers need little stack; keep the daemon's own footprint small. */
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	atomic_store(&e->w[i]->quit, 0);
+	atomic_store(&e->w[i]->finished, 0);
+	r = -pthread_create(&e->w[i]->thread, &attr, vs_worker_main, e->w[i]);
+	pthread_attr_destroy(&attr);
+	if (r < 0)
+		return vs_log_errno(LOG_ERR, r, "cannot start worker %u", i);
+	e->w[i]->started = true;
+	return 0;
+}
+
+static void join_worker(struct vs_engine *e, unsigned i)
+{
+	if (e->w[i]->started)
+		pthread_join(e->w[i]->thread, NULL);
+	e->w[i]->started = false;
+}
+
+/* With every worker parked: thread stacks come and go, so count afresh. */
+static void rebase(struct vs_engine *e, bool reset_peak)
+{
+	long count;
+
+	if (vs_vma_count_self(&count) < 0)
+		return;
+	e->proc_last = count;
+	atomic_store(&e->sh.vmas, count);
+	if (reset_peak)
+		atomic_store(&e->sh.peak, count);
+}
+
 int vs_engine_start(struct vs_engine *e)
 {
 	struct timespec ts;
-	pthread_attr_t attr;
 	int r = 0;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -169,31 +221,15 @@ int vs_engine_start(struct vs_engine *e)
 	e->sh.start_ns = vs_now_ns();
 	/* Workers start parked: their stacks are VMAs too, counted before any op. */
 	atomic_store(&e->sh.pause, 1);
-	pthread_attr_init(&attr);
-	/* Workers need little stack; keep the daemon's own footprint small. */
-	pthread_attr_setstacksize(&attr, 256 * 1024);
-	for (unsigned i = 0; i < e->n; i++) {
-		r = -pthread_create(&e->w[i].thread, &attr, vs_worker_main, &e->w[i]);
-		if (r < 0) {
-			vs_log_errno(LOG_ERR, r, "cannot start worker %u", i);
-			break;
-		}
-		e->w[i].started = true;
-	}
-	pthread_attr_destroy(&attr);
+	for (unsigned i = 0; i < e->n && r == 0; i++)
+		r = start_worker(e, i);
 	e->started = true;
 	if (r < 0) {
 		vs_engine_stop(e);
 		return r;
 	}
-	if (park_all(e)) {
-		long count;
-		if (vs_vma_count_self(&count) == 0) {
-			e->proc_last = count;
-			atomic_store(&e->sh.vmas, count);
-			atomic_store(&e->sh.peak, count);
-		}
-	}
+	if (park_all(e))
+		rebase(e, true);
 	unpark_all(e);
 	return 0;
 }
@@ -204,21 +240,77 @@ void vs_engine_stop(struct vs_engine *e)
 	atomic_store(&e->sh.stop, 1);
 	pthread_cond_broadcast(&e->sh.cond);
 	pthread_mutex_unlock(&e->sh.lock);
-	for (unsigned i = 0; i < e->n; i++) {
-		if (e->w[i].started)
-			pthread_join(e->w[i].thread, NULL);
-		e->w[i].started = false;
-	}
+	for (unsigned i = 0; i < e->nalloc; i++)
+		join_worker(e, i);
 	e->started = false;
 }
 
 void vs_engine_teardown(struct vs_engine *e)
 {
-	for (unsigned i = 0; i < e->n; i++)
-		vs_worker_teardown(&e->w[i]);
+	for (unsigned i = 0; i < e->nalloc; i++)
+		vs_worker_teardown(e->w[i]);
 	/* A worker's unmaps free VMAs another worker's leaks may need. */
-	for (unsigned i = 0; i < e->n; i++)
-		vs_worker_retry_leaks(&e->w[i]);
+	for (unsigned i = 0; i < e->nalloc; i++)
+		vs_worker_retry_leaks(e->w[i]);
+}
+
+int vs_engine_reconfigure(struct vs_engine *e, const struct vs_config *cfg)
+{
+	struct vs_params p;
+	unsigned want = cfg->workers;
+	int r = 0;
+
+	if (!park_all(e)) {
+		unpark_all(e);
+		return -ETIMEDOUT;
+	}
+	params_of(cfg, &p);
+	for (unsigned i = 0; i < e->nalloc; i++)
+		e->w[i]->p = p;
+	uint64_t seed = e->seed;
+	e->cfg = *cfg;
+	e->seed = seed; /* the running streams keep their seed */
+	atomic_store(&e->sh.cap, compute_cap(cfg, atomic_load(&e->sh.limit)));
+	/* Fewer workers: stop the last ones and unmap what they hold; their
+	 * counters and any leak stay in the totals. */
+	pthread_mutex_lock(&e->sh.lock);
+	for (unsigned i = want; i < e->n; i++)
+		atomic_store(&e->w[i]->quit, 1);
+	pthread_cond_broadcast(&e->sh.cond);
+	pthread_mutex_unlock(&e->sh.lock);
+	for (unsigned i = want; i < e->n; i++) {
+		join_worker(e, i);
+		vs_worker_teardown(e->w[i]);
+	}
+	/* More workers: restart stopped ones, then set up new ones (they park). */
+	for (unsigned i = e->n; i < want && r == 0; i++) {
+		if (i >= e->nalloc)
+			r = add_worker(e, cfg);
+		if (r == 0)
+			r = start_worker(e, i);
+	}
+	unsigned started = 0;
+	while (started < e->nalloc && e->w[started]->started)
+		started++;
+	e->n = started;
+	e->sh.workers = e->n;
+	if (park_all(e))
+		rebase(e, false);
+	unpark_all(e);
+	return r;
+}
+
+bool vs_engine_progressing(struct vs_engine *e)
+{
+	bool all = true;
+
+	for (unsigned i = 0; i < e->n; i++) {
+		uint64_t p = vs_counter_get(&e->w[i]->ctr.progress);
+		if (p == e->last_progress[i] && !atomic_load(&e->w[i]->finished))
+			all = false;
+		e->last_progress[i] = p;
+	}
+	return all;
 }
 
 int vs_engine_verify(struct vs_engine *e, struct vs_verify *v)
@@ -276,7 +368,7 @@ void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s)
 
 	memset(s, 0, sizeof(*s));
 	for (unsigned i = 0; i < e->n; i++)
-		c[i] = &e->w[i].ctr;
+		c[i] = &e->w[i]->ctr;
 	vs_counters_sum(&s->t, c, e->n);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	s->pid = (long)getpid();
@@ -296,7 +388,7 @@ void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s)
 	s->drift_last = e->drift_last;
 	s->drift_max = e->drift_max;
 	s->limit_changes = e->limit_changes;
-	s->exact_probe = e->n ? e->w[0].probe.available : 0;
+	s->exact_probe = e->nalloc ? e->w[0]->probe.available : 0;
 	for (int op = 0; op < VS_OP_COUNT; op++)
 		s->first_enomem[op] =
 		    s->t.first_enomem_ns[op] && e->sh.start_ns
@@ -307,7 +399,7 @@ void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s)
 bool vs_engine_all_finished(struct vs_engine *e)
 {
 	for (unsigned i = 0; i < e->n; i++)
-		if (!atomic_load(&e->w[i].finished))
+		if (!atomic_load(&e->w[i]->finished))
 			return false;
 	return true;
 }
@@ -322,8 +414,8 @@ void vs_engine_drain_events(struct vs_engine *e, void (*fn)(const struct vs_even
 {
 	struct vs_event ev;
 
-	for (unsigned i = 0; i < e->n; i++)
-		while (vs_event_pop(&e->w[i].events, &ev))
+	for (unsigned i = 0; i < e->nalloc; i++)
+		while (vs_event_pop(&e->w[i]->events, &ev))
 			fn(&ev, userdata);
 }
 
@@ -332,8 +424,8 @@ void vs_engine_write_leaks(struct vs_engine *e, FILE *out)
 	const char *sep = "";
 
 	fputc('[', out);
-	for (unsigned i = 0; i < e->n; i++) {
-		struct vs_worker *w = &e->w[i];
+	for (unsigned i = 0; i < e->nalloc; i++) {
+		struct vs_worker *w = e->w[i];
 		for (size_t k = 0; k < w->table.nleaked; k++) {
 			struct vs_region *r = vs_region_leaked(&w->table, k);
 			fprintf(out, "%s{\"worker\":%u,\"addr\":%lu,\"length\":%zu,\"bytes\":%zu}",
@@ -349,5 +441,5 @@ void vs_engine_write_leaks(struct vs_engine *e, FILE *out)
 void vs_engine_hang_worker(struct vs_engine *e, unsigned i)
 {
 	if (i < e->n)
-		atomic_store(&e->w[i].hang, 1);
+		atomic_store(&e->w[i]->hang, 1);
 }

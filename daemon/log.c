@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "vmastress/errnames.h"
+#include "vmastress/journal.h"
 #include "vmastress/log.h"
 
 static int max_prio = LOG_INFO;
@@ -28,7 +29,11 @@ static void vlog(int prio, const char *suffix, const char *fmt, va_list ap)
 	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	n = (int)strlen(line);
 	snprintf(line + n, sizeof(line) - (size_t)n, "%s\n", suffix ? suffix : "");
-	fputs(line, stderr);
+	if (vs_journal_stderr_enabled())
+		fputs(line, stderr);
+	n = (int)strlen(line);
+	line[n - 1] = 0; /* the journal takes the text without the prefix and newline */
+	vs_journal_line(prio, strchr(line, ':') + 2 + strlen(prio_names[prio & 7]) + 2);
 }
 
 void vs_log(int prio, const char *fmt, ...)

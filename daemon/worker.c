@@ -156,7 +156,8 @@ static void park(struct vs_worker *w, bool until_stop)
 	pthread_mutex_lock(&sh->lock);
 	sh->parked++;
 	pthread_cond_broadcast(&sh->cond);
-	while (!atomic_load(&sh->stop) && (until_stop || atomic_load(&sh->pause)))
+	while (!atomic_load(&sh->stop) && !atomic_load(&w->quit) &&
+	       (until_stop || atomic_load(&sh->pause)))
 		pthread_cond_wait(&sh->cond, &sh->lock);
 	sh->parked--;
 	pthread_mutex_unlock(&sh->lock);
@@ -169,7 +170,8 @@ void *vs_worker_main(void *arg)
 	uint64_t interval = (uint64_t)w->p.retry_interval_ms * 1000000ULL;
 
 	w->next_retry_ns = vs_now_ns() + interval;
-	while (!atomic_load_explicit(&sh->stop, memory_order_relaxed)) {
+	while (!atomic_load_explicit(&sh->stop, memory_order_relaxed) &&
+	       !atomic_load_explicit(&w->quit, memory_order_relaxed)) {
 		if (atomic_load_explicit(&sh->pause, memory_order_relaxed))
 			park(w, false);
 		if (atomic_load_explicit(&w->hang, memory_order_relaxed)) {

@@ -22,6 +22,10 @@ int vs_engine_start(struct vs_engine *e);
 void vs_engine_stop(struct vs_engine *e);
 /* After stop: unmap everything, retry leaks until no progress. */
 void vs_engine_teardown(struct vs_engine *e);
+/* Apply a new configuration live (sizes, weights, pressure, worker count). */
+int vs_engine_reconfigure(struct vs_engine *e, const struct vs_config *cfg);
+/* True when every running worker made progress since the previous call. */
+bool vs_engine_progressing(struct vs_engine *e);
 /* Park workers, read /proc/self/maps, compare, rebase the internal count. */
 int vs_engine_verify(struct vs_engine *e, struct vs_verify *v);
 /* Re-read vm.max_map_count; returns 1 if it changed (old/new filled). */

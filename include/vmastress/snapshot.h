@@ -21,6 +21,7 @@ struct vs_snapshot {
 	long drift_last, drift_max; /* /proc minus predicted: last, largest magnitude */
 	uint64_t limit_changes;
 	int exact_probe;
+	uint64_t log_dropped; /* filled by the loop: entries over log.events_per_second */
 	double first_enomem[VS_OP_COUNT];
 	/* seconds after start; < 0: none yet */ /* PROCMAP_QUERY available */
 };

@@ -53,6 +53,7 @@ struct vs_worker {
 	uint64_t max_ops, ops_done;
 	uint64_t next_retry_ns;
 	_Atomic int finished;
+	_Atomic int quit; /* this worker alone stops (fewer workers after a reload) */
 	_Atomic int hang; /* test-only fault hook: stop making progress */
 	struct vs_event_ring events;
 };

@@ -1,0 +1,286 @@
+/* stats_server.c: the stats socket on sd-event; fixed client pool, no allocation per query. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+#include "vmastress/log.h"
+#include "vmastress/stats_server.h"
+
+#define DEADLINE_USEC 1000000ULL
+
+struct client {
+	struct vs_stats_server *srv;
+	int fd;
+	sd_event_source *io, *timer;
+	char in[VS_STATS_REQUEST_MAX + 1];
+	size_t inlen;
+	char out[VS_STATS_ANSWER_MAX];
+	size_t outlen, outoff;
+};
+
+struct vs_stats_server {
+	sd_event *ev;
+	int fd;
+	bool owns_path;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	sd_event_source *listen;
+	vs_stats_answer_fn fn;
+	void *userdata;
+	unsigned long rejected;
+	struct client clients[VS_STATS_CLIENTS_MAX];
+};
+
+static void client_close(struct client *c)
+{
+	c->io = sd_event_source_disable_unref(c->io);
+	c->timer = sd_event_source_disable_unref(c->timer);
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
+/* Best effort, never blocks: for refusals. */
+static void say_and_close(int fd, const char *msg)
+{
+	ssize_t n = send(fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL);
+	(void)n;
+	close(fd);
+}
+
+static int flush(struct client *c)
+{
+	while (c->outoff < c->outlen) {
+		ssize_t n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0 && errno == EAGAIN)
+			return sd_event_source_set_io_events(c->io, EPOLLOUT);
+		if (n <= 0) {
+			client_close(c);
+			return 0;
+		}
+		c->outoff += (size_t)n;
+	}
+	client_close(c);
+	return 0;
+}
+
+static void answer(struct client *c, const char *cmd)
+{
+	int n = c->srv->fn(cmd, c->out, sizeof(c->out), c->srv->userdata);
+
+	if (n < 0)
+		n = snprintf(c->out, sizeof(c->out), "error: internal: answer too large\n");
+	c->outlen = (size_t)n;
+	c->outoff = 0;
+	flush(c);
+}
+
+static void reject(struct client *c, const char *msg)
+{
+	c->srv->rejected++;
+	c->outlen = (size_t)snprintf(c->out, sizeof(c->out), "%s", msg);
+	c->outoff = 0;
+	flush(c);
+}
+
+static int on_client_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct client *c = userdata;
+	char *nl;
+	ssize_t n;
+
+	(void)s;
+	if (c->outlen)
+		return (revents & (EPOLLOUT | EPOLLERR | EPOLLHUP)) ? flush(c) : 0;
+	n = recv(fd, c->in + c->inlen, sizeof(c->in) - 1 - c->inlen, MSG_DONTWAIT);
+	if (n < 0 && errno == EAGAIN)
+		return 0;
+	if (n < 0) {
+		client_close(c);
+		return 0;
+	}
+	c->inlen += (size_t)n;
+	c->in[c->inlen] = 0;
+	nl = memchr(c->in, '\n', c->inlen);
+	if (!nl && c->inlen >= VS_STATS_REQUEST_MAX) {
+		reject(c, "error: request longer than 256 bytes\n");
+		return 0;
+	}
+	if (!nl && n > 0)
+		return 0; /* wait for the rest of the line */
+	if (!nl && c->inlen == 0) {
+		client_close(c); /* connected and left without a word */
+		return 0;
+	}
+	size_t len = nl ? (size_t)(nl - c->in) : c->inlen;
+	if (memchr(c->in, 0, len)) {
+		reject(c, "error: NUL byte in request\n");
+		return 0;
+	}
+	c->in[len] = 0;
+	if (len && c->in[len - 1] == '\r')
+		c->in[--len] = 0;
+	answer(c, c->in);
+	return 0;
+}
+
+static int on_client_timeout(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct client *c = userdata;
+
+	(void)s;
+	(void)usec;
+	if (c->outlen) { /* the peer does not read its answer */
+		client_close(c);
+		return 0;
+	}
+	c->timer = sd_event_source_disable_unref(c->timer);
+	c->srv->rejected++;
+	c->outlen = (size_t)snprintf(c->out, sizeof(c->out), "error: no request within 1 s\n");
+	c->outoff = 0;
+	flush(c);
+	return 0;
+}
+
+static struct client *free_slot(struct vs_stats_server *s)
+{
+	for (unsigned i = 0; i < VS_STATS_CLIENTS_MAX; i++)
+		if (s->clients[i].fd < 0)
+			return &s->clients[i];
+	return NULL;
+}
+
+static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *userdata)
+{
+	struct vs_stats_server *s = userdata;
+
+	(void)src;
+	(void)revents;
+	for (int i = 0; i < 64; i++) { /* bounded: the loop has other work too */
+		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd < 0)
+			break;
+		struct client *c = free_slot(s);
+		if (!c) {
+			s->rejected++;
+			say_and_close(cfd, "error: busy, too many clients\n");
+			continue;
+		}
+		memset(c, 0, offsetof(struct client, out));
+		c->srv = s;
+		c->fd = cfd;
+		if (sd_event_add_io(s->ev, &c->io, cfd, EPOLLIN, on_client_io, c) < 0 ||
+		    sd_event_add_time_relative(s->ev, &c->timer, CLOCK_MONOTONIC, DEADLINE_USEC, 0,
+					       on_client_timeout, c) < 0) {
+			client_close(c);
+			continue;
+		}
+	}
+	return 0;
+}
+
+static int bind_path(struct vs_stats_server *s, const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd, r;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return vs_log_errno(LOG_ERR, ENAMETOOLONG, "stats socket %s", path);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return vs_log_errno(LOG_ERR, errno, "stats socket: socket()");
+	/* A socket file that still answers belongs to a running daemon. */
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 || errno == EAGAIN) {
+		close(fd);
+		vs_log(LOG_ERR, "stats socket %s: another daemon is listening there", path);
+		return -EADDRINUSE;
+	}
+	close(fd);
+	struct stat st;
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			vs_log(LOG_ERR, "stats socket %s: exists and is not a socket", path);
+			return -EEXIST;
+		}
+		unlink(path); /* stale: nobody listens */
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return vs_log_errno(LOG_ERR, errno, "stats socket: socket()");
+	mode_t old = umask(0117);
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (r < 0 || chmod(path, 0660) < 0 || listen(fd, 128) < 0) {
+		r = -errno;
+		close(fd);
+		return vs_log_errno(LOG_ERR, r, "stats socket %s", path);
+	}
+	s->owns_path = true;
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	return fd;
+}
+
+int vs_stats_server_new(struct vs_stats_server **out, sd_event *ev, const char *path,
+			vs_stats_answer_fn fn, void *userdata)
+{
+	struct vs_stats_server *s;
+	int n, fd, r;
+
+	*out = NULL;
+	n = sd_listen_fds(1);
+	if (n <= 0 && strcmp(path, "none") == 0)
+		return 0;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	for (unsigned i = 0; i < VS_STATS_CLIENTS_MAX; i++)
+		s->clients[i].fd = -1;
+	s->ev = ev;
+	s->fn = fn;
+	s->userdata = userdata;
+	if (n >= 1 && sd_is_socket_unix(SD_LISTEN_FDS_START, SOCK_STREAM, 1, NULL, 0) > 0) {
+		fd = SD_LISTEN_FDS_START;
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	} else {
+		fd = bind_path(s, path);
+	}
+	if (fd < 0) {
+		free(s);
+		return fd;
+	}
+	s->fd = fd;
+	r = sd_event_add_io(ev, &s->listen, fd, EPOLLIN, on_accept, s);
+	if (r < 0) {
+		vs_stats_server_free(s);
+		return r;
+	}
+	*out = s;
+	return 0;
+}
+
+void vs_stats_server_free(struct vs_stats_server *s)
+{
+	if (!s)
+		return;
+	for (unsigned i = 0; i < VS_STATS_CLIENTS_MAX; i++)
+		if (s->clients[i].fd >= 0)
+			client_close(&s->clients[i]);
+	sd_event_source_disable_unref(s->listen);
+	close(s->fd);
+	if (s->owns_path)
+		unlink(s->path);
+	free(s);
+}
+
+unsigned long vs_stats_server_rejected(const struct vs_stats_server *s)
+{
+	return s ? s->rejected : 0;
+}
