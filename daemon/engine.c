@@ -404,6 +404,11 @@ bool vs_engine_all_finished(struct vs_engine *e)
 	return true;
 }
 
+long vs_engine_limit(struct vs_engine *e)
+{
+	return atomic_load(&e->sh.limit);
+}
+
 uint64_t vs_engine_seed(const struct vs_engine *e)
 {
 	return e->seed;

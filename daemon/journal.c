@@ -14,21 +14,21 @@
 
 /* Documented in systemd/vmastressd.catalog. */
 static const char *const ids[VS_MSG_COUNT] = {
-	[VS_MSG_START] = "1ac1e8b320224372ba999030ca0606db",
-	[VS_MSG_STOP] = "84019c3f1b914cca825190bbe6d3e9b7",
-	[VS_MSG_RELOAD] = "d2cda3a34a404fb2b29f7f818e8dd39d",
-	[VS_MSG_RELOAD_FAILED] = "1de24d51e7bf4c2ba0f996f8e65cf08e",
-	[VS_MSG_LIMIT_REACHED] = "cd117031d55447e9b0b7a0c06b10a433",
-	[VS_MSG_FAILURE] = "31a06da1f0584433a738da2075c7b55b",
-	[VS_MSG_LEAK] = "6e0430ad43b1438f98cc33c249ed60f8",
-	[VS_MSG_RECLAIMED] = "72f74da5a22f4501b99bf31bca1b8bcd",
-	[VS_MSG_SYSCTL] = "69ec50b435154b27839cacfc054f6020",
-	[VS_MSG_SUMMARY] = "f0218b61e9c74240a7a52c1fa10434c6",
-	[VS_MSG_DRIFT] = "d76bf4b28e1545bfbd478a97e19be8ac",
+    [VS_MSG_START] = "1ac1e8b320224372ba999030ca0606db",
+    [VS_MSG_STOP] = "84019c3f1b914cca825190bbe6d3e9b7",
+    [VS_MSG_RELOAD] = "d2cda3a34a404fb2b29f7f818e8dd39d",
+    [VS_MSG_RELOAD_FAILED] = "1de24d51e7bf4c2ba0f996f8e65cf08e",
+    [VS_MSG_LIMIT_REACHED] = "cd117031d55447e9b0b7a0c06b10a433",
+    [VS_MSG_FAILURE] = "31a06da1f0584433a738da2075c7b55b",
+    [VS_MSG_LEAK] = "6e0430ad43b1438f98cc33c249ed60f8",
+    [VS_MSG_RECLAIMED] = "72f74da5a22f4501b99bf31bca1b8bcd",
+    [VS_MSG_SYSCTL] = "69ec50b435154b27839cacfc054f6020",
+    [VS_MSG_SUMMARY] = "f0218b61e9c74240a7a52c1fa10434c6",
+    [VS_MSG_DRIFT] = "d76bf4b28e1545bfbd478a97e19be8ac",
 };
 
-static int journal = -1;   /* journald's socket exists */
-static int to_stderr = 1;  /* stderr is not already the journal */
+static int journal = -1;  /* journald's socket exists */
+static int to_stderr = 1; /* stderr is not already the journal */
 
 const char *vs_msg_id(enum vs_msg m)
 {
@@ -45,7 +45,8 @@ void vs_journal_init(void)
 	to_stderr = 1;
 	if (journal && js && fstat(2, &st) == 0) {
 		char me[64];
-		snprintf(me, sizeof(me), "%lu:%lu", (unsigned long)st.st_dev, (unsigned long)st.st_ino);
+		snprintf(me, sizeof(me), "%lu:%lu", (unsigned long)st.st_dev,
+			 (unsigned long)st.st_ino);
 		if (strcmp(me, js) == 0)
 			to_stderr = 0; /* systemd connected stderr to the journal already */
 	}
@@ -76,7 +77,7 @@ void vs_journal_line(int prio, const char *msg)
 	do {                                                                                       \
 		int k_ = snprintf(buf[n], sizeof(buf[n]), fmt, __VA_ARGS__);                       \
 		iov[n].iov_base = buf[n];                                                          \
-		iov[n].iov_len = k_ < (int)sizeof(buf[n]) ? (size_t)k_ : sizeof(buf[n]) - 1;      \
+		iov[n].iov_len = k_ < (int)sizeof(buf[n]) ? (size_t)k_ : sizeof(buf[n]) - 1;       \
 		n++;                                                                               \
 	} while (0)
 

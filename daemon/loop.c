@@ -1,45 +1,64 @@
-/* loop.c: sd-event wiring: signals, timers (verify, sysctl, summary, events), shutdown. */
+/* loop.c: sd-event wiring: signals, timers, the stats socket, watchdog, reload, shutdown. */
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-event.h>
-#include <unistd.h>
+#include "vmastress/answer.h"
 #include "vmastress/cli.h"
-#include "vmastress/engine.h"
 #include "vmastress/errnames.h"
+#include "vmastress/journal.h"
 #include "vmastress/log.h"
 #include "vmastress/loop.h"
-#include "vmastress/render_json.h"
+#include "vmastress/notify.h"
+#include "vmastress/report.h"
+#include "vmastress/stats_server.h"
 
 #define EVENTS_TICK_USEC 100000ULL
-#define JSON_MAX 8192
+#define STATUS_TICK_USEC 1000000ULL
 
 struct loop {
 	sd_event *ev;
 	struct vs_engine *eng;
 	struct vs_config cfg;
 	const struct vs_run_options *opt;
-	uint64_t window_start;
+	struct vs_stats_server *server;
+	struct vs_answer_ctx actx;
+	uint64_t window_start, dropped;
 	unsigned window_events;
-	uint64_t dropped; /* events over log.events_per_second */
-	int exit_code;
+	bool limit_reported;
 };
 
-static uint64_t now_usec(struct loop *l)
+static struct vs_fields event_fields(const struct vs_event *ev)
 {
-	uint64_t t = 0;
-
-	sd_event_now(l->ev, CLOCK_MONOTONIC, &t);
-	return t;
+	struct vs_fields f = {
+	    .op = vs_op_name(ev->op),
+	    .err = ev->err,
+	    .addr = ev->addr,
+	    .length = ev->length,
+	    .worker = ev->worker,
+	    .map_count = ev->map_count,
+	    .max_map_count = ev->max_map_count,
+	    .leaked_bytes = (long long)ev->leaked_bytes,
+	};
+	return f;
 }
 
 static void log_event(const struct vs_event *ev, void *userdata)
 {
 	struct loop *l = userdata;
-	uint64_t now = now_usec(l);
+	struct vs_fields f = event_fields(ev);
+	uint64_t now = 0;
 
+	/* The first refusal at the limit is always reported, never rate limited. */
+	if (!l->limit_reported && ev->err == ENOMEM && ev->map_count + 8 >= ev->max_map_count) {
+		l->limit_reported = true;
+		vs_journal_send(VS_MSG_LIMIT_REACHED, LOG_WARNING, &f,
+				"VMA limit reached: %s failed with ENOMEM at %ld of %ld VMAs", f.op,
+				ev->map_count, ev->max_map_count);
+	}
+	sd_event_now(l->ev, CLOCK_MONOTONIC, &now);
 	if (now - l->window_start >= 1000000ULL) {
 		l->window_start = now;
 		l->window_events = 0;
@@ -49,26 +68,26 @@ static void log_event(const struct vs_event *ev, void *userdata)
 		return;
 	}
 	l->window_events++;
-	const char *op = vs_op_name(ev->op);
 	switch (ev->kind) {
 	case VS_EVENT_LEAK:
-		vs_log(LOG_WARNING,
-		       "worker %u: munmap(0x%" PRIxPTR ", %" PRIu64 ") failed: %s; region leaked "
-		       "(map_count %ld/%ld, leaked_bytes %" PRIu64 ")",
-		       ev->worker, ev->addr, ev->length, vs_errno_name(ev->err), ev->map_count,
-		       ev->max_map_count, ev->leaked_bytes);
+		vs_journal_send(VS_MSG_LEAK, LOG_WARNING, &f,
+				"worker %u: munmap(0x%" PRIxPTR ", %" PRIu64 ") failed: %s; "
+				"region leaked (map_count %ld/%ld, leaked_bytes %" PRIu64 ")",
+				ev->worker, ev->addr, ev->length, vs_errno_name(ev->err),
+				ev->map_count, ev->max_map_count, ev->leaked_bytes);
 		break;
 	case VS_EVENT_RECLAIMED:
-		vs_log(LOG_INFO,
-		       "worker %u: leaked region 0x%" PRIxPTR " (%" PRIu64 " bytes) reclaimed",
-		       ev->worker, ev->addr, ev->length);
+		vs_journal_send(VS_MSG_RECLAIMED, LOG_INFO, &f,
+				"worker %u: leaked region 0x%" PRIxPTR " (%" PRIu64
+				" bytes) reclaimed",
+				ev->worker, ev->addr, ev->length);
 		break;
 	default:
-		vs_log(LOG_NOTICE,
-		       "worker %u: %s(0x%" PRIxPTR ", %" PRIu64 ") failed: %s "
-		       "(map_count %ld/%ld)",
-		       ev->worker, op, ev->addr, ev->length, vs_errno_name(ev->err), ev->map_count,
-		       ev->max_map_count);
+		vs_journal_send(VS_MSG_FAILURE, LOG_NOTICE, &f,
+				"worker %u: %s(0x%" PRIxPTR ", %" PRIu64 ") failed: %s "
+				"(map_count %ld/%ld)",
+				ev->worker, f.op, ev->addr, ev->length, vs_errno_name(ev->err),
+				ev->map_count, ev->max_map_count);
 	}
 }
 
@@ -92,6 +111,44 @@ static int on_events(sd_event_source *s, uint64_t usec, void *userdata)
 	return rearm(s, EVENTS_TICK_USEC);
 }
 
+static void status_line(struct loop *l, char *buf, size_t len)
+{
+	struct vs_snapshot s;
+	const struct vs_totals *t = &s.t;
+
+	vs_answer_snapshot(&l->actx, &s);
+	snprintf(buf, len,
+		 "%u workers, %ld/%ld VMAs (%.1f%%), ENOMEM mmap %" PRIu64 " mprotect %" PRIu64
+		 " munmap %" PRIu64 ", leaked %" PRIu64 " bytes",
+		 s.workers, s.map_count_predicted, s.max_map_count,
+		 100.0 * (double)s.map_count_predicted / (double)s.max_map_count,
+		 t->failures[VS_OP_MMAP][0], t->failures[VS_OP_MPROTECT][0],
+		 t->failures[VS_OP_MUNMAP][0], t->leaked_bytes);
+}
+
+static int on_status(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	char line[256];
+
+	(void)usec;
+	status_line(userdata, line, sizeof(line));
+	vs_notify_status(line);
+	return rearm(s, STATUS_TICK_USEC);
+}
+
+static int on_watchdog(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct loop *l = userdata;
+
+	(void)usec;
+	/* Only a daemon whose every worker moves is alive: a hung worker stops the pings. */
+	if (vs_engine_progressing(l->eng))
+		vs_notify_watchdog();
+	else
+		vs_log(LOG_WARNING, "watchdog: a worker made no progress; not pinging");
+	return rearm(s, vs_notify_watchdog_usec() / 2);
+}
+
 static int on_verify(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct loop *l = userdata;
@@ -104,10 +161,15 @@ static int on_verify(sd_event_source *s, uint64_t usec, void *userdata)
 		vs_log(LOG_WARNING, "verification skipped: a worker did not pause within 2 s");
 	else if (r < 0)
 		vs_log_errno(LOG_WARNING, r, "cannot read /proc/self/maps");
-	else if (v.drift)
-		vs_log(LOG_WARNING,
-		       "VMA count drift: /proc/self/maps has %ld, predicted %ld (%+ld)", v.proc,
-		       v.predicted, v.drift);
+	else if (v.drift) {
+		struct vs_fields f = VS_FIELDS_NONE;
+		f.map_count = v.proc;
+		vs_journal_send(VS_MSG_DRIFT, LOG_WARNING, &f,
+				"VMA count drift: /proc/self/maps has %ld, predicted %ld (%+ld)",
+				v.proc, v.predicted, v.drift);
+	}
+	if (!l->cfg.accounting.verify_interval_ms)
+		return sd_event_source_set_enabled(s, SD_EVENT_OFF);
 	return rearm(s, (uint64_t)l->cfg.accounting.verify_interval_ms * 1000ULL);
 }
 
@@ -121,28 +183,37 @@ static int on_sysctl(sd_event_source *s, uint64_t usec, void *userdata)
 	r = vs_engine_refresh_limit(l->eng, &old_limit, &new_limit);
 	if (r < 0)
 		vs_log_errno(LOG_WARNING, r, "cannot re-read vm.max_map_count");
-	else if (r > 0)
-		vs_log(LOG_NOTICE, "vm.max_map_count changed from %ld to %ld", old_limit,
-		       new_limit);
+	else if (r > 0) {
+		struct vs_fields f = VS_FIELDS_NONE;
+		f.max_map_count = new_limit;
+		vs_journal_send(VS_MSG_SYSCTL, LOG_NOTICE, &f,
+				"vm.max_map_count changed from %ld to %ld", old_limit, new_limit);
+		l->limit_reported = false;
+	}
 	return rearm(s, (uint64_t)l->cfg.accounting.sysctl_interval_ms * 1000ULL);
 }
 
-static void summary(struct loop *l, const char *what)
+static void summary(struct loop *l, enum vs_msg m, const char *what)
 {
 	struct vs_snapshot s;
+	struct vs_fields f = VS_FIELDS_NONE;
 	const struct vs_totals *t = &s.t;
 
-	vs_engine_snapshot(l->eng, &s);
-	vs_log(LOG_INFO,
-	       "%s: vmas %ld/%ld (predicted %ld, peak %ld), mappings %" PRIu64 ", ops mmap %" PRIu64
-	       " mprotect %" PRIu64 " munmap %" PRIu64 ", ENOMEM mmap %" PRIu64 " mprotect %" PRIu64
-	       " munmap %" PRIu64 ", leaked %" PRIu64 " mappings / %" PRIu64
-	       " bytes, reclaimed %" PRIu64 " bytes, log lines dropped %" PRIu64,
-	       what, s.map_count, s.max_map_count, s.map_count_predicted, s.map_count_peak,
-	       t->mappings, t->ops[VS_OP_MMAP], t->ops[VS_OP_MPROTECT], t->ops[VS_OP_MUNMAP],
-	       t->failures[VS_OP_MMAP][0], t->failures[VS_OP_MPROTECT][0],
-	       t->failures[VS_OP_MUNMAP][0], t->leaked_mappings, t->leaked_bytes,
-	       t->reclaimed_bytes, l->dropped + t->events_dropped);
+	vs_answer_snapshot(&l->actx, &s);
+	f.map_count = s.map_count_predicted;
+	f.max_map_count = s.max_map_count;
+	f.leaked_bytes = (long long)t->leaked_bytes;
+	vs_journal_send(
+	    m, LOG_INFO, &f,
+	    "%s: vmas %ld/%ld (predicted %ld, peak %ld), mappings %" PRIu64 ", ops mmap %" PRIu64
+	    " mprotect %" PRIu64 " munmap %" PRIu64 ", ENOMEM mmap %" PRIu64 " mprotect %" PRIu64
+	    " munmap %" PRIu64 ", leaked %" PRIu64 " mappings / %" PRIu64
+	    " bytes, reclaimed %" PRIu64 " bytes, log entries dropped %" PRIu64,
+	    what, s.map_count, s.max_map_count, s.map_count_predicted, s.map_count_peak,
+	    t->mappings, t->ops[VS_OP_MMAP], t->ops[VS_OP_MPROTECT], t->ops[VS_OP_MUNMAP],
+	    t->failures[VS_OP_MMAP][0], t->failures[VS_OP_MPROTECT][0],
+	    t->failures[VS_OP_MUNMAP][0], t->leaked_mappings, t->leaked_bytes, t->reclaimed_bytes,
+	    l->dropped + t->events_dropped);
 }
 
 static int on_summary(sd_event_source *s, uint64_t usec, void *userdata)
@@ -150,7 +221,7 @@ static int on_summary(sd_event_source *s, uint64_t usec, void *userdata)
 	struct loop *l = userdata;
 
 	(void)usec;
-	summary(l, "summary");
+	summary(l, VS_MSG_SUMMARY, "summary");
 	return rearm(s, (uint64_t)l->cfg.log.summary_interval * 1000000ULL);
 }
 
@@ -168,45 +239,50 @@ static int on_stop_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 	return sd_event_exit(((struct loop *)userdata)->ev, 0);
 }
 
+/* Test-only fault hook (VMASTRESS_TEST_HOOKS=1): SIGUSR2 hangs worker 0. */
+static int on_hang(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	(void)s;
+	(void)si;
+	vs_log(LOG_WARNING, "test hook: worker 0 stops making progress");
+	vs_engine_hang_worker(((struct loop *)userdata)->eng, 0);
+	return 0;
+}
+
 static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
 	struct loop *l = userdata;
 	struct vs_config next;
 	char err[512];
+	int r;
 
 	(void)s;
 	(void)si;
-	/* Validate now; applying a new config live comes with the lifecycle work. */
-	if (vs_config_load(&next, l->opt->config_path, l->opt->config_required, NULL, err,
-			   sizeof(err)) < 0)
-		vs_log(LOG_ERR, "reload: %s; keeping the running configuration", err);
-	else
-		vs_log(LOG_NOTICE, "reload: configuration valid; live changes are not applied yet");
+	vs_notify_reloading();
+	r = vs_config_load(&next, l->opt->config_path, l->opt->config_required, &l->opt->ov, err,
+			   sizeof(err));
+	if (r < 0) {
+		struct vs_fields f = VS_FIELDS_NONE;
+		vs_journal_send(VS_MSG_RELOAD_FAILED, LOG_ERR, &f,
+				"reload refused: %s; the running configuration stays", err);
+	} else {
+		if (strcmp(next.stats.socket, l->cfg.stats.socket) != 0 || next.seed != l->cfg.seed)
+			vs_log(LOG_NOTICE, "reload: stats.socket and seed apply at the next start");
+		r = vs_engine_reconfigure(l->eng, &next);
+		if (r < 0)
+			vs_log_errno(LOG_ERR, r, "reload: could not apply everything");
+		next.seed = l->cfg.seed;
+		snprintf(next.stats.socket, sizeof(next.stats.socket), "%s", l->cfg.stats.socket);
+		l->cfg = next;
+		struct vs_fields f = VS_FIELDS_NONE;
+		vs_journal_send(VS_MSG_RELOAD, LOG_NOTICE, &f,
+				"configuration reloaded: profile %s, %u workers", next.profile,
+				next.workers);
+	}
+	char line[256];
+	status_line(l, line, sizeof(line));
+	vs_notify_ready(line);
 	return 0;
-}
-
-/* The final stats JSON plus the regions that stayed mapped. */
-static int write_report(struct loop *l, const char *path, bool final)
-{
-	static char buf[JSON_MAX];
-	struct vs_snapshot s;
-	FILE *f;
-	int n;
-
-	vs_engine_snapshot(l->eng, &s);
-	n = vs_render_json(&s, buf, sizeof(buf));
-	if (n < 2)
-		return -ENOBUFS;
-	f = strcmp(path, "-") == 0 ? stdout : fopen(path, "we");
-	if (!f)
-		return vs_log_errno(LOG_ERR, errno, "cannot write report %s", path);
-	fwrite(buf, 1, (size_t)n - 2, f); /* without the closing "}\n" */
-	fprintf(f, ",\"final\":%s,\"leaked_regions\":", final ? "true" : "false");
-	vs_engine_write_leaks(l->eng, f);
-	fputs("}\n", f);
-	if (f == stdout)
-		return fflush(f) == 0 ? 0 : -errno;
-	return fclose(f) == 0 ? 0 : vs_log_errno(LOG_ERR, errno, "cannot write report %s", path);
 }
 
 static int add_timer(struct loop *l, uint64_t usec, sd_event_time_handler_t fn)
@@ -225,22 +301,28 @@ static int setup(struct loop *l)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR2);
 	/* Blocked before the workers start, so they inherit the mask. */
 	if ((r = -pthread_sigmask(SIG_BLOCK, &mask, NULL)) < 0)
 		return r;
 	if ((r = sd_event_default(&l->ev)) < 0 ||
 	    (r = sd_event_add_signal(l->ev, NULL, SIGTERM, on_stop_signal, l)) < 0 ||
 	    (r = sd_event_add_signal(l->ev, NULL, SIGINT, on_stop_signal, l)) < 0 ||
-	    (r = sd_event_add_signal(l->ev, NULL, SIGHUP, on_hup, l)) < 0 ||
-	    (r = add_timer(l, EVENTS_TICK_USEC, on_events)) < 0 ||
-	    (r = add_timer(l, (uint64_t)l->cfg.accounting.verify_interval_ms * 1000, on_verify)) <
-		0 ||
-	    (r = add_timer(l, (uint64_t)l->cfg.accounting.sysctl_interval_ms * 1000, on_sysctl)) <
-		0 ||
-	    (r = add_timer(l, (uint64_t)l->cfg.log.summary_interval * 1000000, on_summary)) < 0 ||
-	    (r = add_timer(l, (uint64_t)l->cfg.duration * 1000000, on_duration)) < 0)
+	    (r = sd_event_add_signal(l->ev, NULL, SIGHUP, on_hup, l)) < 0)
 		return r;
-	return 0;
+	if (getenv("VMASTRESS_TEST_HOOKS") &&
+	    (r = sd_event_add_signal(l->ev, NULL, SIGUSR2, on_hang, l)) < 0)
+		return r;
+	const struct vs_config *c = &l->cfg;
+	if ((r = add_timer(l, EVENTS_TICK_USEC, on_events)) < 0 ||
+	    (r = add_timer(l, STATUS_TICK_USEC, on_status)) < 0 ||
+	    (r = add_timer(l, vs_notify_watchdog_usec() / 2, on_watchdog)) < 0 ||
+	    (r = add_timer(l, (uint64_t)c->accounting.verify_interval_ms * 1000, on_verify)) < 0 ||
+	    (r = add_timer(l, (uint64_t)c->accounting.sysctl_interval_ms * 1000, on_sysctl)) < 0 ||
+	    (r = add_timer(l, (uint64_t)c->log.summary_interval * 1000000, on_summary)) < 0 ||
+	    (r = add_timer(l, (uint64_t)c->duration * 1000000, on_duration)) < 0)
+		return r;
+	return vs_stats_server_new(&l->server, l->ev, c->stats.socket, vs_answer, &l->actx);
 }
 
 static void shutdown_engine(struct loop *l)
@@ -254,12 +336,10 @@ static void shutdown_engine(struct loop *l)
 		vs_log(v.drift ? LOG_WARNING : LOG_INFO,
 		       "at rest: /proc/self/maps %ld VMAs, predicted %ld, drift %+ld", v.proc,
 		       v.predicted, v.drift);
-	if (l->opt->hold_file) {
-		/* Test hook: leaks as they are, then wait for SIGCONT while a test
-		 * compares them with /proc/PID/maps. */
-		if (write_report(l, l->opt->hold_file, false) == 0)
-			raise(SIGSTOP);
-	}
+	/* Test hook: leaks as they are, then wait for SIGCONT while a test
+	 * compares them with /proc/PID/maps. */
+	if (l->opt->hold_file && vs_report_write(&l->actx, l->opt->hold_file, false) == 0)
+		raise(SIGSTOP);
 	vs_engine_teardown(l->eng);
 	vs_engine_drain_events(l->eng, log_event, l);
 	if (vs_engine_verify(l->eng, &v) == 0 && v.drift)
@@ -269,11 +349,16 @@ static void shutdown_engine(struct loop *l)
 int vs_loop_run(const struct vs_config *cfg, const struct vs_run_options *opt)
 {
 	struct loop l = {.cfg = *cfg, .opt = opt};
+	struct vs_fields f = VS_FIELDS_NONE;
+	char line[256];
 	int r;
 
+	vs_journal_init();
 	r = vs_engine_new(&l.eng, cfg, opt->max_ops);
 	if (r < 0)
 		return VS_EX_SOFTWARE;
+	l.actx.eng = l.eng;
+	l.actx.log_dropped = &l.dropped;
 	r = setup(&l);
 	if (r < 0) {
 		vs_log_errno(LOG_ERR, r, "cannot set up the event loop");
@@ -282,17 +367,23 @@ int vs_loop_run(const struct vs_config *cfg, const struct vs_run_options *opt)
 	r = vs_engine_start(l.eng);
 	if (r < 0)
 		goto out;
-	vs_log(LOG_INFO, "started: profile %s, %u workers, seed %llu, separator_pages %u",
-	       cfg->profile, cfg->workers, (unsigned long long)vs_engine_seed(l.eng),
-	       cfg->mapping.separator_pages);
+	vs_journal_send(VS_MSG_START, LOG_INFO, &f,
+			"started: profile %s, %u workers, seed %llu, separator_pages %u, "
+			"vm.max_map_count %ld",
+			cfg->profile, cfg->workers, (unsigned long long)vs_engine_seed(l.eng),
+			cfg->mapping.separator_pages, vs_engine_limit(l.eng));
+	status_line(&l, line, sizeof(line));
+	vs_notify_ready(line);
 	r = sd_event_loop(l.ev);
 	if (r < 0)
 		vs_log_errno(LOG_ERR, r, "event loop failed");
+	vs_notify_stopping();
 	shutdown_engine(&l);
-	summary(&l, "final");
-	if (opt->report && write_report(&l, opt->report, true) < 0)
+	summary(&l, VS_MSG_STOP, "stopped");
+	if (opt->report && vs_report_write(&l.actx, opt->report, true) < 0)
 		r = -EIO;
 out:
+	vs_stats_server_free(l.server);
 	vs_engine_free(l.eng);
 	sd_event_unref(l.ev);
 	return r < 0 ? VS_EX_SOFTWARE : VS_EX_OK;

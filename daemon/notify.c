@@ -21,7 +21,8 @@ void vs_notify_reloading(void)
 	/* MONOTONIC_USEC lets Type=notify-reload match the reload to this message. */
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
-		   (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000);
+		   (unsigned long long)ts.tv_sec * 1000000ULL +
+		       (unsigned long long)ts.tv_nsec / 1000);
 }
 
 void vs_notify_stopping(void)

@@ -84,8 +84,8 @@ int vs_render_prom(const struct vs_snapshot *s, char *buf, size_t len)
 	for (int op = 0; op < VS_OP_COUNT; op++) {
 		put(&o, "vmastress_enomem_total{op=\"%s\",cause=\"map_count\"} %llu\n",
 		    vs_op_name(op), (unsigned long long)t->enomem_map_count[op]);
-		put(&o, "vmastress_enomem_total{op=\"%s\",cause=\"memory\"} %llu\n",
-		    vs_op_name(op), (unsigned long long)t->enomem_memory[op]);
+		put(&o, "vmastress_enomem_total{op=\"%s\",cause=\"memory\"} %llu\n", vs_op_name(op),
+		    (unsigned long long)t->enomem_memory[op]);
 	}
 	gauge(&o, "leaked_mappings", "Regions whose munmap failed and that are still mapped.",
 	      (double)t->leaked_mappings);

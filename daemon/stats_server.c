@@ -174,6 +174,7 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *userd
 			continue;
 		}
 		memset(c, 0, offsetof(struct client, out));
+		c->outlen = c->outoff = 0;
 		c->srv = s;
 		c->fd = cfd;
 		if (sd_event_add_io(s->ev, &c->io, cfd, EPOLLIN, on_client_io, c) < 0 ||
@@ -194,6 +195,15 @@ static int bind_path(struct vs_stats_server *s, const char *path)
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return vs_log_errno(LOG_ERR, ENAMETOOLONG, "stats socket %s", path);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	/* Outside systemd (no RuntimeDirectory=), make the socket's directory. */
+	char dir[sizeof(sa.sun_path)];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = 0;
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return vs_log_errno(LOG_ERR, errno, "stats socket directory %s", dir);
+	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return vs_log_errno(LOG_ERR, errno, "stats socket: socket()");

@@ -37,7 +37,7 @@ const char *vs_msg_id(enum vs_msg m);
 void vs_journal_init(void);
 int vs_journal_available(void);
 void vs_journal_send(enum vs_msg m, int prio, const struct vs_fields *f, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* Plain lines (no MESSAGE_ID) from vs_log. */
 void vs_journal_line(int prio, const char *msg);
 int vs_journal_stderr_enabled(void);

@@ -10,6 +10,7 @@ struct vs_run_options {
 	const char *report;	 /* NULL, "-" or a file */
 	uint64_t max_ops;	 /* per worker; the run ends when all are done */
 	const char *hold_file;	 /* test hook: see loop.c */
+	struct vs_overrides ov;	 /* command-line flags, re-applied on reload */
 };
 
 /* Run until a signal, --duration, or --max-ops; returns a sysexits code. */
