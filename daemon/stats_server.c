@@ -37,12 +37,24 @@ struct vs_stats_server {
 	struct client clients[VS_STATS_CLIENTS_MAX];
 };
 
+/* Closing with unread input makes the kernel send RST, which can destroy the
+ * answer before the peer reads it: drain what is there first (bounded). */
+static void drain_close(int fd)
+{
+	char sink[1024];
+
+	shutdown(fd, SHUT_WR);
+	for (int i = 0; i < 16 && recv(fd, sink, sizeof(sink), MSG_DONTWAIT) > 0; i++)
+		;
+	close(fd);
+}
+
 static void client_close(struct client *c)
 {
 	c->io = sd_event_source_disable_unref(c->io);
 	c->timer = sd_event_source_disable_unref(c->timer);
 	if (c->fd >= 0)
-		close(c->fd);
+		drain_close(c->fd);
 	c->fd = -1;
 }
 
@@ -51,7 +63,7 @@ static void say_and_close(int fd, const char *msg)
 {
 	ssize_t n = send(fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL);
 	(void)n;
-	close(fd);
+	drain_close(fd);
 }
 
 static int flush(struct client *c)

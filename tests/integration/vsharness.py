@@ -80,17 +80,18 @@ def wait_stopped(pid, timeout):
 class Daemon:
     """vmastressd in the foreground; killed by its PID only."""
 
-    def __init__(self, binary, argv, hold=False, tmp=None):
+    def __init__(self, binary, argv, hold=False, tmp=None, socket="none", env=None):
         self.tmp = tmp or tempfile.mkdtemp(prefix="vmastress-test-")
         self.report = os.path.join(self.tmp, "report.json")
         self.hold = os.path.join(self.tmp, "hold.json") if hold else None
-        env = dict(os.environ)
+        env = dict(os.environ, **(env or {}))
         if hold:
             env["VMASTRESS_TEST_HOLD"] = self.hold
         self.stderr_path = os.path.join(self.tmp, "stderr.log")
         self.stderr = open(self.stderr_path, "w")
         self.t0 = time.monotonic()
-        self.p = subprocess.Popen([binary, "--socket", "none", "--report", self.report] + argv,
+        self.socket = socket
+        self.p = subprocess.Popen([binary, "--socket", socket, "--report", self.report] + argv,
                                   env=env, stdout=subprocess.DEVNULL, stderr=self.stderr)
 
     def wait(self, timeout=120):
@@ -124,3 +125,44 @@ def check(cond, what):
 def skip(why):
     print("SKIP:", why)
     sys.exit(77)
+
+
+def query(path, line, timeout=5.0):
+    """One request on the stats socket; the whole answer as bytes."""
+    import socket as so
+    s = so.socket(so.AF_UNIX, so.SOCK_STREAM)
+    s.settimeout(timeout)
+    s.connect(path)
+    s.sendall(line)
+    out = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        out += chunk
+    s.close()
+    return out
+
+
+def wait_socket(path, timeout=10.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            if query(path, b"ping\n") == b"pong\n":
+                return True
+        except OSError:
+            pass
+        time.sleep(0.05)
+    return False
+
+
+def stats(path):
+    return json.loads(query(path, b"stats\n"))
+
+
+def find_promtool():
+    import shutil
+    for cand in (os.environ.get("PROMTOOL"), shutil.which("promtool")):
+        if cand and os.access(cand, os.X_OK):
+            return cand
+    return None
