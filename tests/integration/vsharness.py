@@ -15,6 +15,7 @@ SYSCTL = "/proc/sys/vm/max_map_count"
 def args():
     p = argparse.ArgumentParser()
     p.add_argument("--daemon", required=True)
+    p.add_argument("--ctl")
     return p.parse_args()
 
 
@@ -80,7 +81,7 @@ def wait_stopped(pid, timeout):
 class Daemon:
     """vmastressd in the foreground; killed by its PID only."""
 
-    def __init__(self, binary, argv, hold=False, tmp=None, socket="none", env=None):
+    def __init__(self, binary, argv, hold=False, tmp=None, socket="none", env=None, prefix=None):
         self.tmp = tmp or tempfile.mkdtemp(prefix="vmastress-test-")
         self.report = os.path.join(self.tmp, "report.json")
         self.hold = os.path.join(self.tmp, "hold.json") if hold else None
@@ -91,7 +92,8 @@ class Daemon:
         self.stderr = open(self.stderr_path, "w")
         self.t0 = time.monotonic()
         self.socket = socket
-        self.p = subprocess.Popen([binary, "--socket", socket, "--report", self.report] + argv,
+        cmd = (prefix or []) + [binary, "--socket", socket, "--report", self.report] + argv
+        self.p = subprocess.Popen(cmd,
                                   env=env, stdout=subprocess.DEVNULL, stderr=self.stderr)
 
     def wait(self, timeout=120):

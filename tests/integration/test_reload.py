@@ -1,0 +1,80 @@
+"""SIGHUP: a changed worker count shows in stats; a broken file keeps the old config.
+SIGTERM: exit 0, and the leak figures of the report match /proc at that moment."""
+import json
+import os
+import signal
+import tempfile
+import time
+import vsharness as h
+
+a = h.args()
+tmp = tempfile.mkdtemp(prefix="vmastress-test-")
+path = os.path.join(tmp, "stats.sock")
+cfg = os.path.join(tmp, "vmastressd.conf")
+
+
+def write(text):
+    with open(cfg + ".new", "w") as f:
+        f.write(text)
+    os.rename(cfg + ".new", cfg)
+
+
+def wait_for(pred, timeout=5.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        s = h.stats(path)
+        if pred(s):
+            return s
+        time.sleep(0.05)
+    return h.stats(path)
+
+
+write('profile = "guarded";\nworkers = 2;\n')
+d = h.Daemon(a.daemon, ["-c", cfg, "-d", "60"], tmp=tmp, socket=path)
+try:
+    h.check(h.wait_socket(path), "daemon up")
+    h.check(h.stats(path)["workers"] == 2, "2 workers")
+    write('profile = "guarded";\nworkers = 3;\nmapping = { max_pages = 8; };\n')
+    os.kill(d.p.pid, signal.SIGHUP)
+    s = wait_for(lambda s: s["workers"] == 3)
+    h.check(s["workers"] == 3, "SIGHUP with workers = 3: stats shows %d" % s["workers"])
+    write('profile = "churn";\nworkers = 1;\n')
+    os.kill(d.p.pid, signal.SIGHUP)
+    s = wait_for(lambda s: s["workers"] == 1 and s["profile"] == "churn")
+    h.check(s["workers"] == 1 and s["profile"] == "churn", "then 1 worker, profile churn")
+    ops = s["ops"]["mmap"]
+    time.sleep(0.3)
+    h.check(h.stats(path)["ops"]["mmap"] > ops, "the remaining worker keeps going")
+    write('profile = "guarded";\nworkers = "many";\n')
+    os.kill(d.p.pid, signal.SIGHUP)
+    time.sleep(0.5)
+    h.check(d.p.poll() is None, "a broken file does not stop the daemon")
+    h.check(h.stats(path)["workers"] == 1, "and the old config stays")
+    h.check("reload refused: %s:2: workers: expected an integer" % cfg in d.log(),
+            "the refusal names file, line and key")
+    os.kill(d.p.pid, signal.SIGTERM)
+    h.check(d.wait(60) == 0, "SIGTERM: exit 0")
+    r = d.result()
+    h.check(r["accounting"]["drift_last"] == 0, "exact after three reloads")
+finally:
+    d.kill()
+
+# SIGTERM in the middle of fragment: the report's leaks are what /proc shows.
+tmp = tempfile.mkdtemp(prefix="vmastress-test-")
+write_cfg = h.write_config(tmp, 'profile = "fragment";\nleaks = { retry_interval_ms = 3600000; };\n')
+d = h.Daemon(a.daemon, ["-c", write_cfg, "-w", "2"], hold=True, tmp=tmp)
+try:
+    time.sleep(2.5)
+    os.kill(d.p.pid, signal.SIGTERM)
+    h.check(h.wait_stopped(d.p.pid, 30), "held after SIGTERM, before teardown")
+    with open(d.hold) as f:
+        held = json.load(f)
+    maps = h.proc_maps(d.p.pid)
+    shown = sum(h.mapped_bytes_in(maps, r["addr"], r["addr"] + r["length"])
+                for r in held["leaked_regions"])
+    h.check(held["leaks"]["bytes"] > 0 and shown == held["leaks"]["bytes"],
+            "leaked bytes %d == /proc %d" % (held["leaks"]["bytes"], shown))
+    os.kill(d.p.pid, signal.SIGCONT)
+    h.check(d.wait(60) == 0, "exit 0 after teardown")
+finally:
+    d.kill()
