@@ -119,6 +119,7 @@ int vs_engine_new(struct vs_engine **out, const struct vs_config *cfg, uint64_t 
 	}
 	e->proc_last = count;
 	atomic_store(&e->sh.vmas, count);
+	atomic_store(&e->sh.settled, count);
 	atomic_store(&e->sh.peak, count);
 	*out = e;
 	return 0;
@@ -207,6 +208,7 @@ static void rebase(struct vs_engine *e, bool reset_peak)
 		return;
 	e->proc_last = count;
 	atomic_store(&e->sh.vmas, count);
+	atomic_store(&e->sh.settled, count);
 	if (reset_peak)
 		atomic_store(&e->sh.peak, count);
 }
@@ -325,11 +327,12 @@ int vs_engine_verify(struct vs_engine *e, struct vs_verify *v)
 	r = vs_vma_count_self(&proc);
 	if (r == 0) {
 		v->proc = proc;
-		v->predicted = atomic_load(&e->sh.vmas);
+		v->predicted = atomic_load(&e->sh.settled);
 		v->drift = proc - v->predicted;
 		/* Rebase on the kernel's truth: our own allocations (and anything the
 		 * model missed) show up once as drift, not forever. */
 		atomic_store(&e->sh.vmas, proc);
+		atomic_store(&e->sh.settled, proc);
 		e->proc_last = proc;
 		e->verifications++;
 		e->drift_last = v->drift;
@@ -380,7 +383,7 @@ void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s)
 	s->workers = e->n;
 	s->max_map_count = atomic_load(&e->sh.limit);
 	s->map_count = e->proc_last;
-	s->map_count_predicted = atomic_load(&e->sh.vmas);
+	s->map_count_predicted = atomic_load(&e->sh.settled);
 	s->map_count_peak = atomic_load(&e->sh.peak);
 	s->vma_cap = cap == LONG_MAX ? -1 : cap;
 	s->verifications = e->verifications;

@@ -29,14 +29,18 @@ static bool reserve(struct vs_shared *sh, long delta)
 		if (cap != LONG_MAX && cur + delta > cap)
 			return false;
 	} while (!atomic_compare_exchange_weak(&sh->vmas, &cur, cur + delta));
-	note_peak(sh, cur + delta);
 	return true;
 }
 
-static void adjust(struct vs_shared *sh, long delta)
+/* Settle a call: `actual` VMAs made (or removed) against `reserved` claimed.
+ * The peak comes from settled counts, never from reservations in flight. */
+static void settle(struct vs_shared *sh, long reserved, long actual)
 {
-	if (delta)
-		note_peak(sh, atomic_fetch_add(&sh->vmas, delta) + delta);
+	if (actual != reserved)
+		atomic_fetch_add_explicit(&sh->vmas, actual - reserved, memory_order_relaxed);
+	if (actual)
+		note_peak(sh, atomic_fetch_add_explicit(&sh->settled, actual,
+							memory_order_relaxed) + actual);
 }
 
 static long positive(long d)
@@ -54,7 +58,7 @@ static void event(struct vs_worker *w, enum vs_event_kind kind, enum vs_op op, i
 	    .worker = (uint16_t)w->index,
 	    .addr = addr,
 	    .length = length,
-	    .map_count = atomic_load_explicit(&w->sh->vmas, memory_order_relaxed),
+	    .map_count = atomic_load_explicit(&w->sh->settled, memory_order_relaxed),
 	    .max_map_count = atomic_load_explicit(&w->sh->limit, memory_order_relaxed),
 	    .leaked_bytes = vs_counter_get(&w->ctr.leaked_bytes),
 	};
@@ -72,7 +76,7 @@ static void failure(struct vs_worker *w, enum vs_op op, int err, uintptr_t addr,
 	if (err == ENOMEM) {
 		if (!vs_counter_get(&w->ctr.first_enomem_ns[op]))
 			vs_counter_set(&w->ctr.first_enomem_ns[op], vs_now_ns());
-		long now = atomic_load_explicit(&w->sh->vmas, memory_order_relaxed);
+		long now = atomic_load_explicit(&w->sh->settled, memory_order_relaxed);
 		long limit = atomic_load_explicit(&w->sh->limit, memory_order_relaxed);
 		/* Other workers' calls in flight move the shared count by a few VMAs
 		 * each; within that slack of the limit, the limit is the cause. */
@@ -181,7 +185,7 @@ int vs_mapops_create(struct vs_worker *w, unsigned pages)
 		int e = p == MAP_FAILED ? errno : EEXIST; /* NOREPLACE ignored: old kernel */
 		if (p != MAP_FAILED)
 			munmap(p, n * page);
-		adjust(w->sh, -positive(d));
+		settle(w->sh, positive(d), 0);
 		failure(w, VS_OP_MMAP, e, addr, n * page, VS_EVENT_FAILURE);
 		return -e;
 	}
@@ -191,7 +195,7 @@ int vs_mapops_create(struct vs_worker *w, unsigned pages)
 	actual = vs_arena_map(a, f, n, sep ? VS_PAGE_SEP : VS_PAGE_RW);
 	if (sep)
 		r = open_region(w, f, pages, sep, &actual);
-	adjust(w->sh, actual - positive(d));
+	settle(w->sh, positive(d), actual);
 	if (r < 0)
 		return r;
 	struct vs_region *reg = vs_region_alloc(&w->table);
@@ -227,11 +231,11 @@ int vs_mapops_protect(struct vs_worker *w, size_t i, size_t off, size_t len, boo
 		int e = errno;
 		/* mprotect splits VMA by VMA and stops at the first refusal: what it
 		 * already did stays done, so read the range back from the kernel. */
-		adjust(w->sh, vs_arena_resync(a, &w->probe, f, len) - positive(d));
+		settle(w->sh, positive(d), vs_arena_resync(a, &w->probe, f, len));
 		failure(w, VS_OP_MPROTECT, e, addr, len * page, VS_EVENT_FAILURE);
 		return -e;
 	}
-	adjust(w->sh, vs_arena_protect(a, f, len, state) - positive(d));
+	settle(w->sh, positive(d), vs_arena_protect(a, f, len, state));
 	return 0;
 }
 
@@ -255,11 +259,11 @@ int vs_mapops_punch(struct vs_worker *w, size_t i, size_t off, size_t len)
 	if (munmap((void *)addr, len * page) < 0) {
 		int e = errno;
 		/* munmap is all or nothing: the model stays as it was. */
-		adjust(w->sh, -positive(d));
+		settle(w->sh, positive(d), 0);
 		failure(w, VS_OP_MUNMAP, e, addr, len * page, VS_EVENT_FAILURE);
 		return -e;
 	}
-	adjust(w->sh, vs_arena_unmap(a, f, len) - positive(d));
+	settle(w->sh, positive(d), vs_arena_unmap(a, f, len));
 	gauge_pages(w, &w->ctr.mapped_bytes, -(long)mapped);
 	return 0;
 }
@@ -286,7 +290,7 @@ int vs_mapops_unmap(struct vs_worker *w, size_t i)
 		failure(w, VS_OP_MUNMAP, e, addr, mapped * page, VS_EVENT_LEAK);
 		return -e;
 	}
-	adjust(w->sh, vs_arena_unmap(a, f, n));
+	settle(w->sh, 0, vs_arena_unmap(a, f, n));
 	vs_arena_own(a, f, n, false);
 	vs_region_release(&w->table, i);
 	vs_counter_set(&w->ctr.mappings, vs_counter_get(&w->ctr.mappings) - 1);
@@ -308,7 +312,7 @@ int vs_mapops_retry_leak(struct vs_worker *w, size_t k)
 		failure(w, VS_OP_MUNMAP, e, addr, n * page, -1); /* retries: counted, not logged */
 		return -e;
 	}
-	adjust(w->sh, vs_arena_unmap(a, f, n));
+	settle(w->sh, 0, vs_arena_unmap(a, f, n));
 	vs_arena_own(a, f, n, false);
 	vs_region_release_leaked(&w->table, k);
 	vs_counter_set(&w->ctr.leaked_mappings, vs_counter_get(&w->ctr.leaked_mappings) - 1);

@@ -235,8 +235,14 @@ static int cmd_compare(const char *a, const char *b)
 		return r;
 	printf("%-30s %20s %20s\n", "", a, b);
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		double x = num(A, rows[i]), y = num(B, rows[i]);
-		printf("%-30s %20.*f %20.*f\n", rows[i], fmod(x, 1) ? 3 : 0, x, fmod(y, 1) ? 3 : 0, y);
+		double v[2] = {num(A, rows[i]), num(B, rows[i])};
+		printf("%-30s", rows[i]);
+		for (int k = 0; k < 2; k++)
+			if (isnan(v[k]))
+				printf(" %20s", "-");
+			else
+				printf(" %20.*f", fmod(v[k], 1) != 0 ? 3 : 0, v[k]);
+		putchar('\n');
 	}
 	printf("%-30s %20.0f %20.0f\n", "headroom (limit - peak)",
 	       num(A, "max_map_count") - num(A, "map_count_peak"),

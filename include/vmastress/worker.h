@@ -24,7 +24,8 @@ struct vs_params {
 
 /* State every worker sees. */
 struct vs_shared {
-	_Atomic long vmas; /* predicted VMA count of the whole process */
+	_Atomic long vmas;    /* predicted VMA count, with reservations in flight */
+	_Atomic long settled; /* the same without them: what calls really did */
 	_Atomic long peak;
 	_Atomic long limit; /* vm.max_map_count as last read */
 	_Atomic long cap;   /* pressure ceiling; LONG_MAX: the kernel is the only limit */

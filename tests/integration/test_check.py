@@ -1,0 +1,77 @@
+"""vmastressctl: status, check with each of 0/1/2/3, compare, and clear errors."""
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import vsharness as h
+
+a = h.args()
+if not a.ctl:
+    h.skip("needs --ctl")
+tmp = tempfile.mkdtemp(prefix="vmastress-test-")
+path = os.path.join(tmp, "stats.sock")
+
+
+def ctl(*argv, user=None):
+    cmd = [a.ctl, "--socket", path] + list(argv)
+    if user:
+        cmd = ["setpriv", "--reuid=%d" % user, "--regid=%d" % user, "--clear-groups"] + cmd
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+    return p.returncode, p.stdout, p.stderr
+
+
+rc, out, _ = ctl("check")
+h.check(rc == 3 and out.startswith("VMASTRESS UNKNOWN - cannot connect"), "daemon down: 3 UNKNOWN")
+rc, _, err = ctl("stats")
+h.check(rc == 69 and "is vmastressd running?" in err, "daemon down: stats exits 69, says why")
+
+d = h.Daemon(a.daemon, ["-p", "guarded", "-w", "2", "-d", "60"], tmp=tmp, socket=path)
+try:
+    h.check(h.wait_socket(path), "daemon up")
+    time.sleep(0.5)
+    rc, out, _ = ctl("status")
+    h.check(rc == 0 and "VMAs:" in out and "leaked:" in out and "workers:   2" in out,
+            "status summary:\n" + out)
+    rc, out, _ = ctl("check")
+    h.check(rc == 0 and out.startswith("VMASTRESS OK - ") and " | vmas=" in out, "check: 0 OK")
+    rc, out, _ = ctl("check", "--max-fill", "0.5")
+    h.check(rc == 1 and out.startswith("VMASTRESS WARNING"), "fill above 0.5: 1 WARNING")
+    rc, out, _ = ctl("check", "--max-fill", "zero")
+    h.check(rc == 3 and "UNKNOWN" in out, "a bad threshold: 3 UNKNOWN")
+    if shutil.which("setpriv") and os.geteuid() == 0:
+        rc, _, err = ctl("stats", user=65534)
+        h.check(rc == 77 and "Permission denied" in err, "another user: refused, exit 77")
+    else:
+        print("SKIP part: needs root and setpriv for the permission check")
+    rc, out, _ = ctl("version")
+    h.check(rc == 0 and out.startswith("vmastressd "), "version")
+finally:
+    d.kill()
+
+cfg = h.write_config(tmp, 'profile = "fragment";\nleaks = { retry_interval_ms = 3600000; };\n')
+d = h.Daemon(a.daemon, ["-c", cfg, "-w", "2", "-d", "60"], tmp=tmp, socket=path)
+try:
+    h.check(h.wait_socket(path), "fragment daemon up")
+    deadline = time.monotonic() + 10
+    while h.stats(path)["leaks"]["bytes"] == 0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    rc, out, _ = ctl("check")
+    h.check(rc == 2 and out.startswith("VMASTRESS CRITICAL"), "leaks: 2 CRITICAL: " + out.strip())
+    rc, out, _ = ctl("check", "--max-leaked-bytes", "1e15", "--max-fill", "1.1")
+    h.check(rc == 0, "within generous thresholds: 0 OK")
+finally:
+    d.kill()
+
+# compare: two bounded runs side by side.
+reports = []
+for profile in ("guarded", "fragment"):
+    r = os.path.join(tmp, profile + ".json")
+    p = subprocess.run([a.daemon, "-p", profile, "-d", "2", "-s", "7", "--socket", "none",
+                        "--report", r], capture_output=True, timeout=60)
+    h.check(p.returncode == 0, "bounded %s run" % profile)
+    reports.append(r)
+rc, out, _ = ctl("compare", *reports)
+h.check(rc == 0 and "failures.munmap.ENOMEM" in out and "headroom" in out, "compare:\n" + out)
+rc, _, err = ctl("compare", reports[0], os.path.join(tmp, "missing.json"))
+h.check(rc == 66 and "missing.json" in err, "compare with a missing file: 66")
