@@ -1,0 +1,69 @@
+"""Real journald in a private mount namespace: entries land with their MESSAGE_ID, ERRNO and
+VMASTRESS_* fields; per-event entries are capped by log.events_per_second."""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import vsharness as h
+
+a = h.args()
+journald = next((p for p in ("/lib/systemd/systemd-journald", "/usr/lib/systemd/systemd-journald")
+                 if os.access(p, os.X_OK)), None)
+if os.geteuid() != 0 or not journald or not shutil.which("unshare"):
+    h.skip("needs root, unshare and systemd-journald")
+if not os.path.exists("/etc/machine-id"):
+    h.skip("journald needs /etc/machine-id")
+
+LEAK, FAILURE, START, STOP, LIMIT = ("6e0430ad43b1438f98cc33c249ed60f8",
+                                     "31a06da1f0584433a738da2075c7b55b",
+                                     "1ac1e8b320224372ba999030ca0606db",
+                                     "84019c3f1b914cca825190bbe6d3e9b7",
+                                     "cd117031d55447e9b0b7a0c06b10a433")
+tmp = tempfile.mkdtemp(prefix="vmastress-test-")
+cfg = h.write_config(tmp, 'profile = "fragment";\nlog = { events_per_second = 5; };\n'
+                          'leaks = { retry_interval_ms = 3600000; };\n')
+script = os.path.join(tmp, "in-namespace.sh")
+with open(script, "w") as f:
+    f.write("""mount --make-rprivate / || exit 1
+mount -t tmpfs tmpfs /run || exit 1
+mkdir -p /run/systemd/journal /run/log
+%(journald)s > %(tmp)s/journald.log 2>&1 < /dev/null & JPID=$!
+trap 'kill -9 $JPID 2>/dev/null' EXIT
+for i in $(seq 100); do [ -S /run/systemd/journal/socket ] && break; sleep 0.05; done
+%(daemon)s -c %(cfg)s -w 2 -d 3 --socket none --report %(tmp)s/report.json \
+    > /dev/null 2> %(tmp)s/stderr.log < /dev/null
+rc=$?
+sleep 0.5
+journalctl -o json -D /run/log/journal/* SYSLOG_IDENTIFIER=vmastressd \
+    > %(tmp)s/journal.json 2> %(tmp)s/journalctl.log
+exit $rc
+""" % {"journald": journald, "daemon": a.daemon, "cfg": cfg, "tmp": tmp})
+p = subprocess.run(["unshare", "-m", "sh", script], capture_output=True, text=True, timeout=120)
+h.check(p.returncode == 0, "daemon under a real journald exits 0 (%s)" % p.stderr[-300:])
+entries = []
+with open(os.path.join(tmp, "journal.json")) as f:
+    for line in f:
+        entries.append(json.loads(line))
+ids = [e.get("MESSAGE_ID") for e in entries]
+h.check(len(entries) > 3, "%d entries in the journal" % len(entries))
+h.check(START in ids and STOP in ids, "start and stop summary entries")
+h.check(LIMIT in ids, "the limit-reached entry")
+munmap = [e for e in entries if e.get("VMASTRESS_OP") == "munmap" and e.get("ERRNO") == "12"]
+h.check(len(munmap) > 0, "munmap ENOMEM entries: %d" % len(munmap))
+e = next((e for e in munmap if e.get("MESSAGE_ID") == LEAK), munmap[0])
+for field in ("MESSAGE_ID", "PRIORITY", "ERRNO", "VMASTRESS_OP", "VMASTRESS_ADDR",
+              "VMASTRESS_LENGTH", "VMASTRESS_WORKER", "VMASTRESS_MAP_COUNT",
+              "VMASTRESS_MAX_MAP_COUNT", "VMASTRESS_LEAKED_BYTES"):
+    h.check(field in e, "field %s=%s" % (field, e.get(field)))
+per_event = [e for e in entries if e.get("MESSAGE_ID") in (LEAK, FAILURE,
+                                                           "72f74da5a22f4501b99bf31bca1b8bcd")]
+with open(os.path.join(tmp, "report.json")) as f:
+    report = json.load(f)
+failures = sum(sum(v.values()) for v in report["failures"].values())
+h.check(failures > 1000, "%d failures happened" % failures)
+# 5 per second over ~3 s of run plus teardown: the cap holds.
+h.check(len(per_event) <= 5 * 6, "rate limited: %d per-event entries for %d failures"
+        % (len(per_event), failures))
+stop = next(e for e in entries if e.get("MESSAGE_ID") == STOP)
+h.check("log entries dropped" in stop["MESSAGE"], "the stop summary counts the dropped entries")
