@@ -40,6 +40,8 @@ static const struct key keys[] = {
     {"pressure.reserve", KEY_UINT, OFF(pressure.reserve), 0, 1000000},
     {"leaks.retry_interval_ms", KEY_UINT, OFF(leaks.retry_interval_ms), 10, 3600000},
     {"stats.socket", KEY_STRING, OFF(stats.socket), 0, VS_PATH_MAX},
+    {"stats.textfile", KEY_STRING, OFF(stats.textfile), 0, VS_TEXTFILE_MAX},
+    {"stats.textfile_interval", KEY_UINT, OFF(stats.textfile_interval), 1, 86400},
     {"log.summary_interval", KEY_UINT, OFF(log.summary_interval), 0, 86400},
     {"log.events_per_second", KEY_UINT, OFF(log.events_per_second), 0, 100000},
     {"accounting.verify_interval_ms", KEY_UINT, OFF(accounting.verify_interval_ms), 0, 3600000},
@@ -135,6 +137,9 @@ static int get_string(struct ctx *c, const config_setting_t *s, const struct key
 			    vs_profile_names());
 	if (k->off == OFF(stats.socket) && strcmp(v, "none") != 0 && v[0] != '/')
 		return fail(c, line, k->path, "must be an absolute path or \"none\"");
+	if (k->off == OFF(stats.textfile) &&
+	    (v[0] != '/' || strlen(v) < 6 || strcmp(v + strlen(v) - 5, ".prom") != 0))
+		return fail(c, line, k->path, "must be an absolute path ending in .prom");
 	memcpy(dst, v, strlen(v) + 1);
 	return 0;
 }
@@ -358,14 +363,14 @@ void vs_config_print(const struct vs_config *cfg, FILE *out)
 		"ops = { mmap = %u; mprotect = %u; munmap = %u; punch = %u; };\n"
 		"pressure = { target_fill = %.4g; reserve = %u; };\n"
 		"leaks = { retry_interval_ms = %u; };\n"
-		"stats = { socket = \"%s\"; };\n"
+		"stats = { socket = \"%s\"; textfile = \"%s\"; textfile_interval = %u; };\n"
 		"log = { summary_interval = %u; events_per_second = %u; };\n"
 		"accounting = { verify_interval_ms = %u; sysctl_interval_ms = %u; };\n",
 		cfg->workers, (unsigned long long)cfg->seed, cfg->duration, cfg->profile,
 		cfg->mapping.min_pages, cfg->mapping.max_pages, cfg->mapping.separator_pages,
 		cfg->mapping.touch_pages, cfg->ops.mmap, cfg->ops.mprotect, cfg->ops.munmap,
 		cfg->ops.punch, cfg->pressure.target_fill, cfg->pressure.reserve,
-		cfg->leaks.retry_interval_ms, cfg->stats.socket, cfg->log.summary_interval,
-		cfg->log.events_per_second, cfg->accounting.verify_interval_ms,
-		cfg->accounting.sysctl_interval_ms);
+		cfg->leaks.retry_interval_ms, cfg->stats.socket, cfg->stats.textfile,
+		cfg->stats.textfile_interval, cfg->log.summary_interval, cfg->log.events_per_second,
+		cfg->accounting.verify_interval_ms, cfg->accounting.sysctl_interval_ms);
 }

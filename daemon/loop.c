@@ -14,6 +14,7 @@
 #include "vmastress/notify.h"
 #include "vmastress/report.h"
 #include "vmastress/stats_server.h"
+#include "vmastress/textfile.h"
 
 #define EVENTS_TICK_USEC 100000ULL
 #define STATUS_TICK_USEC 1000000ULL
@@ -225,6 +226,22 @@ static int on_summary(sd_event_source *s, uint64_t usec, void *userdata)
 	return rearm(s, (uint64_t)l->cfg.log.summary_interval * 1000000ULL);
 }
 
+static int on_textfile(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	static char buf[VS_STATS_ANSWER_MAX];
+	struct loop *l = userdata;
+	int n, r;
+
+	(void)usec;
+	if (!l->cfg.stats.textfile[0])
+		return sd_event_source_set_enabled(s, SD_EVENT_OFF);
+	n = vs_answer("metrics", buf, sizeof(buf), &l->actx);
+	r = n < 0 ? n : vs_textfile_write(l->cfg.stats.textfile, buf, (size_t)n);
+	if (r < 0)
+		vs_log_errno(LOG_WARNING, r, "cannot write %s", l->cfg.stats.textfile);
+	return rearm(s, (uint64_t)l->cfg.stats.textfile_interval * 1000000ULL);
+}
+
 static int on_duration(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	(void)s;
@@ -320,7 +337,8 @@ static int setup(struct loop *l)
 	    (r = add_timer(l, (uint64_t)c->accounting.verify_interval_ms * 1000, on_verify)) < 0 ||
 	    (r = add_timer(l, (uint64_t)c->accounting.sysctl_interval_ms * 1000, on_sysctl)) < 0 ||
 	    (r = add_timer(l, (uint64_t)c->log.summary_interval * 1000000, on_summary)) < 0 ||
-	    (r = add_timer(l, (uint64_t)c->duration * 1000000, on_duration)) < 0)
+	    (r = add_timer(l, (uint64_t)c->duration * 1000000, on_duration)) < 0 ||
+	    (r = add_timer(l, c->stats.textfile[0] ? 1000 : 0, on_textfile)) < 0)
 		return r;
 	return vs_stats_server_new(&l->server, l->ev, c->stats.socket, vs_answer, &l->actx);
 }

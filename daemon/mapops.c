@@ -39,8 +39,9 @@ static void settle(struct vs_shared *sh, long reserved, long actual)
 	/* settled first: settled <= vmas holds at every instant, so the peak
 	 * never shows a count that only the order of two updates produced. */
 	if (actual)
-		note_peak(sh, atomic_fetch_add_explicit(&sh->settled, actual,
-							memory_order_relaxed) + actual);
+		note_peak(sh,
+			  atomic_fetch_add_explicit(&sh->settled, actual, memory_order_relaxed) +
+			      actual);
 	if (actual != reserved)
 		atomic_fetch_add_explicit(&sh->vmas, actual - reserved, memory_order_relaxed);
 }

@@ -60,6 +60,7 @@ int vs_profile_apply(struct vs_config *cfg, const char *name)
 	cfg->pressure.reserve = p->reserve;
 	cfg->leaks.retry_interval_ms = 1000;
 	snprintf(cfg->stats.socket, sizeof(cfg->stats.socket), "%s", VS_DEFAULT_SOCKET);
+	cfg->stats.textfile_interval = 15;
 	cfg->log.summary_interval = 60;
 	cfg->log.events_per_second = 10;
 	cfg->accounting.verify_interval_ms = 5000;

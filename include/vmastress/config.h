@@ -9,6 +9,7 @@
 #define VS_DEFAULT_SOCKET "/run/vmastress/stats.sock"
 #define VS_PROFILE_MAX 16
 #define VS_PATH_MAX 108 /* sun_path */
+#define VS_TEXTFILE_MAX 256
 
 /* Hard bounds, documented in vmastressd.conf(5). */
 #define VS_WORKERS_MAX 256
@@ -36,6 +37,8 @@ struct vs_config {
 	} leaks;
 	struct {
 		char socket[VS_PATH_MAX];
+		char textfile[VS_TEXTFILE_MAX]; /* "" = off: node_exporter textfile collector */
+		unsigned textfile_interval;	/* seconds */
 	} stats;
 	struct {
 		unsigned summary_interval;
