@@ -271,8 +271,11 @@ int vs_stats_server_new(struct vs_stats_server **out, sd_event *ev, const char *
 	if (n >= 1 && sd_is_socket_unix(SD_LISTEN_FDS_START, SOCK_STREAM, 1, NULL, 0) > 0) {
 		fd = SD_LISTEN_FDS_START;
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+		vs_log(LOG_INFO, "stats socket: passed by systemd (socket activation)");
 	} else {
 		fd = bind_path(s, path);
+		if (fd >= 0)
+			vs_log(LOG_INFO, "stats socket: listening on %s", path);
 	}
 	if (fd < 0) {
 		free(s);

@@ -1,0 +1,79 @@
+"""Boot test: install the .deb in a booted bookworm (systemd as PID 1) and check the service
+the way an operator would; results come back through a bind-mounted folder."""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
+import vsharness as h  # noqa: E402
+
+p = argparse.ArgumentParser()
+p.add_argument("--source", required=True)
+p.add_argument("--pkgdir", required=True)
+p.add_argument("--out", required=True)
+a = p.parse_args()
+if os.geteuid() != 0 or not shutil.which("debootstrap") or not shutil.which("systemd-nspawn"):
+    h.skip("needs root, debootstrap and systemd-nspawn (.ci/run installs them)")
+if not any(f.startswith("vmastress_") and f.endswith(".deb") for f in os.listdir(a.pkgdir)
+           if os.path.isdir(a.pkgdir)):
+    r = subprocess.run([os.path.join(a.source, "tests/system/build_packages.sh"), a.source,
+                        a.pkgdir], capture_output=True, text=True)
+    h.check(r.returncode == 0, "packages built")
+# Only the .deb goes in (not the dbgsym one).
+pkg = os.path.join(a.out, "pkg")
+shutil.rmtree(pkg, ignore_errors=True)
+os.makedirs(pkg)
+for f in os.listdir(a.pkgdir):
+    if f.startswith("vmastress_") and f.endswith(".deb"):
+        shutil.copy(os.path.join(a.pkgdir, f), pkg)
+res = os.path.join(a.out, "results")
+t0 = time.monotonic()
+r = subprocess.run([os.path.join(a.source, "tests/system/boot_test.sh"), pkg, res],
+                   capture_output=True, text=True, timeout=900)
+took = time.monotonic() - t0
+print(r.stdout, r.stderr[-2000:])
+results = {}
+if os.path.exists(os.path.join(res, "results")):
+    with open(os.path.join(res, "results")) as f:
+        for line in f:
+            k, _, v = line.strip().partition("=")
+            results[k] = v
+print("boot test took %.1f s" % took)
+h.check(results.get("done") == "1", "the boot test ran to its end (%s)" % results)
+h.check(results["install"] == "0", "dpkg -i")
+h.check(results["active_after_install"] == "inactive" and
+        results["enabled_after_install"] == "disabled" and
+        results["socket_after_install"] == "inactive", "installing starts and enables nothing")
+h.check(results["enable_now"] == "0" and results["active"] == "active",
+        "systemctl enable --now: active")
+h.check(results["mainpid_user"] not in ("root", ""), "runs as a dynamic user (%s)"
+        % results["mainpid_user"])
+h.check(results["alice_status"] == "0", "a vmastress group member: vmastressctl status works")
+with open(os.path.join(res, "status.txt")) as f:
+    h.check("VMAs:" in f.read(), "the status summary")
+h.check(results["alice_stats"] == "0", "and stats")
+with open(os.path.join(res, "stats.json")) as f:
+    s = json.load(f)
+h.check(s["workers"] == 2 and s["ops"]["mmap"] > 0, "the daemon works under its sandbox")
+h.check(results["bob_stats"] == "77", "another user is refused (exit %s)" % results["bob_stats"])
+h.check(results["reload"] == "0", "systemctl reload")
+with open(os.path.join(res, "stats2.json")) as f:
+    h.check(json.load(f)["workers"] == 3, "the reload applied the changed config (3 workers)")
+with open(os.path.join(res, "journal_start.json")) as f:
+    start = [json.loads(l) for l in f if l.strip()]
+h.check(len(start) >= 1 and start[0].get("SYSLOG_IDENTIFIER") == "vmastressd",
+        "the journal holds the start entry with its MESSAGE_ID")
+with open(os.path.join(res, "journal_reload.json")) as f:
+    h.check(any(l.strip() for l in f), "and the reload entry")
+h.check(results["stop"] == "0" and results["result"] == "success" and
+        results["exit_status"] == "0", "systemctl stop ends cleanly (exit 0)")
+h.check(results["socket_after_stop"] == "inactive", "the socket goes with the service")
+h.check(results["socket_activation"] not in ("", "0"), "the daemon got its socket from vmastressd.socket")
+h.check(results["purge"] == "0", "dpkg --purge")
+with open(os.path.join(res, "leftover.txt")) as f:
+    left = [l.strip() for l in f if l.strip()]
+h.check(left == [], "purge leaves nothing behind %s" % left)
