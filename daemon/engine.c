@@ -11,23 +11,7 @@
 #include "vmastress/log.h"
 #include "vmastress/vma.h"
 #include "vmastress/worker.h"
-
-struct vs_engine {
-	struct vs_config cfg;
-	struct vs_shared sh;
-	struct vs_worker *w[VS_WORKERS_MAX]; /* [0, n) run; [n, nalloc) stopped, kept for
-					      * their counters and leaks */
-	unsigned n, nalloc;
-	size_t regions; /* table size per worker */
-	uint64_t max_ops;
-	uint64_t last_progress[VS_WORKERS_MAX];
-	uint64_t seed;
-	double start_time;
-	bool started;
-	long proc_last;
-	uint64_t verifications, drift_events, limit_changes;
-	long drift_last, drift_max;
-};
+#include "engine_private.h"
 
 static long compute_cap(const struct vs_config *cfg, long limit)
 {
@@ -302,19 +286,6 @@ int vs_engine_reconfigure(struct vs_engine *e, const struct vs_config *cfg)
 	return r;
 }
 
-bool vs_engine_progressing(struct vs_engine *e)
-{
-	bool all = true;
-
-	for (unsigned i = 0; i < e->n; i++) {
-		uint64_t p = vs_counter_get(&e->w[i]->ctr.progress);
-		if (p == e->last_progress[i] && !atomic_load(&e->w[i]->finished))
-			all = false;
-		e->last_progress[i] = p;
-	}
-	return all;
-}
-
 int vs_engine_verify(struct vs_engine *e, struct vs_verify *v)
 {
 	long proc;
@@ -361,93 +332,4 @@ int vs_engine_refresh_limit(struct vs_engine *e, long *old_limit, long *new_limi
 	atomic_store(&e->sh.cap, compute_cap(&e->cfg, limit));
 	e->limit_changes++;
 	return 1;
-}
-
-void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s)
-{
-	struct vs_counters *c[VS_WORKERS_MAX];
-	struct timespec ts;
-	long cap = atomic_load(&e->sh.cap);
-
-	memset(s, 0, sizeof(*s));
-	for (unsigned i = 0; i < e->n; i++)
-		c[i] = &e->w[i]->ctr;
-	vs_counters_sum(&s->t, c, e->n);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	s->pid = (long)getpid();
-	s->start_time = e->start_time;
-	s->uptime_seconds =
-	    e->start_time ? (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - e->start_time : 0;
-	s->seed = e->seed;
-	snprintf(s->profile, sizeof(s->profile), "%s", e->cfg.profile);
-	s->workers = e->n;
-	s->max_map_count = atomic_load(&e->sh.limit);
-	s->map_count = e->proc_last;
-	s->map_count_predicted = atomic_load(&e->sh.settled);
-	s->map_count_peak = atomic_load(&e->sh.peak);
-	s->vma_cap = cap == LONG_MAX ? -1 : cap;
-	s->verifications = e->verifications;
-	s->drift_events = e->drift_events;
-	s->drift_last = e->drift_last;
-	s->drift_max = e->drift_max;
-	s->limit_changes = e->limit_changes;
-	s->exact_probe = e->nalloc ? e->w[0]->probe.available : 0;
-	for (int op = 0; op < VS_OP_COUNT; op++)
-		s->first_enomem[op] =
-		    s->t.first_enomem_ns[op] && e->sh.start_ns
-			? (double)(s->t.first_enomem_ns[op] - e->sh.start_ns) / 1e9
-			: -1.0;
-}
-
-bool vs_engine_all_finished(struct vs_engine *e)
-{
-	for (unsigned i = 0; i < e->n; i++)
-		if (!atomic_load(&e->w[i]->finished))
-			return false;
-	return true;
-}
-
-long vs_engine_limit(struct vs_engine *e)
-{
-	return atomic_load(&e->sh.limit);
-}
-
-uint64_t vs_engine_seed(const struct vs_engine *e)
-{
-	return e->seed;
-}
-
-void vs_engine_drain_events(struct vs_engine *e, void (*fn)(const struct vs_event *, void *),
-			    void *userdata)
-{
-	struct vs_event ev;
-
-	for (unsigned i = 0; i < e->nalloc; i++)
-		while (vs_event_pop(&e->w[i]->events, &ev))
-			fn(&ev, userdata);
-}
-
-void vs_engine_write_leaks(struct vs_engine *e, FILE *out)
-{
-	const char *sep = "";
-
-	fputc('[', out);
-	for (unsigned i = 0; i < e->nalloc; i++) {
-		struct vs_worker *w = e->w[i];
-		for (size_t k = 0; k < w->table.nleaked; k++) {
-			struct vs_region *r = vs_region_leaked(&w->table, k);
-			fprintf(out, "%s{\"worker\":%u,\"addr\":%lu,\"length\":%zu,\"bytes\":%zu}",
-				sep, i, (unsigned long)vs_arena_addr(&w->arena, r->first),
-				vs_region_pages(r) * e->sh.page,
-				(size_t)r->leaked_pages * e->sh.page);
-			sep = ",";
-		}
-	}
-	fputc(']', out);
-}
-
-void vs_engine_hang_worker(struct vs_engine *e, unsigned i)
-{
-	if (i < e->n)
-		atomic_store(&e->w[i]->hang, 1);
 }
