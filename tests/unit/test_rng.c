@@ -62,8 +62,8 @@ static void range_bounds_and_distribution(void **state)
 	}
 	/* Uniform: every size appears, each within 5 % of n/64 (sd is ~1 %). */
 	for (int i = 0; i < 64; i++) {
-		assert_true(hist[i] > n / 64 * 95 / 100);
-		assert_true(hist[i] < n / 64 * 105 / 100);
+		assert_true(hist[i] > (unsigned)n / 64 * 95 / 100);
+		assert_true(hist[i] < (unsigned)n / 64 * 105 / 100);
 	}
 	assert_int_equal(vs_rng_range(&r, 5, 5), 5);
 	assert_int_equal(vs_rng_range(&r, 9, 3), 9);
