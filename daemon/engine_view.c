@@ -84,23 +84,26 @@ void vs_engine_drain_events(struct vs_engine *e, void (*fn)(const struct vs_even
 			fn(&ev, userdata);
 }
 
-void vs_engine_write_leaks(struct vs_engine *e, FILE *out)
+void vs_engine_write_leaks(struct vs_engine *e, vs_emit_fn emit, void *userdata)
 {
+	char item[128];
 	const char *sep = "";
 
-	fputc('[', out);
+	emit("[", 1, userdata);
 	for (unsigned i = 0; i < e->nalloc; i++) {
 		struct vs_worker *w = e->w[i];
 		for (size_t k = 0; k < w->table.nleaked; k++) {
 			struct vs_region *r = vs_region_leaked(&w->table, k);
-			fprintf(out, "%s{\"worker\":%u,\"addr\":%lu,\"length\":%zu,\"bytes\":%zu}",
-				sep, i, (unsigned long)vs_arena_addr(&w->arena, r->first),
-				vs_region_pages(r) * e->sh.page,
-				(size_t)r->leaked_pages * e->sh.page);
+			int n = snprintf(
+			    item, sizeof(item),
+			    "%s{\"worker\":%u,\"addr\":%lu,\"length\":%zu,\"bytes\":%zu}", sep, i,
+			    (unsigned long)vs_arena_addr(&w->arena, r->first),
+			    vs_region_pages(r) * e->sh.page, (size_t)r->leaked_pages * e->sh.page);
+			emit(item, (size_t)n, userdata);
 			sep = ",";
 		}
 	}
-	fputc(']', out);
+	emit("]", 1, userdata);
 }
 
 void vs_engine_hang_worker(struct vs_engine *e, unsigned i)

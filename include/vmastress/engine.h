@@ -37,7 +37,8 @@ long vs_engine_limit(struct vs_engine *e);
 /* Drain worker events; calls fn for each. */
 void vs_engine_drain_events(struct vs_engine *e, void (*fn)(const struct vs_event *, void *),
 			    void *userdata);
-/* Write the leaked regions as a JSON array (report only). */
-void vs_engine_write_leaks(struct vs_engine *e, FILE *out);
+/* The leaked regions as a JSON array, in pieces handed to emit (no allocation). */
+typedef void (*vs_emit_fn)(const char *s, size_t n, void *userdata);
+void vs_engine_write_leaks(struct vs_engine *e, vs_emit_fn emit, void *userdata);
 /* Test-only fault hook: make worker i stop progressing. */
 void vs_engine_hang_worker(struct vs_engine *e, unsigned i);
