@@ -35,8 +35,9 @@ try:
             "status summary:\n" + out)
     rc, out, _ = ctl("check")
     h.check(rc == 0 and out.startswith("VMASTRESS OK - ") and " | vmas=" in out, "check: 0 OK")
-    rc, out, _ = ctl("check", "--max-fill", "0.5")
-    h.check(rc == 1 and out.startswith("VMASTRESS WARNING"), "fill above 0.5: 1 WARNING")
+    # The daemon's own ~80 VMAs are above 0.1 % of any limit: no race with the ramp-up.
+    rc, out, _ = ctl("check", "--max-fill", "0.001")
+    h.check(rc == 1 and out.startswith("VMASTRESS WARNING"), "fill above 0.001: 1 WARNING")
     rc, out, _ = ctl("check", "--max-fill", "zero")
     h.check(rc == 3 and "UNKNOWN" in out, "a bad threshold: 3 UNKNOWN")
     if shutil.which("setpriv") and os.geteuid() == 0:
