@@ -175,7 +175,7 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *userd
 
 	(void)src;
 	(void)revents;
-	for (int i = 0; i < 64; i++) { /* bounded: the loop has other work too */
+	for (int i = 0; i < 256; i++) { /* bounded: the loop has other work too */
 		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (cfd < 0)
 			break;
@@ -240,7 +240,7 @@ static int bind_path(struct vs_stats_server *s, const char *path)
 	mode_t old = umask(0117);
 	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
-	if (r < 0 || chmod(path, 0660) < 0 || listen(fd, 128) < 0) {
+	if (r < 0 || chmod(path, 0660) < 0 || listen(fd, SOMAXCONN) < 0) {
 		r = -errno;
 		close(fd);
 		return vs_log_errno(LOG_ERR, r, "stats socket %s", path);
