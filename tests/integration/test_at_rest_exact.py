@@ -18,14 +18,14 @@ for profile in ("guarded", "fragment", "churn"):
             with open(d.hold) as f:
                 held = json.load(f)
             vmas = h.proc_vmas(d.p.pid)
-            h.check(held["map_count_predicted"] == vmas, "%s/%s workers: predicted %d == /proc %d"
+            h.check_exact(held["map_count_predicted"] == vmas, "%s/%s workers: predicted %d == /proc %d"
                     % (profile, workers, held["map_count_predicted"], vmas))
             h.check(sum(held["ops"].values()) > 1000, "%s/%s: %d operations ran"
                     % (profile, workers, sum(held["ops"].values())))
             os.kill(d.p.pid, signal.SIGCONT)
             h.check(d.wait(60) == 0, "%s/%s: exit 0" % (profile, workers))
             final = d.result()
-            h.check(final["accounting"]["drift_last"] == 0, "%s/%s: no drift after teardown"
+            h.check_exact(final["accounting"]["drift_last"] == 0, "%s/%s: no drift after teardown"
                     % (profile, workers))
         finally:
             d.kill()

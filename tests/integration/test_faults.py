@@ -43,7 +43,7 @@ try:
     h.check(h.query(path, b"ping\n") == b"pong\n", "still serving")
     os.kill(d.p.pid, signal.SIGTERM)
     h.check(d.wait(60) == 0, "exit 0")
-    h.check(d.result()["accounting"]["drift_last"] == 0, "still exact")
+    h.check_exact(d.result()["accounting"]["drift_last"] == 0, "still exact")
 finally:
     d.kill()
 
@@ -129,7 +129,7 @@ try:
     os.kill(d.p.pid, signal.SIGTERM)
     h.check(d.wait(60) == 0, "SIGTERM: exit 0")
     r = d.result()
-    h.check(r["accounting"]["drift_last"] == 0, "exact at the end")
+    h.check_exact(r["accounting"]["drift_last"] == 0, "exact at the end")
     h.check(r["mappings"] == 0 and r["leaked_regions"] == [], "everything unmapped")
 finally:
     d.kill()

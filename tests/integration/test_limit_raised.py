@@ -42,7 +42,7 @@ try:
             "pressure cap recomputed: %d" % r["vma_cap"])
     h.check(r["map_count_peak"] > original, "peak %d went past the old limit %d"
             % (r["map_count_peak"], original))
-    h.check(r["accounting"]["drift_last"] == 0, "still exact")
+    h.check_exact(r["accounting"]["drift_last"] == 0, "still exact")
 finally:
     d.kill()
     restore()

@@ -55,7 +55,7 @@ try:
     os.kill(d.p.pid, signal.SIGTERM)
     h.check(d.wait(60) == 0, "SIGTERM: exit 0")
     r = d.result()
-    h.check(r["accounting"]["drift_last"] == 0, "exact after three reloads")
+    h.check_exact(r["accounting"]["drift_last"] == 0, "exact after three reloads")
 finally:
     d.kill()
 

@@ -1,0 +1,21 @@
+#!/bin/bash
+# The whole suite three ways: the normal build (with the packaging and boot tests),
+# ASan+UBSan, and TSan. Sanitizers halt on the first report.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+
+cmake -S . -B build
+cmake --build build -j"$jobs"
+ctest --test-dir build --output-on-failure
+
+export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+for s in address,undefined thread; do
+	dir=build-${s//,/-}
+	cmake -S . -B "$dir" -DVS_SANITIZE="$s"
+	cmake --build "$dir" -j"$jobs"
+	# Packages and the boot test are about the shipped build: not repeated here.
+	VMASTRESS_SANITIZER=$s ctest --test-dir "$dir" --output-on-failure -LE system
+done
