@@ -6,7 +6,8 @@ import tempfile
 import vsharness as h
 
 a = h.args()
-for profile in ("guarded", "fragment", "churn"):
+# fragment lives at the kernel's limit, where sanitizer runtimes abort (vsharness).
+for profile in ("guarded", "churn") if h.SANITIZER else ("guarded", "fragment", "churn"):
     for workers in ("1", "2"):
         tmp = tempfile.mkdtemp(prefix="vmastress-test-")
         # Separator profiles also touch pages and punch holes: still exact.

@@ -28,9 +28,12 @@ def write(text):
 #    opening a region's data pages fails with ENOMEM far below vm.max_map_count.
 write(good)
 limit_bytes = 256 << 20
-d = h.Daemon(a.daemon, ["-c", cfg, "-d", "60"], tmp=tmp, socket=path,
-             prefix=["prlimit", "--data=%d" % limit_bytes, "--"])
+# (Sanitizer shadow memory counts against RLIMIT_DATA: that part needs the normal build.)
+d = None if h.SANITIZER else h.Daemon(a.daemon, ["-c", cfg, "-d", "60"], tmp=tmp, socket=path,
+                                      prefix=["prlimit", "--data=%d" % limit_bytes, "--"])
 try:
+    if d is None:
+        raise StopIteration
     h.check(h.wait_socket(path), "daemon up under RLIMIT_DATA=256M")
     time.sleep(1.5)
     s = h.stats(path)
