@@ -38,10 +38,10 @@ try:
     h.check(r["accounting"]["limit_changes"] == 1, "one limit change noticed")
     h.check("vm.max_map_count changed from %d to %d" % (original, raised) in d.log(),
             "the change was logged")
-    h.check(r["vma_cap"] == int(0.9 * raised) or r["vma_cap"] == raised - 512,
-            "pressure cap recomputed: %d" % r["vma_cap"])
-    h.check(r["map_count_peak"] > original, "peak %d went past the old limit %d"
-            % (r["map_count_peak"], original))
+    want_cap = int(0.9 * raised) if not h.SANITIZER else raised // 4  # see compute_cap()
+    h.check(r["vma_cap"] == want_cap, "pressure cap recomputed: %d" % r["vma_cap"])
+    h.check_exact(r["map_count_peak"] > original, "peak %d went past the old limit %d"
+                  % (r["map_count_peak"], original))
     h.check_exact(r["accounting"]["drift_last"] == 0, "still exact")
 finally:
     d.kill()
