@@ -188,3 +188,19 @@ def find_promtool():
         if cand and os.access(cand, os.X_OK):
             return cand
     return None
+
+
+def progressing(path, timeout=5.0):
+    """True once the workers' op count moves (slow sanitizer builds need time). Under
+    TSan, whose shadow mappings are never unmapped, the process's VMAs can pass the
+    pressure cap with no region of ours left: workers are then (rightly) held, and
+    their steps show in held_or_idle instead."""
+    def key(s):
+        return s["ops"]["mmap"] + (s["held_or_idle"] if SANITIZER else 0)
+    before = key(stats(path))
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        time.sleep(0.1)
+        if key(stats(path)) > before:
+            return True
+    return False
