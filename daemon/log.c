@@ -16,6 +16,8 @@ void vs_log_set_level(int prio)
 }
 
 static void vlog(int prio, const char *suffix, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static void vlog(int prio, const char *suffix, const char *fmt, va_list ap)
 {
 	char line[1024];
 	int n;

@@ -11,6 +11,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 #include "vmastress/log.h"
+#include "vmastress/request.h"
 #include "vmastress/stats_server.h"
 
 #define DEADLINE_USEC 1000000ULL
@@ -105,7 +106,6 @@ static void reject(struct client *c, const char *msg)
 static int on_client_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct client *c = userdata;
-	char *nl;
 	ssize_t n;
 
 	(void)s;
@@ -119,26 +119,21 @@ static int on_client_io(sd_event_source *s, int fd, uint32_t revents, void *user
 		return 0;
 	}
 	c->inlen += (size_t)n;
-	c->in[c->inlen] = 0;
-	nl = memchr(c->in, '\n', c->inlen);
-	if (!nl && c->inlen >= VS_STATS_REQUEST_MAX) {
+	switch (vs_request_parse(c->in, c->inlen, VS_STATS_REQUEST_MAX, n == 0)) {
+	case VS_REQUEST_MORE:
+		return 0;
+	case VS_REQUEST_TOO_LONG:
 		reject(c, "error: request longer than 256 bytes\n");
 		return 0;
-	}
-	if (!nl && n > 0)
-		return 0; /* wait for the rest of the line */
-	if (!nl && c->inlen == 0) {
-		client_close(c); /* connected and left without a word */
-		return 0;
-	}
-	size_t len = nl ? (size_t)(nl - c->in) : c->inlen;
-	if (memchr(c->in, 0, len)) {
+	case VS_REQUEST_NUL:
 		reject(c, "error: NUL byte in request\n");
 		return 0;
+	case VS_REQUEST_GONE:
+		client_close(c);
+		return 0; /* connected, left without a word */
+	case VS_REQUEST_COMMAND:
+		break;
 	}
-	c->in[len] = 0;
-	if (len && c->in[len - 1] == '\r')
-		c->in[--len] = 0;
 	answer(c, c->in);
 	return 0;
 }

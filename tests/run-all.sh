@@ -10,6 +10,7 @@ cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure
 
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0
+export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 for s in address,undefined thread; do
@@ -19,3 +20,10 @@ for s in address,undefined thread; do
 	# Packages and the boot test are about the shipped build: not repeated here.
 	VMASTRESS_SANITIZER=$s ctest --test-dir "$dir" --output-on-failure -LE system
 done
+
+# libFuzzer targets (config loader, socket requests), each for a bounded time.
+if command -v clang > /dev/null; then
+	bash tests/fuzz/run.sh "${VMASTRESS_FUZZ_SECONDS:-60}"
+else
+	echo "SKIP: fuzzing needs clang (.ci/run installs it)"
+fi
