@@ -17,6 +17,7 @@ void vs_answer_snapshot(const struct vs_answer_ctx *c, struct vs_snapshot *s)
 {
 	vs_engine_snapshot(c->eng, s);
 	s->log_dropped = c->log_dropped ? *c->log_dropped : 0;
+	s->clients_rejected = c->server ? vs_stats_server_rejected(*c->server) : 0;
 }
 
 int vs_answer(const char *cmd, char *buf, size_t len, void *userdata)

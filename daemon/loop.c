@@ -377,6 +377,7 @@ int vs_loop_run(const struct vs_config *cfg, const struct vs_run_options *opt)
 		return VS_EX_SOFTWARE;
 	l.actx.eng = l.eng;
 	l.actx.log_dropped = &l.dropped;
+	l.actx.server = &l.server;
 	r = setup(&l);
 	if (r < 0) {
 		vs_log_errno(LOG_ERR, r, "cannot set up the event loop");

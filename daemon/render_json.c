@@ -90,6 +90,7 @@ int vs_render_json(const struct vs_snapshot *s, char *buf, size_t len)
 	    ",\"leaks\":{\"mappings\":%llu,\"bytes\":%llu,\"reclaimed_mappings\":%llu,"
 	    "\"reclaimed_bytes\":%llu},\"punches\":%llu,\"touched_pages\":%llu,"
 	    "\"held_or_idle\":%llu,\"table_full\":%llu,\"events_dropped\":%llu,"
+	    "\"clients_rejected\":%llu,"
 	    "\"sequence\":\"%016llx\",\"accounting\":{\"verifications\":%llu,"
 	    "\"drift_events\":%llu,\"drift_last\":%ld,\"drift_max\":%ld,\"exact_probe\":%s,"
 	    "\"limit_changes\":%llu}}\n",
@@ -97,7 +98,8 @@ int vs_render_json(const struct vs_snapshot *s, char *buf, size_t len)
 	    (unsigned long long)t->reclaimed_mappings, (unsigned long long)t->reclaimed_bytes,
 	    (unsigned long long)t->punches, (unsigned long long)t->touched_pages,
 	    (unsigned long long)t->idle, (unsigned long long)t->table_full,
-	    (unsigned long long)t->events_dropped, (unsigned long long)t->sequence,
+	    (unsigned long long)t->events_dropped, (unsigned long long)s->clients_rejected,
+	    (unsigned long long)t->sequence,
 	    (unsigned long long)s->verifications, (unsigned long long)s->drift_events,
 	    s->drift_last, s->drift_max, s->exact_probe ? "true" : "false",
 	    (unsigned long long)s->limit_changes);

@@ -97,6 +97,12 @@ int vs_render_prom(const struct vs_snapshot *s, char *buf, size_t len)
 		s->verifications);
 	gauge(&o, "vmas_drift", "/proc minus predicted VMAs at the last verification.",
 	      (double)s->drift_last);
+	counter(&o, "regions_table_full_total",
+		"Maps not made because the preallocated region table or arena was full.",
+		t->table_full);
+	counter(&o, "clients_rejected_total",
+		"Stats clients turned away: busy, too long, silent or bad requests.",
+		s->clients_rejected);
 	counter(&o, "log_events_dropped_total", "Per-event log entries over the rate limit.",
 		t->events_dropped + s->log_dropped);
 	return o.overflow ? -ENOBUFS : (int)o.used;

@@ -2,10 +2,12 @@
 #pragma once
 #include <stddef.h>
 #include "vmastress/engine.h"
+#include "vmastress/stats_server.h"
 
 struct vs_answer_ctx {
 	struct vs_engine *eng;
 	const uint64_t *log_dropped; /* the loop's rate-limit drops */
+	struct vs_stats_server *const *server;
 };
 
 /* vs_stats_answer_fn: stats, metrics, version, ping, help, else error. */

@@ -21,7 +21,8 @@ struct vs_snapshot {
 	long drift_last, drift_max; /* /proc minus predicted: last, largest magnitude */
 	uint64_t limit_changes;
 	int exact_probe;
-	uint64_t log_dropped; /* filled by the loop: entries over log.events_per_second */
+	uint64_t log_dropped;      /* filled by the loop: entries over log.events_per_second */
+	uint64_t clients_rejected; /* filled by the loop: busy, too long, silent, bad */
 	double first_enomem[VS_OP_COUNT];
 	/* seconds after start; < 0: none yet */ /* PROCMAP_QUERY available */
 };
