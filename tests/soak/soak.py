@@ -53,7 +53,7 @@ try:
     fds_set = sorted(set(f for _, f in samples))
     print("RSS first %d KiB, max %d KiB, last %d KiB; fds %s"
           % (rss0, rss_max, samples[-1][0], fds_set))
-    h.check(rss_max <= rss0 * 1.10 + 1024, "RSS flat (within 10 %% + 1 MiB of the first sample)")
+    h.check(rss_max <= rss0 * 1.10 + 1024, "RSS flat (within 10 % + 1 MiB of the first sample)")
     h.check(len(fds_set) <= 2 and max(fds_set) - min(fds_set) <= 2, "open fds flat")
     os.kill(d.p.pid, signal.SIGTERM)
     h.check(h.wait_stopped(d.p.pid, 60), "held at shutdown")
