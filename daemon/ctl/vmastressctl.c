@@ -106,8 +106,11 @@ static bool json_num(const char *json, const char *path, double *out)
 		path += n + (dot ? 1 : 0);
 	}
 	char *end;
-	*out = strtod(p, &end);
-	return end != p;
+	double v = strtod(p, &end);
+	if (end == p)
+		return false; /* null, a string, an object */
+	*out = v;
+	return true;
 }
 
 static double num(const char *json, const char *path)

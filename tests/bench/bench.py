@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""vmastress benchmarks, one run, one machine: every figure a median over --reps with
+min-max, ratios against references measured in the same run. Prints a table and
+writes JSON (--json). Not part of the suite; --quick is the suite's smoke run.
+  python3 tests/bench/bench.py --daemon build/vmastressd --loop build/tests/plain_loop"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import tempfile
+import time
+
+p = argparse.ArgumentParser()
+p.add_argument("--daemon", required=True)
+p.add_argument("--loop", required=True)
+p.add_argument("--reps", type=int, default=5)
+p.add_argument("--seconds", type=float, default=3.0)
+p.add_argument("--json", default="bench.json")
+p.add_argument("--quick", action="store_true", help="smoke: 1 rep, 1 s")
+a = p.parse_args()
+if a.quick:
+    a.reps, a.seconds = 1, 1.0
+tmp = tempfile.mkdtemp(prefix="vmastress-bench-")
+secs = max(1, int(round(a.seconds)))
+
+
+def conf(name, text):
+    path = os.path.join(tmp, name + ".conf")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def run_daemon(cfg, extra=(), duration=None):
+    report = os.path.join(tmp, "report.json")
+    subprocess.run([a.daemon, "-c", cfg, "-d", str(duration or secs), "--socket", "none", "--report",
+                    report] + list(extra), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   check=True, timeout=120)
+    with open(report) as f:
+        return json.load(f)
+
+
+def stat(xs):
+    xs = [x for x in xs if x is not None]
+    if not xs:
+        return None
+    return {"median": statistics.median(xs), "min": min(xs), "max": max(xs), "n": len(xs)}
+
+
+results = {}
+churn = 'profile = "churn";\naccounting = { verify_interval_ms = %d; };\n'
+loop, c1, c2, r1, r2 = [], [], [], [], []
+for _ in range(a.reps):  # interleaved: every repetition sees the same machine state
+    ref = float(subprocess.check_output([a.loop, str(a.seconds), "16"]))
+    x1 = run_daemon(conf("c1", churn % 0), ["-w", "1"])
+    x2 = run_daemon(conf("c2", churn % 0), ["-w", "2"])
+    v1 = x1["ops"]["mmap"] / x1["uptime_seconds"]
+    v2 = x2["ops"]["mmap"] / x2["uptime_seconds"]
+    loop.append(ref), c1.append(v1), c2.append(v2), r1.append(v1 / ref), r2.append(v2 / ref)
+results["plain_loop_cycles_per_s"] = stat(loop)
+results["churn_1_worker_cycles_per_s"] = stat(c1)
+results["churn_2_workers_cycles_per_s"] = stat(c2)
+results["churn_1_worker_ratio"] = stat(r1)
+results["churn_2_workers_ratio"] = stat(r2)
+
+# Verification cost: the same run with /proc verification every 100 ms vs off.
+von = []
+for _ in range(a.reps):
+    off = run_daemon(conf("voff", churn % 0), ["-w", "1"])
+    on = run_daemon(conf("von", churn % 100), ["-w", "1"])
+    von.append((on["ops"]["mmap"] / on["uptime_seconds"]) /
+               (off["ops"]["mmap"] / off["uptime_seconds"]))
+results["verify_on_off_ratio"] = stat(von)
+
+# stress-ng --mmapmany: 3 pages mapped, 2 written, the middle one unmapped = 2 VMAs and
+# 1 written page per VMA. vmastressd the same per VMA: 2 data pages written + separator.
+sng = shutil.which("stress-ng")
+ours, theirs, vr = [], [], []
+same = conf("same", 'profile = "churn";\nmapping = { min_pages = 2; max_pages = 2; '
+                    'touch_pages = 2; };\naccounting = { verify_interval_ms = 0; };\n')
+for _ in range(a.reps):
+    x = run_daemon(same, ["-w", "1"])
+    o = 2 * x["ops"]["mmap"] / x["uptime_seconds"]
+    ours.append(o)
+    if sng:
+        y = os.path.join(tmp, "sng.yaml")
+        subprocess.run([sng, "--mmapmany", "1", "-t", "%ds" % secs, "--metrics-brief", "--yaml",
+                        y], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+        bogo = None
+        with open(y) as f:
+            for line in f:
+                if "bogo-ops-per-second-real-time" in line:
+                    bogo = float(line.split(":")[1])
+        if bogo:
+            theirs.append(2 * bogo)
+            vr.append(o / (2 * bogo))
+results["vmastressd_vmas_created_per_s"] = stat(ours)
+results["stress_ng_mmapmany_vmas_created_per_s"] = stat(theirs)
+results["vmastressd_vs_stress_ng_ratio"] = stat(vr)
+
+# Time to the first munmap ENOMEM in fragment at the current limit.
+first = []
+for _ in range(a.reps):
+    x = run_daemon(conf("frag", 'profile = "fragment";\n'), ["-w", "2"], max(secs, 3))
+    first.append(x["first_enomem_seconds"]["munmap"])
+results["fragment_first_munmap_enomem_s"] = stat(first)
+
+
+def query(path, line):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(5)
+    s.connect(path)
+    s.sendall(line)
+    out = b""
+    while True:
+        c = s.recv(65536)
+        if not c:
+            break
+        out += c
+    s.close()
+    return out
+
+
+# stats latency while 2 workers run flat out; memory per live region at ~30k regions.
+sock = os.path.join(tmp, "stats.sock")
+d = subprocess.Popen([a.daemon, "-c", conf("lat", 'profile = "guarded";\n'), "-w", "2",
+                      "--socket", sock], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:
+    for _ in range(100):
+        if os.path.exists(sock):
+            break
+        time.sleep(0.05)
+    time.sleep(0.5)
+    lat = []
+    for _ in range(100 if a.quick else 1000):
+        t0 = time.perf_counter()
+        query(sock, b"stats\n")
+        lat.append((time.perf_counter() - t0) * 1e3)
+    lat.sort()
+    results["stats_latency_ms"] = {"p50": lat[len(lat) // 2], "p99": lat[int(len(lat) * 0.99)],
+                                   "n": len(lat)}
+finally:
+    d.send_signal(signal.SIGTERM)
+    d.wait(60)
+
+
+def held_rss(cfg, extra):
+    env = dict(os.environ, VMASTRESS_TEST_HOLD=os.path.join(tmp, "hold.json"))
+    proc = subprocess.Popen([a.daemon, "-c", cfg, "--socket", "none"] + extra, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while True:
+        with open("/proc/%d/stat" % proc.pid) as f:
+            if f.read().rsplit(")", 1)[1].split()[0] == "T":
+                break
+        time.sleep(0.05)
+    with open("/proc/%d/status" % proc.pid) as f:
+        rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+    with open(os.path.join(tmp, "hold.json")) as f:
+        n = json.load(f)["mappings"]
+    os.kill(proc.pid, signal.SIGCONT)
+    proc.wait(60)
+    return rss, n
+
+
+mem = conf("mem", 'profile = "guarded";\nworkers = 1;\npressure = { target_fill = 0.93; };\n')
+per = []
+for _ in range(a.reps):
+    rss0, n0 = held_rss(mem, ["--max-ops", "1"])
+    rss1, n1 = held_rss(mem, ["-d", str(max(secs, 3))])
+    per.append((rss1 - rss0) * 1024.0 / max(1, n1 - n0))
+results["bytes_per_live_region"] = stat(per)
+results["live_regions_measured"] = n1
+results["bookkeeping_rss_kib_at_start"] = rss0
+
+goals = {"churn_1_worker_ratio": ">= 0.90", "vmastressd_vs_stress_ng_ratio": ">= 2",
+         "fragment_first_munmap_enomem_s": "<= 0.5", "verify_on_off_ratio": ">= 0.98"}
+print("%-40s %14s %14s %14s  %s" % ("figure", "median", "min", "max", "goal"))
+for k, v in results.items():
+    if isinstance(v, dict) and "median" in v:
+        print("%-40s %14.3f %14.3f %14.3f  %s" % (k, v["median"], v["min"], v["max"],
+                                                goals.get(k, "")))
+    elif isinstance(v, dict):
+        print("%-40s %s" % (k, " ".join("%s=%.3f" % kv for kv in v.items())))
+    elif v is None:
+        print("%-40s %14s" % (k, "n/a"))
+    else:
+        print("%-40s %14s" % (k, v))
+results["reps"] = a.reps
+results["seconds"] = a.seconds
+with open(a.json, "w") as f:
+    json.dump(results, f, indent=1)
+print("JSON:", a.json)
