@@ -271,52 +271,59 @@ int vs_mapops_punch(struct vs_worker *w, size_t i, size_t off, size_t len)
 	return 0;
 }
 
+/* munmap of a region's whole span, which is all or nothing; the model and the
+ * shared count follow a success. Returns 0 or -errno. */
+static int unmap_span(struct vs_worker *w, const struct vs_region *reg)
+{
+	struct vs_arena *a = &w->arena;
+	size_t f = reg->first, n = vs_region_pages(reg);
+
+	vs_counter_add(&w->ctr.ops[VS_OP_MUNMAP], 1);
+	if (munmap((void *)vs_arena_addr(a, f), n * w->sh->page) < 0)
+		return -errno;
+	settle(w->sh, 0, vs_arena_unmap(a, f, n));
+	vs_arena_own(a, f, n, false);
+	return 0;
+}
+
 int vs_mapops_unmap(struct vs_worker *w, size_t i)
 {
 	struct vs_region *reg = vs_region_live(&w->table, i);
-	struct vs_arena *a = &w->arena;
 	size_t f = reg->first, n = vs_region_pages(reg), page = w->sh->page;
-	size_t mapped = vs_arena_mapped(a, f, n);
-	uintptr_t addr = vs_arena_addr(a, f);
+	size_t mapped = vs_arena_mapped(&w->arena, f, n);
+	uintptr_t addr = vs_arena_addr(&w->arena, f);
+	int r;
 
 	sequence(w, VS_STEP_UNMAP, f, n);
-	vs_counter_add(&w->ctr.ops[VS_OP_MUNMAP], 1);
-	if (munmap((void *)addr, n * page) < 0) {
-		int e = errno;
-		/* The region stays mapped: a leak, retried later. */
-		size_t k = vs_region_mark_leaked(&w->table, i);
-		vs_region_leaked(&w->table, k)->leaked_pages = (uint32_t)mapped;
-		vs_counter_set(&w->ctr.mappings, vs_counter_get(&w->ctr.mappings) - 1);
-		gauge_pages(w, &w->ctr.mapped_bytes, -(long)mapped);
-		vs_counter_add(&w->ctr.leaked_mappings, 1);
-		gauge_pages(w, &w->ctr.leaked_bytes, (long)mapped);
-		failure(w, VS_OP_MUNMAP, e, addr, mapped * page, VS_EVENT_LEAK);
-		return -e;
-	}
-	settle(w->sh, 0, vs_arena_unmap(a, f, n));
-	vs_arena_own(a, f, n, false);
-	vs_region_release(&w->table, i);
+	r = unmap_span(w, reg);
 	vs_counter_set(&w->ctr.mappings, vs_counter_get(&w->ctr.mappings) - 1);
 	gauge_pages(w, &w->ctr.mapped_bytes, -(long)mapped);
-	return 0;
+	if (r == 0) {
+		vs_region_release(&w->table, i);
+		return 0;
+	}
+	/* The region stays mapped: a leak, retried later. */
+	size_t k = vs_region_mark_leaked(&w->table, i);
+	vs_region_leaked(&w->table, k)->leaked_pages = (uint32_t)mapped;
+	vs_counter_add(&w->ctr.leaked_mappings, 1);
+	gauge_pages(w, &w->ctr.leaked_bytes, (long)mapped);
+	failure(w, VS_OP_MUNMAP, -r, addr, mapped * page, VS_EVENT_LEAK);
+	return r;
 }
 
 int vs_mapops_retry_leak(struct vs_worker *w, size_t k)
 {
 	struct vs_region *reg = vs_region_leaked(&w->table, k);
-	struct vs_arena *a = &w->arena;
-	size_t f = reg->first, n = vs_region_pages(reg), page = w->sh->page;
-	uintptr_t addr = vs_arena_addr(a, f);
+	size_t page = w->sh->page;
+	uintptr_t addr = vs_arena_addr(&w->arena, reg->first);
 	uint32_t leaked = reg->leaked_pages;
+	int r = unmap_span(w, reg);
 
-	vs_counter_add(&w->ctr.ops[VS_OP_MUNMAP], 1);
-	if (munmap((void *)addr, n * page) < 0) {
-		int e = errno;
-		failure(w, VS_OP_MUNMAP, e, addr, n * page, -1); /* retries: counted, not logged */
-		return -e;
+	if (r < 0) {
+		/* retries: counted, not logged */
+		failure(w, VS_OP_MUNMAP, -r, addr, vs_region_pages(reg) * page, -1);
+		return r;
 	}
-	settle(w->sh, 0, vs_arena_unmap(a, f, n));
-	vs_arena_own(a, f, n, false);
 	vs_region_release_leaked(&w->table, k);
 	vs_counter_set(&w->ctr.leaked_mappings, vs_counter_get(&w->ctr.leaked_mappings) - 1);
 	gauge_pages(w, &w->ctr.leaked_bytes, -(long)leaked);
