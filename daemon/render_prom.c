@@ -1,60 +1,37 @@
 /* render_prom.c: snapshot -> Prometheus text format, every metric with HELP and TYPE. */
 #include <errno.h>
-#include <stdarg.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include "vmastress/errnames.h"
+#include "vmastress/textbuf.h"
 #include "vmastress/render_prom.h"
 
-struct out {
-	char *buf;
-	size_t len, used;
-	bool overflow;
-};
-
-static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct out *o, const char *fmt, ...)
+static void head(struct vs_textbuf *o, const char *name, const char *type, const char *help)
 {
-	va_list ap;
-	int n;
-
-	if (o->overflow)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->used, o->len - o->used, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= o->len - o->used)
-		o->overflow = true;
-	else
-		o->used += (size_t)n;
+	vs_textbuf_put(o, "# HELP vmastress_%s %s\n# TYPE vmastress_%s %s\n", name, help, name,
+		       type);
 }
 
-static void head(struct out *o, const char *name, const char *type, const char *help)
-{
-	put(o, "# HELP vmastress_%s %s\n# TYPE vmastress_%s %s\n", name, help, name, type);
-}
-
-static void gauge(struct out *o, const char *name, const char *help, double v)
+static void gauge(struct vs_textbuf *o, const char *name, const char *help, double v)
 {
 	head(o, name, "gauge", help);
-	put(o, "vmastress_%s %.17g\n", name, v);
+	vs_textbuf_put(o, "vmastress_%s %.17g\n", name, v);
 }
 
-static void counter(struct out *o, const char *name, const char *help, unsigned long long v)
+static void counter(struct vs_textbuf *o, const char *name, const char *help, unsigned long long v)
 {
 	head(o, name, "counter", help);
-	put(o, "vmastress_%s %llu\n", name, v);
+	vs_textbuf_put(o, "vmastress_%s %llu\n", name, v);
 }
 
 int vs_render_prom(const struct vs_snapshot *s, char *buf, size_t len)
 {
-	struct out o = {.buf = buf, .len = len};
+	struct vs_textbuf o = {.buf = buf, .len = len};
 	const struct vs_totals *t = &s->t;
 
 	if (!len)
 		return -ENOBUFS;
 	head(&o, "build_info", "gauge", "Build information; always 1.");
-	put(&o, "vmastress_build_info{version=\"%s\"} 1\n", VS_VERSION);
+	vs_textbuf_put(&o, "vmastress_build_info{version=\"%s\"} 1\n", VS_VERSION);
 	gauge(&o, "start_time_seconds", "Start time of the workers, seconds since the epoch.",
 	      s->start_time);
 	gauge(&o, "workers", "Worker threads running.", s->workers);
@@ -70,22 +47,23 @@ int vs_render_prom(const struct vs_snapshot *s, char *buf, size_t len)
 	      (double)t->mapped_bytes);
 	head(&o, "ops_total", "counter", "Calls made, by operation.");
 	for (int op = 0; op < VS_OP_COUNT; op++)
-		put(&o, "vmastress_ops_total{op=\"%s\"} %llu\n", vs_op_name(op),
-		    (unsigned long long)t->ops[op]);
+		vs_textbuf_put(&o, "vmastress_ops_total{op=\"%s\"} %llu\n", vs_op_name(op),
+			       (unsigned long long)t->ops[op]);
 	head(&o, "failures_total", "counter", "Failed calls, by operation and errno.");
 	for (int op = 0; op < VS_OP_COUNT; op++)
 		for (unsigned e = 0; e < VS_ERRNO_SLOTS; e++)
 			if (e == 0 || t->failures[op][e])
-				put(&o, "vmastress_failures_total{op=\"%s\",errno=\"%s\"} %llu\n",
+				vs_textbuf_put(
+				    &o, "vmastress_failures_total{op=\"%s\",errno=\"%s\"} %llu\n",
 				    vs_op_name(op), vs_errno_slot_name(e),
 				    (unsigned long long)t->failures[op][e]);
 	head(&o, "enomem_total", "counter",
 	     "ENOMEM failures by operation and cause (map_count: the VMA limit; memory).");
 	for (int op = 0; op < VS_OP_COUNT; op++) {
-		put(&o, "vmastress_enomem_total{op=\"%s\",cause=\"map_count\"} %llu\n",
-		    vs_op_name(op), (unsigned long long)t->enomem_map_count[op]);
-		put(&o, "vmastress_enomem_total{op=\"%s\",cause=\"memory\"} %llu\n", vs_op_name(op),
-		    (unsigned long long)t->enomem_memory[op]);
+		vs_textbuf_put(&o, "vmastress_enomem_total{op=\"%s\",cause=\"map_count\"} %llu\n",
+			       vs_op_name(op), (unsigned long long)t->enomem_map_count[op]);
+		vs_textbuf_put(&o, "vmastress_enomem_total{op=\"%s\",cause=\"memory\"} %llu\n",
+			       vs_op_name(op), (unsigned long long)t->enomem_memory[op]);
 	}
 	gauge(&o, "leaked_mappings", "Regions whose munmap failed and that are still mapped.",
 	      (double)t->leaked_mappings);
@@ -105,5 +83,5 @@ int vs_render_prom(const struct vs_snapshot *s, char *buf, size_t len)
 		s->clients_rejected);
 	counter(&o, "log_events_dropped_total", "Per-event log entries over the rate limit.",
 		t->events_dropped + s->log_dropped);
-	return o.overflow ? -ENOBUFS : (int)o.used;
+	return vs_textbuf_result(&o);
 }
