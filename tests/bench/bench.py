@@ -8,11 +8,14 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
+import vsharness as h  # noqa: E402
 
 p = argparse.ArgumentParser()
 p.add_argument("--daemon", required=True)
@@ -110,21 +113,6 @@ for _ in range(a.reps):
 results["fragment_first_munmap_enomem_s"] = stat(first)
 
 
-def query(path, line):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(5)
-    s.connect(path)
-    s.sendall(line)
-    out = b""
-    while True:
-        c = s.recv(65536)
-        if not c:
-            break
-        out += c
-    s.close()
-    return out
-
-
 # stats latency while 2 workers run flat out; memory per live region at ~30k regions.
 sock = os.path.join(tmp, "stats.sock")
 d = subprocess.Popen([a.daemon, "-c", conf("lat", 'profile = "guarded";\n'), "-w", "2",
@@ -138,7 +126,7 @@ try:
     lat = []
     for _ in range(100 if a.quick else 1000):
         t0 = time.perf_counter()
-        query(sock, b"stats\n")
+        h.query(sock, b"stats\n")
         lat.append((time.perf_counter() - t0) * 1e3)
     lat.sort()
     results["stats_latency_ms"] = {"p50": lat[len(lat) // 2], "p99": lat[int(len(lat) * 0.99)],

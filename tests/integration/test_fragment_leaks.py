@@ -17,7 +17,6 @@ try:
     h.check(h.wait_stopped(d.p.pid, 60), "daemon reached the hold point")
     with open(d.hold) as f:
         held = json.load(f)
-    maps = h.proc_maps(d.p.pid)
     vmas = h.proc_vmas(d.p.pid)
     first = held["first_enomem_seconds"]["munmap"]
     h.check(held["failures"]["munmap"]["ENOMEM"] > 0, "munmap failed with ENOMEM (%d times)"
@@ -29,12 +28,11 @@ try:
     leaks = held["leaked_regions"]
     h.check(held["leaks"]["bytes"] > 0 and len(leaks) == held["leaks"]["mappings"],
             "%d leaked regions, %d bytes" % (len(leaks), held["leaks"]["bytes"]))
-    total = 0
-    for r in leaks:
-        in_proc = h.mapped_bytes_in(maps, r["addr"], r["addr"] + r["length"])
+    shown = h.leaked_in_proc(d.p.pid, leaks)
+    for r, in_proc in zip(leaks, shown):
         if in_proc != r["bytes"]:
             h.check(False, "leak at %#x: report %d bytes, /proc %d" % (r["addr"], r["bytes"], in_proc))
-        total += in_proc
+    total = sum(shown)
     h.check(total == held["leaks"]["bytes"], "leaked bytes %d == what /proc/PID/maps shows" % total)
     h.check_exact(held["map_count_predicted"] == vmas, "at rest: predicted %d == /proc %d"
             % (held["map_count_predicted"], vmas))

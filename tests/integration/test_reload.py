@@ -68,9 +68,7 @@ try:
     h.check(h.wait_stopped(d.p.pid, 30), "held after SIGTERM, before teardown")
     with open(d.hold) as f:
         held = json.load(f)
-    maps = h.proc_maps(d.p.pid)
-    shown = sum(h.mapped_bytes_in(maps, r["addr"], r["addr"] + r["length"])
-                for r in held["leaked_regions"])
+    shown = sum(h.leaked_in_proc(d.p.pid, held["leaked_regions"]))
     h.check(held["leaks"]["bytes"] > 0 and shown == held["leaks"]["bytes"],
             "leaked bytes %d == /proc %d" % (held["leaks"]["bytes"], shown))
     os.kill(d.p.pid, signal.SIGCONT)

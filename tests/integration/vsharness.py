@@ -42,21 +42,22 @@ def proc_maps(pid):
     return out
 
 
-def mapped_bytes_in(maps, lo, hi):
-    """Bytes of [lo, hi) that maps (sorted by start, as /proc lists them) covers."""
-    starts = mapped_bytes_in.cache.get(id(maps))
-    if starts is None:
-        starts = mapped_bytes_in.cache[id(maps)] = [s for s, _, _ in maps]
-    i = max(0, bisect.bisect_right(starts, lo) - 1)
-    total = 0
-    while i < len(maps) and maps[i][0] < hi:
-        s, e, _ = maps[i]
-        total += max(0, min(e, hi) - max(s, lo))
-        i += 1
-    return total
-
-
-mapped_bytes_in.cache = {}
+def leaked_in_proc(pid, regions):
+    """For each leaked region of a report ({"addr", "length", ...}), the bytes that
+    /proc/PID/maps shows mapped inside [addr, addr + length)."""
+    maps = proc_maps(pid)  # sorted by start, as /proc lists them
+    starts = [s for s, _, _ in maps]
+    out = []
+    for r in regions:
+        lo, hi = r["addr"], r["addr"] + r["length"]
+        i = max(0, bisect.bisect_right(starts, lo) - 1)
+        total = 0
+        while i < len(maps) and maps[i][0] < hi:
+            s, e, _ = maps[i]
+            total += max(0, min(e, hi) - max(s, lo))
+            i += 1
+        out.append(total)
+    return out
 
 
 def write_config(tmp, text):

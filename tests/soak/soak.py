@@ -59,9 +59,7 @@ try:
     h.check(h.wait_stopped(d.p.pid, 60), "held at shutdown")
     with open(d.hold) as f:
         held = json.load(f)
-    maps = h.proc_maps(d.p.pid)
-    shown = sum(h.mapped_bytes_in(maps, r["addr"], r["addr"] + r["length"])
-                for r in held["leaked_regions"])
+    shown = sum(h.leaked_in_proc(d.p.pid, held["leaked_regions"]))
     h.check(shown == held["leaks"]["bytes"], "leaked bytes %d == /proc %d"
             % (held["leaks"]["bytes"], shown))
     h.check(held["map_count_predicted"] == h.proc_vmas(d.p.pid), "at rest: exact")
