@@ -16,7 +16,7 @@ static const struct preset presets[] = {
     {"guarded", 1, 64, 1, 0, 40, 30, 30, 0, 0.9, 512},
     /* Neighbours merge, holes and re-protections split them; the kernel's
      * limit is the only cap (fill 1.0, reserve 0): expect ENOMEM and leaks. */
-    {"fragment", 4, 32, 0, 0, 30, 20, 10, 40, 1.0, 0},
+    {"fragment", 4, 32, 0, 0, 40, 20, 5, 35, 1.0, 0},
     /* Highest op rate with separators, far from the limit (benchmarks). */
     {"churn", 1, 16, 1, 0, 50, 0, 50, 0, 0.1, 512},
 };

@@ -5,6 +5,8 @@
 #include <time.h>
 #include "vmastress/worker.h"
 
+#define VS_PUNCH_MAX 2 /* pages */
+
 uint64_t vs_now_ns(void)
 {
 	struct timespec ts;
@@ -80,13 +82,15 @@ static int step_protect(struct vs_worker *w, size_t i)
 	struct vs_region *r = vs_region_live(&w->table, i);
 	size_t off = vs_rng_range(&w->rng, 0, r->data_pages - 1);
 	size_t want = vs_rng_range(&w->rng, 1, r->data_pages - off);
-	bool readonly = vs_rng_range(&w->rng, 0, 1);
-	size_t len = 0;
+	size_t first = r->first + r->sep_pages + off, len = 0;
+	/* The opposite of what the first page has: a re-protection that changes
+	 * nothing would be a call that tests nothing. */
+	bool readonly = vs_arena_state(&w->arena, first) != VS_PAGE_RO;
 
 	/* mprotect over a hole fails with ENOMEM ("not mapped"), which would read
 	 * as a limit failure: stay inside the mapped run that starts at off. */
 	while (len < want &&
-	       vs_arena_state(&w->arena, r->first + r->sep_pages + off + len) != VS_PAGE_FREE)
+	       vs_arena_state(&w->arena, first + len) != VS_PAGE_FREE)
 		len++;
 	if (len == 0)
 		return -ENOENT;
@@ -102,7 +106,10 @@ static int step_punch(struct vs_worker *w, size_t i)
 	if (r->data_pages < 3)
 		return -ENOENT;
 	size_t off = vs_rng_range(&w->rng, 1, r->data_pages - 2);
-	size_t len = vs_rng_range(&w->rng, 1, r->data_pages - 1 - off);
+	/* Short holes: each one splits a VMA, where a long one would mostly
+	 * swallow the holes already there. */
+	size_t room = r->data_pages - 1 - off;
+	size_t len = vs_rng_range(&w->rng, 1, room < VS_PUNCH_MAX ? room : VS_PUNCH_MAX);
 	return vs_mapops_punch(w, i, off, len);
 }
 

@@ -171,6 +171,60 @@ static void same_seed_same_operations(void **state)
 	assert_true(vs_counter_get(&w->ctr.sequence) == first);
 }
 
+/* The protection of each of region 0's data pages, as the kernel has it. */
+static void kernel_prots(int *prot, size_t n)
+{
+	const struct vs_region *r = vs_region_live(&w->table, 0);
+	struct vs_vma_info v;
+
+	for (size_t k = 0; k < n; k++) {
+		uintptr_t at = vs_arena_addr(&w->arena, r->first + r->sep_pages + k);
+		assert_int_equal(vs_vma_probe_next(&w->probe, at, &v), 0);
+		prot[k] = v.start <= at ? v.prot : -1;
+	}
+}
+
+/* Every re-protection step changes some page's protection in the kernel: a
+ * call that changes nothing would test nothing. */
+static void protect_steps_always_flip(void **state)
+{
+	int before[8], after[8];
+
+	(void)state;
+	assert_int_equal(vs_mapops_create(w, 8), 0);
+	w->p.w_mmap = w->p.w_munmap = w->p.w_punch = 0;
+	for (int i = 0; i < 200; i++) {
+		kernel_prots(before, 8);
+		assert_int_equal(vs_worker_step(w), VS_STEP_PROTECT);
+		kernel_prots(after, 8);
+		if (memcmp(before, after, sizeof(before)) == 0)
+			fail_msg("step %d: mprotect changed no page's protection", i);
+	}
+	check("flips");
+}
+
+/* Holes are one or two pages, strictly inside the data. */
+static void punch_steps_make_short_holes(void **state)
+{
+	int prot[32];
+
+	(void)state;
+	assert_int_equal(vs_mapops_create(w, 32), 0);
+	w->p.w_mmap = w->p.w_munmap = w->p.w_mprotect = 0;
+	for (int i = 0; i < 6; i++) {
+		uint64_t mapped = vs_counter_get(&w->ctr.mapped_bytes);
+		long vmas = kernel_arena();
+		assert_int_equal(vs_worker_step(w), VS_STEP_PUNCH);
+		uint64_t gone = mapped - vs_counter_get(&w->ctr.mapped_bytes);
+		assert_true(gone <= 2 * sh.page);
+		assert_true(kernel_arena() <= vmas + 1);
+	}
+	kernel_prots(prot, 32);
+	assert_int_not_equal(prot[0], -1);
+	assert_int_not_equal(prot[31], -1);
+	check("holes");
+}
+
 static unsigned merged_at_birth, births;
 
 static void after_mmap(struct vs_worker *wk, uintptr_t addr, size_t len)
@@ -227,6 +281,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(random_sequence_stays_exact, setup_merge, teardown),
 	    cmocka_unit_test_setup_teardown(same_seed_same_operations, setup_sep, teardown),
 	    cmocka_unit_test_setup_teardown(no_transient_merge, setup_sep, teardown),
+	    cmocka_unit_test_setup_teardown(protect_steps_always_flip, setup_sep, teardown),
+	    cmocka_unit_test_setup_teardown(punch_steps_make_short_holes, setup_merge, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
