@@ -1,41 +1,130 @@
-/* plain_loop.c: the physical reference: mmap + mprotect(separator) + munmap, no bookkeeping. */
+/*
+ * plain_loop.c: the physical reference for the churn benchmark: the daemon's
+ * cycle with no bookkeeping. A cycle maps [separator][data] PROT_NONE and
+ * opens the data read-write (mmap + mprotect, as vmastressd does); with
+ * CAP 0 it then unmaps the region again, otherwise the loop walks as churn
+ * does: each step maps (a cycle) or unmaps a random live region, 50/50, with
+ * at most CAP regions live, so it holds the population the daemon holds.
+ *   plain_loop SECONDS [MAX_PAGES [CAP [THREADS]]]
+ * Prints cycles (regions mapped) per second, summed over the threads.
+ */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
+struct loop {
+	pthread_t thread;
+	unsigned index;
+	double seconds;
+	unsigned max_pages;
+	size_t live;
+	unsigned long cycles;
+	double elapsed;
+	int failed;
+};
+
+static size_t page;
+
 static double now(void)
 {
 	struct timespec ts;
+
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *run(void *arg)
+{
+	struct loop *l = arg;
+	unsigned long seed = 1 + l->index;
+	char **ring = calloc(l->live + 1, sizeof(*ring));
+	size_t *lens = calloc(l->live + 1, sizeof(*lens));
+	size_t nlive = 0;
+	double t0 = now(), t;
+
+	if (!ring || !lens) {
+		l->failed = 1;
+		return NULL;
+	}
+	do {
+		for (int i = 0; i < 256; i++) {
+			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+			if (nlive && (nlive == l->live || (seed >> 63))) {
+				size_t k = (seed >> 17) % nlive;
+				if (munmap(ring[k], lens[k]) < 0) {
+					perror("plain_loop: munmap");
+					l->failed = 1;
+					return NULL;
+				}
+				nlive--;
+				ring[k] = ring[nlive];
+				lens[k] = lens[nlive];
+				if (l->live)
+					continue;
+			}
+			size_t pages = 1 + (seed >> 33) % l->max_pages, len = (pages + 1) * page;
+			char *p = mmap(NULL, len, PROT_NONE,
+				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+			if (p == MAP_FAILED ||
+			    mprotect(p + page, pages * page, PROT_READ | PROT_WRITE) < 0) {
+				perror("plain_loop");
+				l->failed = 1;
+				return NULL;
+			}
+			ring[nlive] = p;
+			lens[nlive++] = len;
+			l->cycles++;
+			if (!l->live) {
+				if (munmap(p, len) < 0) {
+					perror("plain_loop: munmap");
+					l->failed = 1;
+					return NULL;
+				}
+				nlive = 0;
+			}
+		}
+		t = now();
+	} while (t - t0 < l->seconds);
+	l->elapsed = t - t0;
+	for (size_t k = 0; k < nlive; k++)
+		munmap(ring[k], lens[k]);
+	free(ring);
+	free(lens);
+	return NULL;
 }
 
 int main(int argc, char **argv)
 {
 	double seconds = argc > 1 ? atof(argv[1]) : 2.0;
 	unsigned max_pages = argc > 2 ? (unsigned)atoi(argv[2]) : 16;
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	unsigned long cycles = 0, seed = 1;
-	double t0 = now(), t;
+	size_t live = argc > 3 ? (size_t)atol(argv[3]) : 0;
+	unsigned threads = argc > 4 ? (unsigned)atoi(argv[4]) : 1;
+	double rate = 0;
 
-	do {
-		for (int i = 0; i < 256; i++) {
-			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
-			size_t pages = 1 + (seed >> 33) % max_pages;
-			size_t len = (pages + 1) * page;
-			char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-			if (p == MAP_FAILED || mprotect(p + pages * page, page, PROT_NONE) < 0 ||
-			    munmap(p, len) < 0) {
-				perror("plain_loop");
-				return 1;
-			}
-			cycles++;
-		}
-		t = now();
-	} while (t - t0 < seconds);
-	printf("%.0f\n", (double)cycles / (t - t0));
+	page = (size_t)sysconf(_SC_PAGESIZE);
+	if (seconds <= 0 || max_pages == 0 || threads == 0 || threads > 64) {
+		fprintf(stderr, "usage: plain_loop SECONDS [MAX_PAGES [CAP [THREADS]]]\n");
+		return 64;
+	}
+	struct loop *l = calloc(threads, sizeof(*l));
+	if (!l)
+		return 1;
+	for (unsigned i = 0; i < threads; i++) {
+		l[i] = (struct loop){.index = i, .seconds = seconds, .max_pages = max_pages,
+				     .live = live / threads};
+		if (pthread_create(&l[i].thread, NULL, run, &l[i]) != 0)
+			return 1;
+	}
+	for (unsigned i = 0; i < threads; i++) {
+		pthread_join(l[i].thread, NULL);
+		if (l[i].failed)
+			return 1;
+		rate += (double)l[i].cycles / l[i].elapsed;
+	}
+	printf("%.0f\n", rate);
+	free(l);
 	return 0;
 }
