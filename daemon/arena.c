@@ -110,6 +110,7 @@ static void set_states(struct vs_arena *a, size_t first, size_t n, unsigned stat
 
 void vs_arena_own(struct vs_arena *a, size_t first, size_t n, bool owned)
 {
+	a->owned = owned ? a->owned + n : a->owned - n;
 	for (size_t i = first; i < first + n; i++)
 		a->pg[i] = (uint8_t)((a->pg[i] & ~VS_PAGE_OWNED) | (owned ? VS_PAGE_OWNED : 0));
 }
@@ -206,6 +207,12 @@ int vs_arena_place(struct vs_arena *a, size_t n, bool separated, size_t *first, 
 
 	if (n == 0 || n > limit)
 		return -ENOSPC;
+	/* Next fit, but over a span that follows what is live: past twice the
+	 * owned pages, start again from the bottom, where unmapped regions left
+	 * room. The pages written and their page tables stay where the last
+	 * ones were, instead of sweeping the whole reservation. */
+	if (pos > 2 * (a->owned + n) + VS_ARENA_SLACK)
+		pos = 0;
 	while (budget--) {
 		if (pos + n > limit) {
 			if (wrapped)

@@ -112,21 +112,18 @@ static void touch(struct vs_worker *w, uintptr_t addr, unsigned data_pages)
 	vs_counter_add(&w->ctr.touched_pages, n);
 }
 
-/* The whole create, as the model predicts it if every call succeeds. */
-static long predict_create(struct vs_worker *w, size_t f, unsigned pages, unsigned sep)
+/*
+ * The model is applied before each call, optimistically: what it returns is
+ * the VMA delta the pressure check reserves, and on success it is already the
+ * kernel's layout. The window it may change was saved first (w->scratch), so
+ * a refused or failed call puts it back.
+ */
+static long apply_create(struct vs_arena *a, size_t f, unsigned pages, unsigned sep)
 {
-	struct vs_arena *a = &w->arena;
-	long saved, d;
-
-	vs_arena_save(a, f, pages + sep, w->scratch, &saved);
-	if (sep) {
-		d = vs_arena_map(a, f, pages + sep, VS_PAGE_SEP);
-		d += vs_arena_protect(a, f + sep, pages, VS_PAGE_RW);
-	} else {
-		d = vs_arena_map(a, f, pages, VS_PAGE_RW);
-	}
-	vs_arena_restore(a, f, pages + sep, w->scratch, saved);
-	return d;
+	if (!sep)
+		return vs_arena_map(a, f, pages, VS_PAGE_RW);
+	return vs_arena_map(a, f, pages + sep, VS_PAGE_SEP) +
+	       vs_arena_protect(a, f + sep, pages, VS_PAGE_RW);
 }
 
 /*
@@ -137,7 +134,8 @@ static long predict_create(struct vs_worker *w, size_t f, unsigned pages, unsign
  * free space or the reservation. Neither the fresh mapping nor the opened data
  * can merge with anything, not even for the instant between the two calls.
  */
-static int open_region(struct vs_worker *w, size_t f, unsigned pages, unsigned sep, long *actual)
+static int open_region(struct vs_worker *w, size_t f, unsigned pages, unsigned sep, long saved,
+		       long *actual)
 {
 	struct vs_arena *a = &w->arena;
 	uintptr_t addr = vs_arena_addr(a, f);
@@ -147,7 +145,10 @@ static int open_region(struct vs_worker *w, size_t f, unsigned pages, unsigned s
 	if (mprotect((void *)(addr + sep * page), pages * page, PROT_READ | PROT_WRITE) < 0) {
 		int e = errno;
 		failure(w, VS_OP_MPROTECT, e, addr + sep * page, pages * page, VS_EVENT_FAILURE);
-		/* The fresh mapping is one VMA: unmapping all of it splits nothing. */
+		/* The model back to the mmap alone: the fresh mapping is one VMA,
+		 * and unmapping all of it splits nothing. */
+		vs_arena_restore(a, f, pages + sep, w->scratch, saved);
+		*actual = vs_arena_map(a, f, pages + sep, VS_PAGE_SEP);
 		vs_counter_add(&w->ctr.ops[VS_OP_MUNMAP], 1);
 		if (munmap((void *)addr, (pages + sep) * page) == 0)
 			*actual += vs_arena_unmap(a, f, pages + sep);
@@ -155,7 +156,6 @@ static int open_region(struct vs_worker *w, size_t f, unsigned pages, unsigned s
 			*actual += vs_arena_resync(a, &w->probe, f, pages + sep);
 		return -e;
 	}
-	*actual += vs_arena_protect(a, f + sep, pages, VS_PAGE_RW);
 	return 0;
 }
 
@@ -165,7 +165,7 @@ int vs_mapops_create(struct vs_worker *w, unsigned pages)
 	unsigned sep = w->p.sep_pages;
 	size_t n = (size_t)pages + sep, page = w->sh->page, f;
 	bool replace;
-	long d, actual;
+	long saved, d, actual;
 	int r = 0;
 
 	if (w->table.nlive + w->table.nleaked >= w->table.cap) {
@@ -176,9 +176,12 @@ int vs_mapops_create(struct vs_worker *w, unsigned pages)
 		vs_counter_add(&w->ctr.table_full, 1);
 		return -ENOSPC;
 	}
-	d = predict_create(w, f, pages, sep);
-	if (!reserve(w->sh, d))
+	vs_arena_save(a, f, n, w->scratch, &saved);
+	d = apply_create(a, f, pages, sep);
+	if (!reserve(w->sh, d)) {
+		vs_arena_restore(a, f, n, w->scratch, saved);
 		return -EDQUOT;
+	}
 	sequence(w, VS_STEP_MAP, f, pages);
 	uintptr_t addr = vs_arena_addr(a, f);
 	vs_counter_add(&w->ctr.ops[VS_OP_MMAP], 1);
@@ -188,6 +191,7 @@ int vs_mapops_create(struct vs_worker *w, unsigned pages)
 		int e = p == MAP_FAILED ? errno : EEXIST; /* NOREPLACE ignored: old kernel */
 		if (p != MAP_FAILED)
 			munmap(p, n * page);
+		vs_arena_restore(a, f, n, w->scratch, saved);
 		settle(w->sh, positive(d), 0);
 		failure(w, VS_OP_MMAP, e, addr, n * page, VS_EVENT_FAILURE);
 		return -e;
@@ -195,9 +199,9 @@ int vs_mapops_create(struct vs_worker *w, unsigned pages)
 	a->cursor = f + n;
 	if (vs_mapops_test_after_mmap)
 		vs_mapops_test_after_mmap(w, addr, n * page);
-	actual = vs_arena_map(a, f, n, sep ? VS_PAGE_SEP : VS_PAGE_RW);
+	actual = d;
 	if (sep)
-		r = open_region(w, f, pages, sep, &actual);
+		r = open_region(w, f, pages, sep, saved, &actual);
 	settle(w->sh, positive(d), actual);
 	if (r < 0)
 		return r;
@@ -224,9 +228,10 @@ int vs_mapops_protect(struct vs_worker *w, size_t i, size_t off, size_t len, boo
 
 	vs_arena_save(a, f, len, w->scratch, &saved);
 	d = vs_arena_protect(a, f, len, state);
-	vs_arena_restore(a, f, len, w->scratch, saved);
-	if (!reserve(w->sh, d))
+	if (!reserve(w->sh, d)) {
+		vs_arena_restore(a, f, len, w->scratch, saved);
 		return -EDQUOT;
+	}
 	sequence(w, VS_STEP_PROTECT, f, len << 1 | readonly);
 	uintptr_t addr = vs_arena_addr(a, f);
 	vs_counter_add(&w->ctr.ops[VS_OP_MPROTECT], 1);
@@ -234,11 +239,12 @@ int vs_mapops_protect(struct vs_worker *w, size_t i, size_t off, size_t len, boo
 		int e = errno;
 		/* mprotect splits VMA by VMA and stops at the first refusal: what it
 		 * already did stays done, so read the range back from the kernel. */
+		vs_arena_restore(a, f, len, w->scratch, saved);
 		settle(w->sh, positive(d), vs_arena_resync(a, &w->probe, f, len));
 		failure(w, VS_OP_MPROTECT, e, addr, len * page, VS_EVENT_FAILURE);
 		return -e;
 	}
-	settle(w->sh, positive(d), vs_arena_protect(a, f, len, state));
+	settle(w->sh, positive(d), d);
 	return 0;
 }
 
@@ -252,21 +258,23 @@ int vs_mapops_punch(struct vs_worker *w, size_t i, size_t off, size_t len)
 
 	vs_arena_save(a, f, len, w->scratch, &saved);
 	d = vs_arena_unmap(a, f, len);
-	vs_arena_restore(a, f, len, w->scratch, saved);
-	if (!reserve(w->sh, d))
+	if (!reserve(w->sh, d)) {
+		vs_arena_restore(a, f, len, w->scratch, saved);
 		return -EDQUOT;
+	}
 	sequence(w, VS_STEP_PUNCH, f, len);
 	uintptr_t addr = vs_arena_addr(a, f);
 	vs_counter_add(&w->ctr.ops[VS_OP_MUNMAP], 1);
 	vs_counter_add(&w->ctr.punches, 1);
 	if (munmap((void *)addr, len * page) < 0) {
 		int e = errno;
-		/* munmap is all or nothing: the model stays as it was. */
+		/* munmap is all or nothing: the model goes back to what it was. */
+		vs_arena_restore(a, f, len, w->scratch, saved);
 		settle(w->sh, positive(d), 0);
 		failure(w, VS_OP_MUNMAP, e, addr, len * page, VS_EVENT_FAILURE);
 		return -e;
 	}
-	settle(w->sh, positive(d), vs_arena_unmap(a, f, len));
+	settle(w->sh, positive(d), d);
 	gauge_pages(w, &w->ctr.mapped_bytes, -(long)mapped);
 	return 0;
 }

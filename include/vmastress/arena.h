@@ -23,12 +23,16 @@ enum vs_page_state {
 #define VS_PAGE_OWNED 0x40 /* inside a region's span, holes included */
 #define VS_PAGE_START 0x80
 
+/* Placement's span beyond twice the owned pages (see vs_arena_place). */
+#define VS_ARENA_SLACK 4096
+
 struct vs_arena {
 	uintptr_t base; /* 0: model only, nothing mapped (unit tests) */
 	size_t page;	/* bytes */
 	size_t pages;	/* including one guard page at the top that stays reserved */
 	uint8_t *pg;
 	size_t cursor; /* where the next placement search starts */
+	size_t owned;  /* pages inside regions' spans */
 	long vmas;     /* VMAs in the arena according to the model */
 };
 

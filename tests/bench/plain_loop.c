@@ -5,7 +5,8 @@
  * CAP 0 it then unmaps the region again, otherwise the loop walks as churn
  * does: each step maps (a cycle) or unmaps a random live region, 50/50, with
  * at most CAP regions live, so it holds the population the daemon holds.
- *   plain_loop SECONDS [MAX_PAGES [CAP [THREADS]]]
+ * TOUCH data pages of each region are written, as touch_pages does.
+ *   plain_loop SECONDS [[MIN-]MAX_PAGES [CAP [THREADS [TOUCH]]]]
  * Prints cycles (regions mapped) per second, summed over the threads.
  */
 #include <pthread.h>
@@ -19,7 +20,7 @@ struct loop {
 	pthread_t thread;
 	unsigned index;
 	double seconds;
-	unsigned max_pages;
+	unsigned min_pages, max_pages, touch;
 	size_t live;
 	unsigned long cycles;
 	double elapsed;
@@ -65,7 +66,8 @@ static void *run(void *arg)
 				if (l->live)
 					continue;
 			}
-			size_t pages = 1 + (seed >> 33) % l->max_pages, len = (pages + 1) * page;
+			size_t pages = l->min_pages + (seed >> 33) % (l->max_pages - l->min_pages + 1);
+			size_t len = (pages + 1) * page;
 			char *p = mmap(NULL, len, PROT_NONE,
 				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 			if (p == MAP_FAILED ||
@@ -74,6 +76,8 @@ static void *run(void *arg)
 				l->failed = 1;
 				return NULL;
 			}
+			for (size_t k = 0; k < l->touch && k < pages; k++)
+				*(volatile char *)(p + (1 + k) * page) = 1;
 			ring[nlive] = p;
 			lens[nlive++] = len;
 			l->cycles++;
@@ -99,21 +103,32 @@ static void *run(void *arg)
 int main(int argc, char **argv)
 {
 	double seconds = argc > 1 ? atof(argv[1]) : 2.0;
-	unsigned max_pages = argc > 2 ? (unsigned)atoi(argv[2]) : 16;
+	unsigned min_pages = 1, max_pages = 16;
 	size_t live = argc > 3 ? (size_t)atol(argv[3]) : 0;
 	unsigned threads = argc > 4 ? (unsigned)atoi(argv[4]) : 1;
+	unsigned touch = argc > 5 ? (unsigned)atoi(argv[5]) : 0;
 	double rate = 0;
 
+	if (argc > 2 && sscanf(argv[2], "%u-%u", &min_pages, &max_pages) != 2) {
+		min_pages = 1;
+		max_pages = (unsigned)atoi(argv[2]);
+	}
 	page = (size_t)sysconf(_SC_PAGESIZE);
-	if (seconds <= 0 || max_pages == 0 || threads == 0 || threads > 64) {
-		fprintf(stderr, "usage: plain_loop SECONDS [MAX_PAGES [CAP [THREADS]]]\n");
+	if (seconds <= 0 || min_pages == 0 || max_pages < min_pages || threads == 0 ||
+	    threads > 64) {
+		fprintf(stderr,
+			"usage: plain_loop SECONDS [[MIN-]MAX_PAGES [CAP [THREADS [TOUCH]]]]\n");
 		return 64;
 	}
 	struct loop *l = calloc(threads, sizeof(*l));
 	if (!l)
 		return 1;
 	for (unsigned i = 0; i < threads; i++) {
-		l[i] = (struct loop){.index = i, .seconds = seconds, .max_pages = max_pages,
+		l[i] = (struct loop){.index = i,
+				     .seconds = seconds,
+				     .min_pages = min_pages,
+				     .max_pages = max_pages,
+				     .touch = touch,
 				     .live = live / threads};
 		if (pthread_create(&l[i].thread, NULL, run, &l[i]) != 0)
 			return 1;

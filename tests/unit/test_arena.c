@@ -128,6 +128,36 @@ static void placement(void **state)
 	assert_int_equal(f, 2);
 }
 
+/* Churn with a small population stays low in a big arena: placement starts
+ * again from the bottom instead of sweeping the whole reservation. */
+static void placement_follows_population(void **state)
+{
+	struct vs_arena big;
+	size_t live[64], top = 0, f;
+	bool replace;
+
+	(void)state;
+	assert_int_equal(vs_arena_init(&big, 1 << 20, 4096, false), 0);
+	for (size_t i = 0; i < 64; i++)
+		live[i] = SIZE_MAX;
+	for (size_t step = 0; step < 100000; step++) {
+		size_t k = step % 64;
+		if (live[k] != SIZE_MAX) {
+			vs_arena_unmap(&big, live[k], 8);
+			vs_arena_own(&big, live[k], 8, false);
+		}
+		assert_int_equal(vs_arena_place(&big, 8, true, &f, &replace), 0);
+		vs_arena_map(&big, f, 8, VS_PAGE_SEP);
+		vs_arena_own(&big, f, 8, true);
+		big.cursor = f + 8;
+		live[k] = f;
+		top = f + 8 > top ? f + 8 : top;
+	}
+	assert_int_equal(big.owned, 64 * 8);
+	assert_true(top <= 2 * (64 * 8 + 8) + VS_ARENA_SLACK + 8);
+	vs_arena_destroy(&big);
+}
+
 static void save_restore(void **state)
 {
 	uint8_t buf[64];
@@ -155,6 +185,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(stale_boundary_survives_same_protection, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(placement, setup, teardown),
+	    cmocka_unit_test_setup_teardown(placement_follows_population, setup, teardown),
 	    cmocka_unit_test_setup_teardown(save_restore, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
