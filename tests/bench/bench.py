@@ -91,30 +91,43 @@ for _ in range(a.reps):
 results["verify_on_off_ratio"] = stat(von)
 
 # stress-ng --mmapmany: 3 pages mapped, 2 written, the middle one unmapped = 2 VMAs and
-# 1 written page per VMA. vmastressd the same per VMA: 2 data pages written + separator.
+# 1 written page per VMA (perf stat: 2.0 page faults per bogo op). vmastressd the same
+# per VMA: [separator][2 data pages], both written. Two references in the same run:
+# the plain loop doing that same work (no bookkeeping: the ceiling for this work per
+# VMA), and vmastressd writing nothing (the VMA calls alone).
 sng = shutil.which("stress-ng")
-ours, theirs, vr = [], [], []
-same = conf("same", 'profile = "churn";\nmapping = { min_pages = 2; max_pages = 2; '
-                    'touch_pages = 2; };\naccounting = { verify_interval_ms = 0; };\n')
+ours, theirs, vr, ceil, cr, bare, br = [], [], [], [], [], [], []
+same = 'profile = "churn";\nmapping = { min_pages = 2; max_pages = 2; touch_pages = %d; };\n' \
+       'accounting = { verify_interval_ms = 0; };\n'
+
+
+def stress_ng():
+    y = os.path.join(tmp, "sng.yaml")
+    subprocess.run([sng, "--mmapmany", "1", "-t", "%ds" % secs, "--metrics-brief", "--yaml", y],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+    with open(y) as f:
+        for line in f:
+            if "bogo-ops-per-second-real-time" in line:
+                return 2 * float(line.split(":")[1])
+    return None
+
+
 for _ in range(a.reps):
-    x = run_daemon(same, ["-w", "1"])
+    x = run_daemon(conf("same", same % 2), ["-w", "1"])
     o = 2 * x["ops"]["mmap"] / x["uptime_seconds"]
-    ours.append(o)
-    if sng:
-        y = os.path.join(tmp, "sng.yaml")
-        subprocess.run([sng, "--mmapmany", "1", "-t", "%ds" % secs, "--metrics-brief", "--yaml",
-                        y], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
-        bogo = None
-        with open(y) as f:
-            for line in f:
-                if "bogo-ops-per-second-real-time" in line:
-                    bogo = float(line.split(":")[1])
-        if bogo:
-            theirs.append(2 * bogo)
-            vr.append(o / (2 * bogo))
+    z = run_daemon(conf("bare", same % 0), ["-w", "1"])
+    b = 2 * z["ops"]["mmap"] / z["uptime_seconds"]
+    c = 2 * float(subprocess.check_output([a.loop, str(a.seconds), "2-2", walk_cap, "1", "2"]))
+    ours.append(o), bare.append(b), ceil.append(c)
+    t = stress_ng() if sng else None
+    if t:
+        theirs.append(t), vr.append(o / t), cr.append(c / t), br.append(b / t)
 results["vmastressd_vmas_created_per_s"] = stat(ours)
 results["stress_ng_mmapmany_vmas_created_per_s"] = stat(theirs)
 results["vmastressd_vs_stress_ng_ratio"] = stat(vr)
+results["plain_loop_same_work_vmas_per_s"] = stat(ceil)
+results["plain_loop_same_work_vs_stress_ng_ratio"] = stat(cr)
+results["vmastressd_no_writes_vs_stress_ng_ratio"] = stat(br)
 
 # Time to the first munmap ENOMEM in fragment at the current limit.
 first = []
