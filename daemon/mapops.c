@@ -12,7 +12,14 @@ void (*vs_mapops_test_after_mmap)(struct vs_worker *w, uintptr_t addr, size_t le
 static void note_peak(struct vs_shared *sh, long now)
 {
 	long peak = atomic_load_explicit(&sh->peak, memory_order_relaxed);
+	long limit = atomic_load_explicit(&sh->limit, memory_order_relaxed);
 
+	/* Workers settle in their own order, not the kernel's: one's +1 may land
+	 * before another's earlier -5, so the sum can pass what the kernel ever
+	 * held. The kernel holds at most limit + 1 (mmap refuses at count > limit;
+	 * a lowered limit creates nothing more), so nothing above it is real. */
+	if (now > limit + 1)
+		now = limit + 1;
 	while (now > peak && !atomic_compare_exchange_weak(&sh->peak, &peak, now))
 		;
 }
