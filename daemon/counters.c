@@ -33,6 +33,7 @@ void vs_counters_sum(struct vs_totals *t, struct vs_counters *const *c, unsigned
 		t->reclaimed_mappings += vs_counter_get(&k->reclaimed_mappings);
 		t->reclaimed_bytes += vs_counter_get(&k->reclaimed_bytes);
 		t->touched_pages += vs_counter_get(&k->touched_pages);
+		t->vmas_created += vs_counter_get(&k->vmas_created);
 		t->table_full += vs_counter_get(&k->table_full);
 		t->idle += vs_counter_get(&k->idle);
 		t->progress += vs_counter_get(&k->progress);

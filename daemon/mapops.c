@@ -39,10 +39,16 @@ static bool reserve(struct vs_shared *sh, long delta)
 	return true;
 }
 
-/* Settle a call: `actual` VMAs made (or removed) against `reserved` claimed.
- * The peak comes from settled counts, never from reservations in flight. */
-static void settle(struct vs_shared *sh, long reserved, long actual)
+/* Settle a call: `actual` VMAs made (or removed) against `reserved` claimed;
+ * what a call adds counts as created (a call that splits and merges as much
+ * counts none: a lower bound). The peak comes from settled counts, never from
+ * reservations in flight. */
+static void settle(struct vs_worker *w, long reserved, long actual)
 {
+	struct vs_shared *sh = w->sh;
+
+	if (actual > 0)
+		vs_counter_add(&w->ctr.vmas_created, (uint64_t)actual);
 	/* settled first: settled <= vmas holds at every instant, so the peak
 	 * never shows a count that only the order of two updates produced. */
 	if (actual)
@@ -199,7 +205,7 @@ int vs_mapops_create(struct vs_worker *w, unsigned pages)
 		if (p != MAP_FAILED)
 			munmap(p, n * page);
 		vs_arena_restore(a, f, n, w->scratch, saved);
-		settle(w->sh, positive(d), 0);
+		settle(w, positive(d), 0);
 		failure(w, VS_OP_MMAP, e, addr, n * page, VS_EVENT_FAILURE);
 		return -e;
 	}
@@ -209,7 +215,7 @@ int vs_mapops_create(struct vs_worker *w, unsigned pages)
 	actual = d;
 	if (sep)
 		r = open_region(w, f, pages, sep, saved, &actual);
-	settle(w->sh, positive(d), actual);
+	settle(w, positive(d), actual);
 	if (r < 0)
 		return r;
 	struct vs_region *reg = vs_region_alloc(&w->table);
@@ -247,11 +253,11 @@ int vs_mapops_protect(struct vs_worker *w, size_t i, size_t off, size_t len, boo
 		/* mprotect splits VMA by VMA and stops at the first refusal: what it
 		 * already did stays done, so read the range back from the kernel. */
 		vs_arena_restore(a, f, len, w->scratch, saved);
-		settle(w->sh, positive(d), vs_arena_resync(a, &w->probe, f, len));
+		settle(w, positive(d), vs_arena_resync(a, &w->probe, f, len));
 		failure(w, VS_OP_MPROTECT, e, addr, len * page, VS_EVENT_FAILURE);
 		return -e;
 	}
-	settle(w->sh, positive(d), d);
+	settle(w, positive(d), d);
 	return 0;
 }
 
@@ -277,11 +283,11 @@ int vs_mapops_punch(struct vs_worker *w, size_t i, size_t off, size_t len)
 		int e = errno;
 		/* munmap is all or nothing: the model goes back to what it was. */
 		vs_arena_restore(a, f, len, w->scratch, saved);
-		settle(w->sh, positive(d), 0);
+		settle(w, positive(d), 0);
 		failure(w, VS_OP_MUNMAP, e, addr, len * page, VS_EVENT_FAILURE);
 		return -e;
 	}
-	settle(w->sh, positive(d), d);
+	settle(w, positive(d), d);
 	gauge_pages(w, &w->ctr.mapped_bytes, -(long)mapped);
 	return 0;
 }
@@ -296,7 +302,7 @@ static int unmap_span(struct vs_worker *w, const struct vs_region *reg)
 	vs_counter_add(&w->ctr.ops[VS_OP_MUNMAP], 1);
 	if (munmap((void *)vs_arena_addr(a, f), n * w->sh->page) < 0)
 		return -errno;
-	settle(w->sh, 0, vs_arena_unmap(a, f, n));
+	settle(w, 0, vs_arena_unmap(a, f, n));
 	vs_arena_own(a, f, n, false);
 	return 0;
 }

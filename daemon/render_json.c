@@ -68,7 +68,7 @@ int vs_render_json(const struct vs_snapshot *s, char *buf, size_t len)
 	vs_textbuf_put(
 	    &o,
 	    ",\"leaks\":{\"mappings\":%llu,\"bytes\":%llu,\"reclaimed_mappings\":%llu,"
-	    "\"reclaimed_bytes\":%llu},\"punches\":%llu,\"touched_pages\":%llu,"
+	    "\"reclaimed_bytes\":%llu},\"punches\":%llu,\"touched_pages\":%llu,\"vmas_created\":%llu,"
 	    "\"held_or_idle\":%llu,\"table_full\":%llu,\"events_dropped\":%llu,"
 	    "\"clients_rejected\":%llu,"
 	    "\"sequence\":\"%016llx\",\"accounting\":{\"verifications\":%llu,"
@@ -77,6 +77,7 @@ int vs_render_json(const struct vs_snapshot *s, char *buf, size_t len)
 	    (unsigned long long)t->leaked_mappings, (unsigned long long)t->leaked_bytes,
 	    (unsigned long long)t->reclaimed_mappings, (unsigned long long)t->reclaimed_bytes,
 	    (unsigned long long)t->punches, (unsigned long long)t->touched_pages,
+	    (unsigned long long)t->vmas_created,
 	    (unsigned long long)t->idle, (unsigned long long)t->table_full,
 	    (unsigned long long)t->events_dropped, (unsigned long long)s->clients_rejected,
 	    (unsigned long long)t->sequence, (unsigned long long)s->verifications,

@@ -71,6 +71,8 @@ int vs_render_prom(const struct vs_snapshot *s, char *buf, size_t len)
 	      (double)t->leaked_bytes);
 	counter(&o, "leak_reclaimed_bytes_total", "Leaked bytes unmapped by a later retry.",
 		t->reclaimed_bytes);
+	counter(&o, "vmas_created_total", "VMAs added by the workers' calls (how hard they churn).",
+		t->vmas_created);
 	counter(&o, "verifications_total", "Comparisons of the internal count with /proc.",
 		s->verifications);
 	gauge(&o, "vmas_drift", "/proc minus predicted VMAs at the last verification.",

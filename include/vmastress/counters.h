@@ -16,6 +16,7 @@ struct vs_counters {
 	_Atomic uint64_t leaked_mappings, leaked_bytes; /* gauges */
 	_Atomic uint64_t reclaimed_mappings, reclaimed_bytes;
 	_Atomic uint64_t touched_pages;
+	_Atomic uint64_t vmas_created; /* sum of the VMAs each call added */
 	_Atomic uint64_t table_full, idle;
 	_Atomic uint64_t progress; /* heartbeat */
 	_Atomic uint64_t sequence; /* hash of the operation sequence (determinism) */
@@ -43,7 +44,7 @@ struct vs_totals {
 	uint64_t failures[VS_OP_COUNT][VS_ERRNO_SLOTS];
 	uint64_t enomem_map_count[VS_OP_COUNT], enomem_memory[VS_OP_COUNT];
 	uint64_t mappings, mapped_bytes, leaked_mappings, leaked_bytes;
-	uint64_t reclaimed_mappings, reclaimed_bytes, touched_pages, table_full, idle;
+	uint64_t reclaimed_mappings, reclaimed_bytes, touched_pages, vmas_created, table_full, idle;
 	uint64_t progress, sequence, events_dropped;
 	uint64_t first_enomem_ns[VS_OP_COUNT]; /* earliest over workers; 0 = never */
 };

@@ -6,6 +6,7 @@ writes JSON (--json). Not part of the suite; --quick is the suite's smoke run.
 import argparse
 import json
 import os
+import resource
 import shutil
 import signal
 import statistics
@@ -102,28 +103,41 @@ same = 'profile = "churn";\nmapping = { min_pages = 2; max_pages = 2; touch_page
 
 
 def stress_ng():
+    """VMAs created per second, and page faults per VMA (its writes) from rusage."""
     y = os.path.join(tmp, "sng.yaml")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_minflt
     subprocess.run([sng, "--mmapmany", "1", "-t", "%ds" % secs, "--metrics-brief", "--yaml", y],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+    faults = resource.getrusage(resource.RUSAGE_CHILDREN).ru_minflt - before
+    rate = ops = None
     with open(y) as f:
         for line in f:
             if "bogo-ops-per-second-real-time" in line:
-                return 2 * float(line.split(":")[1])
-    return None
+                rate = 2 * float(line.split(":")[1])
+            elif line.strip().startswith("bogo-ops:"):
+                ops = float(line.split(":")[1])
+    return rate, (faults / (2 * ops) if ops else None)
 
 
+def created(x):
+    return x["vmas_created"] / x["uptime_seconds"]
+
+
+spv, spv_ng = [], []
 for _ in range(a.reps):
     x = run_daemon(conf("same", same % 2), ["-w", "1"])
-    o = 2 * x["ops"]["mmap"] / x["uptime_seconds"]
+    o = created(x)
     z = run_daemon(conf("bare", same % 0), ["-w", "1"])
-    b = 2 * z["ops"]["mmap"] / z["uptime_seconds"]
+    b = created(z)
     c = 2 * float(subprocess.check_output([a.loop, str(a.seconds), "2-2", walk_cap, "1", "2"]))
-    ours.append(o), bare.append(b), ceil.append(c)
-    t = stress_ng() if sng else None
+    ours.append(o), bare.append(b), ceil.append(c), spv.append(x["touched_pages"] / x["vmas_created"])
+    t, pages = stress_ng() if sng else (None, None)
     if t:
-        theirs.append(t), vr.append(o / t), cr.append(c / t), br.append(b / t)
+        theirs.append(t), vr.append(o / t), cr.append(c / t), br.append(b / t), spv_ng.append(pages)
 results["vmastressd_vmas_created_per_s"] = stat(ours)
 results["stress_ng_mmapmany_vmas_created_per_s"] = stat(theirs)
+results["vmastressd_pages_written_per_vma"] = stat(spv)
+results["stress_ng_page_faults_per_vma"] = stat(spv_ng)
 results["vmastressd_vs_stress_ng_ratio"] = stat(vr)
 results["plain_loop_same_work_vmas_per_s"] = stat(ceil)
 results["plain_loop_same_work_vs_stress_ng_ratio"] = stat(cr)

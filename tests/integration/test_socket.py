@@ -30,11 +30,15 @@ try:
     h.check(set(s["leaks"]) >= {"mappings", "bytes", "reclaimed_mappings", "reclaimed_bytes"},
             "leaks keys")
     h.check(s["pid"] == d.p.pid and s["workers"] == 2, "pid and workers are right")
+    # Every region made two VMAs at least ([separator][data]) when it was created.
+    h.check(s["mappings"] > 0 and s["vmas_created"] >= 2 * s["mappings"],
+            "vmas_created %d >= 2 x %d live regions" % (s["vmas_created"], s["mappings"]))
 
     metrics = h.query(path, b"metrics\n").decode()
     for name in ("build_info", "start_time_seconds", "workers", "vma_limit", "vmas",
                  "vmas_peak", "mappings", "mapped_bytes", "ops_total", "failures_total",
-                 "leaked_mappings", "leaked_bytes", "leak_reclaimed_bytes_total"):
+                 "leaked_mappings", "leaked_bytes", "leak_reclaimed_bytes_total",
+                 "vmas_created_total"):
         h.check("# HELP vmastress_%s " % name in metrics and
                 "# TYPE vmastress_%s " % name in metrics, "metric %s with HELP and TYPE" % name)
     promtool = h.find_promtool()
