@@ -222,3 +222,4 @@ results["seconds"] = a.seconds
 with open(a.json, "w") as f:
     json.dump(results, f, indent=1)
 print("JSON:", a.json)
+shutil.rmtree(tmp, ignore_errors=True)

@@ -1,6 +1,7 @@
 """Smoke run of the benchmark (tests/bench/bench.py --quick): every figure is produced."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,8 +19,20 @@ print(p.stdout[-3000:], p.stderr[-2000:])
 h.check(p.returncode == 0, "bench.py --quick ran")
 with open(out) as f:
     r = json.load(f)
-for k in ("plain_loop_cycles_per_s", "churn_1_worker_cycles_per_s", "churn_2_workers_cycles_per_s",
-          "churn_1_worker_ratio", "verify_on_off_ratio", "vmastressd_vmas_created_per_s",
-          "fragment_first_munmap_enomem_s", "bytes_per_live_region"):
+keys = ["plain_loop_cycles_per_s", "plain_loop_2_threads_cycles_per_s",
+        "plain_loop_empty_cycles_per_s", "churn_1_worker_cycles_per_s",
+        "churn_2_workers_cycles_per_s", "churn_1_worker_ratio", "churn_2_workers_ratio",
+        "verify_on_off_ratio", "vmastressd_vmas_created_per_s", "plain_loop_same_work_vmas_per_s",
+        "fragment_first_munmap_enomem_s", "bytes_per_live_region"]
+if shutil.which("stress-ng"):
+    keys += ["stress_ng_mmapmany_vmas_created_per_s", "vmastressd_vs_stress_ng_ratio",
+             "stress_ng_page_faults_per_vma"]
+else:
+    print("SKIP part: stress-ng not installed (.ci/run installs it)")
+for k in keys:
     h.check(r.get(k) and r[k]["median"] > 0, "%s = %.3f" % (k, r[k]["median"] if r.get(k) else -1))
+h.check(r["vmastressd_pages_written_per_vma"]["median"] == 1.0,
+        "same work as stress-ng: one page written per VMA created")
+h.check(29990 <= r["live_regions_measured"] <= 30000,
+        "memory measured at %d live regions" % r["live_regions_measured"])
 h.check(r["stats_latency_ms"]["p99"] > 0, "stats latency measured")
