@@ -113,6 +113,30 @@ static bool json_num(const char *json, const char *path, double *out)
 	return true;
 }
 
+/* The token at a top-level key, quotes dropped ("profile", "seed": a 64-bit
+ * seed does not survive a double); "-" when absent. */
+static void token(const char *json, const char *key, char *out, size_t len)
+{
+	char k[64];
+	const char *p;
+	size_t n = 0;
+
+	snprintf(k, sizeof(k), "\"%s\":", key);
+	p = strstr(json, k);
+	if (p) {
+		p += strlen(k);
+		p += *p == '"';
+		while (p[n] && !strchr("\",}", p[n]) && n + 1 < len)
+			n++;
+	}
+	if (!p || n == 0) {
+		snprintf(out, len, "-");
+		return;
+	}
+	memcpy(out, p, n);
+	out[n] = 0;
+}
+
 static double num(const char *json, const char *path)
 {
 	double v = NAN;
@@ -227,16 +251,27 @@ static int cmd_compare(const char *a, const char *b)
 {
 	static char A[ANSWER_MAX], B[ANSWER_MAX];
 	static const char *const rows[] = {
-		"max_map_count", "map_count_peak", "workers", "uptime_seconds", "ops.mmap",
+		"max_map_count", "map_count_peak", "uptime_seconds", "ops.mmap",
 		"ops.mprotect", "ops.munmap", "failures.mmap.ENOMEM", "failures.mprotect.ENOMEM",
 		"failures.munmap.ENOMEM", "enomem.map_count.munmap", "enomem.memory.munmap",
-		"first_enomem_seconds.munmap", "leaks.mappings", "leaks.bytes",
+		"first_enomem_seconds.munmap", "vmas_created", "leaks.mappings", "leaks.bytes",
 		"leaks.reclaimed_mappings", "leaks.reclaimed_bytes"};
 	int r;
 
 	if ((r = load(a, A, sizeof(A))) || (r = load(b, B, sizeof(B))))
 		return r;
+	static const char *const same[] = {"version", "profile", "seed", "workers"};
+	char ta[64], tb[64], differ[128] = "";
+
 	printf("%-30s %20s %20s\n", "", a, b);
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		token(A, same[i], ta, sizeof(ta));
+		token(B, same[i], tb, sizeof(tb));
+		printf("%-30s %20s %20s\n", same[i], ta, tb);
+		if (strcmp(ta, tb) != 0)
+			snprintf(differ + strlen(differ), sizeof(differ) - strlen(differ), "%s%s",
+				 *differ ? ", " : "", same[i]);
+	}
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		double v[2] = {num(A, rows[i]), num(B, rows[i])};
 		printf("%-30s", rows[i]);
@@ -250,6 +285,10 @@ static int cmd_compare(const char *a, const char *b)
 	printf("%-30s %20.0f %20.0f\n", "headroom (limit - peak)",
 	       num(A, "max_map_count") - num(A, "map_count_peak"),
 	       num(B, "max_map_count") - num(B, "map_count_peak"));
+	/* Only the limit should differ between two hosts' runs. */
+	if (*differ)
+		fprintf(stderr, "vmastressctl: note: the runs differ in %s: not like for like\n",
+			differ);
 	return 0;
 }
 
