@@ -25,11 +25,14 @@ static void note_peak(struct vs_shared *sh, long now)
 }
 
 /* Pressure: claim `delta` VMAs below the cap before the call that makes them. */
-static bool reserve(struct vs_shared *sh, long delta)
+static bool reserve(struct vs_worker *w, long delta)
 {
+	struct vs_shared *sh = w->sh;
 	long cap = atomic_load_explicit(&sh->cap, memory_order_relaxed);
 	long cur = atomic_load_explicit(&sh->vmas, memory_order_relaxed);
 
+	w->sent_count = cur; /* for failure(): the count as the call goes out */
+	w->sent_op = w->ops_done;
 	if (delta <= 0)
 		return true;
 	do {
@@ -94,9 +97,17 @@ static void failure(struct vs_worker *w, enum vs_op op, int err, uintptr_t addr,
 			vs_counter_set(&w->ctr.first_enomem_ns[op], vs_now_ns());
 		long now = atomic_load_explicit(&w->sh->settled, memory_order_relaxed);
 		long limit = atomic_load_explicit(&w->sh->limit, memory_order_relaxed);
-		/* Other workers' calls in flight move the shared count by a few VMAs
-		 * each; within that slack of the limit, the limit is the cause. */
-		if (now + 1 + 2 * (long)w->sh->workers > limit)
+		/* Read after the refusal, the shared count may already show another
+		 * worker's unmap of a region of many pieces: the count as the call
+		 * went out is closer to what the kernel refused from. */
+		if (w->sent_op == w->ops_done && w->sent_count > now)
+			now = w->sent_count;
+		/* Each other worker's call moves the count by at most a region's
+		 * pages, its separator and a split at each end, and may be one call
+		 * ahead or behind: within that slack of the limit, the limit is the
+		 * cause. */
+		long slack = (long)w->sh->workers * ((long)w->p.max_pages + w->p.sep_pages + 2);
+		if (now + 1 + slack > limit)
 			vs_counter_add(&w->ctr.enomem_map_count[op], 1);
 		else
 			vs_counter_add(&w->ctr.enomem_memory[op], 1);
@@ -191,7 +202,7 @@ int vs_mapops_create(struct vs_worker *w, unsigned pages)
 	}
 	vs_arena_save(a, f, n, w->scratch, &saved);
 	d = apply_create(a, f, pages, sep);
-	if (!reserve(w->sh, d)) {
+	if (!reserve(w, d)) {
 		vs_arena_restore(a, f, n, w->scratch, saved);
 		return -EDQUOT;
 	}
@@ -241,7 +252,7 @@ int vs_mapops_protect(struct vs_worker *w, size_t i, size_t off, size_t len, boo
 
 	vs_arena_save(a, f, len, w->scratch, &saved);
 	d = vs_arena_protect(a, f, len, state);
-	if (!reserve(w->sh, d)) {
+	if (!reserve(w, d)) {
 		vs_arena_restore(a, f, len, w->scratch, saved);
 		return -EDQUOT;
 	}
@@ -271,7 +282,7 @@ int vs_mapops_punch(struct vs_worker *w, size_t i, size_t off, size_t len)
 
 	vs_arena_save(a, f, len, w->scratch, &saved);
 	d = vs_arena_unmap(a, f, len);
-	if (!reserve(w->sh, d)) {
+	if (!reserve(w, d)) {
 		vs_arena_restore(a, f, len, w->scratch, saved);
 		return -EDQUOT;
 	}
@@ -300,6 +311,8 @@ static int unmap_span(struct vs_worker *w, const struct vs_region *reg)
 	size_t f = reg->first, n = vs_region_pages(reg);
 
 	vs_counter_add(&w->ctr.ops[VS_OP_MUNMAP], 1);
+	w->sent_count = atomic_load_explicit(&w->sh->vmas, memory_order_relaxed);
+	w->sent_op = w->ops_done;
 	if (munmap((void *)vs_arena_addr(a, f), n * w->sh->page) < 0)
 		return -errno;
 	settle(w, 0, vs_arena_unmap(a, f, n));

@@ -52,6 +52,8 @@ struct vs_worker {
 	struct vs_vma_probe probe;
 	uint8_t *scratch; /* model window saved around a call */
 	uint64_t max_ops, ops_done;
+	long sent_count;  /* the shared count as this worker's last call went out */
+	uint64_t sent_op; /* ops_done then */
 	uint64_t next_retry_ns;
 	_Atomic int finished;
 	_Atomic int quit; /* this worker alone stops (fewer workers after a reload) */

@@ -23,6 +23,10 @@ try:
             % held["failures"]["munmap"]["ENOMEM"])
     h.check(first is not None and first < 5.0, "first munmap ENOMEM after %.3f s (< 5 s)" % first)
     h.check(held["enomem"]["map_count"]["munmap"] > 0, "classified as the map count's ENOMEM")
+    # Plenty of memory here: not one ENOMEM may be put down to it, even though
+    # the other worker moves the shared count while a refusal is classified.
+    h.check(not any(held["enomem"]["memory"].values()), "none classified as memory: %s"
+            % held["enomem"]["memory"])
     h.check(held["map_count_peak"] >= limit, "peak %d reached the limit %d"
             % (held["map_count_peak"], limit))
     # The kernel refuses a new VMA past limit + 1 (mmap checks count > limit):
