@@ -61,7 +61,10 @@ static int query(const char *cmd, char *buf, size_t len, char *err, size_t errle
 	}
 	char line[300];
 	int n = snprintf(line, sizeof(line), "%s\n", cmd);
-	if (write(fd, line, (size_t)n) != n) {
+	/* No SIGPIPE: a daemon that answered "error: busy" and closed before
+	 * reading leaves that answer to read, and the caller its exit code. */
+	ssize_t sent = send(fd, line, (size_t)n, MSG_NOSIGNAL);
+	if (sent != n && !(sent < 0 && (errno == EPIPE || errno == ECONNRESET))) {
 		snprintf(err, errlen, "cannot send to %s: %s", sock_path, strerror(errno));
 		close(fd);
 		return EX_UNAVAILABLE;

@@ -156,7 +156,10 @@ def query(path, line, timeout=5.0):
     s = so.socket(so.AF_UNIX, so.SOCK_STREAM)
     s.settimeout(timeout)
     s.connect(path)
-    s.sendall(line)
+    try:
+        s.sendall(line)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # answered and closed before reading ("error: busy"): the answer is queued
     out = b""
     while True:
         chunk = s.recv(65536)
