@@ -92,8 +92,9 @@ static int query(const char *cmd, char *buf, size_t len, char *err, size_t errle
 	return 0;
 }
 
-/* Number at a dotted key path ("failures.munmap.ENOMEM") of a flat-enough JSON. */
-static bool json_num(const char *json, const char *path, double *out)
+/* Where the value at a dotted key path ("failures.munmap.ENOMEM") of a
+ * flat-enough JSON starts, or NULL. */
+static const char *json_at(const char *json, const char *path)
 {
 	char key[64];
 	const char *p = json;
@@ -104,11 +105,20 @@ static bool json_num(const char *json, const char *path, double *out)
 		snprintf(key, sizeof(key), "\"%.*s\":", (int)n, path);
 		p = strstr(p, key);
 		if (!p)
-			return false;
+			return NULL;
 		p += strlen(key);
 		path += n + (dot ? 1 : 0);
 	}
+	return p;
+}
+
+static bool json_num(const char *json, const char *path, double *out)
+{
+	const char *p = json_at(json, path);
 	char *end;
+
+	if (!p)
+		return false;
 	double v = strtod(p, &end);
 	if (end == p)
 		return false; /* null, a string, an object */
@@ -116,18 +126,14 @@ static bool json_num(const char *json, const char *path, double *out)
 	return true;
 }
 
-/* The token at a top-level key, quotes dropped ("profile", "seed": a 64-bit
+/* The value at a key path as text, quotes dropped ("profile"; "seed": a 64-bit
  * seed does not survive a double); "-" when absent. */
-static void token(const char *json, const char *key, char *out, size_t len)
+static void token(const char *json, const char *path, char *out, size_t len)
 {
-	char k[64];
-	const char *p;
+	const char *p = json_at(json, path);
 	size_t n = 0;
 
-	snprintf(k, sizeof(k), "\"%s\":", key);
-	p = strstr(json, k);
 	if (p) {
-		p += strlen(k);
 		p += *p == '"';
 		while (p[n] && !strchr("\",}", p[n]) && n + 1 < len)
 			n++;
