@@ -24,6 +24,13 @@ static void note_peak(struct vs_shared *sh, long now)
 		;
 }
 
+/* For failure(): the shared count as this worker's call goes out. */
+static void note_sent(struct vs_worker *w, long count)
+{
+	w->sent_count = count;
+	w->sent_op = w->ops_done;
+}
+
 /* Pressure: claim `delta` VMAs below the cap before the call that makes them. */
 static bool reserve(struct vs_worker *w, long delta)
 {
@@ -31,8 +38,7 @@ static bool reserve(struct vs_worker *w, long delta)
 	long cap = atomic_load_explicit(&sh->cap, memory_order_relaxed);
 	long cur = atomic_load_explicit(&sh->vmas, memory_order_relaxed);
 
-	w->sent_count = cur; /* for failure(): the count as the call goes out */
-	w->sent_op = w->ops_done;
+	note_sent(w, cur);
 	if (delta <= 0)
 		return true;
 	do {
@@ -311,8 +317,7 @@ static int unmap_span(struct vs_worker *w, const struct vs_region *reg)
 	size_t f = reg->first, n = vs_region_pages(reg);
 
 	vs_counter_add(&w->ctr.ops[VS_OP_MUNMAP], 1);
-	w->sent_count = atomic_load_explicit(&w->sh->vmas, memory_order_relaxed);
-	w->sent_op = w->ops_done;
+	note_sent(w, atomic_load_explicit(&w->sh->vmas, memory_order_relaxed));
 	if (munmap((void *)vs_arena_addr(a, f), n * w->sh->page) < 0)
 		return -errno;
 	settle(w, 0, vs_arena_unmap(a, f, n));

@@ -60,8 +60,7 @@ churn = 'profile = "churn";\naccounting = { verify_interval_ms = %d; };\n'
 # The loop walks as churn does (map or unmap a random region, 50/50) under churn's
 # cap: 10 % of the limit in VMAs, 2 per region. The empty loop (cap 0: map, unmap
 # the same region) holds nothing and is the cycle alone, for information.
-with open("/proc/sys/vm/max_map_count") as f:
-    walk_cap = str(int(0.1 * int(f.read())) // 2)
+walk_cap = str(int(0.1 * h.read_limit()) // 2)
 empty, loop1, loop2, c1, c2, r1, r2, re = [], [], [], [], [], [], [], []
 for _ in range(a.reps):  # interleaved: every repetition sees the same machine state
     e = float(subprocess.check_output([a.loop, str(a.seconds), "16", "0", "1"]))

@@ -25,7 +25,7 @@ struct loop {
 	unsigned long cycles;
 	double elapsed;
 	int failed;
-};
+} __attribute__((aligned(64))); /* one cache line each: no false sharing between threads */
 
 static size_t page;
 
@@ -35,6 +35,40 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Unmap live region k; the last one takes its slot. */
+static int drop(char **ring, size_t *lens, size_t *nlive, size_t k)
+{
+	if (munmap(ring[k], lens[k]) < 0) {
+		perror("plain_loop: munmap");
+		return -1;
+	}
+	--*nlive;
+	ring[k] = ring[*nlive];
+	lens[k] = lens[*nlive];
+	return 0;
+}
+
+/* One step: unmap a random live region, or map one (a cycle). 0, or -1 on failure. */
+static int step(struct loop *l, char **ring, size_t *lens, size_t *nlive, unsigned long *seed)
+{
+	*seed = *seed * 6364136223846793005UL + 1442695040888963407UL;
+	if (*nlive && (*nlive == l->live || (*seed >> 63)))
+		return drop(ring, lens, nlive, (*seed >> 17) % *nlive);
+	size_t pages = l->min_pages + (*seed >> 33) % (l->max_pages - l->min_pages + 1);
+	size_t len = (pages + 1) * page;
+	char *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED || mprotect(p + page, pages * page, PROT_READ | PROT_WRITE) < 0) {
+		perror("plain_loop");
+		return -1;
+	}
+	for (size_t k = 0; k < l->touch && k < pages; k++)
+		*(volatile char *)(p + (1 + k) * page) = 1;
+	ring[*nlive] = p;
+	lens[(*nlive)++] = len;
+	l->cycles++;
+	return l->live ? 0 : drop(ring, lens, nlive, 0);
 }
 
 static void *run(void *arg)
@@ -48,51 +82,18 @@ static void *run(void *arg)
 
 	if (!ring || !lens) {
 		l->failed = 1;
-		return NULL;
+		goto out;
 	}
 	do {
-		for (int i = 0; i < 256; i++) {
-			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
-			if (nlive && (nlive == l->live || (seed >> 63))) {
-				size_t k = (seed >> 17) % nlive;
-				if (munmap(ring[k], lens[k]) < 0) {
-					perror("plain_loop: munmap");
-					l->failed = 1;
-					return NULL;
-				}
-				nlive--;
-				ring[k] = ring[nlive];
-				lens[k] = lens[nlive];
-				if (l->live)
-					continue;
-			}
-			size_t pages = l->min_pages + (seed >> 33) % (l->max_pages - l->min_pages + 1);
-			size_t len = (pages + 1) * page;
-			char *p = mmap(NULL, len, PROT_NONE,
-				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-			if (p == MAP_FAILED ||
-			    mprotect(p + page, pages * page, PROT_READ | PROT_WRITE) < 0) {
-				perror("plain_loop");
+		for (int i = 0; i < 256; i++)
+			if (step(l, ring, lens, &nlive, &seed) < 0) {
 				l->failed = 1;
-				return NULL;
+				goto out;
 			}
-			for (size_t k = 0; k < l->touch && k < pages; k++)
-				*(volatile char *)(p + (1 + k) * page) = 1;
-			ring[nlive] = p;
-			lens[nlive++] = len;
-			l->cycles++;
-			if (!l->live) {
-				if (munmap(p, len) < 0) {
-					perror("plain_loop: munmap");
-					l->failed = 1;
-					return NULL;
-				}
-				nlive = 0;
-			}
-		}
 		t = now();
 	} while (t - t0 < l->seconds);
 	l->elapsed = t - t0;
+out:
 	for (size_t k = 0; k < nlive; k++)
 		munmap(ring[k], lens[k]);
 	free(ring);
@@ -120,7 +121,7 @@ int main(int argc, char **argv)
 			"usage: plain_loop SECONDS [[MIN-]MAX_PAGES [CAP [THREADS [TOUCH]]]]\n");
 		return 64;
 	}
-	struct loop *l = calloc(threads, sizeof(*l));
+	struct loop *l = aligned_alloc(64, threads * sizeof(*l));
 	if (!l)
 		return 1;
 	for (unsigned i = 0; i < threads; i++) {
