@@ -1,6 +1,8 @@
-/* vmastressctl.c: the client: raw commands, status, check (monitoring plugin), compare. */
+/* vmastressctl.c: the client: raw commands, status, check (monitoring plugin), compare.
+ * JSON through json-c; every key it reads comes from the tables of stats.h. */
 #include <errno.h>
 #include <getopt.h>
+#include <json-c/json.h>
 #include <math.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -8,21 +10,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
+#include "vmastress/interface.h"
+#include "vmastress/stats.h"
 
-#define DEFAULT_SOCKET "/run/vmastress/stats.sock"
-#define ANSWER_MAX (1 << 16)
-/* sysexits for the plain commands; `check` uses the plugin codes 0..3 instead */
-#define EX_USAGE 64
-#define EX_DATAERR 65
-#define EX_NOINPUT 66
-#define EX_UNAVAILABLE 69
-#define EX_NOPERM 77
-enum { CHECK_OK, CHECK_WARNING, CHECK_CRITICAL, CHECK_UNKNOWN };
+#define ANSWER_MAX (1 << 16)	/* the daemon's answers are far smaller */
+#define REPORT_MAX (256u << 20) /* a report at 4 Mi leaked regions is ~ 300 MiB */
+#define ANSWER_TIMEOUT_MS 5000	/* the daemon has a shorter deadline; this covers slow hosts */
+enum { CHECK_OK, CHECK_WARNING, CHECK_CRITICAL, CHECK_UNKNOWN }; /* monitoring-plugin codes */
 
-static const char *sock_path = DEFAULT_SOCKET;
+#define JSON_KEY(f, src, fmt, json, ...) json,
+static const char *const stat_json[VS_STAT_COUNT] = {VS_STATS(JSON_KEY)};
+#define STAT_FLAGS(f, src, fmt, json, metric, type, flags, ...) flags,
+static const unsigned stat_flags[VS_STAT_COUNT] = {VS_STATS(STAT_FLAGS)};
+#define FAMILY_JSON(id, json, metric, flags, help) json,
+static const char *const family_json[VS_FAMILY_COUNT] = {VS_STAT_FAMILIES(FAMILY_JSON)};
+#define FAMILY_FLAGS(id, json, metric, flags, help) flags,
+static const unsigned family_flags[VS_FAMILY_COUNT] = {VS_STAT_FAMILIES(FAMILY_FLAGS)};
+#define NAME(id, name) name,
+static const char *const op_names[VS_OP_COUNT] = {VS_OPS(NAME)};
+static const char *const cause_names[VS_CAUSE_COUNT] = {VS_ENOMEM_CAUSES(NAME)};
+#define J(f) stat_json[VS_STAT_##f]
+
+static const char *sock_path = VS_DEFAULT_SOCKET;
 
 static void usage(FILE *out)
 {
@@ -31,21 +43,23 @@ static void usage(FILE *out)
 		"       vmastressctl [--socket PATH] status\n"
 		"       vmastressctl [--socket PATH] check [--max-leaked-bytes N] [--max-fill F]\n"
 		"       vmastressctl compare A.json B.json\n"
-		"\nExit status: 0 ok, 64 usage, 65 bad answer or file, 66 missing file,\n"
-		"69 daemon not reachable, 77 permission denied; check: 0 OK, 1 WARNING,\n"
-		"2 CRITICAL, 3 UNKNOWN.\n");
+		"\nExit status: 0 ok, %d usage, %d bad answer or file, %d missing file,\n"
+		"%d daemon not reachable, %d permission denied; check: 0 OK, 1 WARNING,\n"
+		"2 CRITICAL, 3 UNKNOWN.\n",
+		VS_EX_USAGE, VS_EX_DATAERR, VS_EX_NOINPUT, VS_EX_UNAVAILABLE, VS_EX_NOPERM);
 }
 
 /* Send one command, read the whole answer. Returns 0 or a sysexits code. */
 static int query(const char *cmd, char *buf, size_t len, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char line[VS_STATS_REQUEST_MAX + 1];
 	size_t got = 0;
 	int fd;
 
 	if (strlen(sock_path) >= sizeof(sa.sun_path)) {
 		snprintf(err, errlen, "socket path too long: %s", sock_path);
-		return EX_USAGE;
+		return VS_EX_USAGE;
 	}
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock_path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -54,12 +68,11 @@ static int query(const char *cmd, char *buf, size_t len, char *err, size_t errle
 		if (fd >= 0)
 			close(fd);
 		snprintf(err, errlen, "cannot connect to %s: %s%s", sock_path, strerror(e),
-			 e == EACCES ? " (are you in the vmastress group?)"
+			 e == EACCES			    ? " (are you in the vmastress group?)"
 			 : e == ENOENT || e == ECONNREFUSED ? " (is vmastressd running?)"
 							    : "");
-		return e == EACCES || e == EPERM ? EX_NOPERM : EX_UNAVAILABLE;
+		return e == EACCES || e == EPERM ? VS_EX_NOPERM : VS_EX_UNAVAILABLE;
 	}
-	char line[300];
 	int n = snprintf(line, sizeof(line), "%s\n", cmd);
 	/* No SIGPIPE: a daemon that answered "error: busy" and closed before
 	 * reading leaves that answer to read, and the caller its exit code. */
@@ -67,14 +80,15 @@ static int query(const char *cmd, char *buf, size_t len, char *err, size_t errle
 	if (sent != n && !(sent < 0 && (errno == EPIPE || errno == ECONNRESET))) {
 		snprintf(err, errlen, "cannot send to %s: %s", sock_path, strerror(errno));
 		close(fd);
-		return EX_UNAVAILABLE;
+		return VS_EX_UNAVAILABLE;
 	}
 	struct pollfd p = {.fd = fd, .events = POLLIN};
 	for (;;) {
-		if (poll(&p, 1, 5000) <= 0) {
-			snprintf(err, errlen, "no answer from %s within 5 s", sock_path);
+		if (poll(&p, 1, ANSWER_TIMEOUT_MS) <= 0) {
+			snprintf(err, errlen, "no answer from %s within %d ms", sock_path,
+				 ANSWER_TIMEOUT_MS);
 			close(fd);
-			return EX_UNAVAILABLE;
+			return VS_EX_UNAVAILABLE;
 		}
 		ssize_t r = read(fd, buf + got, len - 1 - got);
 		if (r <= 0)
@@ -87,109 +101,132 @@ static int query(const char *cmd, char *buf, size_t len, char *err, size_t errle
 	buf[got] = 0;
 	if (strncmp(buf, "error:", 6) == 0) {
 		snprintf(err, errlen, "%s", buf);
-		return EX_DATAERR;
+		return VS_EX_DATAERR;
 	}
 	return 0;
 }
 
-/* Where the value at a dotted key path ("failures.munmap.ENOMEM") of a
- * flat-enough JSON starts, or NULL. */
-static const char *json_at(const char *json, const char *path)
+/* text -> a JSON object, or NULL with the parser's reason in err. */
+static json_object *parse(const char *text, size_t len, char *err, size_t errlen)
+{
+	json_tokener *tok = json_tokener_new();
+	json_object *o;
+
+	if (!tok) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	o = json_tokener_parse_ex(tok, text, (int)len);
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		enum json_tokener_error e = json_tokener_get_error(tok);
+		snprintf(err, errlen, "not JSON: %s at byte %zu",
+			 o			      ? "not an object"
+			 : e == json_tokener_continue ? "unexpected end"
+						      : json_tokener_error_desc(e),
+			 json_tokener_get_parse_end(tok));
+		json_object_put(o);
+		o = NULL;
+	}
+	json_tokener_free(tok);
+	return o;
+}
+
+/* The value at a dotted key path ("failures.munmap.ENOMEM"), or NULL. */
+static json_object *at(json_object *o, const char *path)
 {
 	char key[64];
-	const char *p = json;
 
-	while (*path) {
-		const char *dot = strchr(path, '.');
-		size_t n = dot ? (size_t)(dot - path) : strlen(path);
-		snprintf(key, sizeof(key), "\"%.*s\":", (int)n, path);
-		p = strstr(p, key);
-		if (!p)
+	while (o && *path) {
+		size_t n = strcspn(path, ".");
+		snprintf(key, sizeof(key), "%.*s", (int)n, path);
+		if (!json_object_is_type(o, json_type_object) ||
+		    !json_object_object_get_ex(o, key, &o))
 			return NULL;
-		p += strlen(key);
-		path += n + (dot ? 1 : 0);
+		path += n + (path[n] == '.');
 	}
-	return p;
+	return o;
 }
 
-static bool json_num(const char *json, const char *path, double *out)
+/* A number at path; NAN when absent, null or not a number. */
+static double num(json_object *o, const char *path)
 {
-	const char *p = json_at(json, path);
-	char *end;
+	json_object *v = at(o, path);
 
-	if (!p)
-		return false;
-	double v = strtod(p, &end);
-	if (end == p)
-		return false; /* null, a string, an object */
-	*out = v;
-	return true;
+	if (!v ||
+	    !(json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)))
+		return NAN;
+	return json_object_get_double(v);
 }
 
-/* The value at a key path as text, quotes dropped ("profile"; "seed": a 64-bit
- * seed does not survive a double); "-" when absent. */
-static void token(const char *json, const char *path, char *out, size_t len)
+/* The value at path as text ("-" when absent); 64-bit integers stay exact. */
+static const char *text(json_object *o, const char *path, char *buf, size_t len)
 {
-	const char *p = json_at(json, path);
-	size_t n = 0;
+	json_object *v = at(o, path);
 
-	if (p) {
-		p += *p == '"';
-		while (p[n] && !strchr("\",}", p[n]) && n + 1 < len)
-			n++;
-	}
-	if (!p || n == 0) {
-		snprintf(out, len, "-");
-		return;
-	}
-	memcpy(out, p, n);
-	out[n] = 0;
+	if (!v || json_object_is_type(v, json_type_null))
+		snprintf(buf, len, "-");
+	else if (json_object_is_type(v, json_type_int))
+		snprintf(buf, len, "%llu", (unsigned long long)json_object_get_uint64(v));
+	else
+		snprintf(buf, len, "%s", json_object_get_string(v));
+	return buf;
 }
 
-static double num(const char *json, const char *path)
+/* The stats JSON from the daemon; 0 or a sysexits code (message printed). */
+static int fetch_stats(json_object **out, char *err, size_t errlen)
 {
-	double v = NAN;
-	json_num(json, path, &v);
-	return v;
+	static char buf[ANSWER_MAX];
+	int r = query("stats", buf, sizeof(buf), err, errlen);
+
+	if (r)
+		return r;
+	*out = parse(buf, strlen(buf), err, errlen);
+	if (!*out || isnan(num(*out, J(max_map_count)))) {
+		if (*out)
+			snprintf(err, errlen, "the daemon's answer is not the stats JSON");
+		json_object_put(*out);
+		return VS_EX_DATAERR;
+	}
+	return 0;
+}
+
+static void family_key(char *buf, size_t len, enum vs_stat_family f, const char *a, const char *b)
+{
+	snprintf(buf, len, "%s.%s%s%s", family_json[f], a, b ? "." : "", b ? b : "");
 }
 
 static int cmd_status(void)
 {
-	static char buf[ANSWER_MAX];
-	char err[512];
-	int r = query("stats", buf, sizeof(buf), err, sizeof(err));
+	char err[512], t[64], k[96];
+	json_object *s;
+	int r = fetch_stats(&s, err, sizeof(err));
 
 	if (r) {
 		fprintf(stderr, "vmastressctl: %s\n", err);
 		return r;
 	}
-	double limit = num(buf, "max_map_count"), vmas = num(buf, "map_count_predicted");
-	if (isnan(limit) || isnan(vmas)) {
-		fprintf(stderr, "vmastressctl: the daemon's answer is not the stats JSON\n");
-		return EX_DATAERR;
-	}
-	char profile[32] = "?", version[32] = "?";
-	unsigned long long seed = 0;
-	const char *pp = strstr(buf, "\"profile\":\"");
-	if (pp)
-		sscanf(pp + 11, "%31[^\"]", profile);
-	if ((pp = strstr(buf, "\"version\":\"")))
-		sscanf(pp + 11, "%31[^\"]", version);
-	if ((pp = strstr(buf, "\"seed\":")))
-		seed = strtoull(pp + 7, NULL, 10); /* 64 bits: not through a double */
-	printf("vmastressd %s, pid %.0f, up %.0f s, profile %s, seed %llu\n", version,
-	       num(buf, "pid"), num(buf, "uptime_seconds"), profile, seed);
-	printf("workers:   %.0f\n", num(buf, "workers"));
+	double limit = num(s, J(max_map_count)), vmas = num(s, J(map_count_predicted));
+	printf("vmastressd %s, pid %.0f, up %.0f s, profile %s, ",
+	       text(s, J(version), t, sizeof(t)), num(s, J(pid)), num(s, J(uptime_seconds)),
+	       text(s, J(profile), k, sizeof(k)));
+	printf("seed %s\n", text(s, J(seed), t, sizeof(t)));
+	printf("workers:   %.0f\n", num(s, J(workers)));
 	printf("VMAs:      %.0f / %.0f (%.1f %%), peak %.0f, /proc %.0f\n", vmas, limit,
-	       100.0 * vmas / limit, num(buf, "map_count_peak"), num(buf, "map_count"));
-	printf("mappings:  %.0f (%.0f bytes)\n", num(buf, "mappings"), num(buf, "mapped_bytes"));
-	printf("ops:       mmap %.0f, mprotect %.0f, munmap %.0f\n", num(buf, "ops.mmap"),
-	       num(buf, "ops.mprotect"), num(buf, "ops.munmap"));
-	printf("failures:  ENOMEM mmap %.0f, mprotect %.0f, munmap %.0f\n",
-	       num(buf, "failures.mmap.ENOMEM"), num(buf, "failures.mprotect.ENOMEM"),
-	       num(buf, "failures.munmap.ENOMEM"));
-	printf("leaked:    %.0f mappings, %.0f bytes (reclaimed %.0f bytes)\n",
-	       num(buf, "leaks.mappings"), num(buf, "leaks.bytes"), num(buf, "leaks.reclaimed_bytes"));
+	       100.0 * vmas / limit, num(s, J(map_count_peak)), num(s, J(map_count)));
+	printf("mappings:  %.0f (%.0f bytes)\n", num(s, J(mappings)), num(s, J(mapped_bytes)));
+	printf("ops:      ");
+	for (int op = 0; op < VS_OP_COUNT; op++) {
+		snprintf(k, sizeof(k), "%s.%s", family_json[VS_FAMILY_OPS], op_names[op]);
+		printf("%s %s %.0f", op ? "," : "", op_names[op], num(s, k));
+	}
+	printf("\nfailures:  ENOMEM");
+	for (int op = 0; op < VS_OP_COUNT; op++) {
+		family_key(k, sizeof(k), VS_FAMILY_FAILURES, op_names[op], "ENOMEM");
+		printf("%s %s %.0f", op ? "," : "", op_names[op], num(s, k));
+	}
+	printf("\nleaked:    %.0f mappings, %.0f bytes (reclaimed %.0f bytes)\n",
+	       num(s, J(leaked_mappings)), num(s, J(leaked_bytes)), num(s, J(reclaimed_bytes)));
+	json_object_put(s);
 	return 0;
 }
 
@@ -198,9 +235,10 @@ static int cmd_check(int argc, char **argv)
 	static const struct option opts[] = {{"max-leaked-bytes", required_argument, NULL, 'l'},
 					     {"max-fill", required_argument, NULL, 'f'},
 					     {0}};
-	static char buf[ANSWER_MAX];
+	static const char *const names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
 	double max_leaked = 0, max_fill = 0.95;
-	char err[512], *end;
+	char err[512], k[96], *end;
+	json_object *s;
 	int c;
 
 	optind = 1;
@@ -215,21 +253,22 @@ static int cmd_check(int argc, char **argv)
 		if (*end || errno || max_leaked < 0 || max_fill <= 0)
 			return printf("VMASTRESS UNKNOWN - bad value %s\n", optarg), CHECK_UNKNOWN;
 	}
-	if (query("stats", buf, sizeof(buf), err, sizeof(err))) {
+	if (fetch_stats(&s, err, sizeof(err))) {
 		printf("VMASTRESS UNKNOWN - %s\n", err);
 		return CHECK_UNKNOWN;
 	}
-	double limit = num(buf, "max_map_count"), vmas = num(buf, "map_count_predicted");
-	double leaked = num(buf, "leaks.bytes"), enomem = num(buf, "failures.munmap.ENOMEM");
-	if (isnan(limit) || isnan(vmas) || isnan(leaked) || limit <= 0) {
+	family_key(k, sizeof(k), VS_FAMILY_FAILURES, op_names[VS_OP_MUNMAP], "ENOMEM");
+	double limit = num(s, J(max_map_count)), vmas = num(s, J(map_count_predicted));
+	double leaked = num(s, J(leaked_bytes)), enomem = num(s, k);
+	json_object_put(s);
+	if (isnan(vmas) || isnan(leaked) || limit <= 0) {
 		printf("VMASTRESS UNKNOWN - the answer is not the stats JSON\n");
 		return CHECK_UNKNOWN;
 	}
 	double fill = vmas / limit;
 	int state = leaked > max_leaked ? CHECK_CRITICAL
-		    : fill > max_fill   ? CHECK_WARNING
+		    : fill > max_fill	? CHECK_WARNING
 					: CHECK_OK;
-	static const char *const names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
 	printf("VMASTRESS %s - %.0f/%.0f VMAs (%.1f%%), leaked %.0f bytes, munmap ENOMEM %.0f"
 	       " | vmas=%.0f;;;0;%.0f fill=%.4f;%g leaked_bytes=%.0fB;;%.0f munmap_enomem=%.0fc\n",
 	       names[state], vmas, limit, 100 * fill, leaked, enomem, vmas, limit, fill, max_fill,
@@ -237,67 +276,104 @@ static int cmd_check(int argc, char **argv)
 	return state;
 }
 
-static int load(const char *path, char *buf, size_t len)
+/* A --report file; 0 or a sysexits code, with the file named in the message. */
+static int load(const char *path, json_object **out)
 {
+	char err[256];
 	FILE *f = fopen(path, "re");
-	size_t n;
+	struct stat st;
+	char *buf = NULL;
+	size_t n = 0;
 
 	if (!f) {
 		fprintf(stderr, "vmastressctl: %s: %s\n", path, strerror(errno));
-		return errno == ENOENT ? EX_NOINPUT : EX_NOPERM;
+		return errno == ENOENT ? VS_EX_NOINPUT : VS_EX_NOPERM;
 	}
-	n = fread(buf, 1, len - 1, f);
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= REPORT_MAX &&
+	    (buf = malloc((size_t)st.st_size + 1)))
+		n = fread(buf, 1, (size_t)st.st_size, f);
 	fclose(f);
-	buf[n] = 0;
-	if (!strstr(buf, "\"max_map_count\":")) {
-		fprintf(stderr, "vmastressctl: %s: not a vmastressd report\n", path);
-		return EX_DATAERR;
+	if (!buf) {
+		fprintf(stderr, "vmastressctl: %s: not a regular file under %u MiB\n", path,
+			REPORT_MAX >> 20);
+		return VS_EX_DATAERR;
+	}
+	*out = parse(buf, n, err, sizeof(err));
+	free(buf);
+	if (!*out || isnan(num(*out, J(max_map_count)))) {
+		fprintf(stderr, "vmastressctl: %s: %s\n", path,
+			*out ? "not a vmastressd report (no max_map_count)" : err);
+		json_object_put(*out);
+		return VS_EX_DATAERR;
 	}
 	return 0;
 }
 
+static void row(const char *label, double a, double b)
+{
+	double v[2] = {a, b};
+
+	printf("%-30s", label);
+	for (int k = 0; k < 2; k++)
+		if (isnan(v[k]))
+			printf(" %20s", "-");
+		else
+			printf(" %20.*f", fmod(v[k], 1) != 0 ? 3 : 0, v[k]);
+	putchar('\n');
+}
+
+/* The compared rows of one family, each key under both reports. */
+static void family_rows(json_object *A, json_object *B, enum vs_stat_family f)
+{
+	char k[96];
+
+	for (int op = 0; op < VS_OP_COUNT; op++) {
+		for (int c = 0; c < (f == VS_FAMILY_ENOMEM ? VS_CAUSE_COUNT : 1); c++) {
+			if (f == VS_FAMILY_FAILURES)
+				family_key(k, sizeof(k), f, op_names[op], "ENOMEM");
+			else if (f == VS_FAMILY_ENOMEM)
+				family_key(k, sizeof(k), f, cause_names[c], op_names[op]);
+			else
+				family_key(k, sizeof(k), f, op_names[op], NULL);
+			row(k, num(A, k), num(B, k));
+		}
+	}
+}
+
 static int cmd_compare(const char *a, const char *b)
 {
-	static char A[ANSWER_MAX], B[ANSWER_MAX];
-	static const char *const rows[] = {
-		"max_map_count", "map_count_peak", "uptime_seconds", "ops.mmap",
-		"ops.mprotect", "ops.munmap", "failures.mmap.ENOMEM", "failures.mprotect.ENOMEM",
-		"failures.munmap.ENOMEM", "enomem.map_count.munmap", "enomem.memory.munmap",
-		"first_enomem_seconds.munmap", "vmas_created", "leaks.mappings", "leaks.bytes",
-		"leaks.reclaimed_mappings", "leaks.reclaimed_bytes"};
+	char ta[64], tb[64], differ[128] = "";
+	json_object *A = NULL, *B = NULL;
 	int r;
 
-	if ((r = load(a, A, sizeof(A))) || (r = load(b, B, sizeof(B))))
+	if ((r = load(a, &A)) || (r = load(b, &B))) {
+		json_object_put(A);
 		return r;
-	static const char *const same[] = {"version", "profile", "seed", "workers"};
-	char ta[64], tb[64], differ[128] = "";
-
+	}
 	printf("%-30s %20s %20s\n", "", a, b);
-	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
-		token(A, same[i], ta, sizeof(ta));
-		token(B, same[i], tb, sizeof(tb));
-		printf("%-30s %20s %20s\n", same[i], ta, tb);
+	/* Like for like first: only the limit should differ between two hosts' runs. */
+	for (int i = 0; i < VS_STAT_COUNT; i++) {
+		if (!(stat_flags[i] & VS_STAT_LIKE))
+			continue;
+		printf("%-30s %20s %20s\n", stat_json[i], text(A, stat_json[i], ta, sizeof(ta)),
+		       text(B, stat_json[i], tb, sizeof(tb)));
 		if (strcmp(ta, tb) != 0)
 			snprintf(differ + strlen(differ), sizeof(differ) - strlen(differ), "%s%s",
-				 *differ ? ", " : "", same[i]);
+				 *differ ? ", " : "", stat_json[i]);
 	}
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		double v[2] = {num(A, rows[i]), num(B, rows[i])};
-		printf("%-30s", rows[i]);
-		for (int k = 0; k < 2; k++)
-			if (isnan(v[k]))
-				printf(" %20s", "-");
-			else
-				printf(" %20.*f", fmod(v[k], 1) != 0 ? 3 : 0, v[k]);
-		putchar('\n');
-	}
-	printf("%-30s %20.0f %20.0f\n", "headroom (limit - peak)",
-	       num(A, "max_map_count") - num(A, "map_count_peak"),
-	       num(B, "max_map_count") - num(B, "map_count_peak"));
-	/* Only the limit should differ between two hosts' runs. */
+	for (int i = 0; i < VS_STAT_COUNT; i++)
+		if (stat_flags[i] & VS_STAT_COMPARE)
+			row(stat_json[i], num(A, stat_json[i]), num(B, stat_json[i]));
+	for (int f = 0; f < VS_FAMILY_COUNT; f++)
+		if (family_flags[f] & VS_STAT_COMPARE)
+			family_rows(A, B, (enum vs_stat_family)f);
+	row("headroom (limit - peak)", num(A, J(max_map_count)) - num(A, J(map_count_peak)),
+	    num(B, J(max_map_count)) - num(B, J(map_count_peak)));
 	if (*differ)
 		fprintf(stderr, "vmastressctl: note: the runs differ in %s: not like for like\n",
 			differ);
+	json_object_put(A);
+	json_object_put(B);
 	return 0;
 }
 
@@ -313,7 +389,7 @@ int main(int argc, char **argv)
 	}
 	if (i >= argc) {
 		usage(stderr);
-		return EX_USAGE;
+		return VS_EX_USAGE;
 	}
 	const char *cmd = argv[i];
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
@@ -326,8 +402,8 @@ int main(int argc, char **argv)
 		return cmd_check(argc - i, argv + i);
 	if (strcmp(cmd, "compare") == 0 && i + 3 == argc)
 		return cmd_compare(argv[i + 1], argv[i + 2]);
-	if ((strcmp(cmd, "stats") == 0 || strcmp(cmd, "metrics") == 0 ||
-	     strcmp(cmd, "ping") == 0 || strcmp(cmd, "version") == 0) &&
+	if ((strcmp(cmd, "stats") == 0 || strcmp(cmd, "metrics") == 0 || strcmp(cmd, "ping") == 0 ||
+	     strcmp(cmd, "version") == 0) &&
 	    i + 1 == argc) {
 		int r = query(cmd, buf, sizeof(buf), err, sizeof(err));
 		if (r) {
@@ -338,5 +414,5 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	usage(stderr);
-	return EX_USAGE;
+	return VS_EX_USAGE;
 }

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "vmastress/config.h"
+#include "vmastress/config/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -17,7 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fd < 0 || ftruncate(fd, 0) < 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	if (vs_config_load(&cfg, path, true, NULL, err, sizeof(err)) == 0) {
+	struct vs_config_source src = {.path = path, .must_exist = true};
+	if (vs_config_load(&cfg, &src, err, sizeof(err)) == 0) {
 		/* Whatever loads must be valid and printable. */
 		if (vs_config_validate(&cfg, err, sizeof(err)) != 0)
 			__builtin_trap();

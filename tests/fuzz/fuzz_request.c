@@ -3,25 +3,33 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
-#include "vmastress/answer.h"
-#include "vmastress/request.h"
-#include "vmastress/stats_server.h"
+#include "vmastress/service/answer.h"
+#include "vmastress/service/request.h"
+#include "vmastress/service/stats_server.h"
+#include "vmastress/work/engine.h"
 
-static struct vs_answer_ctx ctx;
+static struct vs_engine *engine;
+
+static void snapshot(void *userdata, struct vs_snapshot *s)
+{
+	vs_engine_snapshot(userdata, s);
+}
+
+static struct vs_answer_ctx ctx = {.snapshot = snapshot};
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	struct vs_config cfg;
-	char err[256];
 
 	(void)argc;
 	(void)argv;
 	/* A real engine, never started: stats and metrics render real snapshots. */
-	if (vs_config_load(&cfg, NULL, false, NULL, err, sizeof(err)) < 0)
+	if (vs_config_defaults(&cfg, "guarded") < 0)
 		return 1;
 	cfg.workers = 1;
-	if (vs_engine_new(&ctx.eng, &cfg, 0) < 0)
+	if (vs_engine_new(&engine, &cfg, 0) < 0)
 		return 1;
+	ctx.userdata = engine;
 	return 0;
 }
 

@@ -119,3 +119,14 @@ rc, out, err = ctl("compare", reports[0], reports[0])
 h.check(rc == 0 and err == "", "like runs are not flagged (%r)" % err)
 rc, _, err = ctl("compare", reports[0], os.path.join(tmp, "missing.json"))
 h.check(rc == 66 and "missing.json" in err, "compare with a missing file: 66")
+bad = os.path.join(tmp, "torn.json")
+with open(reports[0]) as f:
+    torn = f.read()[:200]
+with open(bad, "w") as f:
+    f.write(torn)
+rc, _, err = ctl("compare", reports[0], bad)
+h.check(rc == 65 and "torn.json: not JSON" in err, "a torn report: 65, named, with why: " + err.strip())
+with open(bad, "w") as f:
+    f.write('{"pid": 1}')
+rc, _, err = ctl("compare", bad, reports[0])
+h.check(rc == 65 and "torn.json: not a vmastressd report" in err, "JSON but no report: 65: " + err.strip())

@@ -1,4 +1,5 @@
-"""SIGHUP: a changed worker count shows in stats; a broken file keeps the old config.
+"""SIGHUP: a changed worker count shows in stats; a broken file keeps the old config;
+command-line flags survive a reload (they win over the file, at start and after).
 SIGTERM: exit 0, and the leak figures of the report match /proc at that moment."""
 import json
 import os
@@ -54,6 +55,32 @@ try:
     h.check(d.wait(60) == 0, "SIGTERM: exit 0")
     r = d.result()
     h.check_exact(r["accounting"]["drift_last"] == 0, "exact after three reloads")
+finally:
+    d.kill()
+
+# Command-line flags are part of the effective config: a reload keeps them.
+tmp = tempfile.mkdtemp(prefix="vmastress-test-")
+path = os.path.join(tmp, "stats.sock")
+cfg = os.path.join(tmp, "vmastressd.conf")
+write('workers = 2;\npressure = { target_fill = 0.5; reserve = 512; };\n')
+d = h.Daemon(a.daemon, ["-c", cfg, "-p", "fragment", "-w", "3", "-s", "42", "-d", "60"],
+             tmp=tmp, socket=path)
+try:
+    h.check(h.wait_socket(path), "daemon up")
+    s = h.stats(path)
+    h.check((s["profile"], s["workers"], s["seed"]) == ("fragment", 3, 42),
+            "started with -p fragment -w 3 -s 42: %s %d %d" % (s["profile"], s["workers"], s["seed"]))
+    write('workers = 2;\npressure = { target_fill = 0.4; reserve = 512; };\n'
+          'mapping = { max_pages = 16; };\n')
+    os.kill(d.p.pid, signal.SIGHUP)
+    h.check(h.wait_log(d, "configuration reloaded"), "reload applied")
+    s = h.stats(path)
+    h.check((s["profile"], s["workers"], s["seed"]) == ("fragment", 3, 42),
+            "after a reload still fragment, 3 workers, seed 42: got %s %d %d"
+            % (s["profile"], s["workers"], s["seed"]))
+    h.check(h.progressing(path), "workers keep going")
+    os.kill(d.p.pid, signal.SIGTERM)
+    h.check(d.wait(60) == 0, "SIGTERM: exit 0")
 finally:
     d.kill()
 

@@ -1,5 +1,7 @@
-"""stats.textfile: the metrics, promtool-clean, rewritten atomically every interval."""
+"""stats.textfile: the metrics, promtool-clean, rewritten atomically every interval;
+a reload turns it on and off."""
 import os
+import signal
 import subprocess
 import tempfile
 import time
@@ -36,3 +38,34 @@ bad = h.write_config(tmp, 'stats = { textfile = "relative.prom"; };\n')
 p = subprocess.run([a.daemon, "-t", "-c", bad], capture_output=True, text=True)
 h.check(p.returncode == 78 and ":1: stats.textfile: must be an absolute path ending in .prom"
         in p.stderr, "a bad textfile path is a config error")
+
+# A reload turns the textfile on (and the summary line, off at start), then off.
+tmp = tempfile.mkdtemp(prefix="vmastress-test-")
+prom = os.path.join(tmp, "vmastress.prom")
+cfg = h.write_config(tmp, 'profile = "churn";\nlog = { summary_interval = 0; };\n')
+d = h.Daemon(a.daemon, ["-c", cfg, "-w", "1", "-d", "30"], tmp=tmp)
+try:
+    time.sleep(0.5)
+    h.check(not os.path.exists(prom), "no textfile while stats.textfile is unset")
+    h.write_config(tmp, 'profile = "churn";\nlog = { summary_interval = 1; };\n'
+                   'stats = { textfile = "%s"; textfile_interval = 1; };\n' % prom)
+    os.kill(d.p.pid, signal.SIGHUP)
+    end = time.monotonic() + 3
+    while not os.path.exists(prom) and time.monotonic() < end:
+        time.sleep(0.05)
+    h.check(os.path.exists(prom), "reload with stats.textfile set: written")
+    h.check(h.wait_log(d, "summary: vmas"), "reload with log.summary_interval = 1: summaries")
+    h.write_config(tmp, 'profile = "churn";\n')
+    os.kill(d.p.pid, signal.SIGHUP)
+    end = time.monotonic() + 3
+    while d.log().count("configuration reloaded") < 2 and time.monotonic() < end:
+        time.sleep(0.05)
+    h.check(d.log().count("configuration reloaded") == 2, "reloaded again")
+    time.sleep(0.3)
+    before = os.stat(prom).st_mtime_ns
+    time.sleep(2.2)
+    h.check(os.stat(prom).st_mtime_ns == before, "reload with stats.textfile unset: no more writes")
+    os.kill(d.p.pid, signal.SIGTERM)
+    h.check(d.wait(30) == 0, "exit 0")
+finally:
+    d.kill()

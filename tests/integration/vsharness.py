@@ -67,6 +67,16 @@ def write_config(tmp, text):
     return path
 
 
+def wait_log(d, text, timeout=5.0):
+    """Wait until the daemon's stderr shows text."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if text in d.log():
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def wait_stopped(pid, timeout):
     """Wait until pid is in state T (stopped by the test hold hook)."""
     end = time.monotonic() + timeout

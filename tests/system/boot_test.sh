@@ -8,14 +8,14 @@ out=$2
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 rm -f "$out"/*
-root=${VMASTRESS_BOOT_ROOT:-/var/tmp/vmastress-boot-bookworm-2}
+root=${VMASTRESS_BOOT_ROOT:-/var/tmp/vmastress-boot-bookworm-3}
 mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -1)
 [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" {print $2; exit}' /etc/apt/sources.list)
 
 # Built once per machine, outside the repository; later runs reuse it.
 if [ ! -x "$root/usr/bin/systemctl" ]; then
 	rm -rf "$root"
-	debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,passwd,procps,libconfig9 \
+	debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,passwd,procps,libconfig9,libjson-c5 \
 		bookworm "$root" "$mirror" > "$out/debootstrap.log" 2>&1
 fi
 

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "vmastress/arena.h"
+#include "vmastress/model/arena.h"
 
 static struct vs_arena a;
 

@@ -1,4 +1,4 @@
-/* test_cli.c: the command line of DESIGN.md, and usage errors with exit 64. */
+/* test_cli.c: the command line (README.md, vmastressd(8)), and usage errors with exit 64. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
-#include "vmastress/cli.h"
+#include "vmastress/config/cli.h"
 
 static int parse(struct vs_cli *cli, char *out, size_t len, int argc, char **argv)
 {
@@ -26,13 +26,16 @@ static void every_option(void **state)
 
 	(void)state;
 	assert_int_equal(parse(&cli, out, sizeof(out), 18, argv), 0);
-	assert_string_equal(cli.config_path, "/x.conf");
+	const struct vs_overrides *ov = &cli.src.ov;
+	assert_string_equal(cli.src.path, "/x.conf");
+	assert_true(cli.src.must_exist);
 	assert_true(cli.check_config);
-	assert_true(cli.ov.has_duration && cli.ov.duration == 5);
-	assert_true(cli.ov.has_workers && cli.ov.workers == 3);
-	assert_true(cli.ov.has_seed && cli.ov.seed == 42);
-	assert_string_equal(cli.ov.profile, "fragment");
-	assert_string_equal(cli.ov.socket, "none");
+	assert_true(ov->has[VS_KEY_duration] && ov->v.duration == 5);
+	assert_true(ov->has[VS_KEY_workers] && ov->v.workers == 3);
+	assert_true(ov->has[VS_KEY_seed] && ov->v.seed == 42);
+	assert_true(ov->has[VS_KEY_profile] && !strcmp(ov->v.profile, "fragment"));
+	assert_true(ov->has[VS_KEY_stats_socket] && !strcmp(ov->v.stats_socket, "none"));
+	assert_false(ov->has[VS_KEY_mapping_max_pages]);
 	assert_string_equal(cli.report, "-");
 	assert_true(cli.max_ops == 100);
 }
@@ -46,8 +49,8 @@ static void bad_usage(void **state)
 	} cases[] = {
 	    {2, {"vmastressd", "--bogus"}, "unknown option --bogus"},
 	    {2, {"vmastressd", "-x"}, "unknown option -x"},
-	    {3, {"vmastressd", "-w", "0"}, "--workers: must be at least 1"},
-	    {3, {"vmastressd", "-w", "257"}, "--workers: 257 is out of range 0..256"},
+	    {3, {"vmastressd", "-w", "0"}, "--workers: 0 is out of range 1..256"},
+	    {3, {"vmastressd", "-w", "257"}, "--workers: 257 is out of range 1..256"},
 	    {3, {"vmastressd", "-d", "-1"}, "--duration: \"-1\" is not a non-negative integer"},
 	    {3, {"vmastressd", "-s", "12x"}, "--seed: \"12x\" is not a non-negative integer"},
 	    {3,
@@ -56,7 +59,7 @@ static void bad_usage(void **state)
 	    {3, {"vmastressd", "-p", "chaos"}, "--profile: unknown profile \"chaos\""},
 	    {3,
 	     {"vmastressd", "--socket", "rel.sock"},
-	     "--socket: \"rel.sock\" is not an absolute path"},
+	     "--socket: must be an absolute path or \"none\""},
 	    {2, {"vmastressd", "-c"}, "option -c needs an argument"},
 	    {2, {"vmastressd", "extra"}, "unexpected argument \"extra\""},
 	};

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "vmastress/config.h"
-#include "vmastress/profile.h"
+#include "vmastress/config/config.h"
+#include "vmastress/config/profile.h"
 
 static const char *data_dir(void)
 {
@@ -49,7 +49,8 @@ static void bad_files_name_file_line_key(void **state)
 		expect[strcspn(expect, "\n")] = 0;
 		assert_true(strncmp(expect, "# expect: ", 10) == 0);
 		snprintf(want, sizeof(want), "%s%s", path, expect + 10);
-		int r = vs_config_load(&cfg, path, true, NULL, err, sizeof(err));
+		struct vs_config_source src = {.path = path, .must_exist = true};
+		int r = vs_config_load(&cfg, &src, err, sizeof(err));
 		if (r != -EINVAL || strcmp(err, want) != 0)
 			fail_msg("%s: r=%d\n got: %s\nwant: %s", path, r, err, want);
 		checked++;
@@ -64,37 +65,40 @@ static void good_file_overrides_profile(void **state)
 	struct vs_config cfg;
 
 	(void)state;
+	struct vs_config_source src = {.path = path, .must_exist = true};
+
 	snprintf(path, sizeof(path), "%s/good/01-overrides.conf", data_dir());
-	assert_int_equal(vs_config_load(&cfg, path, true, NULL, err, sizeof(err)), 0);
+	assert_int_equal(vs_config_load(&cfg, &src, err, sizeof(err)), 0);
 	assert_int_equal(cfg.workers, 3);
 	assert_true(cfg.seed == 4294967297ULL); /* the L suffix keeps 64 bits */
 	assert_string_equal(cfg.profile, "fragment");
-	assert_int_equal(cfg.mapping.separator_pages, 0); /* from the preset */
-	assert_int_equal(cfg.mapping.min_pages, 4);
-	assert_int_equal(cfg.mapping.max_pages, 20);  /* from the file */
-	assert_true(cfg.pressure.target_fill == 1.0); /* an integer is fine for a fraction */
+	assert_int_equal(cfg.mapping_separator_pages, 0); /* from the preset */
+	assert_int_equal(cfg.mapping_min_pages, 4);
+	assert_int_equal(cfg.mapping_max_pages, 20);  /* from the file */
+	assert_true(cfg.pressure_target_fill == 1.0); /* an integer is fine for a fraction */
 
 	snprintf(path, sizeof(path), "%s/good/02-seed-max.conf", data_dir());
-	assert_int_equal(vs_config_load(&cfg, path, true, NULL, err, sizeof(err)), 0);
+	assert_int_equal(vs_config_load(&cfg, &src, err, sizeof(err)), 0);
 	assert_true(cfg.seed == UINT64_MAX); /* read from the text, not libconfig's wrap */
 }
 
 static void command_line_wins(void **state)
 {
-	struct vs_overrides ov = {
-	    .has_workers = true, .workers = 7, .has_profile = true, .has_seed = true, .seed = 9};
 	char path[1024], err[512];
+	struct vs_config_source src = {.path = path, .must_exist = true};
 	struct vs_config cfg;
 
 	(void)state;
-	snprintf(ov.profile, sizeof(ov.profile), "churn");
+	assert_int_equal(vs_overrides_set(&src.ov, VS_KEY_workers, "7", err, sizeof(err)), 0);
+	assert_int_equal(vs_overrides_set(&src.ov, VS_KEY_seed, "9", err, sizeof(err)), 0);
+	assert_int_equal(vs_overrides_set(&src.ov, VS_KEY_profile, "churn", err, sizeof(err)), 0);
 	snprintf(path, sizeof(path), "%s/good/01-overrides.conf", data_dir());
-	assert_int_equal(vs_config_load(&cfg, path, true, &ov, err, sizeof(err)), 0);
+	assert_int_equal(vs_config_load(&cfg, &src, err, sizeof(err)), 0);
 	assert_int_equal(cfg.workers, 7);
 	assert_true(cfg.seed == 9);
 	assert_string_equal(cfg.profile, "churn");
-	assert_int_equal(cfg.mapping.separator_pages, 1); /* churn's, not fragment's */
-	assert_int_equal(cfg.mapping.max_pages, 20);	  /* the file still overrides */
+	assert_int_equal(cfg.mapping_separator_pages, 1); /* churn's, not fragment's */
+	assert_int_equal(cfg.mapping_max_pages, 20);	  /* the file still overrides */
 }
 
 static void missing_files(void **state)
@@ -104,17 +108,17 @@ static void missing_files(void **state)
 
 	(void)state;
 	/* The default path may be absent: built-in defaults. */
-	assert_int_equal(
-	    vs_config_load(&cfg, "/nonexistent/vmastressd.conf", false, NULL, err, sizeof(err)), 0);
+	struct vs_config_source src = {.path = "/nonexistent/vmastressd.conf"};
+	assert_int_equal(vs_config_load(&cfg, &src, err, sizeof(err)), 0);
 	assert_string_equal(cfg.profile, "guarded");
-	assert_int_equal(cfg.mapping.separator_pages, 1);
+	assert_int_equal(cfg.mapping_separator_pages, 1);
 	/* A file named on the command line must exist. */
-	assert_int_equal(
-	    vs_config_load(&cfg, "/nonexistent/vmastressd.conf", true, NULL, err, sizeof(err)),
-	    -ENOENT);
+	src.must_exist = true;
+	assert_int_equal(vs_config_load(&cfg, &src, err, sizeof(err)), -ENOENT);
 	assert_non_null(strstr(err, "/nonexistent/vmastressd.conf:0: file: cannot read"));
 	/* A directory is not a config file. */
-	assert_int_equal(vs_config_load(&cfg, "/", true, NULL, err, sizeof(err)), -EINVAL);
+	src.path = "/";
+	assert_int_equal(vs_config_load(&cfg, &src, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "/:0: file:"));
 }
 
@@ -123,15 +127,14 @@ static void profiles_are_distinct(void **state)
 	struct vs_config g, f, c;
 
 	(void)state;
-	assert_int_equal(vs_profile_apply(&g, "guarded"), 0);
-	assert_int_equal(vs_profile_apply(&f, "fragment"), 0);
-	assert_int_equal(vs_profile_apply(&c, "churn"), 0);
-	assert_int_equal(vs_profile_apply(&c, "nope"), -EINVAL);
-	assert_int_equal(vs_profile_apply(&c, "churn"), 0);
-	assert_true(g.mapping.separator_pages > 0 && g.ops.punch == 0);
-	assert_true(f.mapping.separator_pages == 0 && f.ops.punch > 0);
-	assert_true(f.pressure.target_fill == 1.0 && f.pressure.reserve == 0);
-	assert_true(c.mapping.separator_pages > 0 && c.pressure.target_fill < 0.5);
+	assert_int_equal(vs_config_defaults(&g, "guarded"), 0);
+	assert_int_equal(vs_config_defaults(&f, "fragment"), 0);
+	assert_int_equal(vs_config_defaults(&c, "nope"), -EINVAL);
+	assert_int_equal(vs_config_defaults(&c, "churn"), 0);
+	assert_true(g.mapping_separator_pages > 0 && g.ops_punch == 0);
+	assert_true(f.mapping_separator_pages == 0 && f.ops_punch > 0);
+	assert_true(f.pressure_target_fill == 1.0 && f.pressure_reserve == 0);
+	assert_true(c.mapping_separator_pages > 0 && c.pressure_target_fill < 0.5);
 }
 
 int main(void)

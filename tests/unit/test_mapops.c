@@ -10,9 +10,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include "vmastress/worker.h"
+#include "vmastress/config/config.h"
+#include "vmastress/work/mapops.h"
+#include "vmastress/work/worker.h"
 
 static struct vs_shared sh;
+static struct vs_config cfg;
 static struct vs_worker *w;
 
 static long proc_count(void)
@@ -33,18 +36,19 @@ static long kernel_arena(void)
 
 static int make_worker(unsigned sep, unsigned punch, unsigned min_pages, unsigned max_pages)
 {
-	struct vs_params p = {.min_pages = min_pages,
-			      .max_pages = max_pages,
-			      .sep_pages = sep,
-			      .touch_pages = 2,
-			      .w_mmap = 40,
-			      .w_mprotect = 30,
-			      .w_munmap = 20,
-			      .w_punch = punch,
-			      .retry_interval_ms = 1000};
 	long limit;
 
+	assert_int_equal(vs_config_defaults(&cfg, "guarded"), 0);
+	cfg.mapping_min_pages = min_pages;
+	cfg.mapping_max_pages = max_pages;
+	cfg.mapping_separator_pages = sep;
+	cfg.mapping_touch_pages = 2;
+	cfg.ops_mmap = 40;
+	cfg.ops_mprotect = 30;
+	cfg.ops_munmap = 20;
+	cfg.ops_punch = punch;
 	memset(&sh, 0, sizeof(sh));
+	sh.cfg = &cfg;
 	sh.page = (size_t)sysconf(_SC_PAGESIZE);
 	sh.workers = 1;
 	assert_int_equal(vs_vma_read_limit(NULL, &limit), 0);
@@ -52,7 +56,7 @@ static int make_worker(unsigned sep, unsigned punch, unsigned min_pages, unsigne
 	atomic_store(&sh.cap, LONG_MAX);
 	w = aligned_alloc(64, sizeof(*w));
 	assert_non_null(w);
-	assert_int_equal(vs_worker_init(w, 0, &sh, &p, 12345, 2048, 0), 0);
+	assert_int_equal(vs_worker_init(w, 0, &sh, 12345, 2048, 0), 0);
 	atomic_store(&sh.vmas, proc_count());
 	atomic_store(&sh.settled, atomic_load(&sh.vmas));
 	return 0;
@@ -142,7 +146,7 @@ static void random_sequence_stays_exact(void **state)
 {
 	(void)state;
 	for (int i = 1; i <= 20000; i++) {
-		vs_worker_step(w);
+		vs_mapops_step(w);
 		if (i % 500 == 0)
 			check("random step");
 	}
@@ -161,12 +165,12 @@ static void same_seed_same_operations(void **state)
 
 	(void)state;
 	for (int i = 0; i < 3000; i++)
-		vs_worker_step(w);
+		vs_mapops_step(w);
 	first = vs_counter_get(&w->ctr.sequence);
 	teardown(NULL);
 	setup_sep(NULL);
 	for (int i = 0; i < 3000; i++)
-		vs_worker_step(w);
+		vs_mapops_step(w);
 	assert_true(first != 0);
 	assert_true(vs_counter_get(&w->ctr.sequence) == first);
 }
@@ -178,7 +182,7 @@ static void kernel_prots(int *prot, size_t n)
 	struct vs_vma_info v;
 
 	for (size_t k = 0; k < n; k++) {
-		uintptr_t at = vs_arena_addr(&w->arena, r->first + r->sep_pages + k);
+		uintptr_t at = vs_arena_addr(&w->arena, r->first + r->separator_pages + k);
 		assert_int_equal(vs_vma_probe_next(&w->probe, at, &v), 0);
 		prot[k] = v.start <= at ? v.prot : -1;
 	}
@@ -192,10 +196,10 @@ static void protect_steps_always_flip(void **state)
 
 	(void)state;
 	assert_int_equal(vs_mapops_create(w, 8), 0);
-	w->p.w_mmap = w->p.w_munmap = w->p.w_punch = 0;
+	cfg.ops_mmap = cfg.ops_munmap = cfg.ops_punch = 0;
 	for (int i = 0; i < 200; i++) {
 		kernel_prots(before, 8);
-		assert_int_equal(vs_worker_step(w), VS_STEP_PROTECT);
+		assert_int_equal(vs_mapops_step(w), VS_STEP_PROTECT);
 		kernel_prots(after, 8);
 		if (memcmp(before, after, sizeof(before)) == 0)
 			fail_msg("step %d: mprotect changed no page's protection", i);
@@ -210,11 +214,11 @@ static void punch_steps_make_short_holes(void **state)
 
 	(void)state;
 	assert_int_equal(vs_mapops_create(w, 32), 0);
-	w->p.w_mmap = w->p.w_munmap = w->p.w_mprotect = 0;
+	cfg.ops_mmap = cfg.ops_munmap = cfg.ops_mprotect = 0;
 	for (int i = 0; i < 6; i++) {
 		uint64_t mapped = vs_counter_get(&w->ctr.mapped_bytes);
 		long vmas = kernel_arena();
-		assert_int_equal(vs_worker_step(w), VS_STEP_PUNCH);
+		assert_int_equal(vs_mapops_step(w), VS_STEP_PUNCH);
 		uint64_t gone = mapped - vs_counter_get(&w->ctr.mapped_bytes);
 		assert_true(gone <= 2 * sh.page);
 		assert_true(kernel_arena() <= vmas + 1);
@@ -245,7 +249,7 @@ static void no_transient_merge(void **state)
 	(void)state;
 	vs_mapops_test_after_mmap = after_mmap;
 	for (int i = 0; i < 20000; i++)
-		vs_worker_step(w);
+		vs_mapops_step(w);
 	vs_mapops_test_after_mmap = NULL;
 	assert_true(births > 1000);
 	assert_int_equal(merged_at_birth, 0);

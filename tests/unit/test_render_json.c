@@ -1,4 +1,4 @@
-/* test_render_json.c: the stats JSON: every key of DESIGN.md, exact values, bounded buffer. */
+/* test_render_json.c: the stats JSON: every key, exact values, bounded buffer. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -7,12 +7,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
-#include "vmastress/errnames.h"
-#include "vmastress/render_json.h"
+#include "vmastress/log/errnames.h"
+#include "vmastress/output/render.h"
 
 static void fill(struct vs_snapshot *s)
 {
 	memset(s, 0, sizeof(*s));
+	snprintf(s->version, sizeof(s->version), "%s", VS_VERSION);
 	s->pid = 123;
 	s->uptime_seconds = 12.5;
 	s->seed = 18446744073709551615ULL;

@@ -4,8 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "vmastress/rng.h"
-#include "vmastress/worker.h"
+#include "vmastress/work/rng.h"
+#include "vmastress/work/mapops.h"
 
 static void same_seed_same_stream(void **state)
 {
@@ -73,20 +73,15 @@ static void range_bounds_and_distribution(void **state)
 
 static void choose_follows_weights(void **state)
 {
-	struct vs_params p = {.min_pages = 1,
-			      .max_pages = 4,
-			      .w_mmap = 1,
-			      .w_mprotect = 0,
-			      .w_munmap = 3,
-			      .w_punch = 0};
+	struct vs_config p = {.ops_mmap = 1, .ops_mprotect = 0, .ops_munmap = 3, .ops_punch = 0};
 	struct vs_rng r;
 	unsigned n[5] = {0};
 
 	(void)state;
 	vs_rng_seed(&r, 1, 0);
-	assert_int_equal(vs_worker_choose(&r, &p, 0), VS_STEP_MAP); /* nothing to unmap */
+	assert_int_equal(vs_mapops_choose(&r, &p, 0), VS_STEP_MAP); /* nothing to unmap */
 	for (int i = 0; i < 40000; i++)
-		n[vs_worker_choose(&r, &p, 10)]++;
+		n[vs_mapops_choose(&r, &p, 10)]++;
 	assert_int_equal(n[VS_STEP_PROTECT], 0);
 	assert_int_equal(n[VS_STEP_PUNCH], 0);
 	assert_true(n[VS_STEP_UNMAP] > 2.8 * n[VS_STEP_MAP] &&

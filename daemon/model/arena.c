@@ -1,0 +1,259 @@
+/* arena.c: a worker's reserved address range and the VMA model of its pages. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include "vmastress/model/arena.h"
+
+#define STATE(a, i) ((a)->pg[i] & VS_PAGE_STATE_MASK)
+#define MAPPED(a, i) (STATE(a, i) != VS_PAGE_FREE)
+
+int vs_arena_init(struct vs_arena *a, size_t pages, size_t page_size, bool map)
+{
+	memset(a, 0, sizeof(*a));
+	if (pages < 2)
+		return -EINVAL;
+	a->page = page_size;
+	a->pages = pages;
+	a->pg = calloc(pages, 1);
+	if (!a->pg)
+		return -ENOMEM;
+	if (map) {
+		/* MAP_STACK and MADV_DONTFORK give the reservation flags no other
+		 * mapping of the process has, so it merges with nothing outside. */
+		void *p = mmap(NULL, pages * page_size, PROT_NONE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+		if (p == MAP_FAILED) {
+			int e = errno;
+			free(a->pg);
+			a->pg = NULL;
+			return -e;
+		}
+		if (madvise(p, pages * page_size, MADV_DONTFORK) < 0) {
+			int e = errno;
+			munmap(p, pages * page_size);
+			free(a->pg);
+			a->pg = NULL;
+			return -e;
+		}
+		a->base = (uintptr_t)p;
+	}
+	memset(a->pg, VS_PAGE_RESERVED, pages);
+	a->pg[0] |= VS_PAGE_START;
+	a->vmas = 1;
+	return 0;
+}
+
+void vs_arena_destroy(struct vs_arena *a)
+{
+	if (!a->pg)
+		return;
+	for (size_t i = 0; a->base && i < a->pages;) {
+		unsigned s = STATE(a, i);
+		size_t j = i + 1;
+		while (j < a->pages && STATE(a, j) == s && !(a->pg[j] & VS_PAGE_START))
+			j++;
+		/* Whole VMAs only: an unmap that splits nothing cannot fail. */
+		if (s == VS_PAGE_RESERVED || s == VS_PAGE_FRESH)
+			munmap((void *)vs_arena_addr(a, i), (j - i) * a->page);
+		i = j;
+	}
+	free(a->pg);
+	a->pg = NULL;
+}
+
+long vs_arena_count(const struct vs_arena *a, size_t lo, size_t hi)
+{
+	long n = 0;
+
+	if (hi > a->pages)
+		hi = a->pages;
+	for (size_t i = lo; i < hi; i++)
+		n += (a->pg[i] & VS_PAGE_START) && MAPPED(a, i);
+	return n;
+}
+
+size_t vs_arena_mapped(const struct vs_arena *a, size_t first, size_t n)
+{
+	size_t m = 0;
+
+	for (size_t i = first; i < first + n && i < a->pages; i++)
+		m += MAPPED(a, i);
+	return m;
+}
+
+/* Pages whose start bit a call on [first, first+n) can change: first..first+n. */
+static size_t window_end(const struct vs_arena *a, size_t first, size_t n)
+{
+	return first + n + 1 < a->pages ? first + n + 1 : a->pages;
+}
+
+static long commit(struct vs_arena *a, size_t first, size_t n, long before)
+{
+	long delta = vs_arena_count(a, first, window_end(a, first, n)) - before;
+
+	a->vmas += delta;
+	return delta;
+}
+
+static void set_start(struct vs_arena *a, size_t i, bool start)
+{
+	a->pg[i] = (uint8_t)((a->pg[i] & ~VS_PAGE_START) | (start ? VS_PAGE_START : 0));
+}
+
+/* New state, no VMA start, ownership kept. */
+static void set_states(struct vs_arena *a, size_t first, size_t n, unsigned state)
+{
+	for (size_t i = first; i < first + n; i++)
+		a->pg[i] = (uint8_t)((a->pg[i] & VS_PAGE_OWNED) | state);
+}
+
+void vs_arena_own(struct vs_arena *a, size_t first, size_t n, bool owned)
+{
+	a->owned = owned ? a->owned + n : a->owned - n;
+	for (size_t i = first; i < first + n; i++)
+		a->pg[i] = (uint8_t)((a->pg[i] & ~VS_PAGE_OWNED) | (owned ? VS_PAGE_OWNED : 0));
+}
+
+long vs_arena_map(struct vs_arena *a, size_t first, size_t n, unsigned state)
+{
+	size_t end = first + n;
+	long before = vs_arena_count(a, first, window_end(a, first, n));
+
+	set_states(a, first, n, state);
+	/* A new mapping merges with an equal neighbour on either side. */
+	set_start(a, first, !(first > 0 && MAPPED(a, first - 1) && STATE(a, first - 1) == state));
+	if (end < a->pages && MAPPED(a, end))
+		set_start(a, end, STATE(a, end) != state);
+	return commit(a, first, n, before);
+}
+
+long vs_arena_unmap(struct vs_arena *a, size_t first, size_t n)
+{
+	size_t end = first + n;
+	long before = vs_arena_count(a, first, window_end(a, first, n));
+
+	set_states(a, first, n, VS_PAGE_FREE);
+	if (end < a->pages && MAPPED(a, end))
+		set_start(a, end, true);
+	return commit(a, first, n, before);
+}
+
+long vs_arena_protect(struct vs_arena *a, size_t first, size_t n, unsigned state)
+{
+	size_t end = first + n, pos = first;
+	long before = vs_arena_count(a, first, window_end(a, first, n));
+
+	while (pos < end) {
+		size_t vend = pos + 1;
+		while (vend < a->pages && MAPPED(a, vend) && !(a->pg[vend] & VS_PAGE_START))
+			vend++;
+		size_t pend = vend < end ? vend : end;
+		/* The kernel skips a VMA that already has the flags: no merge either. */
+		if (!MAPPED(a, pos) || STATE(a, pos) == state) {
+			pos = pend;
+			continue;
+		}
+		set_states(a, pos, pend - pos, state);
+		set_start(a, pos, !(pos > 0 && MAPPED(a, pos - 1) && STATE(a, pos - 1) == state));
+		if (pend < a->pages && MAPPED(a, pend))
+			set_start(a, pend, STATE(a, pend) != state);
+		pos = pend;
+	}
+	return commit(a, first, n, before);
+}
+
+static unsigned state_of_prot(int prot, unsigned old)
+{
+	if ((prot & (PROT_READ | PROT_WRITE)) == (PROT_READ | PROT_WRITE))
+		return VS_PAGE_RW;
+	if (prot & PROT_READ)
+		return VS_PAGE_RO;
+	/* PROT_NONE: keep which kind of PROT_NONE page the model knew. */
+	return old == VS_PAGE_RESERVED || old == VS_PAGE_FRESH ? old : VS_PAGE_SEP;
+}
+
+long vs_arena_resync(struct vs_arena *a, struct vs_vma_probe *p, size_t first, size_t n)
+{
+	size_t end = window_end(a, first, n);
+	long before = vs_arena_count(a, first, end);
+	uintptr_t lo = vs_arena_addr(a, first), hi = vs_arena_addr(a, end);
+	size_t i = first;
+	struct vs_vma_info v;
+
+	while (i < end) {
+		uintptr_t at = vs_arena_addr(a, i);
+		int r = vs_vma_probe_next(p, at, &v);
+		if (r < 0 || v.start >= hi) {
+			set_states(a, i, end - i, VS_PAGE_FREE);
+			break;
+		}
+		size_t s = v.start > at ? (v.start - a->base) / a->page : i;
+		set_states(a, i, s - i, VS_PAGE_FREE);
+		size_t e = v.end < hi ? (v.end - a->base) / a->page : end;
+		for (size_t k = s; k < e; k++)
+			set_states(a, k, 1, state_of_prot(v.prot, STATE(a, k)));
+		set_start(a, s, v.start >= lo && v.start == vs_arena_addr(a, s));
+		i = e;
+	}
+	return commit(a, first, n, before);
+}
+
+int vs_arena_place(struct vs_arena *a, size_t n, bool separated, size_t *first, bool *replace)
+{
+	size_t limit = a->pages - 1; /* the guard page stays reserved */
+	size_t pos = a->cursor, budget = 4 * n + 65536;
+	bool wrapped = false;
+
+	if (n == 0 || n > limit)
+		return -ENOSPC;
+	/* Next fit, but over a span that follows what is live: past twice the
+	 * owned pages, start again from the bottom, where unmapped regions left
+	 * room. The pages written and their page tables stay where the last
+	 * ones were, instead of sweeping the whole reservation. */
+	if (pos > 2 * (a->owned + n) + VS_ARENA_SLACK)
+		pos = 0;
+	while (budget--) {
+		if (pos + n > limit) {
+			if (wrapped)
+				break;
+			wrapped = true;
+			pos = 0;
+		}
+		unsigned s0 = a->pg[pos] & (VS_PAGE_STATE_MASK | VS_PAGE_OWNED);
+		if (s0 != VS_PAGE_FREE && s0 != VS_PAGE_RESERVED) {
+			pos++;
+			continue;
+		}
+		size_t i = 1;
+		while (i < n && (a->pg[pos + i] & (VS_PAGE_STATE_MASK | VS_PAGE_OWNED)) == s0)
+			i++;
+		if (i < n) {
+			pos += i;
+			continue;
+		}
+		/* A fresh PROT_NONE region has a separator's flags: never next to one. */
+		if (separated && ((pos > 0 && STATE(a, pos - 1) == VS_PAGE_SEP) ||
+				  STATE(a, pos + n) == VS_PAGE_SEP)) {
+			pos++;
+			continue;
+		}
+		*first = pos;
+		*replace = s0 == VS_PAGE_RESERVED;
+		return 0; /* the caller moves the cursor once the mapping exists */
+	}
+	a->cursor = pos > limit ? 0 : pos;
+	return -ENOSPC;
+}
+
+void vs_arena_save(const struct vs_arena *a, size_t first, size_t n, uint8_t *buf, long *vmas)
+{
+	memcpy(buf, a->pg + first, window_end(a, first, n) - first);
+	*vmas = a->vmas;
+}
+
+void vs_arena_restore(struct vs_arena *a, size_t first, size_t n, const uint8_t *buf, long vmas)
+{
+	memcpy(a->pg + first, buf, window_end(a, first, n) - first);
+	a->vmas = vmas;
+}

@@ -1,0 +1,204 @@
+/* vma.c: vm.max_map_count, counting /proc/self/maps, and PROCMAP_QUERY lookups. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "vmastress/model/vma.h"
+
+int vs_vma_read_limit(const char *path, long *limit)
+{
+	char buf[32];
+	char *end;
+	int fd = open(path ? path : VS_SYSCTL_MAX_MAP_COUNT, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	int e = errno;
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -e : -EIO;
+	buf[n] = 0;
+	errno = 0;
+	*limit = strtol(buf, &end, 10);
+	if (errno || end == buf || *limit <= 0)
+		return -EINVAL;
+	return 0;
+}
+
+static int count_fd(int fd, long *count)
+{
+	/* Static: counting runs at the limit, where a malloc may be what fails. */
+	static char buf[1 << 16];
+	char tail[192];
+	size_t tlen = 0;
+	long lines = 0;
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; (p = memchr(p, '\n', (size_t)(buf + n - p))); p++)
+			lines++;
+		/* Keep the stream's last bytes: [vsyscall], when present, is the last line. */
+		if ((size_t)n >= sizeof(tail)) {
+			memcpy(tail, buf + n - sizeof(tail), sizeof(tail));
+			tlen = sizeof(tail);
+		} else {
+			size_t keep =
+			    tlen + (size_t)n > sizeof(tail) ? sizeof(tail) - (size_t)n : tlen;
+			memmove(tail, tail + tlen - keep, keep);
+			memcpy(tail + keep, buf, (size_t)n);
+			tlen = keep + (size_t)n;
+		}
+	}
+	if (n < 0)
+		return -errno;
+	while (tlen && tail[tlen - 1] == '\n')
+		tlen--;
+	size_t start = tlen;
+	while (start && tail[start - 1] != '\n')
+		start--;
+	if (memmem(tail + start, tlen - start, "[vsyscall]", 10))
+		lines--;
+	*count = lines;
+	return 0;
+}
+
+int vs_vma_count_file(const char *path, long *count)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = count_fd(fd, count);
+	close(fd);
+	return r;
+}
+
+int vs_vma_count_self(long *count)
+{
+	return vs_vma_count_file("/proc/self/maps", count);
+}
+
+/* PROCMAP_QUERY, from <linux/fs.h> of Linux 6.11; defined here so the build
+ * does not depend on the installed kernel headers. */
+struct vs_procmap_query {
+	uint64_t size, query_flags, query_addr, vma_start, vma_end, vma_flags;
+	uint64_t vma_page_size, vma_offset, inode;
+	uint32_t dev_major, dev_minor, vma_name_size, build_id_size;
+	uint64_t vma_name_addr, build_id_addr;
+};
+#define VS_PROCMAP_QUERY _IOWR('f', 17, struct vs_procmap_query)
+#define VS_PROCMAP_READABLE 1
+#define VS_PROCMAP_WRITABLE 2
+#define VS_PROCMAP_EXECUTABLE 4
+#define VS_PROCMAP_COVERING_OR_NEXT 0x10
+
+void vs_vma_probe_open(struct vs_vma_probe *p)
+{
+	struct vs_vma_info v;
+
+	p->fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	p->available = false;
+	if (p->fd < 0)
+		return;
+	p->available = true;
+	if (vs_vma_probe_next(p, 0, &v) < 0)
+		p->available = false;
+}
+
+void vs_vma_probe_close(struct vs_vma_probe *p)
+{
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+	p->available = false;
+}
+
+static int prot_of(const char *perms)
+{
+	return (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0) |
+	       (perms[2] == 'x' ? PROT_EXEC : 0);
+}
+
+/* Fallback: the first line of /proc/self/maps whose end is above addr. */
+static int scan_next(uintptr_t addr, struct vs_vma_info *out)
+{
+	char buf[4096], line[256];
+	size_t used = 0;
+	ssize_t n;
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	int r = -ENOENT;
+
+	if (fd < 0)
+		return -errno;
+	while (r == -ENOENT && (n = read(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < n && r == -ENOENT; i++) {
+			if (buf[i] != '\n') {
+				if (used < sizeof(line) - 1)
+					line[used++] = buf[i];
+				continue;
+			}
+			line[used] = 0;
+			used = 0;
+			uintmax_t s, e;
+			char perms[5];
+			if (sscanf(line, "%jx-%jx %4s", &s, &e, perms) != 3 || e <= addr)
+				continue;
+			out->start = (uintptr_t)s;
+			out->end = (uintptr_t)e;
+			out->prot = prot_of(perms);
+			r = 0;
+		}
+	}
+	close(fd);
+	return r;
+}
+
+int vs_vma_probe_next(struct vs_vma_probe *p, uintptr_t addr, struct vs_vma_info *out)
+{
+	struct vs_procmap_query q;
+
+	if (!p->available)
+		return scan_next(addr, out);
+	memset(&q, 0, sizeof(q));
+	q.size = sizeof(q);
+	q.query_flags = VS_PROCMAP_COVERING_OR_NEXT;
+	q.query_addr = addr;
+	if (ioctl(p->fd, VS_PROCMAP_QUERY, &q) < 0)
+		return -errno;
+	out->start = (uintptr_t)q.vma_start;
+	out->end = (uintptr_t)q.vma_end;
+	out->prot = ((q.vma_flags & VS_PROCMAP_READABLE) ? PROT_READ : 0) |
+		    ((q.vma_flags & VS_PROCMAP_WRITABLE) ? PROT_WRITE : 0) |
+		    ((q.vma_flags & VS_PROCMAP_EXECUTABLE) ? PROT_EXEC : 0);
+	return 0;
+}
+
+int vs_vma_probe_count(struct vs_vma_probe *p, uintptr_t lo, uintptr_t hi, long *count)
+{
+	struct vs_vma_info v;
+	uintptr_t a = lo;
+	long n = 0;
+	int r;
+
+	while (a < hi) {
+		r = vs_vma_probe_next(p, a, &v);
+		if (r == -ENOENT)
+			break;
+		if (r < 0)
+			return r;
+		if (v.start >= hi)
+			break;
+		n++;
+		a = v.end;
+	}
+	*count = n;
+	return 0;
+}

@@ -1,0 +1,81 @@
+/* render_prom.c: snapshot -> Prometheus text format, every metric with HELP and TYPE. */
+#include <errno.h>
+#include <stdio.h>
+#include "vmastress/log/errnames.h"
+#include "vmastress/output/render.h"
+
+struct family {
+	const char *metric, *help;
+};
+#define FAMILY(id, json, metric, flags, help) {metric, help},
+static const struct family family[VS_FAMILY_COUNT] = {VS_STAT_FAMILIES(FAMILY)};
+
+static void head(struct vs_textbuf *o, const char *name, const char *type, const char *help)
+{
+	vs_textbuf_put(o, "# HELP vmastress_%s %s\n# TYPE vmastress_%s %s\n", name, help, name,
+		       type);
+}
+
+static void scalar(struct vs_textbuf *o, const struct vs_snapshot *s, const struct vs_stat_row *r)
+{
+	const void *v = (const char *)s + r->offset;
+
+	head(o, r->metric, r->type, r->help);
+	vs_textbuf_put(o, "vmastress_%s", r->metric);
+	switch (r->format) {
+	case VS_FMT_U64:
+	case VS_FMT_HEX:
+		vs_textbuf_put(o, " %llu\n", (unsigned long long)*(const uint64_t *)v);
+		break;
+	case VS_FMT_LONG:
+		vs_textbuf_put(o, " %ld\n", *(const long *)v);
+		break;
+	case VS_FMT_DOUBLE:
+		vs_textbuf_put(o, " %.17g\n", *(const double *)v);
+		break;
+	case VS_FMT_BOOL:
+		vs_textbuf_put(o, " %d\n", *(const bool *)v ? 1 : 0);
+		break;
+	case VS_FMT_STRING: /* an info metric: the value as a label */
+		vs_textbuf_put(o, "{%s=\"%s\"} 1\n", r->json, (const char *)v);
+		break;
+	}
+}
+
+static void families(struct vs_textbuf *o, const struct vs_totals *t)
+{
+	const struct family *f = &family[VS_FAMILY_OPS];
+
+	head(o, f->metric, "counter", f->help);
+	for (int op = 0; op < VS_OP_COUNT; op++)
+		vs_textbuf_put(o, "vmastress_%s{op=\"%s\"} %llu\n", f->metric, vs_op_name(op),
+			       (unsigned long long)t->ops[op]);
+	f = &family[VS_FAMILY_FAILURES];
+	head(o, f->metric, "counter", f->help);
+	for (int op = 0; op < VS_OP_COUNT; op++)
+		for (unsigned e = 0; e < VS_ERRNO_SLOTS; e++)
+			if (e == 0 || t->failures[op][e])
+				vs_textbuf_put(o, "vmastress_%s{op=\"%s\",errno=\"%s\"} %llu\n",
+					       f->metric, vs_op_name(op), vs_errno_slot_name(e),
+					       (unsigned long long)t->failures[op][e]);
+	f = &family[VS_FAMILY_ENOMEM];
+	head(o, f->metric, "counter", f->help);
+	for (int op = 0; op < VS_OP_COUNT; op++)
+		for (int c = 0; c < VS_CAUSE_COUNT; c++)
+			vs_textbuf_put(o, "vmastress_%s{op=\"%s\",cause=\"%s\"} %llu\n", f->metric,
+				       vs_op_name(op), vs_enomem_cause_name(c),
+				       (unsigned long long)t->enomem[c][op]);
+}
+
+int vs_render_prom(const struct vs_snapshot *s, char *buf, size_t len)
+{
+	struct vs_textbuf o = {.buf = buf, .len = len};
+
+	if (!len)
+		return -ENOBUFS;
+	for (int i = 0; i < VS_STAT_COUNT; i++)
+		if (vs_stat_rows[i].metric)
+			scalar(&o, s, &vs_stat_rows[i]);
+	families(&o, &s->t);
+	return vs_textbuf_result(&o);
+}

@@ -1,0 +1,54 @@
+/* textbuf.c: bounded appends for the renderers; the rows of stats.h located in the snapshot. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "vmastress/output/render.h"
+
+#define OFFSET_SNAP(f) offsetof(struct vs_snapshot, f)
+#define OFFSET_SUM(f) offsetof(struct vs_snapshot, t.f)
+#define OFFSET_XOR(f) offsetof(struct vs_snapshot, t.f)
+#define ROW(f, src, fmt, json, metric, type, flags, help)                                          \
+	[VS_STAT_##f] = {#f, json, metric, #type, help, VS_FMT_##fmt, flags, OFFSET_##src(f)},
+const struct vs_stat_row vs_stat_rows[VS_STAT_COUNT] = {VS_STATS(ROW)};
+
+static int try_put(struct vs_textbuf *o, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+static int try_put(struct vs_textbuf *o, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(o->buf + o->used, o->len - o->used, fmt, ap);
+
+	if (n < 0 || (size_t)n >= o->len - o->used)
+		return -1;
+	o->used += (size_t)n;
+	return 0;
+}
+
+void vs_textbuf_put(struct vs_textbuf *o, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	if (o->overflow)
+		return;
+	va_start(ap, fmt);
+	r = try_put(o, fmt, ap);
+	va_end(ap);
+	if (r == 0)
+		return;
+	/* Streaming: hand over what is there and try once more in the empty buffer. */
+	if (o->flush && o->flush(o) == 0) {
+		o->used = 0;
+		va_start(ap, fmt);
+		r = try_put(o, fmt, ap);
+		va_end(ap);
+		if (r == 0)
+			return;
+	}
+	o->overflow = true;
+}
+
+int vs_textbuf_result(const struct vs_textbuf *o)
+{
+	return o->overflow ? -ENOBUFS : (int)o->used;
+}

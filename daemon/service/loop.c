@@ -1,0 +1,475 @@
+/* loop.c: sd-event wiring: signals, timers, the stats socket, watchdog, reload, shutdown. */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-event.h>
+#include "vmastress/log/errnames.h"
+#include "vmastress/log/log.h"
+#include "vmastress/output/report.h"
+#include "vmastress/service/answer.h"
+#include "vmastress/service/loop.h"
+#include "vmastress/service/notify.h"
+#include "vmastress/service/stats_server.h"
+#include "vmastress/work/engine.h"
+
+#define EVENTS_TICK_USEC 100000ULL  /* a worker's ring holds VS_EVENT_RING events */
+#define STATUS_TICK_USEC 1000000ULL /* systemctl status: once a second is live enough */
+#define RATE_WINDOW_USEC 1000000ULL /* log.events_per_second counts per this window */
+/* The first refusal within this many VMAs of the limit is the limit's. */
+#define LIMIT_REACHED_SLACK 8
+
+struct loop {
+	sd_event *ev;
+	struct vs_engine *eng; /* holds the running configuration */
+	const struct vs_run_options *opt;
+	struct vs_stats_server *server;
+	struct vs_answer_ctx actx;
+	uint64_t window_start, dropped;
+	unsigned window_events;
+	bool limit_reported;
+	sd_event_source *verify, *summary, *textfile; /* turned on and off by reloads */
+};
+
+static struct vs_fields event_fields(const struct vs_event *ev)
+{
+	struct vs_fields f = {
+	    .op = vs_op_name(ev->op),
+	    .err = ev->err,
+	    .addr = ev->addr,
+	    .length = ev->length,
+	    .worker = ev->worker,
+	    .map_count = ev->map_count,
+	    .max_map_count = ev->max_map_count,
+	    .leaked_bytes = (long long)ev->leaked_bytes,
+	};
+	return f;
+}
+
+static void log_event(const struct vs_event *ev, void *userdata)
+{
+	struct loop *l = userdata;
+	struct vs_fields f = event_fields(ev);
+	uint64_t now = 0;
+
+	/* The first refusal at the limit is always reported, never rate limited. */
+	if (!l->limit_reported && ev->err == ENOMEM &&
+	    ev->map_count + LIMIT_REACHED_SLACK >= ev->max_map_count) {
+		l->limit_reported = true;
+		vs_log_msg(VS_MSG_LIMIT_REACHED, LOG_WARNING, &f,
+			   "VMA limit reached: %s failed with ENOMEM at %ld of %ld VMAs", f.op,
+			   ev->map_count, ev->max_map_count);
+	}
+	sd_event_now(l->ev, CLOCK_MONOTONIC, &now);
+	if (now - l->window_start >= RATE_WINDOW_USEC) {
+		l->window_start = now;
+		l->window_events = 0;
+	}
+	if (l->window_events >= vs_engine_config(l->eng)->log_events_per_second) {
+		l->dropped++;
+		return;
+	}
+	l->window_events++;
+	switch (ev->kind) {
+	case VS_EVENT_LEAK:
+		vs_log_msg(VS_MSG_LEAK, LOG_WARNING, &f,
+			   "worker %u: munmap(0x%" PRIxPTR ", %" PRIu64 ") failed: %s; "
+			   "region leaked (map_count %ld/%ld, leaked_bytes %" PRIu64 ")",
+			   ev->worker, ev->addr, ev->length, vs_errno_name(ev->err), ev->map_count,
+			   ev->max_map_count, ev->leaked_bytes);
+		break;
+	case VS_EVENT_RECLAIMED:
+		vs_log_msg(VS_MSG_RECLAIMED, LOG_INFO, &f,
+			   "worker %u: leaked region 0x%" PRIxPTR " (%" PRIu64 " bytes) reclaimed",
+			   ev->worker, ev->addr, ev->length);
+		break;
+	default:
+		vs_log_msg(VS_MSG_FAILURE, LOG_NOTICE, &f,
+			   "worker %u: %s(0x%" PRIxPTR ", %" PRIu64 ") failed: %s "
+			   "(map_count %ld/%ld)",
+			   ev->worker, f.op, ev->addr, ev->length, vs_errno_name(ev->err),
+			   ev->map_count, ev->max_map_count);
+	}
+}
+
+/* Fire again in usec; 0 turns the timer off (a reload may turn it on again). */
+static int rearm(sd_event_source *s, uint64_t usec)
+{
+	uint64_t now;
+
+	if (!usec)
+		return sd_event_source_set_enabled(s, SD_EVENT_OFF);
+	sd_event_now(sd_event_source_get_event(s), CLOCK_MONOTONIC, &now);
+	sd_event_source_set_time(s, now + usec);
+	return sd_event_source_set_enabled(s, SD_EVENT_ON);
+}
+
+/* Timers whose interval is a config key: 0 = off. */
+static uint64_t verify_usec(const struct vs_config *c)
+{
+	return (uint64_t)c->accounting_verify_interval_ms * 1000ULL;
+}
+
+static uint64_t summary_usec(const struct vs_config *c)
+{
+	return (uint64_t)c->log_summary_interval * 1000000ULL;
+}
+
+static uint64_t textfile_usec(const struct vs_config *c)
+{
+	return c->stats_textfile[0] ? (uint64_t)c->stats_textfile_interval * 1000000ULL : 0;
+}
+
+static int on_events(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct loop *l = userdata;
+
+	(void)usec;
+	vs_engine_drain_events(l->eng, log_event, l);
+	if (l->opt->max_ops && vs_engine_all_finished(l->eng))
+		return sd_event_exit(l->ev, 0);
+	return rearm(s, EVENTS_TICK_USEC);
+}
+
+/* The one place a snapshot is assembled: the engine's figures and the loop's. */
+static void take_snapshot(void *userdata, struct vs_snapshot *s)
+{
+	struct loop *l = userdata;
+
+	vs_engine_snapshot(l->eng, s);
+	s->events_dropped = s->t.events_lost + l->dropped;
+	s->clients_rejected = vs_stats_server_rejected(l->server);
+}
+
+static void status_line(struct loop *l, char *buf, size_t len)
+{
+	struct vs_snapshot s;
+	const struct vs_totals *t = &s.t;
+
+	take_snapshot(l, &s);
+	snprintf(buf, len,
+		 "%" PRIu64 " workers, %ld/%ld VMAs (%.1f%%), ENOMEM mmap %" PRIu64
+		 " mprotect %" PRIu64 " munmap %" PRIu64 ", leaked %" PRIu64 " bytes",
+		 s.workers, s.map_count_predicted, s.max_map_count,
+		 100.0 * (double)s.map_count_predicted / (double)s.max_map_count,
+		 t->failures[VS_OP_MMAP][0], t->failures[VS_OP_MPROTECT][0],
+		 t->failures[VS_OP_MUNMAP][0], t->leaked_bytes);
+}
+
+static int on_status(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	char line[256];
+
+	(void)usec;
+	status_line(userdata, line, sizeof(line));
+	vs_notify_status(line);
+	return rearm(s, STATUS_TICK_USEC);
+}
+
+static int on_watchdog(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct loop *l = userdata;
+
+	(void)usec;
+	/* Only a daemon whose every worker moves is alive: a hung worker stops the pings. */
+	if (vs_engine_progressing(l->eng))
+		vs_notify_watchdog();
+	else
+		vs_log(LOG_WARNING, "watchdog: a worker made no progress; not pinging");
+	return rearm(s, vs_notify_watchdog_usec() / 2);
+}
+
+static int on_verify(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct loop *l = userdata;
+	struct vs_verify v;
+	int r;
+
+	(void)usec;
+	r = vs_engine_verify(l->eng, &v);
+	if (r == -ETIMEDOUT)
+		vs_log(LOG_WARNING, "verification skipped: a worker did not pause within %d s",
+		       VS_PARK_TIMEOUT_S);
+	else if (r < 0)
+		vs_log_errno(LOG_WARNING, r, "cannot read /proc/self/maps");
+	else if (v.drift) {
+		struct vs_fields f = VS_FIELDS_NONE;
+		f.map_count = v.proc;
+		vs_log_msg(VS_MSG_DRIFT, LOG_WARNING, &f,
+			   "VMA count drift: /proc/self/maps has %ld, predicted %ld (%+ld)", v.proc,
+			   v.predicted, v.drift);
+	}
+	return rearm(s, verify_usec(vs_engine_config(l->eng)));
+}
+
+static int on_sysctl(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct loop *l = userdata;
+	long old_limit, new_limit;
+	int r;
+
+	(void)usec;
+	r = vs_engine_refresh_limit(l->eng, &old_limit, &new_limit);
+	if (r < 0)
+		vs_log_errno(LOG_WARNING, r, "cannot re-read vm.max_map_count");
+	else if (r > 0) {
+		struct vs_fields f = VS_FIELDS_NONE;
+		f.max_map_count = new_limit;
+		vs_log_msg(VS_MSG_SYSCTL, LOG_NOTICE, &f,
+			   "vm.max_map_count changed from %ld to %ld", old_limit, new_limit);
+		l->limit_reported = false;
+	}
+	return rearm(s,
+		     (uint64_t)vs_engine_config(l->eng)->accounting_sysctl_interval_ms * 1000ULL);
+}
+
+static void summary(struct loop *l, enum vs_msg m, const char *what)
+{
+	struct vs_snapshot s;
+	struct vs_fields f = VS_FIELDS_NONE;
+	const struct vs_totals *t = &s.t;
+
+	take_snapshot(l, &s);
+	f.map_count = s.map_count_predicted;
+	f.max_map_count = s.max_map_count;
+	f.leaked_bytes = (long long)t->leaked_bytes;
+	vs_log_msg(m, LOG_INFO, &f,
+		   "%s: vmas %ld/%ld (predicted %ld, peak %ld), mappings %" PRIu64
+		   ", ops mmap %" PRIu64 " mprotect %" PRIu64 " munmap %" PRIu64
+		   ", ENOMEM mmap %" PRIu64 " mprotect %" PRIu64 " munmap %" PRIu64
+		   ", leaked %" PRIu64 " mappings / %" PRIu64 " bytes, reclaimed %" PRIu64
+		   " bytes, log entries dropped %" PRIu64,
+		   what, s.map_count, s.max_map_count, s.map_count_predicted, s.map_count_peak,
+		   t->mappings, t->ops[VS_OP_MMAP], t->ops[VS_OP_MPROTECT], t->ops[VS_OP_MUNMAP],
+		   t->failures[VS_OP_MMAP][0], t->failures[VS_OP_MPROTECT][0],
+		   t->failures[VS_OP_MUNMAP][0], t->leaked_mappings, t->leaked_bytes,
+		   t->reclaimed_bytes, s.events_dropped);
+}
+
+static int on_summary(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct loop *l = userdata;
+
+	(void)usec;
+	summary(l, VS_MSG_SUMMARY, "summary");
+	return rearm(s, summary_usec(vs_engine_config(l->eng)));
+}
+
+static int on_textfile(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	static char buf[VS_STATS_ANSWER_MAX];
+	const struct vs_config *cfg = vs_engine_config(((struct loop *)userdata)->eng);
+	struct vs_snapshot snap;
+	int n, r;
+
+	(void)usec;
+	take_snapshot(userdata, &snap);
+	n = vs_render_prom(&snap, buf, sizeof(buf));
+	r = n < 0 ? n : vs_textfile_write(cfg->stats_textfile, buf, (size_t)n);
+	if (r < 0)
+		vs_log_errno(LOG_WARNING, r, "cannot write %s", cfg->stats_textfile);
+	return rearm(s, textfile_usec(cfg));
+}
+
+static int on_duration(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	(void)s;
+	(void)usec;
+	return sd_event_exit(((struct loop *)userdata)->ev, 0);
+}
+
+static int on_stop_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	(void)s;
+	vs_log(LOG_INFO, "signal %u: stopping", si->ssi_signo);
+	return sd_event_exit(((struct loop *)userdata)->ev, 0);
+}
+
+/* Test-only fault hook (VMASTRESS_TEST_HOOKS=1): SIGUSR2 hangs worker 0. */
+static int on_hang(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	(void)s;
+	(void)si;
+	vs_log(LOG_WARNING, "test hook: worker 0 stops making progress");
+	vs_engine_hang_worker(((struct loop *)userdata)->eng, 0);
+	return 0;
+}
+
+/* After a reload: a timer turned on starts now, one turned off stops; a
+ * changed interval applies from its next run. */
+static void retime(struct loop *l)
+{
+	const struct vs_config *c = vs_engine_config(l->eng);
+	struct {
+		sd_event_source *s;
+		uint64_t usec;
+	} t[] = {{l->verify, verify_usec(c)},
+		 {l->summary, summary_usec(c)},
+		 {l->textfile, textfile_usec(c) ? 1000 : 0}};
+	int on;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (sd_event_source_get_enabled(t[i].s, &on) >= 0 && !on != !t[i].usec)
+			rearm(t[i].s, t[i].usec);
+}
+
+static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	struct loop *l = userdata;
+	struct vs_fields f = VS_FIELDS_NONE;
+	struct vs_config next;
+	char err[512], frozen[128], line[256];
+	int r;
+
+	(void)s;
+	(void)si;
+	vs_notify_reloading();
+	r = vs_config_reload(&next, l->opt->src, vs_engine_config(l->eng), frozen, sizeof(frozen),
+			     err, sizeof(err));
+	if (r < 0) {
+		vs_log_msg(VS_MSG_RELOAD_FAILED, LOG_ERR, &f,
+			   "reload refused: %s; the running configuration stays", err);
+	} else {
+		if (frozen[0])
+			vs_log(LOG_NOTICE, "reload: %s keep their values until the next start",
+			       frozen);
+		r = vs_engine_reconfigure(l->eng, &next);
+		if (r < 0)
+			vs_log_errno(LOG_ERR, r, "reload: could not apply everything");
+		retime(l);
+		vs_log_msg(VS_MSG_RELOAD, LOG_NOTICE, &f,
+			   "configuration reloaded: profile %s, %u workers", next.profile,
+			   next.workers);
+	}
+	status_line(l, line, sizeof(line));
+	vs_notify_ready(line);
+	return 0;
+}
+
+static int add_timer(struct loop *l, uint64_t usec, sd_event_time_handler_t fn)
+{
+	if (usec == 0)
+		return 0;
+	return sd_event_add_time_relative(l->ev, NULL, CLOCK_MONOTONIC, usec, 10000, fn, l);
+}
+
+/* A timer a reload can turn on or off: kept, and off while its interval is 0. */
+static int add_config_timer(struct loop *l, sd_event_source **s, uint64_t usec,
+			    sd_event_time_handler_t fn)
+{
+	int r =
+	    sd_event_add_time_relative(l->ev, s, CLOCK_MONOTONIC, usec ? usec : 1, 10000, fn, l);
+
+	return r < 0 || usec ? r : sd_event_source_set_enabled(*s, SD_EVENT_OFF);
+}
+
+static int setup(struct loop *l)
+{
+	sigset_t mask;
+	int r;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR2);
+	/* Blocked before the workers start, so they inherit the mask. */
+	if ((r = -pthread_sigmask(SIG_BLOCK, &mask, NULL)) < 0)
+		return r;
+	if ((r = sd_event_default(&l->ev)) < 0 ||
+	    (r = sd_event_add_signal(l->ev, NULL, SIGTERM, on_stop_signal, l)) < 0 ||
+	    (r = sd_event_add_signal(l->ev, NULL, SIGINT, on_stop_signal, l)) < 0 ||
+	    (r = sd_event_add_signal(l->ev, NULL, SIGHUP, on_hup, l)) < 0)
+		return r;
+	if (getenv("VMASTRESS_TEST_HOOKS") &&
+	    (r = sd_event_add_signal(l->ev, NULL, SIGUSR2, on_hang, l)) < 0)
+		return r;
+	const struct vs_config *c = vs_engine_config(l->eng);
+	if ((r = add_timer(l, EVENTS_TICK_USEC, on_events)) < 0 ||
+	    (r = add_timer(l, STATUS_TICK_USEC, on_status)) < 0 ||
+	    (r = add_timer(l, vs_notify_watchdog_usec() / 2, on_watchdog)) < 0 ||
+	    (r = add_timer(l, (uint64_t)c->accounting_sysctl_interval_ms * 1000, on_sysctl)) < 0 ||
+	    (r = add_timer(l, (uint64_t)c->duration * 1000000, on_duration)) < 0 ||
+	    (r = add_config_timer(l, &l->verify, verify_usec(c), on_verify)) < 0 ||
+	    (r = add_config_timer(l, &l->summary, summary_usec(c), on_summary)) < 0 ||
+	    (r = add_config_timer(l, &l->textfile, textfile_usec(c) ? 1000 : 0, on_textfile)) < 0)
+		return r;
+	return vs_stats_server_new(&l->server, l->ev, c->stats_socket, vs_answer, &l->actx);
+}
+
+static int write_report(struct loop *l, const char *path, bool final)
+{
+	struct vs_leak_cursor leaks = {.engine = l->eng};
+	struct vs_snapshot s;
+
+	take_snapshot(l, &s);
+	return vs_report_write(path, &s, final, vs_engine_leak_next, &leaks);
+}
+
+static void shutdown_engine(struct loop *l)
+{
+	struct vs_verify v;
+
+	vs_engine_stop(l->eng);
+	vs_engine_drain_events(l->eng, log_event, l);
+	/* At rest: the model and the kernel must agree exactly. */
+	if (vs_engine_verify(l->eng, &v) == 0)
+		vs_log(v.drift ? LOG_WARNING : LOG_INFO,
+		       "at rest: /proc/self/maps %ld VMAs, predicted %ld, drift %+ld", v.proc,
+		       v.predicted, v.drift);
+	/* Test hook: leaks as they are, then wait for SIGCONT while a test
+	 * compares them with /proc/PID/maps. */
+	if (l->opt->hold_file && write_report(l, l->opt->hold_file, false) == 0)
+		raise(SIGSTOP);
+	vs_engine_teardown(l->eng);
+	vs_engine_drain_events(l->eng, log_event, l);
+	if (vs_engine_verify(l->eng, &v) == 0 && v.drift)
+		vs_log(LOG_WARNING, "after teardown: drift %+ld", v.drift);
+}
+
+int vs_loop_run(const struct vs_config *cfg, const struct vs_run_options *opt)
+{
+	struct loop l = {.opt = opt};
+	struct vs_fields f = VS_FIELDS_NONE;
+	char line[256];
+	int r;
+
+	vs_log_init();
+	r = vs_engine_new(&l.eng, cfg, opt->max_ops);
+	if (r < 0)
+		return VS_EX_SOFTWARE;
+	l.actx.snapshot = take_snapshot;
+	l.actx.userdata = &l;
+	r = setup(&l);
+	if (r < 0) {
+		vs_log_errno(LOG_ERR, r, "cannot set up the event loop");
+		goto out;
+	}
+	r = vs_engine_start(l.eng);
+	if (r < 0)
+		goto out;
+	vs_log_msg(VS_MSG_START, LOG_INFO, &f,
+		   "started: profile %s, %u workers, seed %llu, separator_pages %u, "
+		   "vm.max_map_count %ld",
+		   cfg->profile, cfg->workers, (unsigned long long)vs_engine_config(l.eng)->seed,
+		   cfg->mapping_separator_pages, vs_engine_limit(l.eng));
+	status_line(&l, line, sizeof(line));
+	vs_notify_ready(line);
+	r = sd_event_loop(l.ev);
+	if (r < 0)
+		vs_log_errno(LOG_ERR, r, "event loop failed");
+	vs_notify_stopping();
+	shutdown_engine(&l);
+	summary(&l, VS_MSG_STOP, "stopped");
+	if (opt->report && write_report(&l, opt->report, true) < 0)
+		r = -EIO;
+out:
+	sd_event_source_disable_unref(l.verify);
+	sd_event_source_disable_unref(l.summary);
+	sd_event_source_disable_unref(l.textfile);
+	vs_stats_server_free(l.server);
+	vs_engine_free(l.eng);
+	sd_event_unref(l.ev);
+	return r < 0 ? VS_EX_SOFTWARE : VS_EX_OK;
+}

@@ -1,0 +1,47 @@
+/* counters.c: summing per-worker counters into one snapshot. */
+#include <string.h>
+#include "vmastress/work/counters.h"
+
+#define NAME(id, name) name,
+static const char *const op_names[VS_OP_COUNT] = {VS_OPS(NAME)};
+static const char *const cause_names[VS_CAUSE_COUNT] = {VS_ENOMEM_CAUSES(NAME)};
+
+const char *vs_op_name(enum vs_op op)
+{
+	return (unsigned)op < VS_OP_COUNT ? op_names[op] : "?";
+}
+
+const char *vs_enomem_cause_name(enum vs_enomem_cause cause)
+{
+	return (unsigned)cause < VS_CAUSE_COUNT ? cause_names[cause] : "?";
+}
+
+/* Order-independent combination for XOR rows: one worker's hash is itself. */
+#define SUM_SUM(f) t->f += vs_counter_get(&k->f);
+#define SUM_XOR(f) t->f ^= vs_counter_get(&k->f);
+#define SUM_SNAP(f)
+#define SUM_ROW(f, src, ...) SUM_##src(f)
+
+static void sum_array(uint64_t *t, _Atomic uint64_t *k, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		t[i] += vs_counter_get(&k[i]);
+}
+
+void vs_counters_sum(struct vs_totals *t, struct vs_counters *const *c, unsigned n)
+{
+	memset(t, 0, sizeof(*t));
+	for (unsigned w = 0; w < n; w++) {
+		struct vs_counters *k = c[w];
+
+		VS_STATS(SUM_ROW)
+		sum_array(t->ops, k->ops, VS_OP_COUNT);
+		sum_array(&t->failures[0][0], &k->failures[0][0], VS_OP_COUNT * VS_ERRNO_SLOTS);
+		sum_array(&t->enomem[0][0], &k->enomem[0][0], VS_CAUSE_COUNT * VS_OP_COUNT);
+		for (int op = 0; op < VS_OP_COUNT; op++) {
+			uint64_t first = vs_counter_get(&k->first_enomem_ns[op]);
+			if (first && (!t->first_enomem_ns[op] || first < t->first_enomem_ns[op]))
+				t->first_enomem_ns[op] = first;
+		}
+	}
+}

@@ -1,0 +1,23 @@
+/* engine_private.h: the engine's state, shared by engine.c (lifecycle) and
+ * engine_view.c (what the loop reads). Not part of the public API. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include "vmastress/config/config.h"
+#include "vmastress/work/state.h"
+
+struct vs_engine {
+	struct vs_config cfg; /* the running configuration; workers read it (sh.cfg) */
+	struct vs_shared sh;
+	struct vs_worker *w[VS_WORKERS_MAX]; /* [0, n) run; [n, nalloc) stopped, kept for
+					      * their counters and leaks */
+	unsigned n, nalloc;
+	size_t regions; /* table size per worker */
+	uint64_t max_ops;
+	uint64_t last_progress[VS_WORKERS_MAX];
+	double start_time;
+	bool started;
+	long proc_last;
+	uint64_t verifications, drift_events, limit_changes;
+	long drift_last, drift_max;
+};

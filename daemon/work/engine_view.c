@@ -1,0 +1,106 @@
+/* engine_view.c: what the loop reads from the engine: snapshot, leaks, events, progress. */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "vmastress/work/engine.h"
+#include "engine_private.h"
+
+bool vs_engine_progressing(struct vs_engine *e)
+{
+	bool all = true;
+
+	for (unsigned i = 0; i < e->n; i++) {
+		uint64_t p = vs_counter_get(&e->w[i]->ctr.progress);
+		if (p == e->last_progress[i] && !atomic_load(&e->w[i]->finished))
+			all = false;
+		e->last_progress[i] = p;
+	}
+	return all;
+}
+
+void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s)
+{
+	struct vs_counters *c[VS_WORKERS_MAX];
+	struct timespec ts;
+	long cap = atomic_load(&e->sh.cap);
+
+	memset(s, 0, sizeof(*s));
+	for (unsigned i = 0; i < e->n; i++)
+		c[i] = &e->w[i]->ctr;
+	vs_counters_sum(&s->t, c, e->n);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(s->version, sizeof(s->version), "%s", VS_VERSION);
+	s->pid = (long)getpid();
+	s->start_time_seconds = e->start_time;
+	s->uptime_seconds =
+	    e->start_time ? (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - e->start_time : 0;
+	s->seed = e->cfg.seed;
+	snprintf(s->profile, sizeof(s->profile), "%s", e->cfg.profile);
+	s->workers = e->n;
+	s->max_map_count = atomic_load(&e->sh.limit);
+	s->map_count = e->proc_last;
+	s->map_count_predicted = atomic_load(&e->sh.settled);
+	s->map_count_peak = atomic_load(&e->sh.peak);
+	s->vma_cap = cap == LONG_MAX ? -1 : cap;
+	s->verifications = e->verifications;
+	s->drift_events = e->drift_events;
+	s->drift_last = e->drift_last;
+	s->drift_max = e->drift_max;
+	s->limit_changes = e->limit_changes;
+	s->exact_probe = e->nalloc ? e->w[0]->probe.available : 0;
+	for (int op = 0; op < VS_OP_COUNT; op++)
+		s->first_enomem[op] =
+		    s->t.first_enomem_ns[op] && e->sh.start_ns
+			? (double)(s->t.first_enomem_ns[op] - e->sh.start_ns) / 1e9
+			: -1.0;
+}
+
+bool vs_engine_all_finished(struct vs_engine *e)
+{
+	for (unsigned i = 0; i < e->n; i++)
+		if (!atomic_load(&e->w[i]->finished))
+			return false;
+	return true;
+}
+
+long vs_engine_limit(struct vs_engine *e)
+{
+	return atomic_load(&e->sh.limit);
+}
+
+void vs_engine_drain_events(struct vs_engine *e, void (*fn)(const struct vs_event *, void *),
+			    void *userdata)
+{
+	struct vs_event ev;
+
+	for (unsigned i = 0; i < e->nalloc; i++)
+		while (vs_event_pop(&e->w[i]->events, &ev))
+			fn(&ev, userdata);
+}
+
+bool vs_engine_leak_next(void *cursor, struct vs_leaked_region *out)
+{
+	struct vs_leak_cursor *c = cursor;
+	struct vs_engine *e = c->engine;
+
+	for (; c->worker < e->nalloc; c->worker++, c->index = 0) {
+		struct vs_worker *w = e->w[c->worker];
+		if (c->index < w->table.nleaked) {
+			struct vs_region *r = vs_region_leaked(&w->table, c->index++);
+			out->worker = c->worker;
+			out->addr = vs_arena_addr(&w->arena, r->first);
+			out->length = vs_region_pages(r) * e->sh.page;
+			out->bytes = (size_t)r->leaked_pages * e->sh.page;
+			return true;
+		}
+	}
+	return false;
+}
+
+void vs_engine_hang_worker(struct vs_engine *e, unsigned i)
+{
+	if (i < e->n)
+		atomic_store(&e->w[i]->hang, 1);
+}

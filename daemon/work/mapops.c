@@ -1,0 +1,479 @@
+/* mapops.c: one step of a worker and the calls it makes, each with its VMA prediction
+ * and accounting. */
+#include <errno.h>
+#include <limits.h>
+#include <sys/mman.h>
+#include "vmastress/log/errnames.h"
+#include "vmastress/work/mapops.h"
+#include "vmastress/work/worker.h"
+
+#define MAP_BASE (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK)
+/* Holes of at most this many pages: each one splits a VMA, where a long one
+ * would mostly swallow the holes already there. */
+#define PUNCH_MAX_PAGES 2
+
+void (*vs_mapops_test_after_mmap)(struct vs_worker *w, uintptr_t addr, size_t len);
+
+static void note_peak(struct vs_shared *sh, long now)
+{
+	long peak = atomic_load_explicit(&sh->peak, memory_order_relaxed);
+	long limit = atomic_load_explicit(&sh->limit, memory_order_relaxed);
+
+	/* Workers settle in their own order, not the kernel's: one's +1 may land
+	 * before another's earlier -5, so the sum can pass what the kernel ever
+	 * held. The kernel holds at most limit + 1 (mmap refuses at count > limit;
+	 * a lowered limit creates nothing more), so nothing above it is real. */
+	if (now > limit + 1)
+		now = limit + 1;
+	while (now > peak && !atomic_compare_exchange_weak(&sh->peak, &peak, now))
+		;
+}
+
+/* For failure(): the shared count as this worker's call goes out. */
+static void note_sent(struct vs_worker *w, long count)
+{
+	w->sent_count = count;
+	w->sent_op = w->ops_done;
+}
+
+/* Pressure: claim `delta` VMAs below the cap before the call that makes them. */
+static bool reserve(struct vs_worker *w, long delta)
+{
+	struct vs_shared *sh = w->sh;
+	long cap = atomic_load_explicit(&sh->cap, memory_order_relaxed);
+	long cur = atomic_load_explicit(&sh->vmas, memory_order_relaxed);
+
+	note_sent(w, cur);
+	if (delta <= 0)
+		return true;
+	do {
+		if (cap != LONG_MAX && cur + delta > cap)
+			return false;
+	} while (!atomic_compare_exchange_weak(&sh->vmas, &cur, cur + delta));
+	return true;
+}
+
+/* Settle a call: `actual` VMAs made (or removed) against `reserved` claimed;
+ * what a call adds counts as created (a call that splits and merges as much
+ * counts none: a lower bound). The peak comes from settled counts, never from
+ * reservations in flight. */
+static void settle(struct vs_worker *w, long reserved, long actual)
+{
+	struct vs_shared *sh = w->sh;
+
+	if (actual > 0)
+		vs_counter_add(&w->ctr.vmas_created, (uint64_t)actual);
+	/* settled first: settled <= vmas holds at every instant, so the peak
+	 * never shows a count that only the order of two updates produced. */
+	if (actual)
+		note_peak(sh,
+			  atomic_fetch_add_explicit(&sh->settled, actual, memory_order_relaxed) +
+			      actual);
+	if (actual != reserved)
+		atomic_fetch_add_explicit(&sh->vmas, actual - reserved, memory_order_relaxed);
+}
+
+static long positive(long d)
+{
+	return d > 0 ? d : 0;
+}
+
+static void event(struct vs_worker *w, enum vs_event_kind kind, enum vs_op op, int err,
+		  uintptr_t addr, uint64_t length)
+{
+	struct vs_event ev = {
+	    .kind = (uint8_t)kind,
+	    .op = (uint8_t)op,
+	    .err = (int16_t)err,
+	    .worker = (uint16_t)w->index,
+	    .addr = addr,
+	    .length = length,
+	    .map_count = atomic_load_explicit(&w->sh->settled, memory_order_relaxed),
+	    .max_map_count = atomic_load_explicit(&w->sh->limit, memory_order_relaxed),
+	    .leaked_bytes = vs_counter_get(&w->ctr.leaked_bytes),
+	};
+	if (vs_event_push(&w->events, &ev) < 0)
+		vs_counter_add(&w->ctr.events_lost, 1);
+}
+
+/* Count a failure; ENOMEM is the map count's when our count says a split or a
+ * new VMA would pass the limit, otherwise it is memory (the kernel gives both
+ * the same errno; exact accounting is what tells them apart). */
+static void failure(struct vs_worker *w, enum vs_op op, int err, uintptr_t addr, size_t len,
+		    int kind)
+{
+	vs_counter_add(&w->ctr.failures[op][vs_errno_slot(err)], 1);
+	if (err == ENOMEM) {
+		if (!vs_counter_get(&w->ctr.first_enomem_ns[op]))
+			vs_counter_set(&w->ctr.first_enomem_ns[op], vs_now_ns());
+		long now = atomic_load_explicit(&w->sh->settled, memory_order_relaxed);
+		long limit = atomic_load_explicit(&w->sh->limit, memory_order_relaxed);
+		/* Read after the refusal, the shared count may already show another
+		 * worker's unmap of a region of many pieces: the count as the call
+		 * went out is closer to what the kernel refused from. */
+		if (w->sent_op == w->ops_done && w->sent_count > now)
+			now = w->sent_count;
+		/* Each other worker's call moves the count by at most a region's
+		 * pages, its separator and a split at each end, and may be one call
+		 * ahead or behind: within that slack of the limit, the limit is the
+		 * cause. */
+		const struct vs_config *cfg = w->sh->cfg;
+		long slack = (long)w->sh->workers *
+			     ((long)cfg->mapping_max_pages + cfg->mapping_separator_pages + 2);
+		if (now + 1 + slack > limit)
+			vs_counter_add(&w->ctr.enomem[VS_CAUSE_MAP_COUNT][op], 1);
+		else
+			vs_counter_add(&w->ctr.enomem[VS_CAUSE_MEMORY][op], 1);
+	}
+	if (kind >= 0)
+		event(w, (enum vs_event_kind)kind, op, err, addr, len);
+}
+
+static void sequence(struct vs_worker *w, uint64_t op, uint64_t a, uint64_t b)
+{
+	uint64_t h = vs_counter_get(&w->ctr.sequence) ^ (op << 56 ^ a << 24 ^ b);
+	vs_counter_set(&w->ctr.sequence, vs_splitmix64(&h));
+}
+
+static void gauge_pages(struct vs_worker *w, _Atomic uint64_t *g, long pages)
+{
+	vs_counter_set(g, vs_counter_get(g) + (uint64_t)(pages * (long)w->sh->page));
+}
+
+static void touch(struct vs_worker *w, uintptr_t addr, unsigned data_pages)
+{
+	unsigned touch = w->sh->cfg->mapping_touch_pages;
+	unsigned n = touch < data_pages ? touch : data_pages;
+
+	for (unsigned i = 0; i < n; i++)
+		*(volatile char *)(addr + (size_t)i * w->sh->page) = 1;
+	vs_counter_add(&w->ctr.touched_pages, n);
+}
+
+/*
+ * The model is applied before each call, optimistically: what it returns is
+ * the VMA delta the pressure check reserves, and on success it is already the
+ * kernel's layout. The window it may change was saved first (w->scratch), so
+ * a refused or failed call puts it back.
+ */
+static long apply_create(struct vs_arena *a, size_t f, unsigned pages, unsigned separator_pages)
+{
+	if (!separator_pages)
+		return vs_arena_map(a, f, pages, VS_PAGE_RW);
+	return vs_arena_map(a, f, pages + separator_pages, VS_PAGE_SEP) +
+	       vs_arena_protect(a, f + separator_pages, pages, VS_PAGE_RW);
+}
+
+/*
+ * Separator mode, layout [separator][data]: the region is mapped PROT_NONE
+ * first, then its data pages are opened RW. The fresh PROT_NONE mapping has a
+ * separator's flags, so placement keeps it off every separator
+ * (vs_arena_place): below it is data, free space or the reservation, above it
+ * free space or the reservation. Neither the fresh mapping nor the opened data
+ * can merge with anything, not even for the instant between the two calls.
+ */
+static int open_region(struct vs_worker *w, size_t f, unsigned pages, unsigned separator_pages,
+		       long saved, long *actual)
+{
+	struct vs_arena *a = &w->arena;
+	uintptr_t addr = vs_arena_addr(a, f);
+	size_t page = w->sh->page;
+
+	vs_counter_add(&w->ctr.ops[VS_OP_MPROTECT], 1);
+	if (mprotect((void *)(addr + separator_pages * page), pages * page,
+		     PROT_READ | PROT_WRITE) < 0) {
+		int e = errno;
+		failure(w, VS_OP_MPROTECT, e, addr + separator_pages * page, pages * page,
+			VS_EVENT_FAILURE);
+		/* The model back to the mmap alone: the fresh mapping is one VMA,
+		 * and unmapping all of it splits nothing. */
+		vs_arena_restore(a, f, pages + separator_pages, w->scratch, saved);
+		*actual = vs_arena_map(a, f, pages + separator_pages, VS_PAGE_SEP);
+		vs_counter_add(&w->ctr.ops[VS_OP_MUNMAP], 1);
+		if (munmap((void *)addr, (pages + separator_pages) * page) == 0)
+			*actual += vs_arena_unmap(a, f, pages + separator_pages);
+		else
+			*actual += vs_arena_resync(a, &w->probe, f, pages + separator_pages);
+		return -e;
+	}
+	return 0;
+}
+
+int vs_mapops_create(struct vs_worker *w, unsigned pages)
+{
+	struct vs_arena *a = &w->arena;
+	unsigned separator_pages = w->sh->cfg->mapping_separator_pages;
+	size_t n = (size_t)pages + separator_pages, page = w->sh->page, f;
+	bool replace;
+	long saved, d, actual;
+	int r = 0;
+
+	if (w->table.nlive + w->table.nleaked >= w->table.cap) {
+		vs_counter_add(&w->ctr.table_full, 1);
+		return -ENOSPC;
+	}
+	if (vs_arena_place(a, n, separator_pages > 0, &f, &replace) < 0) {
+		vs_counter_add(&w->ctr.table_full, 1);
+		return -ENOSPC;
+	}
+	vs_arena_save(a, f, n, w->scratch, &saved);
+	d = apply_create(a, f, pages, separator_pages);
+	if (!reserve(w, d)) {
+		vs_arena_restore(a, f, n, w->scratch, saved);
+		return -EDQUOT;
+	}
+	sequence(w, VS_STEP_MAP, f, pages);
+	uintptr_t addr = vs_arena_addr(a, f);
+	vs_counter_add(&w->ctr.ops[VS_OP_MMAP], 1);
+	void *p = mmap((void *)addr, n * page, separator_pages ? PROT_NONE : PROT_READ | PROT_WRITE,
+		       MAP_BASE | (replace ? MAP_FIXED : MAP_FIXED_NOREPLACE), -1, 0);
+	if (p == MAP_FAILED || (uintptr_t)p != addr) {
+		int e = p == MAP_FAILED ? errno : EEXIST; /* NOREPLACE ignored: old kernel */
+		if (p != MAP_FAILED)
+			munmap(p, n * page);
+		vs_arena_restore(a, f, n, w->scratch, saved);
+		settle(w, positive(d), 0);
+		failure(w, VS_OP_MMAP, e, addr, n * page, VS_EVENT_FAILURE);
+		return -e;
+	}
+	a->cursor = f + n;
+	if (vs_mapops_test_after_mmap)
+		vs_mapops_test_after_mmap(w, addr, n * page);
+	actual = d;
+	if (separator_pages)
+		r = open_region(w, f, pages, separator_pages, saved, &actual);
+	settle(w, positive(d), actual);
+	if (r < 0)
+		return r;
+	struct vs_region *reg = vs_region_alloc(&w->table);
+	vs_arena_own(a, f, n, true);
+	reg->first = (uint32_t)f;
+	reg->data_pages = pages;
+	reg->separator_pages = (uint16_t)separator_pages;
+	reg->leaked_pages = 0;
+	vs_counter_add(&w->ctr.mappings, 1);
+	gauge_pages(w, &w->ctr.mapped_bytes, (long)n);
+	touch(w, addr + (size_t)separator_pages * page, pages);
+	return 0;
+}
+
+int vs_mapops_protect(struct vs_worker *w, size_t i, size_t off, size_t len, bool readonly)
+{
+	struct vs_region *reg = vs_region_live(&w->table, i);
+	struct vs_arena *a = &w->arena;
+	size_t f = reg->first + reg->separator_pages + off, page = w->sh->page;
+	unsigned state = readonly ? VS_PAGE_RO : VS_PAGE_RW;
+	long saved, d;
+
+	vs_arena_save(a, f, len, w->scratch, &saved);
+	d = vs_arena_protect(a, f, len, state);
+	if (!reserve(w, d)) {
+		vs_arena_restore(a, f, len, w->scratch, saved);
+		return -EDQUOT;
+	}
+	sequence(w, VS_STEP_PROTECT, f, len << 1 | readonly);
+	uintptr_t addr = vs_arena_addr(a, f);
+	vs_counter_add(&w->ctr.ops[VS_OP_MPROTECT], 1);
+	if (mprotect((void *)addr, len * page, readonly ? PROT_READ : PROT_READ | PROT_WRITE) < 0) {
+		int e = errno;
+		/* mprotect splits VMA by VMA and stops at the first refusal: what it
+		 * already did stays done, so read the range back from the kernel. */
+		vs_arena_restore(a, f, len, w->scratch, saved);
+		settle(w, positive(d), vs_arena_resync(a, &w->probe, f, len));
+		failure(w, VS_OP_MPROTECT, e, addr, len * page, VS_EVENT_FAILURE);
+		return -e;
+	}
+	settle(w, positive(d), d);
+	return 0;
+}
+
+int vs_mapops_punch(struct vs_worker *w, size_t i, size_t off, size_t len)
+{
+	struct vs_region *reg = vs_region_live(&w->table, i);
+	struct vs_arena *a = &w->arena;
+	size_t f = reg->first + reg->separator_pages + off, page = w->sh->page;
+	size_t mapped = vs_arena_mapped(a, f, len);
+	long saved, d;
+
+	vs_arena_save(a, f, len, w->scratch, &saved);
+	d = vs_arena_unmap(a, f, len);
+	if (!reserve(w, d)) {
+		vs_arena_restore(a, f, len, w->scratch, saved);
+		return -EDQUOT;
+	}
+	sequence(w, VS_STEP_PUNCH, f, len);
+	uintptr_t addr = vs_arena_addr(a, f);
+	vs_counter_add(&w->ctr.ops[VS_OP_MUNMAP], 1);
+	vs_counter_add(&w->ctr.punches, 1);
+	if (munmap((void *)addr, len * page) < 0) {
+		int e = errno;
+		/* munmap is all or nothing: the model goes back to what it was. */
+		vs_arena_restore(a, f, len, w->scratch, saved);
+		settle(w, positive(d), 0);
+		failure(w, VS_OP_MUNMAP, e, addr, len * page, VS_EVENT_FAILURE);
+		return -e;
+	}
+	settle(w, positive(d), d);
+	gauge_pages(w, &w->ctr.mapped_bytes, -(long)mapped);
+	return 0;
+}
+
+/* munmap of a region's whole span, which is all or nothing; the model and the
+ * shared count follow a success. Returns 0 or -errno. */
+static int unmap_span(struct vs_worker *w, const struct vs_region *reg)
+{
+	struct vs_arena *a = &w->arena;
+	size_t f = reg->first, n = vs_region_pages(reg);
+
+	vs_counter_add(&w->ctr.ops[VS_OP_MUNMAP], 1);
+	note_sent(w, atomic_load_explicit(&w->sh->vmas, memory_order_relaxed));
+	if (munmap((void *)vs_arena_addr(a, f), n * w->sh->page) < 0)
+		return -errno;
+	settle(w, 0, vs_arena_unmap(a, f, n));
+	vs_arena_own(a, f, n, false);
+	return 0;
+}
+
+int vs_mapops_unmap(struct vs_worker *w, size_t i)
+{
+	struct vs_region *reg = vs_region_live(&w->table, i);
+	size_t f = reg->first, n = vs_region_pages(reg), page = w->sh->page;
+	size_t mapped = vs_arena_mapped(&w->arena, f, n);
+	uintptr_t addr = vs_arena_addr(&w->arena, f);
+	int r;
+
+	sequence(w, VS_STEP_UNMAP, f, n);
+	r = unmap_span(w, reg);
+	vs_counter_set(&w->ctr.mappings, vs_counter_get(&w->ctr.mappings) - 1);
+	gauge_pages(w, &w->ctr.mapped_bytes, -(long)mapped);
+	if (r == 0) {
+		vs_region_release(&w->table, i);
+		return 0;
+	}
+	/* The region stays mapped: a leak, retried later. */
+	size_t k = vs_region_mark_leaked(&w->table, i);
+	vs_region_leaked(&w->table, k)->leaked_pages = (uint32_t)mapped;
+	vs_counter_add(&w->ctr.leaked_mappings, 1);
+	gauge_pages(w, &w->ctr.leaked_bytes, (long)mapped);
+	failure(w, VS_OP_MUNMAP, -r, addr, mapped * page, VS_EVENT_LEAK);
+	return r;
+}
+
+int vs_mapops_retry_leak(struct vs_worker *w, size_t k)
+{
+	struct vs_region *reg = vs_region_leaked(&w->table, k);
+	size_t page = w->sh->page;
+	uintptr_t addr = vs_arena_addr(&w->arena, reg->first);
+	uint32_t leaked = reg->leaked_pages;
+	int r = unmap_span(w, reg);
+
+	if (r < 0) {
+		/* retries: counted, not logged */
+		failure(w, VS_OP_MUNMAP, -r, addr, vs_region_pages(reg) * page, -1);
+		return r;
+	}
+	vs_region_release_leaked(&w->table, k);
+	vs_counter_set(&w->ctr.leaked_mappings, vs_counter_get(&w->ctr.leaked_mappings) - 1);
+	gauge_pages(w, &w->ctr.leaked_bytes, -(long)leaked);
+	vs_counter_add(&w->ctr.reclaimed_mappings, 1);
+	vs_counter_add(&w->ctr.reclaimed_bytes, (uint64_t)leaked * page);
+	event(w, VS_EVENT_RECLAIMED, VS_OP_MUNMAP, 0, addr, (uint64_t)leaked * page);
+	return 0;
+}
+
+enum vs_step vs_mapops_choose(struct vs_rng *rng, const struct vs_config *cfg, size_t nlive)
+{
+	uint64_t total =
+	    (uint64_t)cfg->ops_mmap + cfg->ops_mprotect + cfg->ops_munmap + cfg->ops_punch;
+	uint64_t x;
+
+	if (nlive == 0 || total == 0)
+		return VS_STEP_MAP;
+	x = vs_rng_range(rng, 0, total - 1);
+	if (x < cfg->ops_mmap)
+		return VS_STEP_MAP;
+	x -= cfg->ops_mmap;
+	if (x < cfg->ops_mprotect)
+		return VS_STEP_PROTECT;
+	x -= cfg->ops_mprotect;
+	if (x < cfg->ops_munmap)
+		return VS_STEP_UNMAP;
+	return VS_STEP_PUNCH;
+}
+
+static int step_protect(struct vs_worker *w, size_t i)
+{
+	struct vs_region *r = vs_region_live(&w->table, i);
+	size_t off = vs_rng_range(&w->rng, 0, r->data_pages - 1);
+	size_t want = vs_rng_range(&w->rng, 1, r->data_pages - off);
+	size_t first = r->first + r->separator_pages + off, len = 0;
+	/* The opposite of what the first page has: a re-protection that changes
+	 * nothing would be a call that tests nothing. */
+	bool readonly = vs_arena_state(&w->arena, first) != VS_PAGE_RO;
+
+	/* mprotect over a hole fails with ENOMEM ("not mapped"), which would read
+	 * as a limit failure: stay inside the mapped run that starts at off. */
+	while (len < want && vs_arena_state(&w->arena, first + len) != VS_PAGE_FREE)
+		len++;
+	if (len == 0)
+		return -ENOENT;
+	return vs_mapops_protect(w, i, off, len, readonly);
+}
+
+static int step_punch(struct vs_worker *w, size_t i)
+{
+	struct vs_region *r = vs_region_live(&w->table, i);
+
+	/* Strictly inside the data: the region's first and last data pages stay,
+	 * so a separator always has data right above it. */
+	if (r->data_pages < 3)
+		return -ENOENT;
+	size_t off = vs_rng_range(&w->rng, 1, r->data_pages - 2);
+	size_t room = r->data_pages - 1 - off;
+	size_t len = vs_rng_range(&w->rng, 1, room < PUNCH_MAX_PAGES ? room : PUNCH_MAX_PAGES);
+	return vs_mapops_punch(w, i, off, len);
+}
+
+enum vs_step vs_mapops_step(struct vs_worker *w)
+{
+	size_t nlive = w->table.nlive;
+	enum vs_step s = vs_mapops_choose(&w->rng, w->sh->cfg, nlive);
+	size_t i = nlive ? vs_rng_range(&w->rng, 0, nlive - 1) : 0;
+	int r = 0;
+
+	switch (s) {
+	case VS_STEP_MAP:
+		r = vs_mapops_create(w,
+				     (unsigned)vs_rng_range(&w->rng, w->sh->cfg->mapping_min_pages,
+							    w->sh->cfg->mapping_max_pages));
+		/* Held at the cap, or out of room: churn by unmapping instead. */
+		if ((r == -EDQUOT || r == -ENOSPC) && nlive) {
+			s = VS_STEP_UNMAP;
+			r = vs_mapops_unmap(w, i);
+		}
+		break;
+	case VS_STEP_PROTECT:
+		r = step_protect(w, i);
+		break;
+	case VS_STEP_UNMAP:
+		r = vs_mapops_unmap(w, i);
+		break;
+	case VS_STEP_PUNCH:
+		r = step_punch(w, i);
+		break;
+	case VS_STEP_IDLE:
+		break;
+	}
+	if (r == -EDQUOT || r == -ENOENT || r == -ENOSPC) {
+		vs_counter_add(&w->ctr.held_or_idle, 1);
+		return VS_STEP_IDLE;
+	}
+	return s;
+}
+
+void vs_mapops_retry_leaks(struct vs_worker *w)
+{
+	for (size_t k = 0; k < w->table.nleaked;)
+		if (vs_mapops_retry_leak(w, k) < 0)
+			k++; /* on success the last leaked region moved into slot k */
+}

@@ -1,0 +1,124 @@
+/* worker.c: one worker thread: its seeded loop, parking, periodic leak retries, teardown. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "vmastress/work/mapops.h"
+#include "vmastress/work/worker.h"
+
+uint64_t vs_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+int vs_worker_init(struct vs_worker *w, unsigned index, struct vs_shared *sh, uint64_t seed,
+		   size_t regions, uint64_t max_ops)
+{
+	const struct vs_config *cfg = sh->cfg;
+	/* Room for the table's worth of average regions, twice over for holes. */
+	size_t avg = ((size_t)cfg->mapping_min_pages + cfg->mapping_max_pages) / 2 +
+		     cfg->mapping_separator_pages;
+	size_t pages =
+	    regions * avg * 2 + (size_t)cfg->mapping_max_pages + cfg->mapping_separator_pages + 2;
+	int r;
+
+	memset(w, 0, sizeof(*w));
+	w->index = index;
+	w->sh = sh;
+	w->max_ops = max_ops;
+	vs_rng_seed(&w->rng, seed, index);
+	w->probe.fd = -1;
+	r = vs_region_table_init(&w->table, regions);
+	if (r < 0)
+		return r;
+	/* Big enough for any later max_pages: reloads may change sizes. */
+	w->scratch = malloc(VS_PAGES_MAX_SCRATCH);
+	if (!w->scratch) {
+		vs_region_table_free(&w->table);
+		return -ENOMEM;
+	}
+	r = vs_arena_init(&w->arena, pages, sh->page, true);
+	if (r < 0) {
+		free(w->scratch);
+		vs_region_table_free(&w->table);
+		return r;
+	}
+	vs_vma_probe_open(&w->probe);
+	return 0;
+}
+
+void vs_worker_destroy(struct vs_worker *w)
+{
+	vs_arena_destroy(&w->arena);
+	vs_vma_probe_close(&w->probe);
+	vs_region_table_free(&w->table);
+	free(w->scratch);
+	w->scratch = NULL;
+}
+
+static void park(struct vs_worker *w, bool until_stop)
+{
+	struct vs_shared *sh = w->sh;
+
+	pthread_mutex_lock(&sh->lock);
+	sh->parked++;
+	pthread_cond_broadcast(&sh->cond);
+	while (!atomic_load(&sh->stop) && !atomic_load(&w->quit) &&
+	       (until_stop || atomic_load(&sh->pause)))
+		pthread_cond_wait(&sh->cond, &sh->lock);
+	sh->parked--;
+	pthread_mutex_unlock(&sh->lock);
+}
+
+void *vs_worker_main(void *arg)
+{
+	struct vs_worker *w = arg;
+	struct vs_shared *sh = w->sh;
+
+	w->next_retry_ns = vs_now_ns();
+	while (!atomic_load_explicit(&sh->stop, memory_order_relaxed) &&
+	       !atomic_load_explicit(&w->quit, memory_order_relaxed)) {
+		if (atomic_load_explicit(&sh->pause, memory_order_relaxed))
+			park(w, false);
+		if (atomic_load_explicit(&w->hang, memory_order_relaxed)) {
+			struct timespec ts = {0, 10000000};
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		if (w->max_ops && w->ops_done >= w->max_ops) {
+			atomic_store(&w->finished, 1);
+			park(w, true);
+			break;
+		}
+		vs_mapops_step(w);
+		w->ops_done++;
+		vs_counter_add(&w->ctr.progress, 1);
+		if ((w->ops_done & 63) == 0 && w->table.nleaked) {
+			uint64_t now = vs_now_ns();
+			if (now >= w->next_retry_ns) {
+				vs_mapops_retry_leaks(w);
+				/* Read each time: a reload may change it. */
+				w->next_retry_ns =
+				    now + (uint64_t)sh->cfg->leaks_retry_interval_ms * 1000000ULL;
+			}
+		}
+	}
+	atomic_store(&w->finished, 1);
+	return NULL;
+}
+
+void vs_worker_teardown(struct vs_worker *w)
+{
+	size_t before;
+
+	while (w->table.nlive)
+		vs_mapops_unmap(w, w->table.nlive - 1);
+	/* Every unmap lowers the count, so leaks left by the limit come free. */
+	do {
+		before = w->table.nleaked;
+		vs_mapops_retry_leaks(w);
+	} while (w->table.nleaked && w->table.nleaked < before);
+}

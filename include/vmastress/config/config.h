@@ -1,0 +1,142 @@
+/* config.h: every config key in one table, the effective configuration and its owner. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "vmastress/interface.h"
+
+/* Hard bounds, documented in vmastressd.conf(5). */
+#define VS_WORKERS_MAX 256	   /* threads serialize on mmap_lock: more only adds stacks */
+#define VS_PAGES_MAX 65536	   /* 256 MiB regions at 4 KiB pages: far past any allocator's */
+#define VS_SEPARATOR_MAX 64	   /* guard pages per region; glibc stacks use one */
+#define VS_WEIGHT_MAX 1000000	   /* weights are summed in 64 bits; this keeps them readable */
+#define VS_RESERVE_MAX 1000000	   /* VMAs kept for the daemon; above any limit's 10 % */
+#define VS_DURATION_MAX_S 31536000 /* one year: anything longer is "until stopped" (0) */
+#define VS_INTERVAL_MAX_MS 3600000 /* one hour */
+#define VS_INTERVAL_MAX_S 86400	   /* one day */
+#define VS_LOG_RATE_MAX 100000	   /* per second: the journal's own rate limit is lower */
+#define VS_PROFILE_MAX 16
+#define VS_PATH_MAX 108 /* sun_path */
+#define VS_TEXTFILE_MAX 256
+
+enum vs_key_type { VS_KEY_UINT, VS_KEY_SEED, VS_KEY_FILL, VS_KEY_STRING };
+/* Keys a reload cannot change: the running value stays (the PRNG streams, the
+ * socket the monitoring connects to, the timer set at start). */
+#define VS_KEY_FROZEN 1u
+
+/*
+ * X(field, path, type, min, max, default, flags, doc): one row per key, the
+ * only place a key is spelled. It declares the field of struct vs_config and
+ * drives parsing, validation with FILE:LINE, `-t` printing, the defaults and
+ * profile presets (config/profile.c sets keys by their VS_KEY_ id). A group's
+ * keys ("group.name") are consecutive. STRING: max is the buffer size.
+ */
+#define VS_CONFIG_KEYS(X)                                                                          \
+	X(workers, "workers", UINT, 1, VS_WORKERS_MAX, 2, 0, "worker threads")                     \
+	X(seed, "seed", SEED, 0, 0, 0, VS_KEY_FROZEN, "PRNG seed; 0 = pick one at start")          \
+	X(duration, "duration", UINT, 0, VS_DURATION_MAX_S, 0, VS_KEY_FROZEN,                      \
+	  "seconds to run, then tear down and exit; 0 = until stopped")                            \
+	X(profile, "profile", STRING, 0, VS_PROFILE_MAX, "guarded", 0,                             \
+	  "preset the other keys start from")                                                      \
+	X(mapping_min_pages, "mapping.min_pages", UINT, 1, VS_PAGES_MAX, 1, 0,                     \
+	  "data pages per region, lower bound")                                                    \
+	X(mapping_max_pages, "mapping.max_pages", UINT, 1, VS_PAGES_MAX, 64, 0,                    \
+	  "data pages per region, upper bound")                                                    \
+	X(mapping_separator_pages, "mapping.separator_pages", UINT, 0, VS_SEPARATOR_MAX, 1, 0,     \
+	  "PROT_NONE pages below each region; 0 lets neighbours merge")                            \
+	X(mapping_touch_pages, "mapping.touch_pages", UINT, 0, VS_PAGES_MAX, 0, 0,                 \
+	  "data pages written after mapping")                                                      \
+	X(ops_mmap, "ops.mmap", UINT, 0, VS_WEIGHT_MAX, 40, 0, "weight: map a new region")         \
+	X(ops_mprotect, "ops.mprotect", UINT, 0, VS_WEIGHT_MAX, 30, 0,                             \
+	  "weight: flip a sub-range between RW and read-only")                                     \
+	X(ops_munmap, "ops.munmap", UINT, 0, VS_WEIGHT_MAX, 30, 0, "weight: unmap a whole region") \
+	X(ops_punch, "ops.punch", UINT, 0, VS_WEIGHT_MAX, 0, 0,                                    \
+	  "weight: unmap a hole inside a region")                                                  \
+	X(pressure_target_fill, "pressure.target_fill", FILL, 0, 0, 0.9, 0,                        \
+	  "hold the VMA count at this fraction of vm.max_map_count")                               \
+	X(pressure_reserve, "pressure.reserve", UINT, 0, VS_RESERVE_MAX, 512, 0,                   \
+	  "VMAs always left for the daemon itself")                                                \
+	X(leaks_retry_interval_ms, "leaks.retry_interval_ms", UINT, 10, VS_INTERVAL_MAX_MS, 1000,  \
+	  0, "retry unmapping leaked regions this often")                                          \
+	X(stats_socket, "stats.socket", STRING, 0, VS_PATH_MAX, VS_DEFAULT_SOCKET, VS_KEY_FROZEN,  \
+	  "the stats socket: an absolute path, or \"none\"")                                       \
+	X(stats_textfile, "stats.textfile", STRING, 0, VS_TEXTFILE_MAX, "", 0,                     \
+	  "metrics file for node_exporter's textfile collector; unset = off")                      \
+	X(stats_textfile_interval, "stats.textfile_interval", UINT, 1, VS_INTERVAL_MAX_S, 15, 0,   \
+	  "seconds between textfile rewrites")                                                     \
+	X(log_summary_interval, "log.summary_interval", UINT, 0, VS_INTERVAL_MAX_S, 60, 0,         \
+	  "seconds between summary lines; 0 = off")                                                \
+	X(log_events_per_second, "log.events_per_second", UINT, 0, VS_LOG_RATE_MAX, 10, 0,         \
+	  "per-event lines at most; the rest are counted")                                         \
+	X(accounting_verify_interval_ms, "accounting.verify_interval_ms", UINT, 0,                 \
+	  VS_INTERVAL_MAX_MS, 5000, 0, "compare the count with /proc/self/maps; 0 = off")          \
+	X(accounting_sysctl_interval_ms, "accounting.sysctl_interval_ms", UINT, 100,               \
+	  VS_INTERVAL_MAX_MS, 1000, 0, "re-read vm.max_map_count this often")
+
+#define VS_CONFIG_CTYPE_UINT(f, max) unsigned f;
+#define VS_CONFIG_CTYPE_SEED(f, max) uint64_t f;
+#define VS_CONFIG_CTYPE_FILL(f, max) double f;
+#define VS_CONFIG_CTYPE_STRING(f, max) char f[max];
+#define VS_CONFIG_FIELD(f, path, type, min, max, ...) VS_CONFIG_CTYPE_##type(f, max)
+struct vs_config {
+	VS_CONFIG_KEYS(VS_CONFIG_FIELD)
+};
+
+#define VS_CONFIG_ENUM(f, ...) VS_KEY_##f,
+enum vs_config_key { VS_CONFIG_KEYS(VS_CONFIG_ENUM) VS_KEY_COUNT };
+
+struct vs_config_key_info {
+	const char *path;
+	enum vs_key_type type;
+	size_t offset, size;
+	long long min, max; /* UINT */
+	unsigned flags;
+	const char *doc;
+};
+extern const struct vs_config_key_info vs_config_keys[VS_KEY_COUNT];
+
+/* Command-line values: each applies when its has[] is set, over the file. */
+struct vs_overrides {
+	bool has[VS_KEY_COUNT];
+	struct vs_config v;
+};
+
+/* Where the configuration comes from: kept by the loop and read again on reload. */
+struct vs_config_source {
+	const char *path; /* NULL: built-in defaults only */
+	bool must_exist;  /* named on the command line; else a missing file means defaults */
+	struct vs_overrides ov;
+};
+
+/*
+ * The effective configuration: profile preset (from the overrides, else the
+ * file's `profile`, else the default), then the file's keys, then the
+ * overrides. On error returns -EINVAL/-ENOENT/... with "FILE:LINE: key: what"
+ * in err.
+ */
+int vs_config_load(struct vs_config *cfg, const struct vs_config_source *src, char *err,
+		   size_t errlen);
+/*
+ * The configuration a reload gives: vs_config_load(), with the VS_KEY_FROZEN
+ * keys taken from `running`. `frozen` (may be NULL) gets the frozen keys the
+ * source would have changed, comma-separated, "" if none.
+ */
+int vs_config_reload(struct vs_config *next, const struct vs_config_source *src,
+		     const struct vs_config *running, char *frozen, size_t frozenlen, char *err,
+		     size_t errlen);
+
+/* The built-in defaults with `profile`'s preset; -EINVAL if unknown. */
+int vs_config_defaults(struct vs_config *cfg, const char *profile);
+/* Set a key from the command line; -EINVAL with "what" in err if out of range. */
+int vs_overrides_set(struct vs_overrides *ov, enum vs_config_key k, const char *text, char *err,
+		     size_t errlen);
+/* Rules between keys: "key: what" in err. */
+int vs_config_validate(const struct vs_config *cfg, char *err, size_t errlen);
+/* The effective configuration in libconfig syntax, each key with its doc. */
+void vs_config_print(const struct vs_config *cfg, FILE *out);
+
+static inline void *vs_config_field(struct vs_config *cfg, enum vs_config_key k)
+{
+	return (char *)cfg + vs_config_keys[k].offset;
+}

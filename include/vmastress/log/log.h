@@ -1,0 +1,47 @@
+/* log.h: the daemon's one logging module: plain lines and structured entries with
+ * fixed MESSAGE_IDs, to journald when one listens and to stderr unless that is
+ * the journal already. */
+#pragma once
+#include <stdint.h>
+#include <syslog.h>
+
+enum vs_msg {
+	VS_MSG_START,
+	VS_MSG_STOP,
+	VS_MSG_RELOAD,
+	VS_MSG_RELOAD_FAILED,
+	VS_MSG_LIMIT_REACHED,
+	VS_MSG_FAILURE,
+	VS_MSG_LEAK,
+	VS_MSG_RECLAIMED,
+	VS_MSG_SYSCTL,
+	VS_MSG_SUMMARY,
+	VS_MSG_DRIFT,
+	VS_MSG_COUNT, /* also: a plain line, no MESSAGE_ID */
+};
+
+/* What an entry knows; unset fields (op NULL, err 0, worker < 0, counts < 0) are left out. */
+struct vs_fields {
+	const char *op;
+	int err;
+	uintptr_t addr;
+	uint64_t length;
+	int worker;
+	long map_count, max_map_count;
+	long long leaked_bytes;
+};
+#define VS_FIELDS_NONE                                                                             \
+	{                                                                                          \
+		.worker = -1, .map_count = -1, .max_map_count = -1, .leaked_bytes = -1             \
+	}
+
+/* Look for journald's socket and whether stderr already goes to it. */
+void vs_log_init(void);
+const char *vs_msg_id(enum vs_msg m);
+
+void vs_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Returns -|err| so `return vs_log_errno(r, ...)` is one line. */
+int vs_log_errno(int prio, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A structured entry: MESSAGE_ID of m, VMASTRESS_* fields from f. */
+void vs_log_msg(enum vs_msg m, int prio, const struct vs_fields *f, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));

@@ -1,0 +1,40 @@
+/* render.h: snapshot -> the stats JSON, the report JSON and Prometheus text, driven by
+ * the tables of stats.h, into the caller's bounded buffer (no allocation). */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "vmastress/work/snapshot.h"
+
+/* printf into a fixed buffer; with `flush` set, a full buffer is handed to it and
+ * emptied (streaming), else overflow is remembered. */
+struct vs_textbuf {
+	char *buf;
+	size_t len, used;
+	bool overflow;
+	int (*flush)(struct vs_textbuf *o); /* 0 or -errno; NULL: bounded */
+	void *userdata;
+};
+void vs_textbuf_put(struct vs_textbuf *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Length written, or -ENOBUFS if anything did not fit. */
+int vs_textbuf_result(const struct vs_textbuf *o);
+
+/* Where a row of VS_STATS lives in struct vs_snapshot, and how it is shown. */
+struct vs_stat_row {
+	const char *field, *json, *metric, *type, *help;
+	enum vs_stat_format format;
+	unsigned flags;
+	size_t offset;
+};
+extern const struct vs_stat_row vs_stat_rows[VS_STAT_COUNT];
+
+/* The stats JSON; returns its length (without NUL), or -ENOBUFS. */
+int vs_render_json(const struct vs_snapshot *s, char *buf, size_t len);
+/* Prometheus text exposition format 0.0.4; length or -ENOBUFS. */
+int vs_render_prom(const struct vs_snapshot *s, char *buf, size_t len);
+
+/* The report: the stats JSON's members, "final" and "leaked_regions", into o
+ * (streamed through o->flush: the list has no bound but the limit). */
+void vs_render_report(struct vs_textbuf *o, const struct vs_snapshot *s, bool final,
+		      vs_leak_next_fn next, void *userdata);

@@ -1,0 +1,13 @@
+/* answer.h: the stats socket's commands, answered from a fresh snapshot. */
+#pragma once
+#include <stddef.h>
+#include "vmastress/work/snapshot.h"
+
+struct vs_answer_ctx {
+	/* The daemon's one snapshot assembly (the loop's). */
+	void (*snapshot)(void *userdata, struct vs_snapshot *s);
+	void *userdata;
+};
+
+/* vs_stats_answer_fn: stats, metrics, version, ping, help, else error. */
+int vs_answer(const char *cmd, char *buf, size_t len, void *userdata);

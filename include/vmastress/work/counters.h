@@ -1,0 +1,47 @@
+/* counters.h: per-worker counters (single writer, cache-line padded) and their sum. */
+#pragma once
+#include <stdatomic.h>
+#include <stdint.h>
+#include "vmastress/stats.h"
+
+#define VS_COUNTER_DECL_SUM(f, type) type f;
+#define VS_COUNTER_DECL_XOR(f, type) type f;
+#define VS_COUNTER_DECL_SNAP(f, type)
+#define VS_COUNTER_DECL(f, src, ...) VS_COUNTER_DECL_##src(f, _Atomic uint64_t)
+#define VS_TOTAL_DECL(f, src, ...) VS_COUNTER_DECL_##src(f, uint64_t)
+
+/* The SUM and XOR rows of stats.h, then the families. */
+struct vs_counters {
+	VS_STATS(VS_COUNTER_DECL)
+	_Atomic uint64_t ops[VS_OP_COUNT];
+	_Atomic uint64_t failures[VS_OP_COUNT][VS_ERRNO_SLOTS];
+	_Atomic uint64_t enomem[VS_CAUSE_COUNT][VS_OP_COUNT];
+	_Atomic uint64_t first_enomem_ns[VS_OP_COUNT]; /* monotonic; 0 = not yet */
+} __attribute__((aligned(64)));
+
+struct vs_totals {
+	VS_STATS(VS_TOTAL_DECL)
+	uint64_t ops[VS_OP_COUNT];
+	uint64_t failures[VS_OP_COUNT][VS_ERRNO_SLOTS];
+	uint64_t enomem[VS_CAUSE_COUNT][VS_OP_COUNT];
+	uint64_t first_enomem_ns[VS_OP_COUNT]; /* earliest over workers; 0 = never */
+};
+
+/* Single-writer increment: no locked RMW on the hot path. */
+static inline void vs_counter_add(_Atomic uint64_t *c, uint64_t n)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
+			      memory_order_relaxed);
+}
+static inline void vs_counter_set(_Atomic uint64_t *c, uint64_t v)
+{
+	atomic_store_explicit(c, v, memory_order_relaxed);
+}
+static inline uint64_t vs_counter_get(_Atomic uint64_t *c)
+{
+	return atomic_load_explicit(c, memory_order_relaxed);
+}
+
+void vs_counters_sum(struct vs_totals *t, struct vs_counters *const *c, unsigned n);
+const char *vs_op_name(enum vs_op op);
+const char *vs_enomem_cause_name(enum vs_enomem_cause cause);

@@ -1,0 +1,26 @@
+/* mapops.h: the only code that calls mmap/mprotect/munmap: one step of a worker,
+ * each call with its VMA prediction and accounting. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "vmastress/work/state.h"
+
+enum vs_step { VS_STEP_MAP, VS_STEP_PROTECT, VS_STEP_UNMAP, VS_STEP_PUNCH, VS_STEP_IDLE };
+
+/* Choose the next operation from the weights (pure given the RNG state). */
+enum vs_step vs_mapops_choose(struct vs_rng *rng, const struct vs_config *cfg, size_t nlive);
+/* Run one operation; returns what was done. */
+enum vs_step vs_mapops_step(struct vs_worker *w);
+/* Unmap the leaked regions that can be now. */
+void vs_mapops_retry_leaks(struct vs_worker *w);
+
+/* Each returns 0, -EDQUOT when pressure held it back, -ENOSPC when out of
+ * room, or -errno. */
+int vs_mapops_create(struct vs_worker *w, unsigned pages);
+int vs_mapops_protect(struct vs_worker *w, size_t i, size_t off, size_t len, bool readonly);
+int vs_mapops_punch(struct vs_worker *w, size_t i, size_t off, size_t len);
+int vs_mapops_unmap(struct vs_worker *w, size_t i);
+int vs_mapops_retry_leak(struct vs_worker *w, size_t leaked_index);
+/* Test-only: called right after a region's first mmap, before it is opened. */
+extern void (*vs_mapops_test_after_mmap)(struct vs_worker *w, uintptr_t addr, size_t len);

@@ -1,0 +1,58 @@
+/* state.h: what the workers share and what each one holds; read by worker.c,
+ * mapops.c and the engine. */
+#pragma once
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "vmastress/config/config.h"
+#include "vmastress/model/arena.h"
+#include "vmastress/model/region.h"
+#include "vmastress/model/vma.h"
+#include "vmastress/work/counters.h"
+#include "vmastress/work/events.h"
+#include "vmastress/work/rng.h"
+
+/* The model window saved around one call: the largest region plus one page. */
+#define VS_PAGES_MAX_SCRATCH (VS_PAGES_MAX + VS_SEPARATOR_MAX + 2)
+
+/* State every worker sees. */
+struct vs_shared {
+	_Atomic long vmas;    /* predicted VMA count, with reservations in flight */
+	_Atomic long settled; /* the same without them: what calls really did */
+	_Atomic long peak;
+	_Atomic long limit; /* vm.max_map_count as last read */
+	_Atomic long cap;   /* pressure ceiling; LONG_MAX: the kernel is the only limit */
+	_Atomic int stop;
+	_Atomic int pause;
+	/* The engine's configuration, the only runtime copy: replaced only while
+	 * every worker is parked, so a worker never sees half of a reload. */
+	const struct vs_config *cfg;
+	pthread_mutex_t lock; /* park/unpark only, never on the hot path */
+	pthread_cond_t cond;
+	unsigned parked;
+	uint64_t start_ns;
+	size_t page;
+	unsigned workers;
+};
+
+struct vs_worker {
+	struct vs_counters ctr; /* first: cache-line aligned */
+	unsigned index;
+	pthread_t thread;
+	bool started;
+	struct vs_shared *sh;
+	struct vs_rng rng;
+	struct vs_region_table table;
+	struct vs_arena arena;
+	struct vs_vma_probe probe;
+	uint8_t *scratch; /* model window saved around a call */
+	uint64_t max_ops, ops_done;
+	long sent_count;  /* the shared count as this worker's last call went out */
+	uint64_t sent_op; /* ops_done then */
+	uint64_t next_retry_ns;
+	_Atomic int finished;
+	_Atomic int quit; /* this worker alone stops (fewer workers after a reload) */
+	_Atomic int hang; /* test-only fault hook: stop making progress */
+	struct vs_event_ring events;
+};
