@@ -140,6 +140,7 @@ static void take_snapshot(void *userdata, struct vs_snapshot *s)
 	vs_engine_snapshot(l->eng, s);
 	s->events_dropped = s->t.events_lost + l->dropped;
 	s->clients_rejected = vs_stats_server_rejected(l->server);
+	s->clients_evicted = vs_stats_server_evicted(l->server);
 }
 
 static void status_line(struct loop *l, char *buf, size_t len)

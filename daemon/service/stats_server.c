@@ -25,6 +25,7 @@ struct client {
 	size_t inlen;
 	char out[VS_STATS_ANSWER_MAX];
 	size_t outlen, outoff;
+	uint64_t accepted_usec; /* monotonic: who has waited longest */
 };
 
 struct vs_stats_server {
@@ -35,7 +36,7 @@ struct vs_stats_server {
 	sd_event_source *listen;
 	vs_stats_answer_fn fn;
 	void *userdata;
-	unsigned long rejected;
+	unsigned long rejected, evicted;
 	struct client clients[VS_STATS_CLIENTS_MAX];
 };
 
@@ -163,20 +164,39 @@ static int on_client_timeout(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
+/*
+ * A free slot; with the pool full, the slot of the client that has waited
+ * longest without completing a request (a silent or leaked connection must
+ * never starve a client that asks). NULL when every client is being answered.
+ */
 static struct client *free_slot(struct vs_stats_server *s)
 {
-	for (unsigned i = 0; i < VS_STATS_CLIENTS_MAX; i++)
-		if (s->clients[i].fd < 0)
-			return &s->clients[i];
-	return NULL;
+	struct client *oldest = NULL;
+
+	for (unsigned i = 0; i < VS_STATS_CLIENTS_MAX; i++) {
+		struct client *c = &s->clients[i];
+		if (c->fd < 0)
+			return c;
+		if (!c->outlen && (!oldest || c->accepted_usec < oldest->accepted_usec))
+			oldest = c;
+	}
+	if (oldest) {
+		s->evicted++;
+		static const char msg[] = "error: evicted: no request while others waited\n";
+		(void)!send(oldest->fd, msg, sizeof(msg) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+		client_close(oldest);
+	}
+	return oldest;
 }
 
 static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *userdata)
 {
 	struct vs_stats_server *s = userdata;
+	uint64_t now;
 
 	(void)src;
 	(void)revents;
+	sd_event_now(s->ev, CLOCK_MONOTONIC, &now);
 	for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
 		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (cfd < 0)
@@ -191,6 +211,7 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *userd
 		c->outlen = c->outoff = 0;
 		c->srv = s;
 		c->fd = cfd;
+		c->accepted_usec = now + (uint64_t)i; /* in accept order within one wakeup */
 		if (sd_event_add_io(s->ev, &c->io, cfd, EPOLLIN, on_client_io, c) < 0 ||
 		    sd_event_add_time_relative(s->ev, &c->timer, CLOCK_MONOTONIC,
 					       VS_STATS_DEADLINE_MS * 1000ULL, 0, on_client_timeout,
@@ -198,6 +219,9 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *userd
 			client_close(c);
 			continue;
 		}
+		/* A request already there is answered now, before a later accept of
+		 * this batch could take the slot of a client that did ask. */
+		on_client_io(c->io, cfd, EPOLLIN, c);
 	}
 	return 0;
 }
@@ -311,4 +335,9 @@ void vs_stats_server_free(struct vs_stats_server *s)
 unsigned long vs_stats_server_rejected(const struct vs_stats_server *s)
 {
 	return s ? s->rejected : 0;
+}
+
+unsigned long vs_stats_server_evicted(const struct vs_stats_server *s)
+{
+	return s ? s->evicted : 0;
 }

@@ -79,6 +79,8 @@ enum vs_stat_format {
 	  "Per-event log entries not written: over the rate limit or the ring full.")              \
 	X(clients_rejected, SNAP, U64, "clients_rejected", "clients_rejected_total", counter, 0,   \
 	  "Stats clients turned away: busy, too long, silent or bad requests.")                    \
+	X(clients_evicted, SNAP, U64, "clients_evicted", "clients_evicted_total", counter, 0,      \
+	  "Silent stats clients closed to make room for a new one (pool full).")                   \
 	X(progress, SUM, U64, NULL, NULL, counter, 0, "")                                          \
 	X(sequence, XOR, HEX, "sequence", NULL, gauge, 0, "")                                      \
 	X(verifications, SNAP, U64, "accounting.verifications", "verifications_total", counter, 0, \

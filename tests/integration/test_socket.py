@@ -99,6 +99,53 @@ try:
     h.check(h.stats(path)["ops"]["mmap"] > before, "workers kept counting meanwhile")
     h.check(d.p.poll() is None, "daemon still running")
 
+    # Idle, garbage and oversized clients held open never starve one that asks: a
+    # thread keeps 300 of them connected, reopening each one the daemon closes
+    # (as an agent that leaks connections does).
+    import select
+    import socket as so
+
+    def opened(i):
+        c = so.socket(so.AF_UNIX, so.SOCK_STREAM)
+        c.connect(path)
+        if i % 3 == 1:
+            c.send(b"\x00\xffgarbage without end")
+        elif i % 3 == 2:
+            c.send(b"x" * 300)
+        return c
+
+    held = [opened(i) for i in range(300)]
+    stop = threading.Event()
+
+    def hold():
+        while not stop.is_set():
+            ready, _, _ = select.select(held, [], [], 0.005)
+            for c in ready:
+                i = held.index(c)
+                c.close()
+                held[i] = opened(i)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    time.sleep(0.3)
+    lat, answered = [], 0
+    for _ in range(50):
+        t0 = time.perf_counter()
+        try:
+            answered += h.query(path, b"ping\n", timeout=2) == b"pong\n"
+        except OSError:
+            pass
+        lat.append(time.perf_counter() - t0)
+    stop.set()
+    holder.join()
+    lat.sort()
+    for c in held:
+        c.close()
+    h.check(answered == 50, "300 idle/garbage/oversized clients held: %d of 50 pings answered"
+            % answered)
+    h.check(lat[48] < 0.050, "ping p99 %.1f ms < 50 ms" % (1e3 * lat[48]))
+    h.check(h.stats(path)["clients_evicted"] > 0, "the silent clients were evicted, and counted")
+
     # Latency of stats and metrics while workers run flat out.
     for cmd in (b"stats\n", b"metrics\n"):
         lat = []

@@ -20,3 +20,5 @@ int vs_stats_server_new(struct vs_stats_server **out, sd_event *ev, const char *
 void vs_stats_server_free(struct vs_stats_server *s);
 /* Clients turned away (pool full, timeouts, bad requests) since start. */
 unsigned long vs_stats_server_rejected(const struct vs_stats_server *s);
+/* Silent clients closed to make room for a new one since start. */
+unsigned long vs_stats_server_evicted(const struct vs_stats_server *s);
