@@ -205,14 +205,15 @@ static int cmd_status(void)
 		fprintf(stderr, "vmastressctl: %s\n", err);
 		return r;
 	}
-	double limit = num(s, J(max_map_count)), vmas = num(s, J(map_count_predicted));
+	double limit = num(s, J(max_map_count)), vmas = num(s, J(map_count));
 	printf("vmastressd %s, pid %.0f, up %.0f s, profile %s, ",
 	       text(s, J(version), t, sizeof(t)), num(s, J(pid)), num(s, J(uptime_seconds)),
 	       text(s, J(profile), k, sizeof(k)));
 	printf("seed %s\n", text(s, J(seed), t, sizeof(t)));
 	printf("workers:   %.0f\n", num(s, J(workers)));
-	printf("VMAs:      %.0f / %.0f (%.1f %%), peak %.0f, /proc %.0f\n", vmas, limit,
-	       100.0 * vmas / limit, num(s, J(map_count_peak)), num(s, J(map_count)));
+	printf("VMAs:      %.0f / %.0f (%.1f %%), peak %.0f; /proc %.0f, %.1f s ago\n", vmas,
+	       limit, 100.0 * vmas / limit, num(s, J(map_count_peak)), num(s, J(map_count_proc)),
+	       num(s, J(map_count_proc_age_seconds)));
 	printf("mappings:  %.0f (%.0f bytes)\n", num(s, J(mappings)), num(s, J(mapped_bytes)));
 	printf("ops:      ");
 	for (int op = 0; op < VS_OP_COUNT; op++) {
@@ -258,7 +259,7 @@ static int cmd_check(int argc, char **argv)
 		return CHECK_UNKNOWN;
 	}
 	family_key(k, sizeof(k), VS_FAMILY_FAILURES, op_names[VS_OP_MUNMAP], "ENOMEM");
-	double limit = num(s, J(max_map_count)), vmas = num(s, J(map_count_predicted));
+	double limit = num(s, J(max_map_count)), vmas = num(s, J(map_count));
 	double leaked = num(s, J(leaked_bytes)), enomem = num(s, k);
 	json_object_put(s);
 	if (isnan(vmas) || isnan(leaked) || limit <= 0) {

@@ -19,6 +19,7 @@
 #define RATE_WINDOW_USEC 1000000ULL /* log.events_per_second counts per this window */
 /* The first refusal within this many VMAs of the limit is the limit's. */
 #define LIMIT_REACHED_SLACK 8
+#define ERRNO_SEEN_MAX 256 /* errno values are below this (glibc's largest is 133) */
 
 struct loop {
 	sd_event *ev;
@@ -29,6 +30,7 @@ struct loop {
 	uint64_t window_start, dropped;
 	unsigned window_events;
 	bool limit_reported;
+	bool seen[VS_OP_COUNT][ERRNO_SEEN_MAX]; /* (op, errno) already written once */
 	sd_event_source *verify, *summary, *textfile; /* turned on and off by reloads */
 };
 
@@ -47,11 +49,27 @@ static struct vs_fields event_fields(const struct vs_event *ev)
 	return f;
 }
 
+/* Within log.events_per_second for this window? Counts the entry if so. */
+static bool rate_ok(struct loop *l)
+{
+	uint64_t now = 0;
+
+	sd_event_now(l->ev, CLOCK_MONOTONIC, &now);
+	if (now - l->window_start >= RATE_WINDOW_USEC) {
+		l->window_start = now;
+		l->window_events = 0;
+	}
+	if (l->window_events >= vs_engine_config(l->eng)->log_events_per_second)
+		return false;
+	l->window_events++;
+	return true;
+}
+
 static void log_event(const struct vs_event *ev, void *userdata)
 {
 	struct loop *l = userdata;
 	struct vs_fields f = event_fields(ev);
-	uint64_t now = 0;
+	unsigned err = (unsigned)ev->err % ERRNO_SEEN_MAX;
 
 	/* The first refusal at the limit is always reported, never rate limited. */
 	if (!l->limit_reported && ev->err == ENOMEM &&
@@ -61,23 +79,24 @@ static void log_event(const struct vs_event *ev, void *userdata)
 			   "VMA limit reached: %s failed with ENOMEM at %ld of %ld VMAs", f.op,
 			   ev->map_count, ev->max_map_count);
 	}
-	sd_event_now(l->ev, CLOCK_MONOTONIC, &now);
-	if (now - l->window_start >= RATE_WINDOW_USEC) {
-		l->window_start = now;
-		l->window_events = 0;
-	}
-	if (l->window_events >= vs_engine_config(l->eng)->log_events_per_second) {
+	/* The first failure of each (op, errno) is always written; the rest are
+	 * counted, summarized, and written one by one only within the rate. */
+	bool first = ev->kind != VS_EVENT_RECLAIMED && ev->op < VS_OP_COUNT &&
+		     !l->seen[ev->op][err];
+	if (first)
+		l->seen[ev->op][err] = true;
+	else if (!rate_ok(l)) {
 		l->dropped++;
 		return;
 	}
-	l->window_events++;
+	const char *tag = first ? "first " : "";
 	switch (ev->kind) {
 	case VS_EVENT_LEAK:
 		vs_log_msg(VS_MSG_LEAK, LOG_WARNING, &f,
-			   "worker %u: munmap(0x%" PRIxPTR ", %" PRIu64 ") failed: %s; "
+			   "%sleak: worker %u: munmap(0x%" PRIxPTR ", %" PRIu64 ") failed: %s; "
 			   "region leaked (map_count %ld/%ld, leaked_bytes %" PRIu64 ")",
-			   ev->worker, ev->addr, ev->length, vs_errno_name(ev->err), ev->map_count,
-			   ev->max_map_count, ev->leaked_bytes);
+			   tag, ev->worker, ev->addr, ev->length, vs_errno_name(ev->err),
+			   ev->map_count, ev->max_map_count, ev->leaked_bytes);
 		break;
 	case VS_EVENT_RECLAIMED:
 		vs_log_msg(VS_MSG_RECLAIMED, LOG_INFO, &f,
@@ -86,9 +105,9 @@ static void log_event(const struct vs_event *ev, void *userdata)
 		break;
 	default:
 		vs_log_msg(VS_MSG_FAILURE, LOG_NOTICE, &f,
-			   "worker %u: %s(0x%" PRIxPTR ", %" PRIu64 ") failed: %s "
+			   "%sfailure: worker %u: %s(0x%" PRIxPTR ", %" PRIu64 ") failed: %s "
 			   "(map_count %ld/%ld)",
-			   ev->worker, f.op, ev->addr, ev->length, vs_errno_name(ev->err),
+			   tag, ev->worker, f.op, ev->addr, ev->length, vs_errno_name(ev->err),
 			   ev->map_count, ev->max_map_count);
 	}
 }
@@ -152,8 +171,8 @@ static void status_line(struct loop *l, char *buf, size_t len)
 	snprintf(buf, len,
 		 "%" PRIu64 " workers, %ld/%ld VMAs (%.1f%%), ENOMEM mmap %" PRIu64
 		 " mprotect %" PRIu64 " munmap %" PRIu64 ", leaked %" PRIu64 " bytes",
-		 s.workers, s.map_count_predicted, s.max_map_count,
-		 100.0 * (double)s.map_count_predicted / (double)s.max_map_count,
+		 s.workers, s.map_count, s.max_map_count,
+		 100.0 * (double)s.map_count / (double)s.max_map_count,
 		 t->failures[VS_OP_MMAP][0], t->failures[VS_OP_MPROTECT][0],
 		 t->failures[VS_OP_MUNMAP][0], t->leaked_bytes);
 }
@@ -225,27 +244,35 @@ static int on_sysctl(sd_event_source *s, uint64_t usec, void *userdata)
 		     (uint64_t)vs_engine_config(l->eng)->accounting_sysctl_interval_ms * 1000ULL);
 }
 
+/* One line with every count an operator needs; what per-event lines leave out. */
 static void summary(struct loop *l, enum vs_msg m, const char *what)
 {
 	struct vs_snapshot s;
 	struct vs_fields f = VS_FIELDS_NONE;
 	const struct vs_totals *t = &s.t;
+	char failures[384] = "";
+	size_t n = 0;
 
 	take_snapshot(l, &s);
-	f.map_count = s.map_count_predicted;
+	for (int op = 0; op < VS_OP_COUNT; op++)
+		for (unsigned e = 0; e < VS_ERRNO_SLOTS; e++)
+			if (t->failures[op][e] && n < sizeof(failures))
+				n += (size_t)snprintf(failures + n, sizeof(failures) - n,
+						      "%s%s %s %" PRIu64, n ? ", " : "",
+						      vs_op_name(op), vs_errno_slot_name(e),
+						      t->failures[op][e]);
+	f.map_count = s.map_count;
 	f.max_map_count = s.max_map_count;
 	f.leaked_bytes = (long long)t->leaked_bytes;
 	vs_log_msg(m, LOG_INFO, &f,
-		   "%s: vmas %ld/%ld (predicted %ld, peak %ld), mappings %" PRIu64
-		   ", ops mmap %" PRIu64 " mprotect %" PRIu64 " munmap %" PRIu64
-		   ", ENOMEM mmap %" PRIu64 " mprotect %" PRIu64 " munmap %" PRIu64
-		   ", leaked %" PRIu64 " mappings / %" PRIu64 " bytes, reclaimed %" PRIu64
-		   " bytes, log entries dropped %" PRIu64,
-		   what, s.map_count, s.max_map_count, s.map_count_predicted, s.map_count_peak,
+		   "%s: vmas %ld/%ld (peak %ld, /proc %ld), mappings %" PRIu64 ", ops mmap %" PRIu64
+		   " mprotect %" PRIu64 " munmap %" PRIu64 ", failures: %s, leaked %" PRIu64
+		   " mappings / %" PRIu64 " bytes, reclaimed %" PRIu64
+		   " bytes, per-event entries not written %" PRIu64,
+		   what, s.map_count, s.max_map_count, s.map_count_peak, s.map_count_proc,
 		   t->mappings, t->ops[VS_OP_MMAP], t->ops[VS_OP_MPROTECT], t->ops[VS_OP_MUNMAP],
-		   t->failures[VS_OP_MMAP][0], t->failures[VS_OP_MPROTECT][0],
-		   t->failures[VS_OP_MUNMAP][0], t->leaked_mappings, t->leaked_bytes,
-		   t->reclaimed_bytes, s.events_dropped);
+		   n ? failures : "none", t->leaked_mappings, t->leaked_bytes, t->reclaimed_bytes,
+		   s.events_dropped);
 }
 
 static int on_summary(sd_event_source *s, uint64_t usec, void *userdata)

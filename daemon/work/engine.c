@@ -94,6 +94,7 @@ int vs_engine_new(struct vs_engine **out, const struct vs_config *cfg, uint64_t 
 		return vs_log_errno(LOG_ERR, r, "cannot read /proc/self/maps");
 	}
 	e->proc_last = count;
+	e->proc_ns = vs_now_ns();
 	atomic_store(&e->sh.vmas, count);
 	atomic_store(&e->sh.settled, count);
 	atomic_store(&e->sh.peak, count);
@@ -183,6 +184,7 @@ static void rebase(struct vs_engine *e, bool reset_peak)
 	if (vs_vma_count_self(&count) < 0)
 		return;
 	e->proc_last = count;
+	e->proc_ns = vs_now_ns();
 	atomic_store(&e->sh.vmas, count);
 	atomic_store(&e->sh.settled, count);
 	if (reset_peak)
@@ -294,6 +296,7 @@ int vs_engine_verify(struct vs_engine *e, struct vs_verify *v)
 		atomic_store(&e->sh.vmas, proc);
 		atomic_store(&e->sh.settled, proc);
 		e->proc_last = proc;
+		e->proc_ns = vs_now_ns();
 		e->verifications++;
 		e->drift_last = v->drift;
 		if (v->drift) {

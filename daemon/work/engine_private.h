@@ -17,7 +17,8 @@ struct vs_engine {
 	uint64_t last_progress[VS_WORKERS_MAX];
 	double start_time;
 	bool started;
-	long proc_last;
+	long proc_last;	  /* VMAs at the last /proc/self/maps reading */
+	uint64_t proc_ns; /* when (monotonic) */
 	uint64_t verifications, drift_events, limit_changes;
 	long drift_last, drift_max;
 };

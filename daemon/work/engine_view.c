@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "vmastress/work/engine.h"
+#include "vmastress/work/worker.h"
 #include "engine_private.h"
 
 bool vs_engine_progressing(struct vs_engine *e)
@@ -40,8 +41,12 @@ void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s)
 	snprintf(s->profile, sizeof(s->profile), "%s", e->cfg.profile);
 	s->workers = e->n;
 	s->max_map_count = atomic_load(&e->sh.limit);
-	s->map_count = e->proc_last;
-	s->map_count_predicted = atomic_load(&e->sh.settled);
+	/* Workers settle in their own order: the sum can pass for an instant what
+	 * the kernel ever held, which is at most limit + 1 (see note_peak). */
+	long settled = atomic_load(&e->sh.settled);
+	s->map_count = settled > s->max_map_count + 1 ? s->max_map_count + 1 : settled;
+	s->map_count_proc = e->proc_last;
+	s->map_count_proc_age_seconds = (double)(vs_now_ns() - e->proc_ns) / 1e9;
 	s->map_count_peak = atomic_load(&e->sh.peak);
 	s->vma_cap = cap == LONG_MAX ? -1 : cap;
 	s->verifications = e->verifications;
@@ -74,10 +79,18 @@ void vs_engine_drain_events(struct vs_engine *e, void (*fn)(const struct vs_even
 			    void *userdata)
 {
 	struct vs_event ev;
+	bool more = true;
 
-	for (unsigned i = 0; i < e->nalloc; i++)
-		while (vs_event_pop(&e->w[i]->events, &ev))
-			fn(&ev, userdata);
+	/* One event from each worker in turn: a rate limit downstream is shared
+	 * fairly, not used up by the first worker's ring. */
+	while (more) {
+		more = false;
+		for (unsigned i = 0; i < e->nalloc; i++)
+			if (vs_event_pop(&e->w[i]->events, &ev)) {
+				fn(&ev, userdata);
+				more = true;
+			}
+	}
 }
 
 bool vs_engine_leak_next(void *cursor, struct vs_leaked_region *out)

@@ -21,7 +21,7 @@ try:
     h.check(b"metrics" in h.query(path, b"help\n"), "help lists the commands")
     s = h.stats(path)
     want = {"version", "pid", "uptime_seconds", "seed", "profile", "workers", "max_map_count",
-            "map_count", "map_count_predicted", "map_count_peak", "mappings", "mapped_bytes",
+            "map_count", "map_count_proc", "map_count_proc_age_seconds", "map_count_peak", "mappings", "mapped_bytes",
             "ops", "failures", "leaks"}
     h.check(want <= set(s), "stats has every key monitoring relies on")
     h.check(set(s["ops"]) == {"mmap", "mprotect", "munmap"}, "ops by operation")

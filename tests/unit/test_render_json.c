@@ -20,8 +20,9 @@ static void fill(struct vs_snapshot *s)
 	snprintf(s->profile, sizeof(s->profile), "fragment");
 	s->workers = 2;
 	s->max_map_count = 65530;
-	s->map_count = 61000;
-	s->map_count_predicted = 61002;
+	s->map_count = 61002;
+	s->map_count_proc = 61000;
+	s->map_count_proc_age_seconds = 0.5;
 	s->map_count_peak = 65530;
 	s->vma_cap = -1;
 	s->t.mappings = 30000;
@@ -48,7 +49,8 @@ static void every_key_with_its_value(void **state)
 	static const char *const want[] = {
 	    "{\"version\":\"" VS_VERSION "\",\"pid\":123,\"uptime_seconds\":12.500,",
 	    "\"seed\":18446744073709551615,\"profile\":\"fragment\",\"workers\":2,",
-	    "\"max_map_count\":65530,\"map_count\":61000,\"map_count_predicted\":61002,",
+	    "\"max_map_count\":65530,\"map_count\":61002,\"map_count_proc\":61000,",
+	    "\"map_count_proc_age_seconds\":0.500,",
 	    "\"map_count_peak\":65530,",
 	    "\"mappings\":30000,\"mapped_bytes\":123456789,",
 	    "\"ops\":{\"mmap\":10,\"mprotect\":20,\"munmap\":30}",

@@ -67,8 +67,8 @@ enum vs_key_type { VS_KEY_UINT, VS_KEY_SEED, VS_KEY_FILL, VS_KEY_STRING };
 	  "seconds between textfile rewrites")                                                     \
 	X(log_summary_interval, "log.summary_interval", UINT, 0, VS_INTERVAL_MAX_S, 60, 0,         \
 	  "seconds between summary lines; 0 = off")                                                \
-	X(log_events_per_second, "log.events_per_second", UINT, 0, VS_LOG_RATE_MAX, 10, 0,         \
-	  "per-event lines at most; the rest are counted")                                         \
+	X(log_events_per_second, "log.events_per_second", UINT, 0, VS_LOG_RATE_MAX, 0, 0,          \
+	  "per-event lines a second beyond each (op, errno)'s first; the rest are counted")         \
 	X(accounting_verify_interval_ms, "accounting.verify_interval_ms", UINT, 0,                 \
 	  VS_INTERVAL_MAX_MS, 5000, 0, "compare the count with /proc/self/maps; 0 = off")          \
 	X(accounting_sysctl_interval_ms, "accounting.sysctl_interval_ms", UINT, 100,               \
