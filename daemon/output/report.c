@@ -3,6 +3,7 @@
  * kernel refuses, so both go through static buffers and write(2). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,6 +24,35 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+/* Writers never leave half a file at `path`: they write PATH.tmp, fsync it and
+ * rename it over PATH (a kill leaves the old file, or none, and the .tmp). */
+struct atomic_file {
+	char tmp[PATH_MAX];
+	int fd;
+};
+
+static int atomic_open(struct atomic_file *f, const char *path)
+{
+	if (snprintf(f->tmp, sizeof(f->tmp), "%s.tmp", path) >= (int)sizeof(f->tmp))
+		return -ENAMETOOLONG;
+	f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	return f->fd < 0 ? -errno : 0;
+}
+
+/* r: the writer's result so far; on success the file replaces path. */
+static int atomic_close(struct atomic_file *f, const char *path, int r)
+{
+	if (r == 0 && fsync(f->fd) < 0)
+		r = -errno;
+	if (close(f->fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(f->tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(f->tmp);
+	return r;
+}
+
 struct sink {
 	int fd, err;
 };
@@ -37,47 +67,36 @@ static int flush_to_fd(struct vs_textbuf *o)
 	return r;
 }
 
-int vs_report_write(const char *path, const struct vs_snapshot *s, bool final, vs_leak_next_fn next,
-		    void *userdata)
+int vs_report_write(const char *path, const struct vs_snapshot *s, bool final,
+		    vs_leak_next_fn next, void *userdata)
 {
 	static char buf[REPORT_BUFFER_BYTES];
-	struct sink k = {.fd = -1};
-	struct vs_textbuf o = {
-	    .buf = buf, .len = sizeof(buf), .flush = flush_to_fd, .userdata = &k};
+	struct atomic_file file;
+	struct sink k = {.fd = STDOUT_FILENO};
+	struct vs_textbuf o = {.buf = buf, .len = sizeof(buf), .flush = flush_to_fd, .userdata = &k};
+	bool to_stdout = strcmp(path, "-") == 0;
+	int r;
 
-	k.fd = strcmp(path, "-") == 0 ? STDOUT_FILENO
-				      : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (k.fd < 0)
-		return vs_log_errno(LOG_ERR, errno, "cannot write report %s", path);
+	if (!to_stdout) {
+		if ((r = atomic_open(&file, path)) < 0)
+			return vs_log_errno(LOG_ERR, r, "cannot write report %s", path);
+		k.fd = file.fd;
+	}
 	vs_render_report(&o, s, final, next, userdata);
 	if (!o.overflow)
 		flush_to_fd(&o);
 	else if (!k.err)
 		k.err = ENOBUFS;
-	if (k.fd != STDOUT_FILENO && close(k.fd) < 0 && !k.err)
-		k.err = errno;
-	if (k.err)
-		return vs_log_errno(LOG_ERR, k.err, "cannot write report %s", path);
+	r = to_stdout ? -k.err : atomic_close(&file, path, -k.err);
+	if (r < 0)
+		return vs_log_errno(LOG_ERR, r, "cannot write report %s", path);
 	return 0;
 }
 
 int vs_textfile_write(const char *path, const char *text, size_t len)
 {
-	char tmp[VS_TEXTFILE_MAX + sizeof(".tmp")];
-	int fd, r;
+	struct atomic_file file;
+	int r = atomic_open(&file, path);
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	r = write_all(fd, text, len);
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	close(fd);
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
-	return r;
+	return r < 0 ? r : atomic_close(&file, path, write_all(file.fd, text, len));
 }
