@@ -1,5 +1,6 @@
-/* errnames.c: errno names for logs and counters, without strerror. */
+/* errnames.c: errno names for logs (glibc's table) and the counters' errno slots. */
 #include <errno.h>
+#include <string.h>
 #include "vmastress/log/errnames.h"
 
 /* Counter slots: the errnos these calls can return, plus "other". */
@@ -10,40 +11,10 @@ static const char *const slot_name[VS_ERRNO_SLOTS] = {"ENOMEM", "EINVAL", "EAGAI
 
 const char *vs_errno_name(int err)
 {
-	switch (err < 0 ? -err : err) {
-	case ENOMEM:
-		return "ENOMEM";
-	case EINVAL:
-		return "EINVAL";
-	case EAGAIN:
-		return "EAGAIN";
-	case EPERM:
-		return "EPERM";
-	case EEXIST:
-		return "EEXIST";
-	case EFAULT:
-		return "EFAULT";
-	case EACCES:
-		return "EACCES";
-	case ENOENT:
-		return "ENOENT";
-	case EBADF:
-		return "EBADF";
-	case ENOSPC:
-		return "ENOSPC";
-	case ENOTSUP:
-		return "ENOTSUP";
-	case ERANGE:
-		return "ERANGE";
-	case EINTR:
-		return "EINTR";
-	case EIO:
-		return "EIO";
-	case ENOTTY:
-		return "ENOTTY";
-	default:
-		return "EOTHER";
-	}
+	/* glibc 2.32+: every errno it knows, by name, without allocation. */
+	const char *name = strerrorname_np(err < 0 ? -err : err);
+
+	return name ? name : "EUNKNOWN";
 }
 
 unsigned vs_errno_slot(int err)

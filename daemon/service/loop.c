@@ -458,6 +458,7 @@ static void shutdown_engine(struct loop *l)
 
 int vs_loop_run(const struct vs_config *cfg, const struct vs_run_options *opt)
 {
+	int exit_code = 0;
 	struct loop l = {.opt = opt};
 	struct vs_fields f = VS_FIELDS_NONE;
 	char line[256];
@@ -470,6 +471,15 @@ int vs_loop_run(const struct vs_config *cfg, const struct vs_run_options *opt)
 	l.actx.snapshot = take_snapshot;
 	l.actx.userdata = &l;
 	r = setup(&l);
+	if (r == -EACCES || r == -EPERM) {
+		/* Not an internal error: the way out is the user's to take. */
+		vs_log(LOG_ERR, "not allowed to create the stats socket %s: run as root (or as "
+				"the service's user), or give another place with --socket PATH, "
+				"or --socket none",
+		       vs_engine_config(l.eng)->stats_socket);
+		exit_code = VS_EX_NOPERM;
+		goto out;
+	}
 	if (r < 0) {
 		vs_log_errno(LOG_ERR, r, "cannot set up the event loop");
 		goto out;
@@ -499,5 +509,5 @@ out:
 	vs_stats_server_free(l.server);
 	vs_engine_free(l.eng);
 	sd_event_unref(l.ev);
-	return r < 0 ? VS_EX_SOFTWARE : VS_EX_OK;
+	return exit_code ? exit_code : r < 0 ? VS_EX_SOFTWARE : VS_EX_OK;
 }
