@@ -5,6 +5,7 @@
 #include <json-c/json.h>
 #include <math.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,17 +244,33 @@ static int cmd_check(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		double *v = c == 'l' ? &max_leaked : &max_fill;
+		const char *name = c == 'l' ? "--max-leaked-bytes" : "--max-fill";
+		if (c == ':')
+			return printf("VMASTRESS UNKNOWN - check: %s needs a value\n",
+				      argv[optind - 1]),
+			       CHECK_UNKNOWN;
+		if (c != 'l' && c != 'f')
+			return printf("VMASTRESS UNKNOWN - check: unknown option %s\n",
+				      argv[optind - 1]),
+			       CHECK_UNKNOWN;
 		errno = 0;
-		if (c == 'l')
-			max_leaked = strtod(optarg, &end);
-		else if (c == 'f')
-			max_fill = strtod(optarg, &end);
-		else
-			return printf("VMASTRESS UNKNOWN - bad option\n"), CHECK_UNKNOWN;
-		if (*end || errno || max_leaked < 0 || max_fill <= 0)
-			return printf("VMASTRESS UNKNOWN - bad value %s\n", optarg), CHECK_UNKNOWN;
+		*v = strtod(optarg, &end);
+		if (end == optarg || *end || errno || !isfinite(*v))
+			return printf("VMASTRESS UNKNOWN - check: %s: \"%s\" is not a number\n",
+				      name, optarg),
+			       CHECK_UNKNOWN;
+		if (c == 'l' ? *v < 0 : *v <= 0)
+			return printf("VMASTRESS UNKNOWN - check: %s: %s must be %s\n", name, optarg,
+				      c == 'l' ? ">= 0" : "> 0"),
+			       CHECK_UNKNOWN;
 	}
+	if (optind < argc)
+		return printf("VMASTRESS UNKNOWN - check: unexpected argument \"%s\"\n",
+			      argv[optind]),
+		       CHECK_UNKNOWN;
 	if (fetch_stats(&s, err, sizeof(err))) {
 		printf("VMASTRESS UNKNOWN - %s\n", err);
 		return CHECK_UNKNOWN;
@@ -378,13 +395,38 @@ static int cmd_compare(const char *a, const char *b)
 	return 0;
 }
 
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "vmastressctl: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'vmastressctl --help'.\n");
+	return VS_EX_USAGE;
+}
+
+static const char *const raw_commands[] = {"stats", "metrics", "ping", "version"};
+
+static bool is_raw(const char *cmd)
+{
+	for (size_t i = 0; i < sizeof(raw_commands) / sizeof(raw_commands[0]); i++)
+		if (strcmp(cmd, raw_commands[i]) == 0)
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	static char buf[ANSWER_MAX];
 	char err[512];
 	int i = 1;
 
-	if (argc > 2 && strcmp(argv[1], "--socket") == 0) {
+	if (argc > 1 && strcmp(argv[1], "--socket") == 0) {
+		if (argc < 3)
+			return usage_error("--socket needs a path");
 		sock_path = argv[2];
 		i = 3;
 	}
@@ -393,27 +435,34 @@ int main(int argc, char **argv)
 		return VS_EX_USAGE;
 	}
 	const char *cmd = argv[i];
+	int rest = argc - i - 1; /* arguments after the command */
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
 		usage(stdout);
 		return 0;
 	}
-	if (strcmp(cmd, "status") == 0 && i + 1 == argc)
-		return cmd_status();
+	if (cmd[0] == '-')
+		return usage_error("unknown option %s", cmd);
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check(argc - i, argv + i);
-	if (strcmp(cmd, "compare") == 0 && i + 3 == argc)
+	if (strcmp(cmd, "compare") == 0) {
+		if (rest != 2)
+			return usage_error("compare: needs two report files, got %s",
+					   rest < 2 ? "fewer" : "more");
 		return cmd_compare(argv[i + 1], argv[i + 2]);
-	if ((strcmp(cmd, "stats") == 0 || strcmp(cmd, "metrics") == 0 || strcmp(cmd, "ping") == 0 ||
-	     strcmp(cmd, "version") == 0) &&
-	    i + 1 == argc) {
-		int r = query(cmd, buf, sizeof(buf), err, sizeof(err));
-		if (r) {
-			fprintf(stderr, "vmastressctl: %s\n", err);
-			return r;
-		}
-		fputs(buf, stdout);
-		return 0;
 	}
-	usage(stderr);
-	return VS_EX_USAGE;
+	if (strcmp(cmd, "status") != 0 && !is_raw(cmd))
+		return usage_error("unknown command \"%s\" (stats, metrics, ping, version, status, "
+				   "check, compare)",
+				   cmd);
+	if (rest > 0)
+		return usage_error("unexpected argument \"%s\"", argv[i + 1]);
+	if (strcmp(cmd, "status") == 0)
+		return cmd_status();
+	int r = query(cmd, buf, sizeof(buf), err, sizeof(err));
+	if (r) {
+		fprintf(stderr, "vmastressctl: %s\n", err);
+		return r;
+	}
+	fputs(buf, stdout);
+	return 0;
 }

@@ -31,6 +31,16 @@ def ctl(*argv, user=None, slow_send=False):
 
 rc, out, _ = ctl("check")
 h.check(rc == 3 and out.startswith("VMASTRESS UNKNOWN - cannot connect"), "daemon down: 3 UNKNOWN")
+# Usage errors name what is wrong (64; check stays a plugin: 3 UNKNOWN).
+for argv, code, want in ((["--bogus"], 64, "unknown option --bogus"),
+                         (["stauts"], 64, 'unknown command "stauts"'),
+                         (["status", "x"], 64, 'unexpected argument "x"'),
+                         (["compare", "a.json"], 64, "compare: needs two report files"),
+                         (["check", "--max-fill", "abc"], 3, '--max-fill: "abc" is not a number'),
+                         (["check", "--bogus"], 3, "check: unknown option --bogus")):
+    rc, out, err = ctl(*argv)
+    h.check(rc == code and want in out + err, "%s: %d, says %r (%d %r)"
+            % (" ".join(argv), code, want, rc, (out + err).strip()[:120]))
 rc, _, err = ctl("stats")
 h.check(rc == 69 and "is vmastressd running?" in err, "daemon down: stats exits 69, says why")
 
