@@ -358,9 +358,55 @@ static void family_rows(json_object *A, json_object *B, enum vs_stat_family f)
 	}
 }
 
+/* Keys that shape no load: where the figures go. */
+static bool output_only(const char *path)
+{
+	return strncmp(path, "stats.", 6) == 0 || strncmp(path, "log.", 4) == 0;
+}
+
+static void note_differ(char *buf, size_t len, const char *key)
+{
+	size_t n = strlen(buf), k = strlen(key);
+
+	for (const char *p = buf; (p = strstr(p, key)); p += k)
+		if ((p == buf || p[-1] == ' ') && (p[k] == ',' || !p[k]))
+			return; /* noted already (profile: a row and a config key) */
+	if (n + strlen(key) + 8 < len)
+		snprintf(buf + n, len - n, "%s%s", n ? ", " : "", key);
+	else if (n + 5 < len && strcmp(buf + n - 3, "...") != 0)
+		snprintf(buf + n, len - n, ", ...");
+}
+
+/* Every leaf under `node` (of A's "config", or with b_only of B's: then only the
+ * keys A lacks) whose values differ, printed and noted. */
+static void config_rows(json_object *A, json_object *B, json_object *node, bool b_only,
+			const char *prefix, char *load, char *outputs, size_t len)
+{
+	char path[128], ta[64], tb[64];
+
+	json_object_object_foreach(node, key, val)
+	{
+		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", key);
+		if (json_object_is_type(val, json_type_object)) {
+			config_rows(A, B, val, b_only, path, load, outputs, len);
+			continue;
+		}
+		char full[160];
+		snprintf(full, sizeof(full), "config.%s", path);
+		if (b_only && at(A, full))
+			continue;
+		text(A, full, ta, sizeof(ta));
+		text(B, full, tb, sizeof(tb));
+		if (strcmp(ta, tb) == 0)
+			continue;
+		printf("%-30s %20s %20s\n", full, ta, tb);
+		note_differ(output_only(path) ? outputs : load, len, path);
+	}
+}
+
 static int cmd_compare(const char *a, const char *b)
 {
-	char ta[64], tb[64], differ[128] = "";
+	char ta[64], tb[64], differ[512] = "";
 	json_object *A = NULL, *B = NULL;
 	int r;
 
@@ -379,6 +425,16 @@ static int cmd_compare(const char *a, const char *b)
 			snprintf(differ + strlen(differ), sizeof(differ) - strlen(differ), "%s%s",
 				 *differ ? ", " : "", stat_json[i]);
 	}
+	/* Every configuration key that differs, both ways round. */
+	char outputs[sizeof(differ)] = "";
+	json_object *ca = at(A, "config"), *cb = at(B, "config");
+	if (ca && cb) {
+		config_rows(A, B, ca, false, "", differ, outputs, sizeof(differ));
+		config_rows(A, B, cb, true, "", differ, outputs, sizeof(differ));
+	} else
+		note_differ(differ, sizeof(differ), "config (a report without it)");
+	printf("%-30s %20s %20s\n", J(sequence), text(A, J(sequence), ta, sizeof(ta)),
+	       text(B, J(sequence), tb, sizeof(tb)));
 	for (int i = 0; i < VS_STAT_COUNT; i++)
 		if (stat_flags[i] & VS_STAT_COMPARE)
 			row(stat_json[i], num(A, stat_json[i]), num(B, stat_json[i]));
@@ -390,6 +446,9 @@ static int cmd_compare(const char *a, const char *b)
 	if (*differ)
 		fprintf(stderr, "vmastressctl: note: the runs differ in %s: not like for like\n",
 			differ);
+	if (*outputs)
+		fprintf(stderr, "vmastressctl: note: they also differ in outputs only: %s\n",
+			outputs);
 	json_object_put(A);
 	json_object_put(B);
 	return 0;

@@ -34,37 +34,96 @@ static void value(struct vs_textbuf *o, const struct vs_snapshot *s, const struc
 	}
 }
 
-/* The rows with a JSON key, a dotted path's group opened and closed around its rows. */
+/* Members with dotted paths ("leaks.bytes"): a group's object opened before its
+ * first member and closed after its last (a group's members are consecutive). */
+struct members {
+	struct vs_textbuf *o;
+	const char *sep, *group;
+	size_t glen;
+};
+
+static void member(struct members *m, const char *path)
+{
+	const char *dot = strchr(path, '.');
+
+	if (m->group &&
+	    (!dot || (size_t)(dot - path) != m->glen || strncmp(path, m->group, m->glen) != 0)) {
+		vs_textbuf_put(m->o, "}");
+		m->group = NULL;
+	}
+	if (dot && !m->group) {
+		m->group = path;
+		m->glen = (size_t)(dot - path);
+		vs_textbuf_put(m->o, "%s\"%.*s\":{", m->sep, (int)m->glen, path);
+		m->sep = "";
+	}
+	vs_textbuf_put(m->o, "%s\"%s\":", m->sep, dot ? dot + 1 : path);
+	m->sep = ",";
+}
+
+static void members_end(struct members *m)
+{
+	if (m->group)
+		vs_textbuf_put(m->o, "}");
+}
+
+/* A JSON string: config paths may hold any byte but NUL. */
+static void string(struct vs_textbuf *o, const char *v)
+{
+	vs_textbuf_put(o, "\"");
+	for (; *v; v++) {
+		unsigned char c = (unsigned char)*v;
+		if (c == '"' || c == '\\')
+			vs_textbuf_put(o, "\\%c", c);
+		else if (c < 0x20)
+			vs_textbuf_put(o, "\\u%04x", c);
+		else
+			vs_textbuf_put(o, "%c", c);
+	}
+	vs_textbuf_put(o, "\"");
+}
+
 static void scalars(struct vs_textbuf *o, const struct vs_snapshot *s)
 {
-	const char *sep = "", *group = NULL;
-	size_t glen = 0;
+	struct members m = {.o = o, .sep = ""};
 
 	for (int i = 0; i < VS_STAT_COUNT; i++) {
-		const struct vs_stat_row *r = &vs_stat_rows[i];
-		const char *dot, *key;
-
-		if (!r->json)
+		if (!vs_stat_rows[i].json)
 			continue;
-		dot = strchr(r->json, '.');
-		key = dot ? dot + 1 : r->json;
-		if (group && (!dot || (size_t)(dot - r->json) != glen ||
-			      strncmp(r->json, group, glen) != 0)) {
-			vs_textbuf_put(o, "}");
-			group = NULL;
-		}
-		if (dot && !group) {
-			group = r->json;
-			glen = (size_t)(dot - r->json);
-			vs_textbuf_put(o, "%s\"%.*s\":{", sep, (int)glen, group);
-			sep = "";
-		}
-		vs_textbuf_put(o, "%s\"%s\":", sep, key);
-		value(o, s, r);
-		sep = ",";
+		member(&m, vs_stat_rows[i].json);
+		value(o, s, &vs_stat_rows[i]);
 	}
-	if (group)
-		vs_textbuf_put(o, "}");
+	members_end(&m);
+}
+
+/* "config": every key of the effective configuration, grouped as in the file. */
+static void config(struct vs_textbuf *o, const struct vs_config *cfg)
+{
+	struct members m = {.o = o, .sep = ""};
+
+	vs_textbuf_put(o, ",\"config\":{");
+	for (int k = 0; k < VS_KEY_COUNT; k++) {
+		const struct vs_config_key_info *ki = &vs_config_keys[k];
+		const void *v = (const char *)cfg + ki->offset;
+
+		member(&m, ki->path);
+		switch (ki->type) {
+		case VS_KEY_UINT:
+			vs_textbuf_put(o, "%u", *(const unsigned *)v);
+			break;
+		case VS_KEY_SEED:
+			vs_textbuf_put(o, "%llu", (unsigned long long)*(const uint64_t *)v);
+			break;
+		case VS_KEY_FILL:
+			vs_textbuf_put(o, "%.6g", *(const double *)v);
+			break;
+		case VS_KEY_STRING:
+			string(o, v);
+			break;
+		}
+	}
+	members_end(&m);
+	vs_textbuf_put(o, "}");
 }
 
 /* {"mmap":..,"mprotect":..,"munmap":..} */
@@ -129,14 +188,15 @@ int vs_render_json(const struct vs_snapshot *s, char *buf, size_t len)
 	return vs_textbuf_result(&o);
 }
 
-void vs_render_report(struct vs_textbuf *o, const struct vs_snapshot *s, bool final,
-		      vs_leak_next_fn next, void *userdata)
+void vs_render_report(struct vs_textbuf *o, const struct vs_snapshot *s,
+		      const struct vs_config *cfg, bool final, vs_leak_next_fn next, void *userdata)
 {
 	struct vs_leaked_region r;
 	const char *sep = "";
 
 	vs_textbuf_put(o, "{");
 	members(o, s);
+	config(o, cfg);
 	vs_textbuf_put(o, ",\"final\":%s,\"leaked_regions\":[", final ? "true" : "false");
 	while (next(userdata, &r)) {
 		vs_textbuf_put(o, "%s{\"worker\":%u,\"addr\":%lu,\"length\":%zu,\"bytes\":%zu}",

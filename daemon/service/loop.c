@@ -432,7 +432,8 @@ static int write_report(struct loop *l, const char *path, bool final)
 	struct vs_snapshot s;
 
 	take_snapshot(l, &s);
-	return vs_report_write(path, &s, final, vs_engine_leak_next, &leaks);
+	return vs_report_write(path, &s, vs_engine_config(l->eng), final, vs_engine_leak_next,
+			       &leaks);
 }
 
 static void shutdown_engine(struct loop *l)

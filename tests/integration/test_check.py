@@ -1,4 +1,5 @@
 """vmastressctl: status, check with each of 0/1/2/3, compare, and clear errors."""
+import json
 import os
 import shutil
 import socket
@@ -124,7 +125,8 @@ for profile in ("guarded", "fragment"):
 rc, out, err = ctl("compare", *reports)
 h.check(rc == 0 and "failures.munmap.ENOMEM" in out and "headroom" in out, "compare:\n" + out)
 h.check("profile" in out and "guarded" in out and " 7 " in out, "compare shows profile and seed")
-h.check("differ in profile: not like for like" in err, "unlike runs are flagged: " + err.strip())
+h.check("differ in profile, " in err and "not like for like" in err,
+        "unlike runs are flagged: " + err.strip())
 rc, out, err = ctl("compare", reports[0], reports[0])
 h.check(rc == 0 and err == "", "like runs are not flagged (%r)" % err)
 rc, _, err = ctl("compare", reports[0], os.path.join(tmp, "missing.json"))
@@ -140,3 +142,29 @@ with open(bad, "w") as f:
     f.write('{"pid": 1}')
 rc, _, err = ctl("compare", bad, reports[0])
 h.check(rc == 65 and "torn.json: not a vmastressd report" in err, "JSON but no report: 65: " + err.strip())
+
+# Like flags, another config: the report carries every key and compare flags each
+# difference, with the operation-sequence hash.
+reports = []
+for name, text in (("plain", ""), ("small", "mapping = { min_pages = 2; max_pages = 2; };\n"
+                                             "ops = { punch = 0; };\n")):
+    conf = os.path.join(tmp, name + ".conf")
+    with open(conf, "w") as f:
+        f.write(text)
+    r = os.path.join(tmp, name + ".json")
+    p = subprocess.run([a.daemon, "-c", conf, "-p", "churn", "-s", "42", "-w", "2", "-d", "1",
+                        "--socket", "none", "--report", r], capture_output=True, timeout=60)
+    h.check(p.returncode == 0, "bounded run with %s config" % name)
+    reports.append(r)
+with open(reports[0]) as f:
+    cfg = json.load(f)["config"]
+t = subprocess.run([a.daemon, "-t", "-p", "churn"], capture_output=True, text=True).stdout
+keys = [l.strip() for l in t.splitlines() if "=" in l and not l.rstrip().endswith("{")]
+leaves = sum(len(v) if isinstance(v, dict) else 1 for v in cfg.values())
+h.check(leaves == len(keys) and cfg["mapping"]["max_pages"] == 16 and cfg["seed"] == 42,
+        "the report carries the effective config, every key (%d of %d)" % (leaves, len(keys)))
+rc, out, err = ctl("compare", *reports)
+h.check(rc == 0 and "config.mapping.max_pages" in out and "sequence" in out,
+        "compare shows the differing keys and the sequence hash:\n" + out)
+h.check("differ in mapping.min_pages, mapping.max_pages: not like for like" in err,
+        "the config difference is flagged: " + err.strip())

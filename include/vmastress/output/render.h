@@ -34,7 +34,8 @@ int vs_render_json(const struct vs_snapshot *s, char *buf, size_t len);
 /* Prometheus text exposition format 0.0.4; length or -ENOBUFS. */
 int vs_render_prom(const struct vs_snapshot *s, char *buf, size_t len);
 
-/* The report: the stats JSON's members, "final" and "leaked_regions", into o
+/* The report: the stats JSON's members, "config" (every key of cfg), "final" and
+ * "leaked_regions", into o
  * (streamed through o->flush: the list has no bound but the limit). */
-void vs_render_report(struct vs_textbuf *o, const struct vs_snapshot *s, bool final,
-		      vs_leak_next_fn next, void *userdata);
+void vs_render_report(struct vs_textbuf *o, const struct vs_snapshot *s,
+		      const struct vs_config *cfg, bool final, vs_leak_next_fn next, void *userdata);
