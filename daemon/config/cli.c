@@ -26,6 +26,7 @@ static const struct {
 static const struct option plain_options[] = {
     {"config", required_argument, NULL, 'c'},
     {"check-config", no_argument, NULL, 't'},
+    {"quiet", no_argument, NULL, 'q'},
     {"report", required_argument, NULL, OPT_REPORT},
     {"max-ops", required_argument, NULL, OPT_MAX_OPS},
     {"help", no_argument, NULL, 'h'},
@@ -42,7 +43,8 @@ void vs_cli_usage(FILE *out)
 		"Stress vm.max_map_count with concurrent mmap/mprotect/munmap churn.\n"
 		"\n"
 		"  -c, --config FILE     configuration (default %s; missing = built-in defaults)\n"
-		"  -t, --check-config    validate, print the effective configuration, exit\n",
+		"  -t, --check-config    validate, print the effective configuration, exit\n"
+		"  -q, --quiet           with -t: print nothing, only the exit status\n",
 		VS_DEFAULT_CONFIG);
 	for (size_t i = 0; i < N_KEY_FLAGS; i++) {
 		const struct vs_config_key_info *k = &vs_config_keys[key_flags[i].key];
@@ -99,7 +101,7 @@ int vs_cli_parse(struct vs_cli *cli, int argc, char **argv, FILE *err)
 	cli->src.path = VS_DEFAULT_CONFIG;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:td:w:s:p:hV", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:tqd:w:s:p:hV", options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			cli->src.path = optarg;
@@ -107,6 +109,9 @@ int vs_cli_parse(struct vs_cli *cli, int argc, char **argv, FILE *err)
 			break;
 		case 't':
 			cli->check_config = true;
+			break;
+		case 'q':
+			cli->quiet = true;
 			break;
 		case 'h':
 			cli->help = true;
@@ -144,5 +149,7 @@ int vs_cli_parse(struct vs_cli *cli, int argc, char **argv, FILE *err)
 		fprintf(err, "vmastressd: unexpected argument \"%s\"\n", argv[optind]);
 		return VS_EX_USAGE;
 	}
+	cli->src.one_off =
+	    cli->max_ops || (cli->src.ov.has[VS_KEY_duration] && cli->src.ov.v.duration);
 	return 0;
 }

@@ -374,6 +374,10 @@ int vs_config_load(struct vs_config *cfg, const struct vs_config_source *src, ch
 		goto out;
 	/* The profile named on the command line wins over the file's `profile`. */
 	memcpy(cfg->profile, profile, sizeof(profile));
+	if (src->one_off && !src->must_exist) {
+		snprintf(cfg->stats_socket, sizeof(cfg->stats_socket), "none");
+		cfg->stats_textfile[0] = 0;
+	}
 	apply_overrides(cfg, &src->ov);
 	r = cross_check(&c, cfg, have);
 out:

@@ -212,8 +212,8 @@ static int cmd_status(void)
 	       text(s, J(profile), k, sizeof(k)));
 	printf("seed %s\n", text(s, J(seed), t, sizeof(t)));
 	printf("workers:   %.0f\n", num(s, J(workers)));
-	printf("VMAs:      %.0f / %.0f (%.1f %%), peak %.0f; /proc %.0f, %.1f s ago\n", vmas,
-	       limit, 100.0 * vmas / limit, num(s, J(map_count_peak)), num(s, J(map_count_proc)),
+	printf("VMAs:      %.0f / %.0f (%.1f %%), peak %.0f; /proc %.0f, %.1f s ago\n", vmas, limit,
+	       100.0 * vmas / limit, num(s, J(map_count_peak)), num(s, J(map_count_proc)),
 	       num(s, J(map_count_proc_age_seconds)));
 	printf("mappings:  %.0f (%.0f bytes)\n", num(s, J(mappings)), num(s, J(mapped_bytes)));
 	printf("ops:      ");
@@ -263,8 +263,8 @@ static int cmd_check(int argc, char **argv)
 				      name, optarg),
 			       CHECK_UNKNOWN;
 		if (c == 'l' ? *v < 0 : *v <= 0)
-			return printf("VMASTRESS UNKNOWN - check: %s: %s must be %s\n", name, optarg,
-				      c == 'l' ? ">= 0" : "> 0"),
+			return printf("VMASTRESS UNKNOWN - check: %s: %s must be %s\n", name,
+				      optarg, c == 'l' ? ">= 0" : "> 0"),
 			       CHECK_UNKNOWN;
 	}
 	if (optind < argc)

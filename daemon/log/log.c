@@ -35,18 +35,21 @@ static const char *const prio_names[] = {"emerg",   "alert",  "crit", "error",
 
 static int journal = -1;  /* journald's socket exists; -1: not looked yet */
 static int to_stderr = 1; /* stderr is not already the journal */
+static const char *journal_ident = IDENT;
 
 const char *vs_msg_id(enum vs_msg m)
 {
 	return (unsigned)m < VS_MSG_COUNT ? ids[m] : "";
 }
 
-void vs_log_init(void)
+void vs_log_init(const char *ident)
 {
 	struct stat st;
 	const char *js = getenv("JOURNAL_STREAM");
 
 	/* sd_journal_send() returns 0 whether or not anyone listens: look. */
+	if (ident)
+		journal_ident = ident;
 	journal = stat("/run/systemd/journal/socket", &st) == 0 && S_ISSOCK(st.st_mode);
 	to_stderr = 1;
 	if (journal && js && fstat(2, &st) == 0) {
@@ -86,7 +89,7 @@ static void emit(enum vs_msg m, int prio, const struct vs_fields *f, const char 
 	int k;
 
 	if (journal < 0)
-		vs_log_init();
+		vs_log_init(NULL);
 	/* One write per line so concurrent lines never interleave mid-line. */
 	if (to_stderr)
 		fprintf(stderr, IDENT ": %s%s%s\n", m == VS_MSG_COUNT ? prio_names[prio & 7] : "",
@@ -96,7 +99,7 @@ static void emit(enum vs_msg m, int prio, const struct vs_fields *f, const char 
 	if (m != VS_MSG_COUNT)
 		field(&e, "MESSAGE_ID=%s", vs_msg_id(m));
 	field(&e, "PRIORITY=%d", prio);
-	field(&e, "SYSLOG_IDENTIFIER=%s", IDENT);
+	field(&e, "SYSLOG_IDENTIFIER=%s", journal_ident);
 	if (f && f->op)
 		field(&e, "VMASTRESS_OP=%s", f->op);
 	if (f && f->err) {

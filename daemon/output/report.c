@@ -73,7 +73,8 @@ int vs_report_write(const char *path, const struct vs_snapshot *s, const struct 
 	static char buf[REPORT_BUFFER_BYTES];
 	struct atomic_file file;
 	struct sink k = {.fd = STDOUT_FILENO};
-	struct vs_textbuf o = {.buf = buf, .len = sizeof(buf), .flush = flush_to_fd, .userdata = &k};
+	struct vs_textbuf o = {
+	    .buf = buf, .len = sizeof(buf), .flush = flush_to_fd, .userdata = &k};
 	bool to_stdout = strcmp(path, "-") == 0;
 	int r;
 

@@ -30,7 +30,7 @@ struct loop {
 	uint64_t window_start, dropped;
 	unsigned window_events;
 	bool limit_reported;
-	bool seen[VS_OP_COUNT][ERRNO_SEEN_MAX]; /* (op, errno) already written once */
+	bool seen[VS_OP_COUNT][ERRNO_SEEN_MAX];	      /* (op, errno) already written once */
 	sd_event_source *verify, *summary, *textfile; /* turned on and off by reloads */
 };
 
@@ -81,8 +81,8 @@ static void log_event(const struct vs_event *ev, void *userdata)
 	}
 	/* The first failure of each (op, errno) is always written; the rest are
 	 * counted, summarized, and written one by one only within the rate. */
-	bool first = ev->kind != VS_EVENT_RECLAIMED && ev->op < VS_OP_COUNT &&
-		     !l->seen[ev->op][err];
+	bool first =
+	    ev->kind != VS_EVENT_RECLAIMED && ev->op < VS_OP_COUNT && !l->seen[ev->op][err];
 	if (first)
 		l->seen[ev->op][err] = true;
 	else if (!rate_ok(l)) {
@@ -172,9 +172,8 @@ static void status_line(struct loop *l, char *buf, size_t len)
 		 "%" PRIu64 " workers, %ld/%ld VMAs (%.1f%%), ENOMEM mmap %" PRIu64
 		 " mprotect %" PRIu64 " munmap %" PRIu64 ", leaked %" PRIu64 " bytes",
 		 s.workers, s.map_count, s.max_map_count,
-		 100.0 * (double)s.map_count / (double)s.max_map_count,
-		 t->failures[VS_OP_MMAP][0], t->failures[VS_OP_MPROTECT][0],
-		 t->failures[VS_OP_MUNMAP][0], t->leaked_bytes);
+		 100.0 * (double)s.map_count / (double)s.max_map_count, t->failures[VS_OP_MMAP][0],
+		 t->failures[VS_OP_MPROTECT][0], t->failures[VS_OP_MUNMAP][0], t->leaked_bytes);
 }
 
 static int on_status(sd_event_source *s, uint64_t usec, void *userdata)
@@ -465,7 +464,8 @@ int vs_loop_run(const struct vs_config *cfg, const struct vs_run_options *opt)
 	char line[256];
 	int r;
 
-	vs_log_init();
+	/* A one-off load test next to the service: its entries are told apart. */
+	vs_log_init(opt->src->one_off ? "vmastressd-run" : NULL);
 	r = vs_engine_new(&l.eng, cfg, opt->max_ops);
 	if (r < 0)
 		return VS_EX_SOFTWARE;
@@ -474,9 +474,10 @@ int vs_loop_run(const struct vs_config *cfg, const struct vs_run_options *opt)
 	r = setup(&l);
 	if (r == -EACCES || r == -EPERM) {
 		/* Not an internal error: the way out is the user's to take. */
-		vs_log(LOG_ERR, "not allowed to create the stats socket %s: run as root (or as "
-				"the service's user), or give another place with --socket PATH, "
-				"or --socket none",
+		vs_log(LOG_ERR,
+		       "not allowed to create the stats socket %s: run as root (or as "
+		       "the service's user), or give another place with --socket PATH, "
+		       "or --socket none",
 		       vs_engine_config(l.eng)->stats_socket);
 		exit_code = VS_EX_NOPERM;
 		goto out;

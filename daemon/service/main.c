@@ -30,7 +30,8 @@ int main(int argc, char **argv)
 		return VS_EX_CONFIG;
 	}
 	if (cli.check_config) {
-		vs_config_print(&cfg, stdout);
+		if (!cli.quiet)
+			vs_config_print(&cfg, stdout);
 		return VS_EX_OK;
 	}
 	struct vs_run_options opt = {

@@ -49,7 +49,7 @@ enum vs_stat_format {
 	X(max_map_count, SNAP, LONG, "max_map_count", "vma_limit", gauge, VS_STAT_COMPARE,         \
 	  "vm.max_map_count as last read.")                                                        \
 	X(map_count, SNAP, LONG, "map_count", "vmas", gauge, 0,                                    \
-	  "VMAs of the daemon now, by its exact count (never above the limit + 1).")              \
+	  "VMAs of the daemon now, by its exact count (never above the limit + 1).")               \
 	X(map_count_proc, SNAP, LONG, "map_count_proc", "vmas_proc", gauge, 0,                     \
 	  "VMAs of the daemon at the last read of /proc/self/maps.")                               \
 	X(map_count_proc_age_seconds, SNAP, DOUBLE, "map_count_proc_age_seconds", NULL, gauge, 0,  \

@@ -38,7 +38,7 @@ for i in $(seq 100); do [ -S /run/systemd/journal/socket ] && break; sleep 0.05;
     > /dev/null 2> %(tmp)s/stderr.log < /dev/null
 rc=$?
 sleep 0.5
-journalctl -o json -D /run/log/journal/* SYSLOG_IDENTIFIER=vmastressd \
+journalctl -o json -D /run/log/journal/* SYSLOG_IDENTIFIER=vmastressd-run \
     > %(tmp)s/journal.json 2> %(tmp)s/journalctl.log
 exit $rc
 """ % {"journald": journald, "daemon": a.daemon, "cfg": cfg, "tmp": tmp})
@@ -50,6 +50,9 @@ with open(os.path.join(tmp, "journal.json")) as f:
         entries.append(json.loads(line))
 ids = [e.get("MESSAGE_ID") for e in entries]
 h.check(len(entries) > 3, "%d entries in the journal" % len(entries))
+# A bounded run (-d) is a one-off load test: its entries are told apart from the service's.
+h.check(all(e.get("SYSLOG_IDENTIFIER") == "vmastressd-run" for e in entries),
+        "a one-off run's entries carry SYSLOG_IDENTIFIER=vmastressd-run")
 h.check(START in ids and STOP in ids, "start and stop summary entries")
 h.check(LIMIT in ids, "the limit-reached entry")
 munmap = [e for e in entries if e.get("VMASTRESS_OP") == "munmap" and e.get("ERRNO") == "12"]

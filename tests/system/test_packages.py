@@ -28,9 +28,16 @@ deb = glob.glob(os.path.join(a.out, "vmastress_*_*.deb"))[0]
 rpm = glob.glob(os.path.join(a.out, "vmastress-0*.rpm"))[0]
 changes = glob.glob(os.path.join(a.out, "vmastress_*.changes"))[0]
 
+# What dpkg-buildpackage leaves in the tree is ignored by git.
+with open(os.path.join(a.out, "deb-leftovers.txt")) as f:
+    left = [l.strip() for l in f if l.strip()]
+ignored = subprocess.run(["git", "-C", a.source, "check-ignore", "--no-index"] + left,
+                         capture_output=True, text=True).stdout.split()
+h.check(left and set(left) == set(ignored), "dpkg-buildpackage leaves only ignored files %s"
+        % sorted(set(left) - set(ignored)))
 files = subprocess.run(["dpkg-deb", "-c", deb], capture_output=True, text=True).stdout
 want = ["./usr/sbin/vmastressd", "./usr/bin/vmastressctl", "./etc/vmastress/vmastressd.conf",
-        "/systemd/system/vmastressd.service", "/systemd/system/vmastressd.socket",
+        "/systemd/system/vmastressd.service",
         "./usr/lib/systemd/catalog/vmastressd.catalog", "./usr/lib/sysusers.d/vmastress.conf",
         "./usr/share/man/man8/vmastressd.8.gz", "./usr/share/man/man1/vmastressctl.1.gz",
         "./usr/share/man/man5/vmastressd.conf.5.gz", "./usr/share/doc/vmastress/copyright",
@@ -56,7 +63,7 @@ h.check(lint.returncode == 0, "lintian --fail-on error,warning passes")
 
 rfiles = subprocess.run(["rpm", "-qlp", rpm], capture_output=True, text=True).stdout
 for w in ["/usr/sbin/vmastressd", "/usr/bin/vmastressctl", "/etc/vmastress/vmastressd.conf",
-          "/usr/lib/systemd/system/vmastressd.service", "/usr/lib/systemd/system/vmastressd.socket",
+          "/usr/lib/systemd/system/vmastressd.service",
           "/usr/lib/systemd/catalog/vmastressd.catalog", "/usr/lib/sysusers.d/vmastress.conf",
           "/usr/share/man/man8/vmastressd.8", "/usr/share/man/man5/vmastressd.conf.5"]:
     h.check(any(l.startswith(w) for l in rfiles.splitlines()), "rpm contains %s" % w)
@@ -76,8 +83,8 @@ for t in glob.glob("/lib/systemd/system/*.target"):
 os.makedirs(os.path.join(root, "bin"), exist_ok=True)
 shutil.copy("/bin/kill", os.path.join(root, "bin/kill"))
 # MANPATH: Documentation=man:... is checked too, against the package's pages.
-v = subprocess.run(["systemd-analyze", "verify", "--root=" + root, "vmastressd.service",
-                    "vmastressd.socket"], capture_output=True, text=True,
+v = subprocess.run(["systemd-analyze", "verify", "--root=" + root, "vmastressd.service"],
+                   capture_output=True, text=True,
                    env=dict(os.environ, MANPATH=os.path.join(root, "usr/share/man")))
 h.check(v.returncode == 0 and not (v.stdout + v.stderr).strip(),
         "systemd-analyze verify: clean %r" % (v.stdout + v.stderr))

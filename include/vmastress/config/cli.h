@@ -6,7 +6,7 @@
 #include "vmastress/config/config.h"
 
 struct vs_cli {
-	bool check_config;
+	bool check_config, quiet;
 	bool help, version;
 	const char *report;	     /* NULL, "-" or a file */
 	uint64_t max_ops;	     /* per worker, 0 = unbounded (tests, benchmarks) */

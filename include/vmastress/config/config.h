@@ -68,7 +68,7 @@ enum vs_key_type { VS_KEY_UINT, VS_KEY_SEED, VS_KEY_FILL, VS_KEY_STRING };
 	X(log_summary_interval, "log.summary_interval", UINT, 0, VS_INTERVAL_MAX_S, 60, 0,         \
 	  "seconds between summary lines; 0 = off")                                                \
 	X(log_events_per_second, "log.events_per_second", UINT, 0, VS_LOG_RATE_MAX, 0, 0,          \
-	  "per-event lines a second beyond each (op, errno)'s first; the rest are counted")         \
+	  "per-event lines a second beyond each (op, errno)'s first; the rest are counted")        \
 	X(accounting_verify_interval_ms, "accounting.verify_interval_ms", UINT, 0,                 \
 	  VS_INTERVAL_MAX_MS, 5000, 0, "compare the count with /proc/self/maps; 0 = off")          \
 	X(accounting_sysctl_interval_ms, "accounting.sysctl_interval_ms", UINT, 100,               \
@@ -106,6 +106,10 @@ struct vs_overrides {
 struct vs_config_source {
 	const char *path; /* NULL: built-in defaults only */
 	bool must_exist;  /* named on the command line; else a missing file means defaults */
+	/* A bounded load test from the command line (-d, --max-ops): the default
+	 * file is the service's, so its outputs (stats.socket, stats.textfile) are
+	 * not taken from it: the run must not clobber the service's. */
+	bool one_off;
 	struct vs_overrides ov;
 };
 

@@ -35,8 +35,9 @@ struct vs_fields {
 		.worker = -1, .map_count = -1, .max_map_count = -1, .leaked_bytes = -1             \
 	}
 
-/* Look for journald's socket and whether stderr already goes to it. */
-void vs_log_init(void);
+/* Look for journald's socket and whether stderr already goes to it; entries
+ * carry SYSLOG_IDENTIFIER=ident (NULL: "vmastressd"). */
+void vs_log_init(const char *ident);
 const char *vs_msg_id(enum vs_msg m);
 
 void vs_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -38,4 +38,5 @@ int vs_render_prom(const struct vs_snapshot *s, char *buf, size_t len);
  * "leaked_regions", into o
  * (streamed through o->flush: the list has no bound but the limit). */
 void vs_render_report(struct vs_textbuf *o, const struct vs_snapshot *s,
-		      const struct vs_config *cfg, bool final, vs_leak_next_fn next, void *userdata);
+		      const struct vs_config *cfg, bool final, vs_leak_next_fn next,
+		      void *userdata);
