@@ -125,41 +125,46 @@ static void emit(enum vs_msg m, int prio, const struct vs_fields *f, const char 
 	sd_journal_sendv(e.iov, e.n + 1);
 }
 
-void vs_log_msg(enum vs_msg m, int prio, const struct vs_fields *f, const char *fmt, ...)
+/* Format once; err > 0 appends ": ENAME (text)". */
+static void vemit(enum vs_msg m, int prio, const struct vs_fields *f, int err, const char *fmt,
+		  va_list ap) __attribute__((format(printf, 5, 0)));
+static void vemit(enum vs_msg m, int prio, const struct vs_fields *f, int err, const char *fmt,
+		  va_list ap)
 {
 	char msg[768];
+	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+
+	if (err > 0 && n >= 0 && (size_t)n < sizeof(msg))
+		snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s (%s)", vs_errno_name(err),
+			 strerror(err));
+	emit(m, prio, f, msg);
+}
+
+void vs_log_msg(enum vs_msg m, int prio, const struct vs_fields *f, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vemit(m, prio, f, 0, fmt, ap);
 	va_end(ap);
-	emit(m, prio, f, msg);
 }
 
 void vs_log(int prio, const char *fmt, ...)
 {
-	char msg[768];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vemit(VS_MSG_COUNT, prio, NULL, 0, fmt, ap);
 	va_end(ap);
-	emit(VS_MSG_COUNT, prio, NULL, msg);
 }
 
 int vs_log_errno(int prio, int err, const char *fmt, ...)
 {
-	char msg[768];
 	va_list ap;
-	int n;
 
 	err = err < 0 ? -err : err;
 	va_start(ap, fmt);
-	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	vemit(VS_MSG_COUNT, prio, NULL, err, fmt, ap);
 	va_end(ap);
-	if (n >= 0 && (size_t)n < sizeof(msg))
-		snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s (%s)", vs_errno_name(err),
-			 strerror(err));
-	emit(VS_MSG_COUNT, prio, NULL, msg);
 	return -err;
 }
