@@ -201,6 +201,7 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *userd
 		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (cfd < 0)
 			break;
+		unsigned long evicted = s->evicted;
 		struct client *c = free_slot(s);
 		if (!c) {
 			s->rejected++;
@@ -222,6 +223,10 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *userd
 		/* A request already there is answered now, before a later accept of
 		 * this batch could take the slot of a client that did ask. */
 		on_client_io(c->io, cfd, EPOLLIN, c);
+		/* Past an eviction, back to the loop: the requests that arrived
+		 * meanwhile are read (clients come first) before more accepts. */
+		if (s->evicted != evicted)
+			break;
 	}
 	return 0;
 }
@@ -310,6 +315,9 @@ int vs_stats_server_new(struct vs_stats_server **out, sd_event *ev, const char *
 	}
 	s->fd = fd;
 	r = sd_event_add_io(ev, &s->listen, fd, EPOLLIN, on_accept, s);
+	/* Clients (priority 0) are served before new connections are accepted. */
+	if (r >= 0)
+		r = sd_event_source_set_priority(s->listen, SD_EVENT_PRIORITY_NORMAL + 10);
 	if (r < 0) {
 		vs_stats_server_free(s);
 		return r;
