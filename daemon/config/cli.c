@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "vmastress/config/cli.h"
-#include "vmastress/config/profile.h"
+#include "vmastress/shapes/shape.h"
 
-enum { OPT_SOCKET = 256, OPT_REPORT, OPT_MAX_OPS };
+enum { OPT_SOCKET = 256, OPT_REPORT, OPT_MAX_OPS, OPT_DEMAND, OPT_EMULATE };
 
 /* Flags that set a config key: parsed and bounded by the key's row. */
 static const struct {
@@ -19,6 +19,8 @@ static const struct {
     {'s', "seed", "N", VS_KEY_seed},
     {'p', "profile", "NAME", VS_KEY_profile},
     {OPT_SOCKET, "socket", "PATH", VS_KEY_stats_socket},
+    {OPT_DEMAND, "demand", "VMAS", VS_KEY_pressure_demand},
+    {OPT_EMULATE, "emulate-limit", "VMAS", VS_KEY_pressure_emulate_limit},
 };
 #define N_KEY_FLAGS (sizeof(key_flags) / sizeof(key_flags[0]))
 
@@ -37,8 +39,9 @@ static const struct option plain_options[] = {
 void vs_cli_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: vmastressd [-c FILE] [-t] [-d SECONDS] [-w N] [-s SEED] [-p PROFILE]\n"
-		"                  [--socket PATH|none] [--report FILE|-] [-h] [-V]\n"
+		"Usage: vmastressd [-c FILE] [-t [-q]] [-d SECONDS] [-w N] [-s SEED] [-p PROFILE]\n"
+		"                  [--demand VMAS] [--emulate-limit VMAS] [--socket PATH|none]\n"
+		"                  [--report FILE|-] [-h] [-V]\n"
 		"\n"
 		"Stress vm.max_map_count with concurrent mmap/mprotect/munmap churn.\n"
 		"\n"
@@ -56,7 +59,7 @@ void vs_cli_usage(FILE *out)
 		if (k->type == VS_KEY_UINT)
 			fprintf(out, " (%lld..%lld)", k->min, k->max);
 		if (key_flags[i].key == VS_KEY_profile)
-			fprintf(out, " (%s)", vs_profile_names());
+			fprintf(out, " (%s)", vs_shape_names());
 		fputc('\n', out);
 	}
 	fprintf(out,

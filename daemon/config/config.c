@@ -7,7 +7,8 @@
 #include <string.h>
 #include "vmastress/config/config.h"
 #include "vmastress/config/config_text.h"
-#include "vmastress/config/profile.h"
+#include "vmastress/model/vma.h"
+#include "vmastress/shapes/shape.h"
 
 #define KEY_INFO(f, path, type, min, max, def, flags, doc)                                         \
 	[VS_KEY_##f] = {path,                                                                      \
@@ -56,8 +57,8 @@ static const char *check_string(enum vs_config_key k, const char *v, char *what,
 		snprintf(what, len, "must not be empty");
 	else if (n >= vs_config_keys[k].size)
 		snprintf(what, len, "longer than %zu bytes", vs_config_keys[k].size - 1);
-	else if (k == VS_KEY_profile && !vs_profile_find(v))
-		snprintf(what, len, "unknown profile \"%s\" (known: %s)", v, vs_profile_names());
+	else if (k == VS_KEY_profile && !vs_shape_find(v))
+		snprintf(what, len, "unknown profile \"%s\" (known: %s)", v, vs_shape_names());
 	else if (k == VS_KEY_stats_socket && strcmp(v, "none") != 0 && v[0] != '/')
 		snprintf(what, len, "must be an absolute path or \"none\"");
 	else if (k == VS_KEY_stats_textfile &&
@@ -242,6 +243,37 @@ static int cross_check(struct ctx *c, const struct vs_config *cfg, const config_
 	return r;
 }
 
+/* The ballast an emulated limit needs must fit: the sysctl is above it, and
+ * the kernel memory it pins is bounded. */
+static int check_emulation(const struct vs_config *cfg, char *err, size_t errlen)
+{
+	long limit, ballast;
+	int r = vs_vma_read_limit(NULL, &limit);
+
+	if (r < 0) {
+		snprintf(err, errlen, "%s: cannot read %s: %s", KEY(pressure_emulate_limit),
+			 VS_SYSCTL_MAX_MAP_COUNT, strerror(-r));
+		return -EINVAL;
+	}
+	ballast = limit - (long)cfg->pressure_emulate_limit;
+	if (ballast < 0) {
+		snprintf(err, errlen,
+			 "%s: %u is above vm.max_map_count (%ld): only a lower limit can be "
+			 "emulated",
+			 KEY(pressure_emulate_limit), cfg->pressure_emulate_limit, limit);
+		return -EINVAL;
+	}
+	if (ballast > VS_BALLAST_MAX) {
+		snprintf(err, errlen,
+			 "%s: %u under vm.max_map_count %ld needs %ld ballast VMAs, more than "
+			 "%d: they would pin about %ld MiB of kernel memory",
+			 KEY(pressure_emulate_limit), cfg->pressure_emulate_limit, limit, ballast,
+			 VS_BALLAST_MAX, ballast * VS_KERNEL_BYTES_PER_VMA >> 20);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int vs_config_validate(const struct vs_config *cfg, char *err, size_t errlen)
 {
 	unsigned total = cfg->ops_mmap + cfg->ops_mprotect + cfg->ops_munmap + cfg->ops_punch;
@@ -263,17 +295,17 @@ int vs_config_validate(const struct vs_config *cfg, char *err, size_t errlen)
 			 KEY(ops_munmap));
 		return -EINVAL;
 	}
-	return 0;
+	return cfg->pressure_emulate_limit ? check_emulation(cfg, err, errlen) : 0;
 }
 
 int vs_config_defaults(struct vs_config *cfg, const char *profile)
 {
-	const struct vs_profile *p = vs_profile_find(profile);
+	const struct vs_shape *p = vs_shape_find(profile);
 
 	if (!p)
 		return -EINVAL;
 	*cfg = defaults;
-	vs_profile_apply(p, cfg);
+	vs_shape_apply(p, cfg);
 	return 0;
 }
 
@@ -422,8 +454,9 @@ static void print_value(const struct vs_config *cfg, int k, FILE *out)
 
 	name = name ? name + 1 : ki->path;
 	switch (ki->type) {
-	case VS_KEY_UINT:
-		fprintf(out, "%s = %u;", name, *(const unsigned *)v);
+	case VS_KEY_UINT: /* unset (below its minimum): a comment, as a string's "" */
+		fprintf(out, "%s%s = %u;", *(const unsigned *)v < ki->min ? "#" : "", name,
+			*(const unsigned *)v);
 		break;
 	case VS_KEY_SEED:
 		fprintf(out, "%s = %lluL;", name, (unsigned long long)*(const uint64_t *)v);

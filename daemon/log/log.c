@@ -29,6 +29,7 @@ static const char *const ids[VS_MSG_COUNT] = {
     [VS_MSG_SYSCTL] = "69ec50b435154b27839cacfc054f6020",
     [VS_MSG_SUMMARY] = "f0218b61e9c74240a7a52c1fa10434c6",
     [VS_MSG_DRIFT] = "d76bf4b28e1545bfbd478a97e19be8ac",
+    [VS_MSG_VERDICT] = "caab7fea6cc240dda9bbe7ec1ed8ad31",
 };
 static const char *const prio_names[] = {"emerg",   "alert",  "crit", "error",
 					 "warning", "notice", "info", "debug"};

@@ -170,10 +170,45 @@ static void families(struct vs_textbuf *o, const struct vs_snapshot *s)
 	vs_textbuf_put(o, "}");
 }
 
+/* "verdict": null without a demand. */
+static void verdict(struct vs_textbuf *o, const struct vs_snapshot *s)
+{
+	const struct vs_verdict *v = &s->verdict;
+
+	if (!s->demand_vmas) {
+		vs_textbuf_put(o, ",\"verdict\":null");
+		return;
+	}
+	vs_textbuf_put(o, ",\"verdict\":{\"demand\":%ld,\"limit\":%ld,\"emulated_limit\":",
+		       s->demand_vmas, v->limit);
+	if (s->emulated_limit)
+		vs_textbuf_put(o, "%ld", s->emulated_limit);
+	else
+		vs_textbuf_put(o, "null");
+	vs_textbuf_put(o, ",\"held\":%s,\"headroom\":%ld,\"first_failure\":",
+		       s->demand_held ? "true" : "false", v->headroom);
+	if (v->has_first_failure)
+		vs_textbuf_put(o,
+			       "{\"vmas\":%ld,\"op\":\"%s\",\"call\":\"%s\",\"errno\":\"%s\","
+			       "\"seconds\":%.6f}",
+			       v->first_failure_vmas, vs_op_name(v->first_failure_op),
+			       v->first_failure_call, vs_errno_name(v->first_failure_errno),
+			       v->first_failure_seconds);
+	else
+		vs_textbuf_put(o, "null");
+	vs_textbuf_put(o, ",\"time_to_demand_seconds\":");
+	if (v->time_to_demand_seconds >= 0)
+		vs_textbuf_put(o, "%.6f", v->time_to_demand_seconds);
+	else
+		vs_textbuf_put(o, "null");
+	vs_textbuf_put(o, ",\"reached_limit\":%s}", v->reached_limit ? "true" : "false");
+}
+
 static void members(struct vs_textbuf *o, const struct vs_snapshot *s)
 {
 	scalars(o, s);
 	families(o, s);
+	verdict(o, s);
 }
 
 int vs_render_json(const struct vs_snapshot *s, char *buf, size_t len)

@@ -30,6 +30,7 @@ struct loop {
 	uint64_t window_start, dropped;
 	unsigned window_events;
 	bool limit_reported;
+	bool held;				      /* the verdict, for the exit status */
 	bool seen[VS_OP_COUNT][ERRNO_SEEN_MAX];	      /* (op, errno) already written once */
 	sd_event_source *verify, *summary, *textfile; /* turned on and off by reloads */
 };
@@ -435,12 +436,63 @@ static int write_report(struct loop *l, const char *path, bool final)
 			       &leaks);
 }
 
+/* Format bytes for a person: "1.2 GiB". */
+static void human_bytes(uint64_t n, char *buf, size_t len)
+{
+	static const char *const unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+	double v = (double)n;
+	unsigned u = 0;
+
+	while (v >= 1024 && u + 1 < sizeof(unit) / sizeof(unit[0]))
+		v /= 1024, u++;
+	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
+}
+
+/* The answer to the operator's question, once, as the run ends (before
+ * teardown: what leaked is what the run left). Returns whether it held. */
+static bool log_verdict(struct loop *l)
+{
+	struct vs_snapshot s;
+	struct vs_fields f = VS_FIELDS_NONE;
+	const struct vs_verdict *v = &s.verdict;
+	char limit[64], leaked[32];
+
+	take_snapshot(l, &s);
+	if (!s.demand_vmas)
+		return true;
+	f.max_map_count = v->limit;
+	f.leaked_bytes = (long long)s.t.leaked_bytes;
+	snprintf(limit, sizeof(limit), s.emulated_limit ? "emulated limit %ld" : "limit %ld",
+		 s.emulated_limit ? s.emulated_limit : v->limit);
+	human_bytes(s.t.leaked_bytes, leaked, sizeof(leaked));
+	if (s.demand_held)
+		vs_log_msg(VS_MSG_VERDICT, LOG_NOTICE, &f,
+			   "demand %ld VMAs held under %s, headroom %ld (built in %.2f s)",
+			   s.demand_vmas, limit, v->headroom, v->time_to_demand_seconds);
+	else if (v->has_first_failure) {
+		f.map_count = v->first_failure_vmas;
+		f.op = vs_op_name(v->first_failure_op);
+		f.err = v->first_failure_errno;
+		vs_log_msg(VS_MSG_VERDICT, LOG_WARNING, &f,
+			   "demand %ld VMAs NOT held under %s: first failure at %ld (%s %s, %s) "
+			   "after %.2f s, %s leaked",
+			   s.demand_vmas, limit, v->first_failure_vmas, f.op, vs_errno_name(f.err),
+			   v->first_failure_call, v->first_failure_seconds, leaked);
+	} else
+		vs_log_msg(VS_MSG_VERDICT, LOG_WARNING, &f,
+			   "demand %ld VMAs NOT held under %s: not built in the run's time "
+			   "(peak %ld)",
+			   s.demand_vmas, limit, s.map_count_peak - s.ballast_vmas);
+	return s.demand_held;
+}
+
 static void shutdown_engine(struct loop *l)
 {
 	struct vs_verify v;
 
 	vs_engine_stop(l->eng);
 	vs_engine_drain_events(l->eng, log_event, l);
+	l->held = log_verdict(l);
 	/* At rest: the model and the kernel must agree exactly. */
 	if (vs_engine_verify(l->eng, &v) == 0)
 		vs_log(v.drift ? LOG_WARNING : LOG_INFO,
@@ -511,5 +563,7 @@ out:
 	vs_stats_server_free(l.server);
 	vs_engine_free(l.eng);
 	sd_event_unref(l.ev);
+	if (!exit_code && r >= 0 && !l.held && (cfg->duration || opt->max_ops))
+		exit_code = VS_EX_NOT_HELD;
 	return exit_code ? exit_code : r < 0 ? VS_EX_SOFTWARE : VS_EX_OK;
 }

@@ -38,6 +38,12 @@ void vs_counters_sum(struct vs_totals *t, struct vs_counters *const *c, unsigned
 		sum_array(t->ops, k->ops, VS_OP_COUNT);
 		sum_array(&t->failures[0][0], &k->failures[0][0], VS_OP_COUNT * VS_ERRNO_SLOTS);
 		sum_array(&t->enomem[0][0], &k->enomem[0][0], VS_CAUSE_COUNT * VS_OP_COUNT);
+		uint64_t ff = vs_counter_get(&k->first_failure_ns);
+		if (ff && (!t->first_failure_ns || ff < t->first_failure_ns)) {
+			t->first_failure_ns = ff;
+			t->first_failure_vmas = vs_counter_get(&k->first_failure_vmas);
+			t->first_failure_call = vs_counter_get(&k->first_failure_call);
+		}
 		for (int op = 0; op < VS_OP_COUNT; op++) {
 			uint64_t first = vs_counter_get(&k->first_enomem_ns[op]);
 			if (first && (!t->first_enomem_ns[op] || first < t->first_enomem_ns[op]))

@@ -7,6 +7,7 @@
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
+#include "vmastress/shapes/shape.h"
 #include "vmastress/work/engine.h"
 #include "vmastress/log/log.h"
 #include "vmastress/model/vma.h"
@@ -14,8 +15,12 @@
 #include "vmastress/work/worker.h"
 #include "engine_private.h"
 
-static long compute_cap(const struct vs_config *cfg, long limit)
+static long compute_cap(const struct vs_config *cfg, long limit, long ballast)
 {
+	/* A demand is absolute: hold that many, whatever the limit; past the
+	 * limit the kernel refuses, and that is the verdict. */
+	if (cfg->pressure_demand)
+		return (long)cfg->pressure_demand + ballast;
 	/* fill 1.0 with no reserve hands the limit to the kernel: nothing is held
 	 * back, and the kernel's refusals are what gets measured (fragment). */
 	if (cfg->pressure_target_fill >= 1.0 && cfg->pressure_reserve == 0)
@@ -72,7 +77,22 @@ int vs_engine_new(struct vs_engine **out, const struct vs_config *cfg, uint64_t 
 	e->sh.page = (size_t)sysconf(_SC_PAGESIZE);
 	e->sh.workers = e->n;
 	atomic_store(&e->sh.limit, limit);
-	atomic_store(&e->sh.cap, compute_cap(cfg, limit));
+	e->sh.shape = vs_shape_find(cfg->profile);
+	if (cfg->pressure_emulate_limit) {
+		long want = limit - (long)cfg->pressure_emulate_limit, got;
+		r = vs_ballast_create(&e->ballast, want, e->sh.page);
+		if (r < 0) {
+			vs_engine_free(e);
+			return vs_log_errno(LOG_ERR, r, "cannot make %ld ballast VMAs", want);
+		}
+		if (vs_ballast_count(&e->ballast, &got) == 0 && got != want)
+			vs_log(LOG_WARNING, "ballast: %ld VMAs made, the kernel lists %ld", want,
+			       got);
+		e->sh.ballast = want;
+	}
+	e->sh.demand_target = cfg->pressure_demand ? (long)cfg->pressure_demand + e->sh.ballast : 0;
+	atomic_store(&e->sh.building, cfg->pressure_demand > 0);
+	atomic_store(&e->sh.cap, compute_cap(cfg, limit, e->sh.ballast));
 	/* Bookkeeping for as many regions as the limit allows VMAs, allocated now:
 	 * at the limit an allocation is exactly what fails. */
 	size_t regions = (size_t)limit < 4096 ? 4096 : (size_t)limit;
@@ -112,6 +132,7 @@ void vs_engine_free(struct vs_engine *e)
 		vs_worker_destroy(e->w[i]);
 		free(e->w[i]);
 	}
+	vs_ballast_destroy(&e->ballast);
 	pthread_cond_destroy(&e->sh.cond);
 	pthread_mutex_destroy(&e->sh.lock);
 	free(e);
@@ -247,7 +268,8 @@ int vs_engine_reconfigure(struct vs_engine *e, const struct vs_config *cfg)
 	uint64_t seed = e->cfg.seed;
 	e->cfg = *cfg;
 	e->cfg.seed = seed;
-	atomic_store(&e->sh.cap, compute_cap(&e->cfg, atomic_load(&e->sh.limit)));
+	e->sh.shape = vs_shape_find(e->cfg.profile);
+	atomic_store(&e->sh.cap, compute_cap(&e->cfg, atomic_load(&e->sh.limit), e->sh.ballast));
 	/* Fewer workers: stop the last ones and unmap what they hold; their
 	 * counters and any leak stay in the totals. */
 	pthread_mutex_lock(&e->sh.lock);
@@ -321,7 +343,7 @@ int vs_engine_refresh_limit(struct vs_engine *e, long *old_limit, long *new_limi
 	if (limit == *old_limit)
 		return 0;
 	atomic_store(&e->sh.limit, limit);
-	atomic_store(&e->sh.cap, compute_cap(&e->cfg, limit));
+	atomic_store(&e->sh.cap, compute_cap(&e->cfg, limit, e->sh.ballast));
 	e->limit_changes++;
 	return 1;
 }

@@ -4,11 +4,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "vmastress/config/config.h"
+#include "vmastress/model/ballast.h"
 #include "vmastress/work/state.h"
 
 struct vs_engine {
 	struct vs_config cfg; /* the running configuration; workers read it (sh.cfg) */
 	struct vs_shared sh;
+	struct vs_ballast ballast;	     /* pressure.emulate_limit's */
 	struct vs_worker *w[VS_WORKERS_MAX]; /* [0, n) run; [n, nalloc) stopped, kept for
 					      * their counters and leaks */
 	unsigned n, nalloc;

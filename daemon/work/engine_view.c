@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "vmastress/work/engine.h"
+#include "vmastress/shapes/shape.h"
 #include "vmastress/work/worker.h"
 #include "engine_private.h"
 
@@ -21,6 +22,42 @@ bool vs_engine_progressing(struct vs_engine *e)
 	return all;
 }
 
+/* Seconds from the workers' start to a monotonic ns; -1 for 0 (never). */
+static double seconds_since_start(const struct vs_engine *e, uint64_t ns)
+{
+	return ns && e->sh.start_ns ? (double)(ns - e->sh.start_ns) / 1e9 : -1.0;
+}
+
+static void verdict(const struct vs_engine *e, struct vs_snapshot *s)
+{
+	struct vs_verdict *v = &s->verdict;
+	long limit = s->emulated_limit ? s->emulated_limit : s->max_map_count;
+	uint64_t failures = 0;
+
+	for (int op = 0; op < VS_OP_COUNT; op++)
+		for (int k = 0; k < VS_ERRNO_SLOTS; k++)
+			failures += s->t.failures[op][k];
+	v->limit = s->max_map_count;
+	v->headroom = limit - s->demand_vmas;
+	/* The kernel refused a call for the count, or the count got there. */
+	v->reached_limit = s->map_count_peak - s->ballast_vmas >= limit;
+	for (int op = 0; op < VS_OP_COUNT; op++)
+		v->reached_limit |= s->t.enomem[VS_CAUSE_MAP_COUNT][op] > 0;
+	v->time_to_demand_seconds = seconds_since_start(e, atomic_load(&e->sh.demand_reached_ns));
+	v->has_first_failure = s->t.first_failure_ns != 0;
+	if (v->has_first_failure) {
+		v->first_failure_vmas = (long)s->t.first_failure_vmas;
+		v->first_failure_op = (int)(s->t.first_failure_call >> 16);
+		v->first_failure_errno = (int)(s->t.first_failure_call & 0xffff);
+		v->first_failure_seconds = seconds_since_start(e, s->t.first_failure_ns);
+		v->first_failure_call = e->sh.shape->call[v->first_failure_op]
+					    ? e->sh.shape->call[v->first_failure_op]
+					    : vs_op_name(v->first_failure_op);
+	}
+	/* Held: built up to the demand, and not one call refused on the way or since. */
+	s->demand_held = v->time_to_demand_seconds >= 0 && !failures;
+}
+
 void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s)
 {
 	struct vs_counters *c[VS_WORKERS_MAX];
@@ -28,9 +65,10 @@ void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s)
 	long cap = atomic_load(&e->sh.cap);
 
 	memset(s, 0, sizeof(*s));
-	for (unsigned i = 0; i < e->n; i++)
+	/* Workers a reload stopped keep their counts in the totals. */
+	for (unsigned i = 0; i < e->nalloc; i++)
 		c[i] = &e->w[i]->ctr;
-	vs_counters_sum(&s->t, c, e->n);
+	vs_counters_sum(&s->t, c, e->nalloc);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	snprintf(s->version, sizeof(s->version), "%s", VS_VERSION);
 	s->pid = (long)getpid();
@@ -56,10 +94,12 @@ void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s)
 	s->limit_changes = e->limit_changes;
 	s->exact_probe = e->nalloc ? e->w[0]->probe.available : 0;
 	for (int op = 0; op < VS_OP_COUNT; op++)
-		s->first_enomem[op] =
-		    s->t.first_enomem_ns[op] && e->sh.start_ns
-			? (double)(s->t.first_enomem_ns[op] - e->sh.start_ns) / 1e9
-			: -1.0;
+		s->first_enomem[op] = seconds_since_start(e, s->t.first_enomem_ns[op]);
+	s->ballast_vmas = e->sh.ballast;
+	s->emulated_limit = e->cfg.pressure_emulate_limit;
+	s->demand_vmas = e->cfg.pressure_demand;
+	if (s->demand_vmas)
+		verdict(e, s);
 }
 
 bool vs_engine_all_finished(struct vs_engine *e)

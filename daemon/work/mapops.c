@@ -36,6 +36,14 @@ static void note_sent(struct vs_worker *w, long count)
 	w->sent_op = w->ops_done;
 }
 
+static void note_demand_reached(struct vs_shared *sh)
+{
+	uint64_t zero = 0;
+
+	atomic_store_explicit(&sh->building, 0, memory_order_relaxed);
+	atomic_compare_exchange_strong(&sh->demand_reached_ns, &zero, vs_now_ns());
+}
+
 /* Pressure: claim `delta` VMAs below the cap before the call that makes them. */
 static bool reserve(struct vs_worker *w, long delta)
 {
@@ -47,8 +55,12 @@ static bool reserve(struct vs_worker *w, long delta)
 	if (delta <= 0)
 		return true;
 	do {
-		if (cap != LONG_MAX && cur + delta > cap)
+		if (cap != LONG_MAX && cur + delta > cap) {
+			/* Held at the demand: within one call's VMAs of it, built. */
+			if (atomic_load_explicit(&sh->building, memory_order_relaxed))
+				note_demand_reached(sh);
 			return false;
+		}
 	} while (!atomic_compare_exchange_weak(&sh->vmas, &cur, cur + delta));
 	return true;
 }
@@ -65,10 +77,14 @@ static void settle(struct vs_worker *w, long reserved, long actual)
 		vs_counter_add(&w->ctr.vmas_created, (uint64_t)actual);
 	/* settled first: settled <= vmas holds at every instant, so the peak
 	 * never shows a count that only the order of two updates produced. */
-	if (actual)
-		note_peak(sh,
-			  atomic_fetch_add_explicit(&sh->settled, actual, memory_order_relaxed) +
-			      actual);
+	if (actual) {
+		long now =
+		    atomic_fetch_add_explicit(&sh->settled, actual, memory_order_relaxed) + actual;
+		note_peak(sh, now);
+		if (now >= sh->demand_target &&
+		    atomic_load_explicit(&sh->building, memory_order_relaxed))
+			note_demand_reached(sh);
+	}
 	if (actual != reserved)
 		atomic_fetch_add_explicit(&sh->vmas, actual - reserved, memory_order_relaxed);
 }
@@ -103,6 +119,12 @@ static void failure(struct vs_worker *w, enum vs_op op, int err, uintptr_t addr,
 		    int kind)
 {
 	vs_counter_add(&w->ctr.failures[op][vs_errno_slot(err)], 1);
+	if (!vs_counter_get(&w->ctr.first_failure_ns)) {
+		long vmas = atomic_load_explicit(&w->sh->settled, memory_order_relaxed);
+		vs_counter_set(&w->ctr.first_failure_vmas, (uint64_t)(vmas - w->sh->ballast));
+		vs_counter_set(&w->ctr.first_failure_call, (uint64_t)op << 16 | (unsigned)err);
+		vs_counter_set(&w->ctr.first_failure_ns, vs_now_ns());
+	}
 	if (err == ENOMEM) {
 		if (!vs_counter_get(&w->ctr.first_enomem_ns[op]))
 			vs_counter_set(&w->ctr.first_enomem_ns[op], vs_now_ns());
@@ -381,10 +403,13 @@ int vs_mapops_retry_leak(struct vs_worker *w, size_t k)
 	return 0;
 }
 
-enum vs_step vs_mapops_choose(struct vs_rng *rng, const struct vs_config *cfg, size_t nlive)
+enum vs_step vs_mapops_choose(struct vs_rng *rng, const struct vs_config *cfg, size_t nlive,
+			      bool building)
 {
+	/* While a demand is built, only calls that add VMAs. */
+	unsigned munmap_weight = building ? 0 : cfg->ops_munmap;
 	uint64_t total =
-	    (uint64_t)cfg->ops_mmap + cfg->ops_mprotect + cfg->ops_munmap + cfg->ops_punch;
+	    (uint64_t)cfg->ops_mmap + cfg->ops_mprotect + munmap_weight + cfg->ops_punch;
 	uint64_t x;
 
 	if (nlive == 0 || total == 0)
@@ -396,7 +421,7 @@ enum vs_step vs_mapops_choose(struct vs_rng *rng, const struct vs_config *cfg, s
 	if (x < cfg->ops_mprotect)
 		return VS_STEP_PROTECT;
 	x -= cfg->ops_mprotect;
-	if (x < cfg->ops_munmap)
+	if (x < munmap_weight)
 		return VS_STEP_UNMAP;
 	return VS_STEP_PUNCH;
 }
@@ -437,7 +462,8 @@ static int step_punch(struct vs_worker *w, size_t i)
 enum vs_step vs_mapops_step(struct vs_worker *w)
 {
 	size_t nlive = w->table.nlive;
-	enum vs_step s = vs_mapops_choose(&w->rng, w->sh->cfg, nlive);
+	bool building = atomic_load_explicit(&w->sh->building, memory_order_relaxed);
+	enum vs_step s = vs_mapops_choose(&w->rng, w->sh->cfg, nlive, building);
 	size_t i = nlive ? vs_rng_range(&w->rng, 0, nlive - 1) : 0;
 	int r = 0;
 
@@ -446,8 +472,9 @@ enum vs_step vs_mapops_step(struct vs_worker *w)
 		r = vs_mapops_create(w,
 				     (unsigned)vs_rng_range(&w->rng, w->sh->cfg->mapping_min_pages,
 							    w->sh->cfg->mapping_max_pages));
-		/* Held at the cap, or out of room: churn by unmapping instead. */
-		if ((r == -EDQUOT || r == -ENOSPC) && nlive) {
+		/* Held at the cap, or out of room: churn by unmapping instead
+		 * (not while a demand is built: that would undo it). */
+		if ((r == -EDQUOT || r == -ENOSPC) && nlive && !building) {
 			s = VS_STEP_UNMAP;
 			r = vs_mapops_unmap(w, i);
 		}

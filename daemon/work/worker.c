@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "vmastress/shapes/shape.h"
 #include "vmastress/work/mapops.h"
 #include "vmastress/work/worker.h"
 
@@ -93,7 +94,10 @@ void *vs_worker_main(void *arg)
 			park(w, true);
 			break;
 		}
-		vs_mapops_step(w);
+		if (sh->shape && sh->shape->step)
+			sh->shape->step(w);
+		else
+			vs_mapops_step(w);
 		w->ops_done++;
 		vs_counter_add(&w->ctr.progress, 1);
 		if ((w->ops_done & 63) == 0 && w->table.nleaked) {

@@ -6,6 +6,9 @@
 
 /* sysexits(3): both programs use them, so scripts read one set of codes. */
 #define VS_EX_OK 0
+/* Not a sysexit: a bounded run whose demand the limit did not hold, so fleet
+ * tools can gate on the verdict. */
+#define VS_EX_NOT_HELD 2
 #define VS_EX_USAGE 64
 #define VS_EX_DATAERR 65 /* vmastressctl: a bad answer or report file */
 #define VS_EX_NOINPUT 66 /* vmastressctl: a report file that does not exist */

@@ -57,6 +57,14 @@ enum vs_stat_format {
 	X(map_count_peak, SNAP, LONG, "map_count_peak", "vmas_peak", gauge, VS_STAT_COMPARE,       \
 	  "Highest VMA count reached.")                                                            \
 	X(vma_cap, SNAP, LONG, "vma_cap", NULL, gauge, 0, "")                                      \
+	X(ballast_vmas, SNAP, LONG, "ballast_vmas", "ballast_vmas", gauge, VS_STAT_COMPARE,        \
+	  "VMAs of ballast holding the emulated limit (0: none).")                                 \
+	X(demand_vmas, SNAP, LONG, NULL, "demand_vmas", gauge, 0,                                  \
+	  "VMAs the workload needs (pressure.demand; 0: a run relative to the limit).")            \
+	X(demand_held, SNAP, BOOL, NULL, "demand_held", gauge, 0,                                  \
+	  "1 while the demand was reached and no call failed.")                                    \
+	X(emulated_limit, SNAP, LONG, NULL, "emulated_limit", gauge, 0,                            \
+	  "The vm.max_map_count the run emulates (0: the kernel's).")                              \
 	X(mappings, SUM, U64, "mappings", "mappings", gauge, 0,                                    \
 	  "Regions currently mapped by the workers (not leaked).")                                 \
 	X(mapped_bytes, SUM, U64, "mapped_bytes", "mapped_bytes", gauge, 0,                        \

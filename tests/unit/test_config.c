@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "vmastress/config/config.h"
-#include "vmastress/config/profile.h"
+#include "vmastress/shapes/shape.h"
 
 static const char *data_dir(void)
 {

@@ -16,6 +16,14 @@
 #define VS_INTERVAL_MAX_MS 3600000 /* one hour */
 #define VS_INTERVAL_MAX_S 86400	   /* one day */
 #define VS_LOG_RATE_MAX 100000	   /* per second: the journal's own rate limit is lower */
+#define VS_DEMAND_MAX 2147483647   /* above SteamOS's 2147483642 */
+#define VS_EMULATE_MIN 1024	   /* the daemon itself holds about a hundred VMAs */
+/* Ballast VMAs at most: about 228 MiB of kernel memory at 228 B each, enough to
+ * emulate 65530 on a host at 1048576. */
+#define VS_BALLAST_MAX 1048576
+/* vm_area_struct, maple tree and anon_vma slab per VMA, measured at 1048576 VMAs
+ * on kernel 6.18: for estimates only (work/ measures the host's own). */
+#define VS_KERNEL_BYTES_PER_VMA 228L
 #define VS_PROFILE_MAX 16
 #define VS_PATH_MAX 108 /* sun_path */
 #define VS_TEXTFILE_MAX 256
@@ -29,7 +37,7 @@ enum vs_key_type { VS_KEY_UINT, VS_KEY_SEED, VS_KEY_FILL, VS_KEY_STRING };
  * X(field, path, type, min, max, default, flags, doc): one row per key, the
  * only place a key is spelled. It declares the field of struct vs_config and
  * drives parsing, validation with FILE:LINE, `-t` printing, the defaults and
- * profile presets (config/profile.c sets keys by their VS_KEY_ id). A group's
+ * profile presets (daemon/shapes/ set keys by their VS_KEY_ id). A group's
  * keys ("group.name") are consecutive. STRING: max is the buffer size.
  */
 #define VS_CONFIG_KEYS(X)                                                                          \
@@ -57,6 +65,12 @@ enum vs_key_type { VS_KEY_UINT, VS_KEY_SEED, VS_KEY_FILL, VS_KEY_STRING };
 	  "hold the VMA count at this fraction of vm.max_map_count")                               \
 	X(pressure_reserve, "pressure.reserve", UINT, 0, VS_RESERVE_MAX, 512, 0,                   \
 	  "VMAs always left for the daemon itself")                                                \
+	X(pressure_demand, "pressure.demand", UINT, 1, VS_DEMAND_MAX, 0, VS_KEY_FROZEN,            \
+	  "VMAs the workload needs, whatever the limit: build them, hold them, give a verdict; "   \
+	  "unset = relative to the limit (target_fill)")                                           \
+	X(pressure_emulate_limit, "pressure.emulate_limit", UINT, VS_EMULATE_MIN, VS_DEMAND_MAX,   \
+	  0, VS_KEY_FROZEN,                                                                        \
+	  "run as if vm.max_map_count were this (ballast VMAs hold the rest); unset = off")        \
 	X(leaks_retry_interval_ms, "leaks.retry_interval_ms", UINT, 10, VS_INTERVAL_MAX_MS, 1000,  \
 	  0, "retry unmapping leaked regions this often")                                          \
 	X(stats_socket, "stats.socket", STRING, 0, VS_PATH_MAX, VS_DEFAULT_SOCKET, VS_KEY_FROZEN,  \

@@ -17,6 +17,7 @@ enum vs_msg {
 	VS_MSG_SYSCTL,
 	VS_MSG_SUMMARY,
 	VS_MSG_DRIFT,
+	VS_MSG_VERDICT,
 	VS_MSG_COUNT, /* also: a plain line, no MESSAGE_ID */
 };
 

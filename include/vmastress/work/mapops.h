@@ -9,7 +9,8 @@
 enum vs_step { VS_STEP_MAP, VS_STEP_PROTECT, VS_STEP_UNMAP, VS_STEP_PUNCH, VS_STEP_IDLE };
 
 /* Choose the next operation from the weights (pure given the RNG state). */
-enum vs_step vs_mapops_choose(struct vs_rng *rng, const struct vs_config *cfg, size_t nlive);
+enum vs_step vs_mapops_choose(struct vs_rng *rng, const struct vs_config *cfg, size_t nlive,
+			      bool building);
 /* Run one operation; returns what was done. */
 enum vs_step vs_mapops_step(struct vs_worker *w);
 /* Unmap the leaked regions that can be now. */

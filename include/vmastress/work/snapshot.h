@@ -17,11 +17,25 @@
 #define VS_SNAP_DECL_XOR(f, fmt)
 #define VS_SNAP_DECL(f, src, fmt, ...) VS_SNAP_DECL_##src(f, fmt)
 
-/* The SNAP rows of stats.h, the summed counters, and the per-op first ENOMEM. */
+/* Does this host's limit hold the workload? Only with a demand (demand_vmas > 0). */
+struct vs_verdict {
+	long limit;    /* the kernel's */
+	long headroom; /* (emulated) limit - demand; < 0: a deficit */
+	bool reached_limit;
+	bool has_first_failure;
+	long first_failure_vmas; /* without the ballast */
+	int first_failure_op, first_failure_errno;
+	double first_failure_seconds;
+	const char *first_failure_call; /* what the call is to the shape's consumer */
+	double time_to_demand_seconds;	/* < 0: not reached */
+};
+
+/* The SNAP rows of stats.h, the summed counters, the per-op first ENOMEM, the verdict. */
 struct vs_snapshot {
 	VS_STATS(VS_SNAP_DECL)
 	struct vs_totals t;
 	double first_enomem[VS_OP_COUNT]; /* seconds after start; < 0: none yet */
+	struct vs_verdict verdict;
 };
 
 /* A region that stayed mapped, as the report lists it. */

@@ -25,10 +25,17 @@ struct vs_shared {
 	_Atomic long cap;   /* pressure ceiling; LONG_MAX: the kernel is the only limit */
 	_Atomic int stop;
 	_Atomic int pause;
+	/* A demand: until the count first reaches demand_target (the demand plus
+	 * the ballast), workers only add VMAs; then when that happened. */
+	_Atomic int building;
+	_Atomic uint64_t demand_reached_ns;
+	long demand_target;
+	long ballast; /* VMAs of the emulated limit's ballast, fixed from the start */
 	/* The engine's configuration, the only runtime copy: replaced only while
 	 * every worker is parked, so a worker never sees half of a reload. */
 	const struct vs_config *cfg;
-	pthread_mutex_t lock; /* park/unpark only, never on the hot path */
+	const struct vs_shape *shape; /* cfg->profile's */
+	pthread_mutex_t lock;	      /* park/unpark only, never on the hot path */
 	pthread_cond_t cond;
 	unsigned parked;
 	uint64_t start_ns;

@@ -1,0 +1,43 @@
+/* shape.h: a workload shape (a profile): the real consumer it models, the config
+ * keys it sets over the defaults, what its calls are to that consumer, and
+ * optionally its own step. One file per shape in daemon/shapes/, registered in
+ * shapes.c, as stress-ng's stressors are. */
+#pragma once
+#include <stdbool.h>
+#include "vmastress/config/config.h"
+#include "vmastress/stats.h"
+
+struct vs_worker;
+
+struct vs_preset {
+	enum vs_config_key key;
+	double value; /* UINT and FILL keys: every preset value is exact in a double */
+};
+
+struct vs_shape {
+	const char *name;
+	const char *models;    /* the real consumer */
+	const char *signature; /* its VMAs, and how it fails at the limit */
+	const struct vs_preset *set;
+	unsigned n;
+	/* What each call is to the consumer ("guard page"), for the verdict; NULL: the op. */
+	const char *call[VS_OP_COUNT];
+	/* One step of a worker; NULL: the generic churn (work/mapops.c). */
+	int (*step)(struct vs_worker *w);
+};
+
+#define VS_SET(k, v)                                                                               \
+	{                                                                                          \
+		VS_KEY_##k, v                                                                      \
+	}
+#define VS_PRESETS(...)                                                                            \
+	.set = (const struct vs_preset[]){__VA_ARGS__},                                            \
+	.n = sizeof((const struct vs_preset[]){__VA_ARGS__}) / sizeof(struct vs_preset)
+
+const struct vs_shape *vs_shape_find(const char *name);
+/* Set the shape's keys in cfg (over what is there), and its name as the profile. */
+void vs_shape_apply(const struct vs_shape *s, struct vs_config *cfg);
+/* "guarded, fragment, churn, ..." */
+const char *vs_shape_names(void);
+/* Every shape, for documentation; NULL-terminated. */
+extern const struct vs_shape *const vs_shapes[];
