@@ -43,6 +43,7 @@ static void usage(FILE *out)
 		"Usage: vmastressctl [--socket PATH] stats|metrics|ping|version\n"
 		"       vmastressctl [--socket PATH] status\n"
 		"       vmastressctl [--socket PATH] check [--max-leaked-bytes N] [--max-fill F]\n"
+		"       vmastressctl [--socket PATH] check --demand\n"
 		"       vmastressctl compare A.json B.json\n"
 		"\nExit status: 0 ok, %d usage, %d bad answer or file, %d missing file,\n"
 		"%d daemon not reachable, %d permission denied; check: 0 OK, 1 WARNING,\n"
@@ -166,10 +167,25 @@ static const char *text(json_object *o, const char *path, char *buf, size_t len)
 
 	if (!v || json_object_is_type(v, json_type_null))
 		snprintf(buf, len, "-");
+	else if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) < 0)
+		snprintf(buf, len, "%lld", (long long)json_object_get_int64(v));
 	else if (json_object_is_type(v, json_type_int))
 		snprintf(buf, len, "%llu", (unsigned long long)json_object_get_uint64(v));
 	else
 		snprintf(buf, len, "%s", json_object_get_string(v));
+	return buf;
+}
+
+/* verdict.first_failure as "mprotect ENOMEM at 65529", or "-". */
+static const char *first_failure(json_object *o, char *buf, size_t len)
+{
+	json_object *f = at(o, VS_VERDICT ".first_failure");
+	char op[24], err[24], vmas[24];
+
+	if (!f || !json_object_is_type(f, json_type_object))
+		return snprintf(buf, len, "-"), buf;
+	snprintf(buf, len, "%s %s at %s", text(f, "op", op, sizeof(op)),
+		 text(f, "errno", err, sizeof(err)), text(f, "vmas", vmas, sizeof(vmas)));
 	return buf;
 }
 
@@ -232,12 +248,45 @@ static int cmd_status(void)
 	return 0;
 }
 
+static const char *const check_names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+
+/* check --demand: OK held, WARNING not built yet, CRITICAL a call failed on the way. */
+static int check_demand(json_object *s)
+{
+	char ff[64], demand[24];
+	double vmas = num(s, J(map_count)) - num(s, J(ballast_vmas));
+	double headroom = num(s, VS_VERDICT ".headroom");
+	json_object *v = at(s, VS_VERDICT);
+	int state;
+
+	if (!json_object_is_type(v, json_type_object)) {
+		printf("VMASTRESS UNKNOWN - the daemon runs without a demand (pressure.demand)\n");
+		return CHECK_UNKNOWN;
+	}
+	text(s, VS_VERDICT ".demand", demand, sizeof(demand));
+	first_failure(s, ff, sizeof(ff));
+	if (json_object_get_boolean(at(s, VS_VERDICT ".held")))
+		state = CHECK_OK, printf("VMASTRESS OK - demand %s VMAs held", demand);
+	else if (strcmp(ff, "-") != 0)
+		state = CHECK_CRITICAL,
+		printf("VMASTRESS CRITICAL - demand %s VMAs NOT held: first failure %s", demand,
+		       ff);
+	else
+		state = CHECK_WARNING,
+		printf("VMASTRESS WARNING - demand %s VMAs not reached yet", demand);
+	printf(", %.0f VMAs, headroom %.0f | vmas=%.0f;;;0 demand=%s headroom=%.0f\n", vmas,
+	       headroom, vmas, demand, headroom);
+	return state;
+}
+
 static int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {{"max-leaked-bytes", required_argument, NULL, 'l'},
 					     {"max-fill", required_argument, NULL, 'f'},
+					     {"demand", no_argument, NULL, 'd'},
 					     {0}};
-	static const char *const names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+	const char *const *names = check_names;
+	bool demand = false;
 	double max_leaked = 0, max_fill = 0.95;
 	char err[512], k[96], *end;
 	json_object *s;
@@ -246,6 +295,10 @@ static int cmd_check(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (c == 'd') {
+			demand = true;
+			continue;
+		}
 		double *v = c == 'l' ? &max_leaked : &max_fill;
 		const char *name = c == 'l' ? "--max-leaked-bytes" : "--max-fill";
 		if (c == ':')
@@ -274,6 +327,11 @@ static int cmd_check(int argc, char **argv)
 	if (fetch_stats(&s, err, sizeof(err))) {
 		printf("VMASTRESS UNKNOWN - %s\n", err);
 		return CHECK_UNKNOWN;
+	}
+	if (demand) {
+		c = check_demand(s);
+		json_object_put(s);
+		return c;
 	}
 	family_key(k, sizeof(k), VS_FAMILY_FAILURES, op_names[VS_OP_MUNMAP], "ENOMEM");
 	double limit = num(s, J(max_map_count)), vmas = num(s, J(map_count));
@@ -358,6 +416,19 @@ static void family_rows(json_object *A, json_object *B, enum vs_stat_family f)
 	}
 }
 
+static void verdict_row(json_object *A, json_object *B, const char *key)
+{
+	char path[64], ta[64], tb[64];
+
+	snprintf(path, sizeof(path), "%s.%s", VS_VERDICT, key);
+	if (strcmp(key, "first_failure") == 0)
+		printf("%-30s %20s %20s\n", path, first_failure(A, ta, sizeof(ta)),
+		       first_failure(B, tb, sizeof(tb)));
+	else
+		printf("%-30s %20s %20s\n", path, text(A, path, ta, sizeof(ta)),
+		       text(B, path, tb, sizeof(tb)));
+}
+
 /* Keys that shape no load: where the figures go. */
 static bool output_only(const char *path)
 {
@@ -404,6 +475,14 @@ static void config_rows(json_object *A, json_object *B, json_object *node, bool 
 	}
 }
 
+/* Both verdicts, first: does each host's limit hold the demand? */
+static void verdict_rows(json_object *A, json_object *B)
+{
+#define VERDICT_ROW(key) verdict_row(A, B, #key);
+	VS_VERDICT_KEYS(VERDICT_ROW)
+#undef VERDICT_ROW
+}
+
 static int cmd_compare(const char *a, const char *b)
 {
 	char ta[64], tb[64], differ[512] = "";
@@ -415,6 +494,9 @@ static int cmd_compare(const char *a, const char *b)
 		return r;
 	}
 	printf("%-30s %20s %20s\n", "", a, b);
+	if (json_object_is_type(at(A, VS_VERDICT), json_type_object) ||
+	    json_object_is_type(at(B, VS_VERDICT), json_type_object))
+		verdict_rows(A, B);
 	/* Like for like first: only the limit should differ between two hosts' runs. */
 	for (int i = 0; i < VS_STAT_COUNT; i++) {
 		if (!(stat_flags[i] & VS_STAT_LIKE))

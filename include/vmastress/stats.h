@@ -120,5 +120,11 @@ enum vs_stat { VS_STATS(VS_STAT_ENUM) VS_STAT_COUNT };
 	  "ENOMEM failures by operation and cause (map_count: the VMA limit; memory).")            \
 	X(FIRST_ENOMEM, "first_enomem_seconds", NULL, VS_STAT_COMPARE, "")
 
+/* The verdict object (with a demand; null without): its key and members. */
+#define VS_VERDICT "verdict"
+#define VS_VERDICT_KEYS(X)                                                                         \
+	X(demand) X(limit) X(emulated_limit) X(held) X(headroom) X(first_failure)                  \
+	X(time_to_demand_seconds) X(reached_limit)
+
 #define VS_FAMILY_ENUM(id, ...) VS_FAMILY_##id,
 enum vs_stat_family { VS_STAT_FAMILIES(VS_FAMILY_ENUM) VS_FAMILY_COUNT };

@@ -60,6 +60,37 @@ def leaked_in_proc(pid, regions):
     return out
 
 
+class RaisedLimit:
+    """vm.max_map_count raised (never lowered) for a with-block, and put back to the
+    value found on every way out: the block's end, an exception, exit or a signal."""
+
+    def __init__(self, value):
+        self.found = read_limit()
+        self.value = value
+        if not os.access(SYSCTL, os.W_OK):
+            skip("needs root to write %s" % SYSCTL)
+
+    def restore(self):
+        if read_limit() != self.found:
+            with open(SYSCTL, "w") as f:
+                f.write(str(self.found))
+
+    def __enter__(self):
+        import atexit
+        atexit.register(self.restore)
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(sig, lambda *_: sys.exit(1))
+        if self.value > self.found:
+            with open(SYSCTL, "w") as f:
+                f.write(str(self.value))
+        return self
+
+    def __exit__(self, *exc):
+        self.restore()
+        check(read_limit() == self.found, "vm.max_map_count back to %d" % self.found)
+        return False
+
+
 def write_config(tmp, text):
     path = os.path.join(tmp, "vmastressd.conf")
     with open(path, "w") as f:

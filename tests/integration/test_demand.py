@@ -1,0 +1,95 @@
+"""Demand and verdict, per workload shape: at the host's limit a demand above it is not held
+(the shape's failure signature, leaks exact against /proc), with the limit raised it is held
+with no failure, and under an emulated limit (no sysctl change) it is not held again."""
+import json
+import os
+import subprocess
+import tempfile
+import vsharness as h
+
+a = h.args()
+h.skip_under_sanitizer("demands at the kernel's limit")
+found = h.read_limit()
+demand = found + 34470  # above the host's limit, as 100000 is above 65530
+tmp = tempfile.mkdtemp(prefix="vmastress-test-")
+# What each shape's first failure is at the limit: the op, and what it is to the consumer.
+SIGNATURE = {"threads": ("mprotect", "guard page"), "fragment": (None, None)}
+
+
+def run(shape, *extra, hold=False):
+    cfg = h.write_config(tmp, 'leaks = { retry_interval_ms = 3600000; };\n')
+    d = h.Daemon(a.daemon, ["-c", cfg, "-p", shape, "-w", "2", "-d", "3", "--demand",
+                            str(demand)] + list(extra), tmp=tmp, hold=hold)
+    return d
+
+
+def verdict_of(d, held_file=False):
+    with open(d.hold if held_file else d.report) as f:
+        return json.load(f)
+
+
+for shape, (op, call) in SIGNATURE.items():
+    # At the host's limit: not held, exit 2, with the shape's signature.
+    d = run(shape, hold=True)
+    try:
+        h.check(h.wait_stopped(d.p.pid, 60), "%s: at the hold point" % shape)
+        held = verdict_of(d, held_file=True)
+        v = held["verdict"]
+        ff = v["first_failure"]
+        h.check(v["demand"] == demand and v["limit"] == found and not v["held"] and
+                v["headroom"] == found - demand and v["emulated_limit"] is None,
+                "%s: demand %d not held under %d: %s" % (shape, demand, found, v))
+        h.check(ff and ff["errno"] == "ENOMEM" and abs(ff["vmas"] - found) < 200 and
+                (op is None or ff["op"] == op) and (call is None or call in ff["call"]),
+                "%s: first failure at the limit, the shape's signature: %s" % (shape, ff))
+        h.check(v["reached_limit"] and v["time_to_demand_seconds"] is None,
+                "%s: reached the limit, never the demand" % shape)
+        shown = sum(h.leaked_in_proc(d.p.pid, held["leaked_regions"]))
+        h.check(shown == held["leaks"]["bytes"], "%s: leaked bytes %d == /proc %d"
+                % (shape, held["leaks"]["bytes"], shown))
+        os.kill(d.p.pid, 18)
+        h.check(d.wait(60) == 2, "%s: a demand not held exits 2" % shape)
+        h.check("demand %d VMAs NOT held under limit %d: first failure at" % (demand, found)
+                in d.log(), "%s: the verdict line" % shape)
+    finally:
+        d.kill()
+
+with h.RaisedLimit(max(4 * found, 262144)) as lim:
+    for shape in SIGNATURE:
+        d = run(shape)
+        rc = d.wait(60)
+        v = verdict_of(d)["verdict"]
+        h.check(rc == 0 and v["held"] and v["first_failure"] is None and
+                v["time_to_demand_seconds"] is not None,
+                "%s: raised to %d, demand %d held with no failure in %.2f s (exit %d)"
+                % (shape, lim.value, demand, v["time_to_demand_seconds"] or -1, rc))
+        h.check("demand %d VMAs held under limit %d" % (demand, lim.value) in d.log(),
+                "%s: the verdict line says held" % shape)
+        # Emulated: the host's limit found before, without touching the sysctl.
+        d = run(shape, "--emulate-limit", str(found))
+        rc = d.wait(60)
+        r = verdict_of(d)
+        v, ff = r["verdict"], r["verdict"]["first_failure"]
+        h.check(rc == 2 and not v["held"] and v["emulated_limit"] == found and
+                r["ballast_vmas"] == lim.value - found,
+                "%s: under an emulated %d: not held, %d ballast VMAs (exit %d)"
+                % (shape, found, r["ballast_vmas"], rc))
+        h.check(ff and abs(ff["vmas"] - found) < 200 and ff["errno"] == "ENOMEM",
+                "%s: the first failure where the real limit had it: %s" % (shape, ff))
+        h.check(r["accounting"]["drift_last"] == 0, "%s: exact with the ballast" % shape)
+    # A ballast past its bound is refused, with the kernel memory it would pin.
+    if lim.value < 2 * 1048576:
+        with open(h.SYSCTL, "w") as f:
+            f.write(str(2 * 1048576 + found))
+    p = subprocess.run([a.daemon, "-t", "-c", h.write_config(tmp, "pressure = {\n"
+                        "  emulate_limit = %d;\n};\n" % found)], capture_output=True, text=True)
+    h.check(p.returncode == 78 and ":2: pressure.emulate_limit:" in p.stderr and
+            "ballast VMAs" in p.stderr and "MiB of kernel memory" in p.stderr,
+            "a ballast too large: a config error with its cost: " + p.stderr.strip())
+
+for text, want in (("pressure = {\n  demand = 0;\n};\n", ":2: pressure.demand: value 0 is out"),
+                   ("pressure = {\n  emulate_limit = %d;\n};\n" % (found + 1),
+                    ":2: pressure.emulate_limit: %d is above vm.max_map_count" % (found + 1))):
+    p = subprocess.run([a.daemon, "-t", "-c", h.write_config(tmp, text)], capture_output=True,
+                       text=True)
+    h.check(p.returncode == 78 and want in p.stderr, "bad value: " + p.stderr.strip())
