@@ -142,8 +142,12 @@ static void failure(struct vs_worker *w, enum vs_op op, int err, uintptr_t addr,
 		const struct vs_config *cfg = w->sh->cfg;
 		long slack = (long)w->sh->workers *
 			     ((long)cfg->mapping_max_pages + cfg->mapping_separator_pages + 2);
-		if (now + 1 + slack > limit)
+		if (now + 1 + slack > limit) {
 			vs_counter_add(&w->ctr.enomem[VS_CAUSE_MAP_COUNT][op], 1);
+			/* The limit stops the build short of the demand: churn at it
+			 * from now on, as the workload would (frees, re-protections). */
+			atomic_store_explicit(&w->sh->building, 0, memory_order_relaxed);
+		}
 		else
 			vs_counter_add(&w->ctr.enomem[VS_CAUSE_MEMORY][op], 1);
 	}
