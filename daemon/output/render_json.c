@@ -204,11 +204,31 @@ static void verdict(struct vs_textbuf *o, const struct vs_snapshot *s)
 	vs_textbuf_put(o, ",\"reached_limit\":%s}", v->reached_limit ? "true" : "false");
 }
 
+/* "limit_unreachable": null, or why the run cannot reach the limit and the bound. */
+static void unreachable(struct vs_textbuf *o, const struct vs_snapshot *s)
+{
+	const struct vs_limit_unreachable *u = &s->unreachable;
+
+	if (u->why == VS_REACHABLE)
+		vs_textbuf_put(o, ",\"limit_unreachable\":null");
+	else if (u->why == VS_UNREACHABLE_MEMCG)
+		vs_textbuf_put(o,
+			       ",\"limit_unreachable\":{\"reason\":\"memory cgroup limit %llu MiB: "
+			       "the VMAs' kernel memory is charged to it\",\"bound\":%ld}",
+			       (unsigned long long)(u->memcg_bytes >> 20), u->bound);
+	else
+		vs_textbuf_put(o,
+			       ",\"limit_unreachable\":{\"reason\":\"region table full: %ld "
+			       "regions\",\"bound\":%ld}",
+			       u->bound, u->bound);
+}
+
 static void members(struct vs_textbuf *o, const struct vs_snapshot *s)
 {
 	scalars(o, s);
 	families(o, s);
 	verdict(o, s);
+	unreachable(o, s);
 }
 
 int vs_render_json(const struct vs_snapshot *s, char *buf, size_t len)

@@ -244,13 +244,32 @@ static int on_sysctl(sd_event_source *s, uint64_t usec, void *userdata)
 		     (uint64_t)vs_engine_config(l->eng)->accounting_sysctl_interval_ms * 1000ULL);
 }
 
+/* "; cannot reach the limit: ..." when a bound of ours stops the run short of it. */
+static const char *unreachable_text(const struct vs_snapshot *s, char *buf, size_t len)
+{
+	const struct vs_limit_unreachable *u = &s->unreachable;
+
+	if (u->why == VS_UNREACHABLE_MEMCG)
+		snprintf(buf, len,
+			 "; the run cannot reach the limit: the memory cgroup's %llu MiB holds "
+			 "about %ld VMAs",
+			 (unsigned long long)(u->memcg_bytes >> 20), u->bound);
+	else if (u->why == VS_UNREACHABLE_TABLE)
+		snprintf(buf, len,
+			 "; the run cannot reach the limit: the region table is full (%ld)",
+			 u->bound);
+	else
+		buf[0] = 0;
+	return buf;
+}
+
 /* One line with every count an operator needs; what per-event lines leave out. */
 static void summary(struct loop *l, enum vs_msg m, const char *what)
 {
 	struct vs_snapshot s;
 	struct vs_fields f = VS_FIELDS_NONE;
 	const struct vs_totals *t = &s.t;
-	char failures[384] = "";
+	char failures[384] = "", bound[160];
 	size_t n = 0;
 
 	take_snapshot(l, &s);
@@ -268,11 +287,11 @@ static void summary(struct loop *l, enum vs_msg m, const char *what)
 		   "%s: vmas %ld/%ld (peak %ld, /proc %ld), mappings %" PRIu64 ", ops mmap %" PRIu64
 		   " mprotect %" PRIu64 " munmap %" PRIu64 ", failures: %s, leaked %" PRIu64
 		   " mappings / %" PRIu64 " bytes, reclaimed %" PRIu64
-		   " bytes, per-event entries not written %" PRIu64,
+		   " bytes, per-event entries not written %" PRIu64 "%s",
 		   what, s.map_count, s.max_map_count, s.map_count_peak, s.map_count_proc,
 		   t->mappings, t->ops[VS_OP_MMAP], t->ops[VS_OP_MPROTECT], t->ops[VS_OP_MUNMAP],
 		   n ? failures : "none", t->leaked_mappings, t->leaked_bytes, t->reclaimed_bytes,
-		   s.events_dropped);
+		   s.events_dropped, unreachable_text(&s, bound, sizeof(bound)));
 }
 
 static int on_summary(sd_event_source *s, uint64_t usec, void *userdata)
@@ -455,7 +474,7 @@ static bool log_verdict(struct loop *l)
 	struct vs_snapshot s;
 	struct vs_fields f = VS_FIELDS_NONE;
 	const struct vs_verdict *v = &s.verdict;
-	char limit[64], leaked[32];
+	char limit[64], leaked[32], bound[160];
 
 	take_snapshot(l, &s);
 	if (!s.demand_vmas)
@@ -467,8 +486,9 @@ static bool log_verdict(struct loop *l)
 	human_bytes(s.t.leaked_bytes, leaked, sizeof(leaked));
 	if (s.demand_held)
 		vs_log_msg(VS_MSG_VERDICT, LOG_NOTICE, &f,
-			   "demand %ld VMAs held under %s, headroom %ld (built in %.2f s)",
-			   s.demand_vmas, limit, v->headroom, v->time_to_demand_seconds);
+			   "demand %ld VMAs held under %s, headroom %ld (built in %.2f s)%s",
+			   s.demand_vmas, limit, v->headroom, v->time_to_demand_seconds,
+			   unreachable_text(&s, bound, sizeof(bound)));
 	else if (v->has_first_failure) {
 		f.map_count = v->first_failure_vmas;
 		f.op = vs_op_name(v->first_failure_op);

@@ -7,6 +7,7 @@
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
+#include "vmastress/model/memcg.h"
 #include "vmastress/shapes/shape.h"
 #include "vmastress/work/engine.h"
 #include "vmastress/log/log.h"
@@ -15,7 +16,13 @@
 #include "vmastress/work/worker.h"
 #include "engine_private.h"
 
-static long compute_cap(const struct vs_config *cfg, long limit, long ballast)
+/* Room kept in the memory cgroup for the daemon's own growth (bookkeeping pages
+ * touched as the load spreads) and for what the kernel frees late (VMAs and
+ * maple tree nodes go through RCU, so a fast teardown briefly holds more):
+ * a quarter of the limit, at least this. */
+#define MEMCG_MARGIN_MIN (32ULL << 20)
+
+static long config_cap(const struct vs_config *cfg, long limit, long ballast)
 {
 	/* A demand is absolute: hold that many, whatever the limit; past the
 	 * limit the kernel refuses, and that is the verdict. */
@@ -35,6 +42,31 @@ static long compute_cap(const struct vs_config *cfg, long limit, long ballast)
 		cap = limit / 4;
 #endif
 	return cap > 0 ? cap : 0;
+}
+
+/* The config's cap, never above what the memory cgroup can hold: the VMAs'
+ * kernel memory is charged to it, and past its limit the OOM killer ends
+ * the run with no report (under systemd: a restart loop). */
+static long compute_cap(const struct vs_engine *e)
+{
+	long cap = config_cap(&e->cfg, atomic_load(&e->sh.limit), e->sh.ballast);
+
+	return cap < e->mem_cap ? cap : e->mem_cap;
+}
+
+/* VMAs the memory cgroup has room for, counting from `count` now (LONG_MAX:
+ * no limit): its limit less what it uses, less a margin for our own growth. */
+static long memcg_cap(struct vs_engine *e, long count)
+{
+	uint64_t limit, usage, margin;
+
+	if (vs_memcg_read(&limit, &usage) < 0 || limit == UINT64_MAX)
+		return LONG_MAX;
+	e->mem_limit = limit;
+	margin = limit / 4 > MEMCG_MARGIN_MIN ? limit / 4 : MEMCG_MARGIN_MIN;
+	if (limit <= usage + margin)
+		return count;
+	return count + (long)((limit - usage - margin) / VS_MEMCG_BYTES_PER_VMA);
 }
 
 static int add_worker(struct vs_engine *e)
@@ -92,7 +124,7 @@ int vs_engine_new(struct vs_engine **out, const struct vs_config *cfg, uint64_t 
 	}
 	e->sh.demand_target = cfg->pressure_demand ? (long)cfg->pressure_demand + e->sh.ballast : 0;
 	atomic_store(&e->sh.building, cfg->pressure_demand > 0);
-	atomic_store(&e->sh.cap, compute_cap(cfg, limit, e->sh.ballast));
+	atomic_store(&e->sh.cap, config_cap(cfg, limit, e->sh.ballast));
 	/* Bookkeeping for as many regions as the limit allows VMAs, allocated now:
 	 * at the limit an allocation is exactly what fails. */
 	size_t regions = (size_t)limit < 4096 ? 4096 : (size_t)limit;
@@ -118,6 +150,11 @@ int vs_engine_new(struct vs_engine **out, const struct vs_config *cfg, uint64_t 
 	atomic_store(&e->sh.vmas, count);
 	atomic_store(&e->sh.settled, count);
 	atomic_store(&e->sh.peak, count);
+	e->mem_cap = memcg_cap(e, count);
+	atomic_store(&e->sh.cap, compute_cap(e));
+	if (e->mem_cap != LONG_MAX)
+		vs_log(LOG_INFO, "memory cgroup limit %llu MiB: room for %ld VMAs in all",
+		       (unsigned long long)(e->mem_limit >> 20), e->mem_cap);
 	*out = e;
 	return 0;
 }
@@ -269,7 +306,7 @@ int vs_engine_reconfigure(struct vs_engine *e, const struct vs_config *cfg)
 	e->cfg = *cfg;
 	e->cfg.seed = seed;
 	e->sh.shape = vs_shape_find(e->cfg.profile);
-	atomic_store(&e->sh.cap, compute_cap(&e->cfg, atomic_load(&e->sh.limit), e->sh.ballast));
+	atomic_store(&e->sh.cap, compute_cap(e));
 	/* Fewer workers: stop the last ones and unmap what they hold; their
 	 * counters and any leak stay in the totals. */
 	pthread_mutex_lock(&e->sh.lock);
@@ -343,7 +380,7 @@ int vs_engine_refresh_limit(struct vs_engine *e, long *old_limit, long *new_limi
 	if (limit == *old_limit)
 		return 0;
 	atomic_store(&e->sh.limit, limit);
-	atomic_store(&e->sh.cap, compute_cap(&e->cfg, limit, e->sh.ballast));
+	atomic_store(&e->sh.cap, compute_cap(e));
 	e->limit_changes++;
 	return 1;
 }

@@ -11,6 +11,8 @@ struct vs_engine {
 	struct vs_config cfg; /* the running configuration; workers read it (sh.cfg) */
 	struct vs_shared sh;
 	struct vs_ballast ballast;	     /* pressure.emulate_limit's */
+	long mem_cap;			     /* VMAs the memory cgroup holds; LONG_MAX: no limit */
+	uint64_t mem_limit;		     /* that cgroup limit, bytes */
 	struct vs_worker *w[VS_WORKERS_MAX]; /* [0, n) run; [n, nalloc) stopped, kept for
 					      * their counters and leaks */
 	unsigned n, nalloc;

@@ -58,6 +58,22 @@ static void verdict(const struct vs_engine *e, struct vs_snapshot *s)
 	s->demand_held = v->time_to_demand_seconds >= 0 && !failures;
 }
 
+/* A bound of ours below the limit (or the demand) that stops the run short of it. */
+static void unreachable(const struct vs_engine *e, struct vs_snapshot *s)
+{
+	struct vs_limit_unreachable *u = &s->unreachable;
+	long want = e->sh.demand_target ? e->sh.demand_target : s->max_map_count;
+
+	if (e->mem_cap < want) {
+		u->why = VS_UNREACHABLE_MEMCG;
+		u->bound = e->mem_cap - s->ballast_vmas;
+		u->memcg_bytes = e->mem_limit;
+	} else if (s->t.table_full && s->map_count_peak < s->max_map_count) {
+		u->why = VS_UNREACHABLE_TABLE;
+		u->bound = (long)(e->regions * e->nalloc);
+	}
+}
+
 void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s)
 {
 	struct vs_counters *c[VS_WORKERS_MAX];
@@ -100,6 +116,7 @@ void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s)
 	s->demand_vmas = e->cfg.pressure_demand;
 	if (s->demand_vmas)
 		verdict(e, s);
+	unreachable(e, s);
 }
 
 bool vs_engine_all_finished(struct vs_engine *e)

@@ -65,6 +65,18 @@ static bool reserve(struct vs_worker *w, long delta)
 	return true;
 }
 
+static long positive(long d)
+{
+	return d > 0 ? d : 0;
+}
+
+/* As reserve(), past any cap: teardown and leak retries must unmap. */
+static void claim(struct vs_worker *w, long delta)
+{
+	note_sent(w,
+		  atomic_fetch_add_explicit(&w->sh->vmas, positive(delta), memory_order_relaxed));
+}
+
 /* Settle a call: `actual` VMAs made (or removed) against `reserved` claimed;
  * what a call adds counts as created (a call that splits and merges as much
  * counts none: a lower bound). The peak comes from settled counts, never from
@@ -87,11 +99,6 @@ static void settle(struct vs_worker *w, long reserved, long actual)
 	}
 	if (actual != reserved)
 		atomic_fetch_add_explicit(&sh->vmas, actual - reserved, memory_order_relaxed);
-}
-
-static long positive(long d)
-{
-	return d > 0 ? d : 0;
 }
 
 static void event(struct vs_worker *w, enum vs_event_kind kind, enum vs_op op, int err,
@@ -147,8 +154,7 @@ static void failure(struct vs_worker *w, enum vs_op op, int err, uintptr_t addr,
 			/* The limit stops the build short of the demand: churn at it
 			 * from now on, as the workload would (frees, re-protections). */
 			atomic_store_explicit(&w->sh->building, 0, memory_order_relaxed);
-		}
-		else
+		} else
 			vs_counter_add(&w->ctr.enomem[VS_CAUSE_MEMORY][op], 1);
 	}
 	if (kind >= 0)
@@ -346,21 +352,35 @@ int vs_mapops_punch(struct vs_worker *w, size_t i, size_t off, size_t len)
 
 /* munmap of a region's whole span, which is all or nothing; the model and the
  * shared count follow a success. Returns 0 or -errno. */
-static int unmap_span(struct vs_worker *w, const struct vs_region *reg)
+static int unmap_span(struct vs_worker *w, const struct vs_region *reg, bool capped)
 {
 	struct vs_arena *a = &w->arena;
 	size_t f = reg->first, n = vs_region_pages(reg);
+	long saved, d;
 
+	/* Unmapping a region merged with both neighbours splits their VMA: an
+	 * unmap can add one, and under a cap it is claimed like any other. */
+	vs_arena_save(a, f, n, w->scratch, &saved);
+	d = vs_arena_unmap(a, f, n);
+	if (capped && !reserve(w, d)) {
+		vs_arena_restore(a, f, n, w->scratch, saved);
+		return -EDQUOT;
+	}
+	if (!capped)
+		claim(w, d);
 	vs_counter_add(&w->ctr.ops[VS_OP_MUNMAP], 1);
-	note_sent(w, atomic_load_explicit(&w->sh->vmas, memory_order_relaxed));
-	if (munmap((void *)vs_arena_addr(a, f), n * w->sh->page) < 0)
-		return -errno;
-	settle(w, 0, vs_arena_unmap(a, f, n));
+	if (munmap((void *)vs_arena_addr(a, f), n * w->sh->page) < 0) {
+		int e = errno;
+		vs_arena_restore(a, f, n, w->scratch, saved);
+		settle(w, positive(d), 0);
+		return -e;
+	}
+	settle(w, positive(d), d);
 	vs_arena_own(a, f, n, false);
 	return 0;
 }
 
-int vs_mapops_unmap(struct vs_worker *w, size_t i)
+int vs_mapops_unmap(struct vs_worker *w, size_t i, bool capped)
 {
 	struct vs_region *reg = vs_region_live(&w->table, i);
 	size_t f = reg->first, n = vs_region_pages(reg), page = w->sh->page;
@@ -369,7 +389,9 @@ int vs_mapops_unmap(struct vs_worker *w, size_t i)
 	int r;
 
 	sequence(w, VS_STEP_UNMAP, f, n);
-	r = unmap_span(w, reg);
+	r = unmap_span(w, reg, capped);
+	if (r == -EDQUOT)
+		return r; /* held at the cap: the region stays, as it was */
 	vs_counter_set(&w->ctr.mappings, vs_counter_get(&w->ctr.mappings) - 1);
 	gauge_pages(w, &w->ctr.mapped_bytes, -(long)mapped);
 	if (r == 0) {
@@ -391,7 +413,7 @@ int vs_mapops_retry_leak(struct vs_worker *w, size_t k)
 	size_t page = w->sh->page;
 	uintptr_t addr = vs_arena_addr(&w->arena, reg->first);
 	uint32_t leaked = reg->leaked_pages;
-	int r = unmap_span(w, reg);
+	int r = unmap_span(w, reg, false);
 
 	if (r < 0) {
 		/* retries: counted, not logged */
@@ -480,14 +502,14 @@ enum vs_step vs_mapops_step(struct vs_worker *w)
 		 * (not while a demand is built: that would undo it). */
 		if ((r == -EDQUOT || r == -ENOSPC) && nlive && !building) {
 			s = VS_STEP_UNMAP;
-			r = vs_mapops_unmap(w, i);
+			r = vs_mapops_unmap(w, i, true);
 		}
 		break;
 	case VS_STEP_PROTECT:
 		r = step_protect(w, i);
 		break;
 	case VS_STEP_UNMAP:
-		r = vs_mapops_unmap(w, i);
+		r = vs_mapops_unmap(w, i, true);
 		break;
 	case VS_STEP_PUNCH:
 		r = step_punch(w, i);

@@ -114,12 +114,25 @@ void *vs_worker_main(void *arg)
 	return NULL;
 }
 
+static int by_address(const void *a, const void *b)
+{
+	uint32_t x = ((const struct vs_region *)a)->first, y = ((const struct vs_region *)b)->first;
+
+	return (x > y) - (x < y);
+}
+
 void vs_worker_teardown(struct vs_worker *w)
 {
 	size_t before;
 
+	/* Highest address first (the table's last slot, so nothing moves): each
+	 * unmap takes the top of whatever VMA its region shares with neighbours
+	 * below, and never splits one. In table order, every region merged with
+	 * both neighbours would add a VMA on the way down: a peak past the cap,
+	 * and kernel memory past the memory cgroup's room. */
+	qsort(w->table.slots, w->table.nlive, sizeof(*w->table.slots), by_address);
 	while (w->table.nlive)
-		vs_mapops_unmap(w, w->table.nlive - 1);
+		vs_mapops_unmap(w, w->table.nlive - 1, false);
 	/* Every unmap lowers the count, so leaks left by the limit come free. */
 	do {
 		before = w->table.nleaked;

@@ -121,7 +121,7 @@ static void each_operation_separator_mode(void **state)
 	assert_int_equal(vs_mapops_punch(w, 0, 3, 2), 0);
 	assert_int_equal(kernel_arena() - before, 1); /* a hole */
 	check("punch");
-	assert_int_equal(vs_mapops_unmap(w, 0), 0);
+	assert_int_equal(vs_mapops_unmap(w, 0, true), 0);
 	assert_int_equal(kernel_arena() - before, 1 - 3); /* two data pieces and the separator */
 	check("unmap");
 }
@@ -137,7 +137,7 @@ static void neighbours_merge_without_separators(void **state)
 	assert_int_equal(kernel_arena() - before, 1); /* three mappings, one VMA */
 	check("merged");
 	/* Unmapping the middle one must split the merged VMA on both sides. */
-	assert_int_equal(vs_mapops_unmap(w, 1), 0);
+	assert_int_equal(vs_mapops_unmap(w, 1, true), 0);
 	assert_int_equal(kernel_arena() - before, 2);
 	check("middle unmapped");
 }

@@ -21,7 +21,8 @@ void vs_mapops_retry_leaks(struct vs_worker *w);
 int vs_mapops_create(struct vs_worker *w, unsigned pages);
 int vs_mapops_protect(struct vs_worker *w, size_t i, size_t off, size_t len, bool readonly);
 int vs_mapops_punch(struct vs_worker *w, size_t i, size_t off, size_t len);
-int vs_mapops_unmap(struct vs_worker *w, size_t i);
+/* capped: held back (-EDQUOT) when it would split past the cap; teardown is not. */
+int vs_mapops_unmap(struct vs_worker *w, size_t i, bool capped);
 int vs_mapops_retry_leak(struct vs_worker *w, size_t leaked_index);
 /* Test-only: called right after a region's first mmap, before it is opened. */
 extern void (*vs_mapops_test_after_mmap)(struct vs_worker *w, uintptr_t addr, size_t len);

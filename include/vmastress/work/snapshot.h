@@ -30,12 +30,21 @@ struct vs_verdict {
 	double time_to_demand_seconds;	/* < 0: not reached */
 };
 
+/* Why a run cannot reach the limit (or its demand), and the bound that stops it. */
+enum vs_unreachable { VS_REACHABLE, VS_UNREACHABLE_MEMCG, VS_UNREACHABLE_TABLE };
+struct vs_limit_unreachable {
+	enum vs_unreachable why;
+	long bound;	      /* VMAs the run can hold at most (without ballast) */
+	uint64_t memcg_bytes; /* VS_UNREACHABLE_MEMCG: the cgroup's limit */
+};
+
 /* The SNAP rows of stats.h, the summed counters, the per-op first ENOMEM, the verdict. */
 struct vs_snapshot {
 	VS_STATS(VS_SNAP_DECL)
 	struct vs_totals t;
 	double first_enomem[VS_OP_COUNT]; /* seconds after start; < 0: none yet */
 	struct vs_verdict verdict;
+	struct vs_limit_unreachable unreachable;
 };
 
 /* A region that stayed mapped, as the report lists it. */

@@ -1,0 +1,12 @@
+/* memcg.h: the memory cgroup's limit: the VMAs' kernel memory is charged to it. */
+#pragma once
+#include <stdint.h>
+
+/* A VMA's charge for the budget: vm_area_struct, maple tree and anon_vma slab
+ * (228 B measured, VS_KERNEL_BYTES_PER_VMA) with room for the kernel's rounding. */
+#define VS_MEMCG_BYTES_PER_VMA 300
+
+/* The tightest memory limit on this process's cgroup and its ancestors (v2
+ * memory.max, v1 memory.limit_in_bytes) and the usage of its own cgroup.
+ * UINT64_MAX: no limit. 0, or -errno when there is no cgroup to read. */
+int vs_memcg_read(uint64_t *limit, uint64_t *usage);
