@@ -403,6 +403,21 @@ static void family_rows(json_object *A, json_object *B, enum vs_stat_family f)
 {
 	char k[96];
 
+	if (f == VS_FAMILY_CALLS) { /* keyed by the shape's names: A's, then B's others */
+		json_object *calls[2] = {at(A, family_json[f]), at(B, family_json[f])};
+		for (int side = 0; side < 2; side++) {
+			if (!json_object_is_type(calls[side], json_type_object))
+				continue;
+			json_object_object_foreach(calls[side], name, val)
+			{
+				(void)val;
+				snprintf(k, sizeof(k), "%s.%s", family_json[f], name);
+				if (side == 0 || !at(A, k))
+					row(k, num(A, k), num(B, k));
+			}
+		}
+		return;
+	}
 	for (int op = 0; op < VS_OP_COUNT; op++) {
 		for (int c = 0; c < (f == VS_FAMILY_ENOMEM ? VS_CAUSE_COUNT : 1); c++) {
 			if (f == VS_FAMILY_FAILURES)

@@ -34,6 +34,22 @@ static void value(struct vs_textbuf *o, const struct vs_snapshot *s, const struc
 	}
 }
 
+/* A JSON string: config paths may hold any byte but NUL. */
+static void string(struct vs_textbuf *o, const char *v)
+{
+	vs_textbuf_put(o, "\"");
+	for (; *v; v++) {
+		unsigned char c = (unsigned char)*v;
+		if (c == '"' || c == '\\')
+			vs_textbuf_put(o, "\\%c", c);
+		else if (c < 0x20)
+			vs_textbuf_put(o, "\\u%04x", c);
+		else
+			vs_textbuf_put(o, "%c", c);
+	}
+	vs_textbuf_put(o, "\"");
+}
+
 /* Members with dotted paths ("leaks.bytes"): a group's object opened before its
  * first member and closed after its last (a group's members are consecutive). */
 struct members {
@@ -65,22 +81,6 @@ static void members_end(struct members *m)
 {
 	if (m->group)
 		vs_textbuf_put(m->o, "}");
-}
-
-/* A JSON string: config paths may hold any byte but NUL. */
-static void string(struct vs_textbuf *o, const char *v)
-{
-	vs_textbuf_put(o, "\"");
-	for (; *v; v++) {
-		unsigned char c = (unsigned char)*v;
-		if (c == '"' || c == '\\')
-			vs_textbuf_put(o, "\\%c", c);
-		else if (c < 0x20)
-			vs_textbuf_put(o, "\\u%04x", c);
-		else
-			vs_textbuf_put(o, "%c", c);
-	}
-	vs_textbuf_put(o, "\"");
 }
 
 static void scalars(struct vs_textbuf *o, const struct vs_snapshot *s)
@@ -159,6 +159,14 @@ static void families(struct vs_textbuf *o, const struct vs_snapshot *s)
 		vs_textbuf_put(o, "%s\"%s\":", c ? "," : "", vs_enomem_cause_name(c));
 		per_op(o, t->enomem[c]);
 	}
+	vs_textbuf_put(o, "},\"%s\":{", family_json[VS_FAMILY_CALLS]);
+	for (int k = 0, first = 1; k < VS_CALLS_MAX; k++)
+		if (s->call_names[k]) {
+			vs_textbuf_put(o, "%s", first ? "" : ",");
+			string(o, s->call_names[k]);
+			vs_textbuf_put(o, ":%llu", (unsigned long long)t->call_failures[k]);
+			first = 0;
+		}
 	vs_textbuf_put(o, "},\"%s\":{", family_json[VS_FAMILY_FIRST_ENOMEM]);
 	for (int op = 0; op < VS_OP_COUNT; op++) {
 		vs_textbuf_put(o, "%s\"%s\":", op ? "," : "", vs_op_name(op));

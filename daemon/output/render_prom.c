@@ -42,8 +42,9 @@ static void scalar(struct vs_textbuf *o, const struct vs_snapshot *s, const stru
 	}
 }
 
-static void families(struct vs_textbuf *o, const struct vs_totals *t)
+static void families(struct vs_textbuf *o, const struct vs_snapshot *s)
 {
+	const struct vs_totals *t = &s->t;
 	const struct family *f = &family[VS_FAMILY_OPS];
 
 	head(o, f->metric, "counter", f->help);
@@ -65,6 +66,15 @@ static void families(struct vs_textbuf *o, const struct vs_totals *t)
 			vs_textbuf_put(o, "vmastress_%s{op=\"%s\",cause=\"%s\"} %llu\n", f->metric,
 				       vs_op_name(op), vs_enomem_cause_name(c),
 				       (unsigned long long)t->enomem[c][op]);
+	f = &family[VS_FAMILY_CALLS];
+	for (int k = 0, named = 0; k < VS_CALLS_MAX; k++) {
+		if (!s->call_names[k])
+			continue;
+		if (!named++)
+			head(o, f->metric, "counter", f->help);
+		vs_textbuf_put(o, "vmastress_%s{call=\"%s\"} %llu\n", f->metric, s->call_names[k],
+			       (unsigned long long)t->call_failures[k]);
+	}
 }
 
 int vs_render_prom(const struct vs_snapshot *s, char *buf, size_t len)
@@ -76,6 +86,6 @@ int vs_render_prom(const struct vs_snapshot *s, char *buf, size_t len)
 	for (int i = 0; i < VS_STAT_COUNT; i++)
 		if (vs_stat_rows[i].metric)
 			scalar(&o, s, &vs_stat_rows[i]);
-	families(&o, &s->t);
+	families(&o, s);
 	return vs_textbuf_result(&o);
 }

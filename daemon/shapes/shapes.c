@@ -3,11 +3,12 @@
 #include <string.h>
 #include "vmastress/shapes/shape.h"
 
-extern const struct vs_shape vs_shape_guarded, vs_shape_fragment, vs_shape_churn, vs_shape_threads;
+extern const struct vs_shape vs_shape_guarded, vs_shape_fragment, vs_shape_churn, vs_shape_threads,
+    vs_shape_allocator;
 
 /* The first one is the default profile. */
-const struct vs_shape *const vs_shapes[] = {&vs_shape_guarded, &vs_shape_fragment, &vs_shape_churn,
-					    &vs_shape_threads, NULL};
+const struct vs_shape *const vs_shapes[] = {&vs_shape_guarded, &vs_shape_fragment,  &vs_shape_churn,
+					    &vs_shape_threads, &vs_shape_allocator, NULL};
 
 const struct vs_shape *vs_shape_find(const char *name)
 {

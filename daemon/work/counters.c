@@ -38,6 +38,7 @@ void vs_counters_sum(struct vs_totals *t, struct vs_counters *const *c, unsigned
 		sum_array(t->ops, k->ops, VS_OP_COUNT);
 		sum_array(&t->failures[0][0], &k->failures[0][0], VS_OP_COUNT * VS_ERRNO_SLOTS);
 		sum_array(&t->enomem[0][0], &k->enomem[0][0], VS_CAUSE_COUNT * VS_OP_COUNT);
+		sum_array(t->call_failures, k->call_failures, VS_CALLS_MAX);
 		uint64_t ff = vs_counter_get(&k->first_failure_ns);
 		if (ff && (!t->first_failure_ns || ff < t->first_failure_ns)) {
 			t->first_failure_ns = ff;

@@ -47,12 +47,12 @@ static void verdict(const struct vs_engine *e, struct vs_snapshot *s)
 	v->has_first_failure = s->t.first_failure_ns != 0;
 	if (v->has_first_failure) {
 		v->first_failure_vmas = (long)s->t.first_failure_vmas;
-		v->first_failure_op = (int)(s->t.first_failure_call >> 16);
+		unsigned call = (unsigned)(s->t.first_failure_call >> 24) % VS_CALLS_MAX;
+		v->first_failure_op = (int)(s->t.first_failure_call >> 16 & 0xff);
 		v->first_failure_errno = (int)(s->t.first_failure_call & 0xffff);
 		v->first_failure_seconds = seconds_since_start(e, s->t.first_failure_ns);
-		v->first_failure_call = e->sh.shape->call[v->first_failure_op]
-					    ? e->sh.shape->call[v->first_failure_op]
-					    : vs_op_name(v->first_failure_op);
+		v->first_failure_call =
+		    s->call_names[call] ? s->call_names[call] : vs_op_name(v->first_failure_op);
 	}
 	/* Held: built up to the demand, and not one call refused on the way or since. */
 	s->demand_held = v->time_to_demand_seconds >= 0 && !failures;
@@ -112,6 +112,8 @@ void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s)
 	for (int op = 0; op < VS_OP_COUNT; op++)
 		s->first_enomem[op] = seconds_since_start(e, s->t.first_enomem_ns[op]);
 	s->ballast_vmas = e->sh.ballast;
+	for (int k = 0; k < VS_CALLS_MAX; k++)
+		s->call_names[k] = e->sh.shape ? e->sh.shape->call[k] : NULL;
 	s->emulated_limit = e->cfg.pressure_emulate_limit;
 	s->demand_vmas = e->cfg.pressure_demand;
 	if (s->demand_vmas)

@@ -125,11 +125,15 @@ static void event(struct vs_worker *w, enum vs_event_kind kind, enum vs_op op, i
 static void failure(struct vs_worker *w, enum vs_op op, int err, uintptr_t addr, size_t len,
 		    int kind)
 {
+	unsigned call = w->call >= 0 ? (unsigned)w->call : (unsigned)op;
+
 	vs_counter_add(&w->ctr.failures[op][vs_errno_slot(err)], 1);
+	vs_counter_add(&w->ctr.call_failures[call], 1);
 	if (!vs_counter_get(&w->ctr.first_failure_ns)) {
 		long vmas = atomic_load_explicit(&w->sh->settled, memory_order_relaxed);
 		vs_counter_set(&w->ctr.first_failure_vmas, (uint64_t)(vmas - w->sh->ballast));
-		vs_counter_set(&w->ctr.first_failure_call, (uint64_t)op << 16 | (unsigned)err);
+		vs_counter_set(&w->ctr.first_failure_call,
+			       (uint64_t)call << 24 | (uint64_t)op << 16 | (unsigned)err);
 		vs_counter_set(&w->ctr.first_failure_ns, vs_now_ns());
 	}
 	if (err == ENOMEM) {
@@ -231,10 +235,12 @@ static int open_region(struct vs_worker *w, size_t f, unsigned pages, unsigned s
 	return 0;
 }
 
-int vs_mapops_create(struct vs_worker *w, unsigned pages)
+/* A new region: [separator][data] opened RW, or all PROT_NONE (a reservation:
+ * it has a separator's flags, so it is placed as one). */
+static int map_region(struct vs_worker *w, unsigned pages, unsigned separator_pages,
+		      bool reservation)
 {
 	struct vs_arena *a = &w->arena;
-	unsigned separator_pages = w->sh->cfg->mapping_separator_pages;
 	size_t n = (size_t)pages + separator_pages, page = w->sh->page, f;
 	bool replace;
 	long saved, d, actual;
@@ -244,12 +250,13 @@ int vs_mapops_create(struct vs_worker *w, unsigned pages)
 		vs_counter_add(&w->ctr.table_full, 1);
 		return -ENOSPC;
 	}
-	if (vs_arena_place(a, n, separator_pages > 0, &f, &replace) < 0) {
+	if (vs_arena_place(a, n, separator_pages > 0 || reservation, &f, &replace) < 0) {
 		vs_counter_add(&w->ctr.table_full, 1);
 		return -ENOSPC;
 	}
 	vs_arena_save(a, f, n, w->scratch, &saved);
-	d = apply_create(a, f, pages, separator_pages);
+	d = reservation ? vs_arena_map(a, f, n, VS_PAGE_SEP)
+			: apply_create(a, f, pages, separator_pages);
 	if (!reserve(w, d)) {
 		vs_arena_restore(a, f, n, w->scratch, saved);
 		return -EDQUOT;
@@ -257,7 +264,8 @@ int vs_mapops_create(struct vs_worker *w, unsigned pages)
 	sequence(w, VS_STEP_MAP, f, pages);
 	uintptr_t addr = vs_arena_addr(a, f);
 	vs_counter_add(&w->ctr.ops[VS_OP_MMAP], 1);
-	void *p = mmap((void *)addr, n * page, separator_pages ? PROT_NONE : PROT_READ | PROT_WRITE,
+	void *p = mmap((void *)addr, n * page,
+		       separator_pages || reservation ? PROT_NONE : PROT_READ | PROT_WRITE,
 		       MAP_BASE | (replace ? MAP_FIXED : MAP_FIXED_NOREPLACE), -1, 0);
 	if (p == MAP_FAILED || (uintptr_t)p != addr) {
 		int e = p == MAP_FAILED ? errno : EEXIST; /* NOREPLACE ignored: old kernel */
@@ -272,7 +280,7 @@ int vs_mapops_create(struct vs_worker *w, unsigned pages)
 	if (vs_mapops_test_after_mmap)
 		vs_mapops_test_after_mmap(w, addr, n * page);
 	actual = d;
-	if (separator_pages)
+	if (separator_pages && !reservation)
 		r = open_region(w, f, pages, separator_pages, saved, &actual);
 	settle(w, positive(d), actual);
 	if (r < 0)
@@ -285,16 +293,33 @@ int vs_mapops_create(struct vs_worker *w, unsigned pages)
 	reg->leaked_pages = 0;
 	vs_counter_add(&w->ctr.mappings, 1);
 	gauge_pages(w, &w->ctr.mapped_bytes, (long)n);
-	touch(w, addr + (size_t)separator_pages * page, pages);
+	if (!reservation)
+		touch(w, addr + (size_t)separator_pages * page, pages);
 	return 0;
 }
 
-int vs_mapops_protect(struct vs_worker *w, size_t i, size_t off, size_t len, bool readonly)
+int vs_mapops_create(struct vs_worker *w, unsigned pages)
+{
+	return map_region(w, pages, w->sh->cfg->mapping_separator_pages, false);
+}
+
+int vs_mapops_reserve(struct vs_worker *w, unsigned pages)
+{
+	return map_region(w, pages, 0, true);
+}
+
+static int prot_of(unsigned state)
+{
+	return state == VS_PAGE_RW   ? PROT_READ | PROT_WRITE
+	       : state == VS_PAGE_RO ? PROT_READ
+				     : PROT_NONE;
+}
+
+int vs_mapops_protect(struct vs_worker *w, size_t i, size_t off, size_t len, unsigned state)
 {
 	struct vs_region *reg = vs_region_live(&w->table, i);
 	struct vs_arena *a = &w->arena;
 	size_t f = reg->first + reg->separator_pages + off, page = w->sh->page;
-	unsigned state = readonly ? VS_PAGE_RO : VS_PAGE_RW;
 	long saved, d;
 
 	vs_arena_save(a, f, len, w->scratch, &saved);
@@ -303,10 +328,10 @@ int vs_mapops_protect(struct vs_worker *w, size_t i, size_t off, size_t len, boo
 		vs_arena_restore(a, f, len, w->scratch, saved);
 		return -EDQUOT;
 	}
-	sequence(w, VS_STEP_PROTECT, f, len << 1 | readonly);
+	sequence(w, VS_STEP_PROTECT, f, len << 4 | state);
 	uintptr_t addr = vs_arena_addr(a, f);
 	vs_counter_add(&w->ctr.ops[VS_OP_MPROTECT], 1);
-	if (mprotect((void *)addr, len * page, readonly ? PROT_READ : PROT_READ | PROT_WRITE) < 0) {
+	if (mprotect((void *)addr, len * page, prot_of(state)) < 0) {
 		int e = errno;
 		/* mprotect splits VMA by VMA and stops at the first refusal: what it
 		 * already did stays done, so read the range back from the kernel. */
@@ -468,7 +493,7 @@ static int step_protect(struct vs_worker *w, size_t i)
 		len++;
 	if (len == 0)
 		return -ENOENT;
-	return vs_mapops_protect(w, i, off, len, readonly);
+	return vs_mapops_protect(w, i, off, len, readonly ? VS_PAGE_RO : VS_PAGE_RW);
 }
 
 static int step_punch(struct vs_worker *w, size_t i)

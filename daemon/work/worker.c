@@ -32,6 +32,7 @@ int vs_worker_init(struct vs_worker *w, unsigned index, struct vs_shared *sh, ui
 	w->max_ops = max_ops;
 	vs_rng_seed(&w->rng, seed, index);
 	w->probe.fd = -1;
+	w->call = -1;
 	r = vs_region_table_init(&w->table, regions);
 	if (r < 0)
 		return r;

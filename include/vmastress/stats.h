@@ -13,6 +13,10 @@ enum vs_op { VS_OPS(VS_OP_ENUM) VS_OP_COUNT };
 #define VS_CAUSE_ENUM(id, name) VS_CAUSE_##id,
 enum vs_enomem_cause { VS_ENOMEM_CAUSES(VS_CAUSE_ENUM) VS_CAUSE_COUNT };
 
+/* Calls as a shape names them: one per op, and one more (the allocator's decommit
+ * is an mprotect of its own kind). */
+#define VS_CALLS_MAX (VS_OP_COUNT + 1)
+
 /* Counter slots for errnos (log/errnames.c): the ones these calls return, then "other". */
 #define VS_ERRNO_SLOTS 8
 
@@ -111,6 +115,8 @@ enum vs_stat { VS_STATS(VS_STAT_ENUM) VS_STAT_COUNT };
  * "failures.munmap.ENOMEM" (ENOMEM always, others when non-zero),
  * failures_total{op,errno}. ENOMEM [cause][op]: "enomem.map_count.munmap",
  * enomem_total{op,cause}. FIRST_ENOMEM [op]: seconds from start, null if none.
+ * CALLS [call]: "call_failures.commit", call_failures_total{call}, for the calls
+ * the shape names.
  */
 #define VS_STAT_FAMILIES(X)                                                                        \
 	X(OPS, "ops", "ops_total", VS_STAT_COMPARE, "Calls made, by operation.")                   \
@@ -118,13 +124,16 @@ enum vs_stat { VS_STATS(VS_STAT_ENUM) VS_STAT_COUNT };
 	  "Failed calls, by operation and errno.")                                                 \
 	X(ENOMEM, "enomem", "enomem_total", VS_STAT_COMPARE,                                       \
 	  "ENOMEM failures by operation and cause (map_count: the VMA limit; memory).")            \
-	X(FIRST_ENOMEM, "first_enomem_seconds", NULL, VS_STAT_COMPARE, "")
+	X(FIRST_ENOMEM, "first_enomem_seconds", NULL, VS_STAT_COMPARE, "")                         \
+	X(CALLS, "call_failures", "call_failures_total", VS_STAT_COMPARE,                          \
+	  "Failed calls by what they are to the workload shape (guard page, commit, decommit).")
 
 /* The verdict object (with a demand; null without): its key and members. */
 #define VS_VERDICT "verdict"
 #define VS_VERDICT_KEYS(X)                                                                         \
 	X(demand)                                                                                  \
-	X(limit) X(emulated_limit) X(held) X(headroom) X(first_failure) X(time_to_demand_seconds)  \
+	X(limit)                                                                                   \
+	X(emulated_limit) X(held) X(headroom) X(first_failure) X(time_to_demand_seconds)           \
 	    X(reached_limit)
 
 #define VS_FAMILY_ENUM(id, ...) VS_FAMILY_##id,

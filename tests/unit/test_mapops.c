@@ -112,10 +112,10 @@ static void each_operation_separator_mode(void **state)
 	assert_int_equal(vs_mapops_create(w, 8), 0);
 	assert_int_equal(kernel_arena() - before, 4); /* never merged with the first */
 	before = kernel_arena();
-	assert_int_equal(vs_mapops_protect(w, 0, 2, 3, true), 0);
+	assert_int_equal(vs_mapops_protect(w, 0, 2, 3, VS_PAGE_RO), 0);
 	assert_int_equal(kernel_arena() - before, 2); /* RW | RO | RW */
 	check("protect");
-	assert_int_equal(vs_mapops_protect(w, 0, 2, 3, false), 0);
+	assert_int_equal(vs_mapops_protect(w, 0, 2, 3, VS_PAGE_RW), 0);
 	assert_int_equal(kernel_arena() - before, 0); /* merged back */
 	check("protect back");
 	assert_int_equal(vs_mapops_punch(w, 0, 3, 2), 0);

@@ -71,6 +71,10 @@ enum vs_key_type { VS_KEY_UINT, VS_KEY_SEED, VS_KEY_FILL, VS_KEY_STRING };
 	X(pressure_emulate_limit, "pressure.emulate_limit", UINT, VS_EMULATE_MIN, VS_DEMAND_MAX,   \
 	  0, VS_KEY_FROZEN,                                                                        \
 	  "run as if vm.max_map_count were this (ballast VMAs hold the rest); unset = off")        \
+	X(allocator_chunk_pages, "allocator.chunk_pages", UINT, 1, VS_PAGES_MAX, 2, 0,             \
+	  "allocator shape: pages a commit or decommit covers")                                    \
+	X(allocator_dontneed, "allocator.dontneed", UINT, 0, 1, 1, 0,                              \
+	  "allocator shape: 1 = decommit also gives the pages back (MADV_DONTNEED)")               \
 	X(leaks_retry_interval_ms, "leaks.retry_interval_ms", UINT, 10, VS_INTERVAL_MAX_MS, 1000,  \
 	  0, "retry unmapping leaked regions this often")                                          \
 	X(stats_socket, "stats.socket", STRING, 0, VS_PATH_MAX, VS_DEFAULT_SOCKET, VS_KEY_FROZEN,  \

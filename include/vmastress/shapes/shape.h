@@ -20,8 +20,9 @@ struct vs_shape {
 	const char *signature; /* its VMAs, and how it fails at the limit */
 	const struct vs_preset *set;
 	unsigned n;
-	/* What each call is to the consumer ("guard page"), for the verdict; NULL: the op. */
-	const char *call[VS_OP_COUNT];
+	/* What each call is to the consumer ("guard page"): one per op, and the extra
+	 * one a shape's step may make (w->call); NULL: the op's name. */
+	const char *call[VS_CALLS_MAX];
 	/* One step of a worker; NULL: the generic churn (work/mapops.c). */
 	int (*step)(struct vs_worker *w);
 };

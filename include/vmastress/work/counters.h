@@ -17,8 +17,9 @@ struct vs_counters {
 	_Atomic uint64_t failures[VS_OP_COUNT][VS_ERRNO_SLOTS];
 	_Atomic uint64_t enomem[VS_CAUSE_COUNT][VS_OP_COUNT];
 	_Atomic uint64_t first_enomem_ns[VS_OP_COUNT]; /* monotonic; 0 = not yet */
+	_Atomic uint64_t call_failures[VS_CALLS_MAX];
 	/* This worker's first failed call: when (monotonic, 0 = none), the VMA
-	 * count then (without ballast), and op << 16 | errno. */
+	 * count then (without ballast), and call << 24 | op << 16 | errno. */
 	_Atomic uint64_t first_failure_ns, first_failure_vmas, first_failure_call;
 } __attribute__((aligned(64)));
 
@@ -28,6 +29,7 @@ struct vs_totals {
 	uint64_t failures[VS_OP_COUNT][VS_ERRNO_SLOTS];
 	uint64_t enomem[VS_CAUSE_COUNT][VS_OP_COUNT];
 	uint64_t first_enomem_ns[VS_OP_COUNT]; /* earliest over workers; 0 = never */
+	uint64_t call_failures[VS_CALLS_MAX];
 	uint64_t first_failure_ns, first_failure_vmas, first_failure_call; /* the earliest */
 };
 

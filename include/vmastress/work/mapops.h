@@ -19,7 +19,10 @@ void vs_mapops_retry_leaks(struct vs_worker *w);
 /* Each returns 0, -EDQUOT when pressure held it back, -ENOSPC when out of
  * room, or -errno. */
 int vs_mapops_create(struct vs_worker *w, unsigned pages);
-int vs_mapops_protect(struct vs_worker *w, size_t i, size_t off, size_t len, bool readonly);
+/* A new region all PROT_NONE (an allocator's reservation): placed as a separator. */
+int vs_mapops_reserve(struct vs_worker *w, unsigned pages);
+/* state: VS_PAGE_RW, VS_PAGE_RO, or VS_PAGE_SEP (PROT_NONE, as a reservation). */
+int vs_mapops_protect(struct vs_worker *w, size_t i, size_t off, size_t len, unsigned state);
 int vs_mapops_punch(struct vs_worker *w, size_t i, size_t off, size_t len);
 /* capped: held back (-EDQUOT) when it would split past the cap; teardown is not. */
 int vs_mapops_unmap(struct vs_worker *w, size_t i, bool capped);

@@ -45,6 +45,7 @@ struct vs_snapshot {
 	double first_enomem[VS_OP_COUNT]; /* seconds after start; < 0: none yet */
 	struct vs_verdict verdict;
 	struct vs_limit_unreachable unreachable;
+	const char *call_names[VS_CALLS_MAX]; /* the shape's (static), NULL: unnamed */
 };
 
 /* A region that stayed mapped, as the report lists it. */

@@ -55,6 +55,7 @@ struct vs_worker {
 	struct vs_vma_probe probe;
 	uint8_t *scratch; /* model window saved around a call */
 	uint64_t max_ops, ops_done;
+	int call;	  /* the shape's call being made (VS_CALLS_MAX index); < 0: its op */
 	long sent_count;  /* the shared count as this worker's last call went out */
 	uint64_t sent_op; /* ops_done then */
 	uint64_t next_retry_ns;

@@ -1,0 +1,86 @@
+/* allocator.c: reserve, commit, decommit, release, as jemalloc, mimalloc and Go do. */
+#include <errno.h>
+#include <sys/mman.h>
+#include "vmastress/shapes/shape.h"
+#include "vmastress/work/mapops.h"
+
+/*
+ * An allocator reserves address space PROT_NONE (1 VMA), commits chunks of it
+ * read-write with mprotect (a chunk inside the reservation: 1 VMA becomes 3),
+ * and decommits them back (mprotect PROT_NONE, with MADV_DONTNEED to return
+ * the memory), which merges them again. At the limit the commit's split is
+ * refused (mprotect ENOMEM: the allocation fails), and so is a decommit that
+ * must split a committed run (memory that cannot be returned). The first and
+ * last page of a reservation stay PROT_NONE, so two reservations never touch
+ * with the same protection and never merge.
+ */
+enum { CALL_DECOMMIT = VS_OP_COUNT }; /* the extra call: an mprotect of its own kind */
+
+static int commit_or_decommit(struct vs_worker *w, size_t i, bool building)
+{
+	const struct vs_config *cfg = w->sh->cfg;
+	struct vs_region *r = vs_region_live(&w->table, i);
+	size_t chunk = cfg->allocator_chunk_pages;
+
+	if (r->data_pages < chunk + 2)
+		return -ENOENT;
+	size_t c = vs_rng_range(&w->rng, 0, (r->data_pages - 2) / chunk - 1);
+	size_t off = 1 + c * chunk;
+	if (vs_arena_state(&w->arena, r->first + off) != VS_PAGE_RW)
+		return vs_mapops_protect(w, i, off, chunk, VS_PAGE_RW); /* commit */
+	if (building) /* a decommit gives VMAs back: not while the demand is built */
+		return -ENOENT;
+	w->call = CALL_DECOMMIT;
+	int e = vs_mapops_protect(w, i, off, chunk, VS_PAGE_SEP);
+	w->call = -1;
+	if (e == 0 && cfg->allocator_dontneed)
+		madvise((void *)vs_arena_addr(&w->arena, r->first + off), chunk * w->sh->page,
+			MADV_DONTNEED);
+	return e;
+}
+
+static int allocator_step(struct vs_worker *w)
+{
+	const struct vs_config *cfg = w->sh->cfg;
+	size_t nlive = w->table.nlive;
+	bool building = atomic_load_explicit(&w->sh->building, memory_order_relaxed);
+	enum vs_step s = vs_mapops_choose(&w->rng, cfg, nlive, building);
+	size_t i = nlive ? vs_rng_range(&w->rng, 0, nlive - 1) : 0;
+	int r = -ENOENT;
+
+	switch (s) {
+	case VS_STEP_MAP:
+		r = vs_mapops_reserve(w, (unsigned)vs_rng_range(&w->rng, cfg->mapping_min_pages,
+								cfg->mapping_max_pages));
+		if ((r == -EDQUOT || r == -ENOSPC) && nlive && !building)
+			r = vs_mapops_unmap(w, i, true), s = VS_STEP_UNMAP;
+		break;
+	case VS_STEP_PROTECT:
+		r = commit_or_decommit(w, i, building);
+		break;
+	case VS_STEP_UNMAP:
+		r = vs_mapops_unmap(w, i, true);
+		break;
+	default:
+		break;
+	}
+	if (r == -EDQUOT || r == -ENOENT || r == -ENOSPC) {
+		vs_counter_add(&w->ctr.held_or_idle, 1);
+		return VS_STEP_IDLE;
+	}
+	return (int)s;
+}
+
+const struct vs_shape vs_shape_allocator = {
+    .name = "allocator",
+    .models = "jemalloc, mimalloc, Go and ZGC heaps: reserve, commit, decommit, release",
+    .signature = "a reservation is 1 VMA and every committed chunk inside it 2 more; at the "
+		 "limit the commit's mprotect fails with ENOMEM (the allocation fails), and a "
+		 "decommit that must split fails too (memory not returned)",
+    /* 8 to 32 pages a reservation, 2-page chunks: many splits per region. */
+    VS_PRESETS(VS_SET(mapping_min_pages, 8), VS_SET(mapping_max_pages, 32),
+	       VS_SET(mapping_separator_pages, 0), VS_SET(ops_mmap, 12), VS_SET(ops_mprotect, 84),
+	       VS_SET(ops_munmap, 4), VS_SET(ops_punch, 0), VS_SET(pressure_target_fill, 0.9)),
+    .call = {"reserve", "commit", "release", "decommit"},
+    .step = allocator_step,
+};
