@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "vmastress/config/config.h"
 #include "vmastress/config/config_text.h"
 #include "vmastress/model/vma.h"
@@ -61,6 +62,8 @@ static const char *check_string(enum vs_config_key k, const char *v, char *what,
 		snprintf(what, len, "unknown profile \"%s\" (known: %s)", v, vs_shape_names());
 	else if (k == VS_KEY_stats_socket && strcmp(v, "none") != 0 && v[0] != '/')
 		snprintf(what, len, "must be an absolute path or \"none\"");
+	else if (k == VS_KEY_files_directory && v[0] != '/')
+		snprintf(what, len, "must be an absolute path");
 	else if (k == VS_KEY_stats_textfile &&
 		 (v[0] != '/' || n < 6 || strcmp(v + n - 5, ".prom") != 0))
 		snprintf(what, len, "must be an absolute path ending in .prom");
@@ -293,6 +296,11 @@ int vs_config_validate(const struct vs_config *cfg, char *err, size_t errlen)
 	if (cfg->ops_munmap == 0) {
 		snprintf(err, errlen, "%s: must be > 0, or regions are never unmapped",
 			 KEY(ops_munmap));
+		return -EINVAL;
+	}
+	if (cfg->files_directory[0] && access(cfg->files_directory, W_OK | X_OK) < 0) {
+		snprintf(err, errlen, "%s: cannot make files in %s: %s", KEY(files_directory),
+			 cfg->files_directory, strerrorname_np(errno));
 		return -EINVAL;
 	}
 	return cfg->pressure_emulate_limit ? check_emulation(cfg, err, errlen) : 0;

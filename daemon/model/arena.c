@@ -8,6 +8,11 @@
 #define STATE(a, i) ((a)->pg[i] & VS_PAGE_STATE_MASK)
 #define MAPPED(a, i) (STATE(a, i) != VS_PAGE_FREE)
 
+static bool is_file(unsigned state)
+{
+	return state == VS_PAGE_FILE_RO || state == VS_PAGE_FILE_RW;
+}
+
 int vs_arena_init(struct vs_arena *a, size_t pages, size_t page_size, bool map)
 {
 	memset(a, 0, sizeof(*a));
@@ -165,7 +170,12 @@ long vs_arena_protect(struct vs_arena *a, size_t first, size_t n, unsigned state
 
 static unsigned state_of_prot(int prot, unsigned old)
 {
-	if ((prot & (PROT_READ | PROT_WRITE)) == (PROT_READ | PROT_WRITE))
+	bool writable = (prot & (PROT_READ | PROT_WRITE)) == (PROT_READ | PROT_WRITE);
+
+	/* A file page stays a file page: a re-protection changes its access only. */
+	if (is_file(old))
+		return writable ? VS_PAGE_FILE_RW : VS_PAGE_FILE_RO;
+	if (writable)
 		return VS_PAGE_RW;
 	if (prot & PROT_READ)
 		return VS_PAGE_RO;
@@ -199,7 +209,20 @@ long vs_arena_resync(struct vs_arena *a, struct vs_vma_probe *p, size_t first, s
 	return commit(a, first, n, before);
 }
 
-int vs_arena_place(struct vs_arena *a, size_t n, bool separated, size_t *first, bool *replace)
+/* May a region of n pages at pos sit next to what is around it? */
+static bool neighbours_ok(const struct vs_arena *a, size_t pos, size_t n, enum vs_neighbours avoid)
+{
+	unsigned below = pos > 0 ? STATE(a, pos - 1) : VS_PAGE_FREE, above = STATE(a, pos + n);
+
+	if (avoid == VS_NOT_NEXT_TO_SEP)
+		return below != VS_PAGE_SEP && above != VS_PAGE_SEP;
+	if (avoid == VS_NOT_NEXT_TO_FILE)
+		return !is_file(below) && !is_file(above);
+	return true;
+}
+
+int vs_arena_place(struct vs_arena *a, size_t n, enum vs_neighbours avoid, size_t *first,
+		   bool *replace)
 {
 	size_t limit = a->pages - 1; /* the guard page stays reserved */
 	size_t pos = a->cursor, budget = 4 * n + 65536;
@@ -232,9 +255,7 @@ int vs_arena_place(struct vs_arena *a, size_t n, bool separated, size_t *first, 
 			pos += i;
 			continue;
 		}
-		/* A fresh PROT_NONE region has a separator's flags: never next to one. */
-		if (separated && ((pos > 0 && STATE(a, pos - 1) == VS_PAGE_SEP) ||
-				  STATE(a, pos + n) == VS_PAGE_SEP)) {
+		if (!neighbours_ok(a, pos, n, avoid)) {
 			pos++;
 			continue;
 		}

@@ -4,11 +4,16 @@
 #include "vmastress/shapes/shape.h"
 
 extern const struct vs_shape vs_shape_guarded, vs_shape_fragment, vs_shape_churn, vs_shape_threads,
-    vs_shape_allocator;
+    vs_shape_allocator, vs_shape_files;
 
 /* The first one is the default profile. */
-const struct vs_shape *const vs_shapes[] = {&vs_shape_guarded, &vs_shape_fragment,  &vs_shape_churn,
-					    &vs_shape_threads, &vs_shape_allocator, NULL};
+const struct vs_shape *const vs_shapes[] = {&vs_shape_guarded,
+					    &vs_shape_fragment,
+					    &vs_shape_churn,
+					    &vs_shape_threads,
+					    &vs_shape_allocator,
+					    &vs_shape_files,
+					    NULL};
 
 const struct vs_shape *vs_shape_find(const char *name)
 {

@@ -176,13 +176,19 @@ static void gauge_pages(struct vs_worker *w, _Atomic uint64_t *g, long pages)
 	vs_counter_set(g, vs_counter_get(g) + (uint64_t)(pages * (long)w->sh->page));
 }
 
-static void touch(struct vs_worker *w, uintptr_t addr, unsigned data_pages)
+/* mapping.touch_pages of the data: written, or read where it is read-only. */
+static void touch(struct vs_worker *w, uintptr_t addr, unsigned data_pages, bool writable)
 {
 	unsigned touch = w->sh->cfg->mapping_touch_pages;
 	unsigned n = touch < data_pages ? touch : data_pages;
 
-	for (unsigned i = 0; i < n; i++)
-		*(volatile char *)(addr + (size_t)i * w->sh->page) = 1;
+	for (unsigned i = 0; i < n; i++) {
+		volatile char *p = (volatile char *)(addr + (size_t)i * w->sh->page);
+		if (writable)
+			*p = 1;
+		else
+			(void)*p;
+	}
 	vs_counter_add(&w->ctr.touched_pages, n);
 }
 
@@ -235,10 +241,18 @@ static int open_region(struct vs_worker *w, size_t f, unsigned pages, unsigned s
 	return 0;
 }
 
-/* A new region: [separator][data] opened RW, or all PROT_NONE (a reservation:
- * it has a separator's flags, so it is placed as one). */
+/* What a new region is: how the kernel maps it and what the model calls it. */
+struct mapping {
+	int prot, flags, fd;
+	off_t offset;
+	unsigned state; /* its pages in the model (not with `open`) */
+	enum vs_neighbours avoid;
+	bool open; /* separator layout: mapped PROT_NONE, then the data opened RW */
+};
+
+/* A new region of `pages` (after `separator_pages`), placed, claimed, mapped. */
 static int map_region(struct vs_worker *w, unsigned pages, unsigned separator_pages,
-		      bool reservation)
+		      const struct mapping *m)
 {
 	struct vs_arena *a = &w->arena;
 	size_t n = (size_t)pages + separator_pages, page = w->sh->page, f;
@@ -250,13 +264,12 @@ static int map_region(struct vs_worker *w, unsigned pages, unsigned separator_pa
 		vs_counter_add(&w->ctr.table_full, 1);
 		return -ENOSPC;
 	}
-	if (vs_arena_place(a, n, separator_pages > 0 || reservation, &f, &replace) < 0) {
+	if (vs_arena_place(a, n, m->avoid, &f, &replace) < 0) {
 		vs_counter_add(&w->ctr.table_full, 1);
 		return -ENOSPC;
 	}
 	vs_arena_save(a, f, n, w->scratch, &saved);
-	d = reservation ? vs_arena_map(a, f, n, VS_PAGE_SEP)
-			: apply_create(a, f, pages, separator_pages);
+	d = m->open ? apply_create(a, f, pages, separator_pages) : vs_arena_map(a, f, n, m->state);
 	if (!reserve(w, d)) {
 		vs_arena_restore(a, f, n, w->scratch, saved);
 		return -EDQUOT;
@@ -264,9 +277,8 @@ static int map_region(struct vs_worker *w, unsigned pages, unsigned separator_pa
 	sequence(w, VS_STEP_MAP, f, pages);
 	uintptr_t addr = vs_arena_addr(a, f);
 	vs_counter_add(&w->ctr.ops[VS_OP_MMAP], 1);
-	void *p = mmap((void *)addr, n * page,
-		       separator_pages || reservation ? PROT_NONE : PROT_READ | PROT_WRITE,
-		       MAP_BASE | (replace ? MAP_FIXED : MAP_FIXED_NOREPLACE), -1, 0);
+	void *p = mmap((void *)addr, n * page, m->prot,
+		       m->flags | (replace ? MAP_FIXED : MAP_FIXED_NOREPLACE), m->fd, m->offset);
 	if (p == MAP_FAILED || (uintptr_t)p != addr) {
 		int e = p == MAP_FAILED ? errno : EEXIST; /* NOREPLACE ignored: old kernel */
 		if (p != MAP_FAILED)
@@ -280,7 +292,7 @@ static int map_region(struct vs_worker *w, unsigned pages, unsigned separator_pa
 	if (vs_mapops_test_after_mmap)
 		vs_mapops_test_after_mmap(w, addr, n * page);
 	actual = d;
-	if (separator_pages && !reservation)
+	if (m->open)
 		r = open_region(w, f, pages, separator_pages, saved, &actual);
 	settle(w, positive(d), actual);
 	if (r < 0)
@@ -293,26 +305,52 @@ static int map_region(struct vs_worker *w, unsigned pages, unsigned separator_pa
 	reg->leaked_pages = 0;
 	vs_counter_add(&w->ctr.mappings, 1);
 	gauge_pages(w, &w->ctr.mapped_bytes, (long)n);
-	if (!reservation)
-		touch(w, addr + (size_t)separator_pages * page, pages);
+	if (m->prot != PROT_NONE || m->open)
+		touch(w, addr + (size_t)separator_pages * page, pages,
+		      m->prot & PROT_WRITE || m->open);
 	return 0;
 }
 
 int vs_mapops_create(struct vs_worker *w, unsigned pages)
 {
-	return map_region(w, pages, w->sh->cfg->mapping_separator_pages, false);
+	unsigned separator_pages = w->sh->cfg->mapping_separator_pages;
+	struct mapping m = {
+	    .prot = PROT_READ | PROT_WRITE, .flags = MAP_BASE, .fd = -1, .state = VS_PAGE_RW};
+
+	if (separator_pages) /* a fresh PROT_NONE mapping has a separator's flags */
+		m.prot = PROT_NONE, m.open = true, m.avoid = VS_NOT_NEXT_TO_SEP;
+	return map_region(w, pages, separator_pages, &m);
 }
 
 int vs_mapops_reserve(struct vs_worker *w, unsigned pages)
 {
-	return map_region(w, pages, 0, true);
+	struct mapping m = {.prot = PROT_NONE,
+			    .flags = MAP_BASE,
+			    .fd = -1,
+			    .state = VS_PAGE_SEP,
+			    .avoid = VS_NOT_NEXT_TO_SEP};
+
+	return map_region(w, pages, 0, &m);
+}
+
+int vs_mapops_map_file(struct vs_worker *w, unsigned pages, int fd, size_t offset_pages,
+		       bool shared)
+{
+	struct mapping m = {.prot = shared ? PROT_READ | PROT_WRITE : PROT_READ,
+			    .flags = (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_NORESERVE,
+			    .fd = fd,
+			    .offset = (off_t)(offset_pages * w->sh->page),
+			    .state = shared ? VS_PAGE_FILE_RW : VS_PAGE_FILE_RO,
+			    .avoid = VS_NOT_NEXT_TO_FILE};
+
+	return map_region(w, pages, 0, &m);
 }
 
 static int prot_of(unsigned state)
 {
-	return state == VS_PAGE_RW   ? PROT_READ | PROT_WRITE
-	       : state == VS_PAGE_RO ? PROT_READ
-				     : PROT_NONE;
+	if (state == VS_PAGE_RW || state == VS_PAGE_FILE_RW)
+		return PROT_READ | PROT_WRITE;
+	return state == VS_PAGE_RO || state == VS_PAGE_FILE_RO ? PROT_READ : PROT_NONE;
 }
 
 int vs_mapops_protect(struct vs_worker *w, size_t i, size_t off, size_t len, unsigned state)

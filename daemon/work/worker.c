@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "vmastress/shapes/shape.h"
 #include "vmastress/work/mapops.h"
 #include "vmastress/work/worker.h"
@@ -54,6 +55,9 @@ int vs_worker_init(struct vs_worker *w, unsigned index, struct vs_shared *sh, ui
 
 void vs_worker_destroy(struct vs_worker *w)
 {
+	for (unsigned i = 0; i < w->nfiles; i++)
+		close(w->files[i]);
+	w->nfiles = 0;
 	vs_arena_destroy(&w->arena);
 	vs_vma_probe_close(&w->probe);
 	vs_region_table_free(&w->table);

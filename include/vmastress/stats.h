@@ -133,8 +133,8 @@ enum vs_stat { VS_STATS(VS_STAT_ENUM) VS_STAT_COUNT };
 #define VS_VERDICT_KEYS(X)                                                                         \
 	X(demand)                                                                                  \
 	X(limit)                                                                                   \
-	X(emulated_limit) X(held) X(headroom) X(first_failure) X(time_to_demand_seconds)           \
-	    X(reached_limit)
+	X(emulated_limit)                                                                          \
+	X(held) X(headroom) X(first_failure) X(time_to_demand_seconds) X(reached_limit)
 
 #define VS_FAMILY_ENUM(id, ...) VS_FAMILY_##id,
 enum vs_stat_family { VS_STAT_FAMILIES(VS_FAMILY_ENUM) VS_FAMILY_COUNT };

@@ -16,8 +16,8 @@ tmp = tempfile.mkdtemp(prefix="vmastress-test-")
 # And whether memory stays mapped: a stack whose guard fails is unmapped again, a
 # heap whose hole or unmap is refused leaks.
 SIGNATURE = {"threads": ("mprotect", "guard page"), "fragment": (None, None),
-             "allocator": ("mprotect", "commit")}
-LEAKS = {"threads": False, "fragment": True, "allocator": False}
+             "allocator": ("mprotect", "commit"), "files": ("mmap", "map file")}
+LEAKS = {"threads": False, "fragment": True, "allocator": False, "files": False}
 
 
 def run(shape, *extra, hold=False):
@@ -92,6 +92,8 @@ with h.RaisedLimit(max(4 * found, 262144)) as lim:
             "a ballast too large: a config error with its cost: " + p.stderr.strip())
 
 for text, want in (("pressure = {\n  demand = 0;\n};\n", ":2: pressure.demand: value 0 is out"),
+                   ("files = {\n  directory = \"%s/nowhere\";\n};\n" % tmp,
+                    ":2: files.directory: cannot make files in %s/nowhere: ENOENT" % tmp),
                    ("pressure = {\n  emulate_limit = %d;\n};\n" % (found + 1),
                     ":2: pressure.emulate_limit: %d is above vm.max_map_count" % (found + 1))):
     p = subprocess.run([a.daemon, "-t", "-c", h.write_config(tmp, text)], capture_output=True,

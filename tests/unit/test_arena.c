@@ -104,27 +104,27 @@ static void placement(void **state)
 	bool replace;
 
 	(void)state;
-	assert_int_equal(vs_arena_place(&a, 10, true, &f, &replace), 0);
+	assert_int_equal(vs_arena_place(&a, 10, VS_NOT_NEXT_TO_SEP, &f, &replace), 0);
 	assert_int_equal(f, 0);
 	assert_true(replace);
 	vs_arena_map(&a, 0, 10, VS_PAGE_RW);
 	a.cursor = 10;
 	/* No room for more than the reservation minus the guard page. */
-	assert_int_equal(vs_arena_place(&a, 246, false, &f, &replace), -ENOSPC);
-	assert_int_equal(vs_arena_place(&a, 245, false, &f, &replace), 0);
+	assert_int_equal(vs_arena_place(&a, 246, VS_NEXT_TO_ANY, &f, &replace), -ENOSPC);
+	assert_int_equal(vs_arena_place(&a, 245, VS_NEXT_TO_ANY, &f, &replace), 0);
 	assert_int_equal(f, 10);
 	vs_arena_map(&a, 10, 245, VS_PAGE_RW);
 	a.cursor = 255;
 	/* Wraps to a hole. */
 	vs_arena_unmap(&a, 2, 3);
-	assert_int_equal(vs_arena_place(&a, 3, false, &f, &replace), 0);
+	assert_int_equal(vs_arena_place(&a, 3, VS_NEXT_TO_ANY, &f, &replace), 0);
 	assert_int_equal(f, 2);
 	assert_false(replace);
 	/* A fresh PROT_NONE region would merge with a separator: never next to one. */
 	vs_arena_protect(&a, 5, 1, VS_PAGE_SEP);
 	a.cursor = 255;
-	assert_int_equal(vs_arena_place(&a, 3, true, &f, &replace), -ENOSPC);
-	assert_int_equal(vs_arena_place(&a, 2, true, &f, &replace), 0);
+	assert_int_equal(vs_arena_place(&a, 3, VS_NOT_NEXT_TO_SEP, &f, &replace), -ENOSPC);
+	assert_int_equal(vs_arena_place(&a, 2, VS_NOT_NEXT_TO_SEP, &f, &replace), 0);
 	assert_int_equal(f, 2);
 }
 
@@ -146,7 +146,7 @@ static void placement_follows_population(void **state)
 			vs_arena_unmap(&big, live[k], 8);
 			vs_arena_own(&big, live[k], 8, false);
 		}
-		assert_int_equal(vs_arena_place(&big, 8, true, &f, &replace), 0);
+		assert_int_equal(vs_arena_place(&big, 8, VS_NOT_NEXT_TO_SEP, &f, &replace), 0);
 		vs_arena_map(&big, f, 8, VS_PAGE_SEP);
 		vs_arena_own(&big, f, 8, true);
 		big.cursor = f + 8;

@@ -24,6 +24,7 @@
 /* vm_area_struct, maple tree and anon_vma slab per VMA, measured at 1048576 VMAs
  * on kernel 6.18: for estimates only (work/ measures the host's own). */
 #define VS_KERNEL_BYTES_PER_VMA 228L
+#define VS_FILES_MAX 64 /* open files per worker for the files shape */
 #define VS_PROFILE_MAX 16
 #define VS_PATH_MAX 108 /* sun_path */
 #define VS_TEXTFILE_MAX 256
@@ -75,6 +76,15 @@ enum vs_key_type { VS_KEY_UINT, VS_KEY_SEED, VS_KEY_FILL, VS_KEY_STRING };
 	  "allocator shape: pages a commit or decommit covers")                                    \
 	X(allocator_dontneed, "allocator.dontneed", UINT, 0, 1, 1, 0,                              \
 	  "allocator shape: 1 = decommit also gives the pages back (MADV_DONTNEED)")               \
+	X(files_directory, "files.directory", STRING, 0, VS_TEXTFILE_MAX, "", 0,                   \
+	  "files shape: where its files are made (unlinked at once); unset = memfd_create, "       \
+	  "no disk")                                                                               \
+	X(files_count, "files.count", UINT, 1, VS_FILES_MAX, 16, 0,                                \
+	  "files shape: files per worker; mappings never merge across them")                       \
+	X(files_file_pages, "files.file_pages", UINT, 1, VS_PAGES_MAX, 64, 0,                      \
+	  "files shape: pages per file; a mapping covers all of one or a sub-range")               \
+	X(files_shared, "files.shared", UINT, 0, 1, 1, 0,                                          \
+	  "files shape: 1 = MAP_SHARED read-write, 0 = MAP_PRIVATE read-only")                     \
 	X(leaks_retry_interval_ms, "leaks.retry_interval_ms", UINT, 10, VS_INTERVAL_MAX_MS, 1000,  \
 	  0, "retry unmapping leaked regions this often")                                          \
 	X(stats_socket, "stats.socket", STRING, 0, VS_PATH_MAX, VS_DEFAULT_SOCKET, VS_KEY_FROZEN,  \

@@ -18,6 +18,18 @@ enum vs_page_state {
 	VS_PAGE_RW,
 	VS_PAGE_RO,
 	VS_PAGE_SEP, /* separator, or a region not opened yet: PROT_NONE */
+	/* Shared or private file mappings: never merge with anonymous pages, and
+	 * placed never next to another file's (vs_arena_place), so never across
+	 * regions; within one they merge as the file's offsets are contiguous. */
+	VS_PAGE_FILE_RO,
+	VS_PAGE_FILE_RW,
+};
+
+/* What may not lie right next to a new region (both sides). */
+enum vs_neighbours {
+	VS_NEXT_TO_ANY,
+	VS_NOT_NEXT_TO_SEP,  /* a fresh PROT_NONE region has a separator's flags */
+	VS_NOT_NEXT_TO_FILE, /* a file mapping could continue another's offsets */
 };
 #define VS_PAGE_STATE_MASK 0x0f
 #define VS_PAGE_OWNED 0x40 /* inside a region's span, holes included */
@@ -67,11 +79,12 @@ size_t vs_arena_mapped(const struct vs_arena *a, size_t first, size_t n);
 
 /*
  * Find room for n pages outside every region's span: all reserved (map with
- * MAP_FIXED) or all free (map with MAP_FIXED_NOREPLACE). `separated`: never
- * next to a separator page.
+ * MAP_FIXED) or all free (map with MAP_FIXED_NOREPLACE), with no page of the
+ * kind `avoid` names right next to it.
  * Returns 0 and sets first and replace, or -ENOSPC.
  */
-int vs_arena_place(struct vs_arena *a, size_t n, bool separated, size_t *first, bool *replace);
+int vs_arena_place(struct vs_arena *a, size_t n, enum vs_neighbours avoid, size_t *first,
+		   bool *replace);
 
 /* Save/restore the model around [first, first+n] so a failed call leaves it as it was. */
 void vs_arena_save(const struct vs_arena *a, size_t first, size_t n, uint8_t *buf, long *vmas);

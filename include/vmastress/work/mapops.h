@@ -21,6 +21,10 @@ void vs_mapops_retry_leaks(struct vs_worker *w);
 int vs_mapops_create(struct vs_worker *w, unsigned pages);
 /* A new region all PROT_NONE (an allocator's reservation): placed as a separator. */
 int vs_mapops_reserve(struct vs_worker *w, unsigned pages);
+/* A new region mapping pages [offset, offset + pages) of the file fd: shared
+ * read-write, or private read-only; never placed next to another file's. */
+int vs_mapops_map_file(struct vs_worker *w, unsigned pages, int fd, size_t offset_pages,
+		       bool shared);
 /* state: VS_PAGE_RW, VS_PAGE_RO, or VS_PAGE_SEP (PROT_NONE, as a reservation). */
 int vs_mapops_protect(struct vs_worker *w, size_t i, size_t off, size_t len, unsigned state);
 int vs_mapops_punch(struct vs_worker *w, size_t i, size_t off, size_t len);

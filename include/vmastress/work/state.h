@@ -63,4 +63,6 @@ struct vs_worker {
 	_Atomic int quit; /* this worker alone stops (fewer workers after a reload) */
 	_Atomic int hang; /* test-only fault hook: stop making progress */
 	struct vs_event_ring events;
+	int files[VS_FILES_MAX]; /* the files shape's, opened on its first step */
+	unsigned nfiles;
 };
