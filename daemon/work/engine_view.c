@@ -2,6 +2,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 #include "vmastress/work/engine.h"
@@ -112,6 +113,9 @@ void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s)
 	for (int op = 0; op < VS_OP_COUNT; op++)
 		s->first_enomem[op] = seconds_since_start(e, s->t.first_enomem_ns[op]);
 	s->ballast_vmas = e->sh.ballast;
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		s->rss_max_bytes = (uint64_t)ru.ru_maxrss * 1024; /* KiB on Linux */
 	for (int k = 0; k < VS_CALLS_MAX; k++)
 		s->call_names[k] = e->sh.shape ? e->sh.shape->call[k] : NULL;
 	s->emulated_limit = e->cfg.pressure_emulate_limit;

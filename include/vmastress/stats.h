@@ -61,6 +61,8 @@ enum vs_stat_format {
 	X(map_count_peak, SNAP, LONG, "map_count_peak", "vmas_peak", gauge, VS_STAT_COMPARE,       \
 	  "Highest VMA count reached.")                                                            \
 	X(vma_cap, SNAP, LONG, "vma_cap", NULL, gauge, 0, "")                                      \
+	X(rss_max_bytes, SNAP, U64, "rss_max_bytes", "rss_max_bytes", gauge, VS_STAT_COMPARE,      \
+	  "The daemon's highest resident set since start (getrusage).")                            \
 	X(ballast_vmas, SNAP, LONG, "ballast_vmas", "ballast_vmas", gauge, VS_STAT_COMPARE,        \
 	  "VMAs of ballast holding the emulated limit (0: none).")                                 \
 	X(demand_vmas, SNAP, LONG, NULL, "demand_vmas", gauge, 0,                                  \
