@@ -305,7 +305,13 @@ int vs_engine_reconfigure(struct vs_engine *e, const struct vs_config *cfg)
 	uint64_t seed = e->cfg.seed;
 	e->cfg = *cfg;
 	e->cfg.seed = seed;
+	const struct vs_shape *before = e->sh.shape;
 	e->sh.shape = vs_shape_find(e->cfg.profile);
+	/* Another shape's step would read the old one's regions as its own (a
+	 * stack as a reservation, anonymous pages as a file's): start over. */
+	if (e->sh.shape != before)
+		for (unsigned i = 0; i < e->n; i++)
+			vs_worker_teardown(e->w[i]);
 	atomic_store(&e->sh.cap, compute_cap(e));
 	/* Fewer workers: stop the last ones and unmap what they hold; their
 	 * counters and any leak stay in the totals. */

@@ -43,6 +43,15 @@ try:
     os.kill(d.p.pid, signal.SIGHUP)
     s = wait_for(lambda s: s["workers"] == 1 and s["profile"] == "churn")
     h.check(s["workers"] == 1 and s["profile"] == "churn", "then 1 worker, profile churn")
+    # Shapes with steps of their own start over from no region: exact all along.
+    for shape in ("allocator", "files", "threads"):
+        write('profile = "%s";\nworkers = 1;\n' % shape)
+        os.kill(d.p.pid, signal.SIGHUP)
+        s = wait_for(lambda s: s["profile"] == shape)
+        h.check(s["profile"] == shape and h.progressing(path), "then %s, working" % shape)
+    write('profile = "churn";\nworkers = 1;\n')
+    os.kill(d.p.pid, signal.SIGHUP)
+    s = wait_for(lambda s: s["profile"] == "churn")
     h.check(h.progressing(path), "the remaining worker keeps going")
     write('profile = "guarded";\nworkers = "many";\n')
     os.kill(d.p.pid, signal.SIGHUP)
