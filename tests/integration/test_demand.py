@@ -12,10 +12,12 @@ h.skip_under_sanitizer("demands at the kernel's limit")
 found = h.read_limit()
 demand = found + 34470  # above the host's limit, as 100000 is above 65530
 tmp = tempfile.mkdtemp(prefix="vmastress-test-")
-# What each shape's first failure is at the limit: the op, and what it is to the consumer.
+# Each shape's failure signature at the limit: the op that fails with ENOMEM, and what
+# the call is to the consumer (failing, counted in call_failures).
 # And whether memory stays mapped: a stack whose guard fails is unmapped again, a
 # heap whose hole or unmap is refused leaks.
-SIGNATURE = {"threads": ("mprotect", "guard page"), "fragment": (None, None),
+SIGNATURE = {"threads": ("mprotect", "guard page mprotect"),
+             "fragment": ("munmap", "munmap (hole)"),
              "allocator": ("mprotect", "commit"), "files": ("mmap", "map file")}
 LEAKS = {"threads": False, "fragment": True, "allocator": False, "files": False}
 
@@ -43,9 +45,11 @@ for shape, (op, call) in SIGNATURE.items():
         h.check(v["demand"] == demand and v["limit"] == found and not v["held"] and
                 v["headroom"] == found - demand and v["emulated_limit"] is None,
                 "%s: demand %d not held under %d: %s" % (shape, demand, found, v))
-        h.check(ff and ff["errno"] == "ENOMEM" and abs(ff["vmas"] - found) < 200 and
-                (op is None or ff["op"] == op) and (call is None or call in ff["call"]),
-                "%s: first failure at the limit, the shape's signature: %s" % (shape, ff))
+        h.check(ff and ff["errno"] == "ENOMEM" and abs(ff["vmas"] - found) < 200,
+                "%s: first failure at the limit: %s" % (shape, ff))
+        h.check(held["failures"][op]["ENOMEM"] > 0 and held["call_failures"][call] > 0,
+                "%s: the shape's signature, %s ENOMEM (%s): %s" % (shape, op, call,
+                                                                   held["call_failures"]))
         h.check(v["reached_limit"] and v["time_to_demand_seconds"] is None,
                 "%s: reached the limit, never the demand" % shape)
         shown = sum(h.leaked_in_proc(d.p.pid, held["leaked_regions"]))

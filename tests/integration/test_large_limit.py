@@ -7,7 +7,7 @@ a = h.args()
 h.skip_under_sanitizer("a million VMAs")
 with h.RaisedLimit(1048576):
     tmp = tempfile.mkdtemp(prefix="vmastress-test-")
-    d = h.Daemon(a.daemon, ["-p", "threads", "-w", "2", "-d", "25", "--demand", "900000"],
+    d = h.Daemon(a.daemon, ["-p", "threads", "-w", "2", "-d", "15", "--demand", "900000"],
                  tmp=tmp)
     try:
         rc = d.wait(120)
