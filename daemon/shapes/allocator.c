@@ -39,36 +39,12 @@ static int commit_or_decommit(struct vs_worker *w, size_t i, bool building)
 	return e;
 }
 
-static int allocator_step(struct vs_worker *w)
+static int reserve(struct vs_worker *w)
 {
 	const struct vs_config *cfg = w->sh->cfg;
-	size_t nlive = w->table.nlive;
-	bool building = atomic_load_explicit(&w->sh->building, memory_order_relaxed);
-	enum vs_step s = vs_mapops_choose(&w->rng, cfg, nlive, building);
-	size_t i = nlive ? vs_rng_range(&w->rng, 0, nlive - 1) : 0;
-	int r = -ENOENT;
 
-	switch (s) {
-	case VS_STEP_MAP:
-		r = vs_mapops_reserve(w, (unsigned)vs_rng_range(&w->rng, cfg->mapping_min_pages,
-								cfg->mapping_max_pages));
-		if ((r == -EDQUOT || r == -ENOSPC) && nlive && !building)
-			r = vs_mapops_unmap(w, i, true), s = VS_STEP_UNMAP;
-		break;
-	case VS_STEP_PROTECT:
-		r = commit_or_decommit(w, i, building);
-		break;
-	case VS_STEP_UNMAP:
-		r = vs_mapops_unmap(w, i, true);
-		break;
-	default:
-		break;
-	}
-	if (r == -EDQUOT || r == -ENOENT || r == -ENOSPC) {
-		vs_counter_add(&w->ctr.held_or_idle, 1);
-		return VS_STEP_IDLE;
-	}
-	return (int)s;
+	return vs_mapops_reserve(
+	    w, (unsigned)vs_rng_range(&w->rng, cfg->mapping_min_pages, cfg->mapping_max_pages));
 }
 
 const struct vs_shape vs_shape_allocator = {
@@ -82,5 +58,6 @@ const struct vs_shape vs_shape_allocator = {
 	       VS_SET(mapping_separator_pages, 0), VS_SET(ops_mmap, 12), VS_SET(ops_mprotect, 84),
 	       VS_SET(ops_munmap, 4), VS_SET(ops_punch, 0), VS_SET(pressure_target_fill, 0.9)),
     .call = {"reserve", "commit", "release", "decommit"},
-    .step = allocator_step,
+    .map = reserve,
+    .protect = commit_or_decommit,
 };

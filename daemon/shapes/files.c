@@ -35,57 +35,37 @@ static int open_files(struct vs_worker *w)
 	return 0;
 }
 
-static int files_step(struct vs_worker *w)
+/* A whole file or a sub-range of one, at any offset. */
+static int map_file(struct vs_worker *w)
 {
 	const struct vs_config *cfg = w->sh->cfg;
-	size_t nlive = w->table.nlive;
-	bool building = atomic_load_explicit(&w->sh->building, memory_order_relaxed);
-	enum vs_step s = vs_mapops_choose(&w->rng, cfg, nlive, building);
-	size_t i = nlive ? vs_rng_range(&w->rng, 0, nlive - 1) : 0;
+	unsigned max = cfg->mapping_max_pages < cfg->files_file_pages ? cfg->mapping_max_pages
+								      : cfg->files_file_pages;
+	unsigned min = cfg->mapping_min_pages < max ? cfg->mapping_min_pages : max;
 	int r = open_files(w);
 
-	if (r < 0) /* counted as the map that could not be made */
-		return vs_counter_add(&w->ctr.held_or_idle, 1), VS_STEP_IDLE;
-	switch (s) {
-	case VS_STEP_MAP: {
-		/* A whole file or a sub-range of one, at any offset. */
-		unsigned max = cfg->mapping_max_pages < cfg->files_file_pages
-				   ? cfg->mapping_max_pages
-				   : cfg->files_file_pages;
-		unsigned min = cfg->mapping_min_pages < max ? cfg->mapping_min_pages : max;
-		unsigned pages = (unsigned)vs_rng_range(&w->rng, min, max);
-		size_t off = vs_rng_range(&w->rng, 0, cfg->files_file_pages - pages);
-		int fd = w->files[vs_rng_range(&w->rng, 0, w->nfiles - 1)];
-		r = vs_mapops_map_file(w, pages, fd, off, cfg->files_shared);
-		if ((r == -EDQUOT || r == -ENOSPC) && nlive && !building)
-			r = vs_mapops_unmap(w, i, true), s = VS_STEP_UNMAP;
-		break;
-	}
-	case VS_STEP_PROTECT: {
-		/* Flip a page range of a shared mapping read-only and back (msync'd
-		 * indexes do); a private one stays read-only. */
-		struct vs_region *reg = vs_region_live(&w->table, i);
-		size_t off = vs_rng_range(&w->rng, 0, reg->data_pages - 1);
-		size_t len = vs_rng_range(&w->rng, 1, reg->data_pages - off);
-		unsigned now = vs_arena_state(&w->arena, reg->first + off);
-		r = !cfg->files_shared
-			? -ENOENT
-			: vs_mapops_protect(w, i, off, len,
-					    now == VS_PAGE_FILE_RW ? VS_PAGE_FILE_RO
-								   : VS_PAGE_FILE_RW);
-		break;
-	}
-	case VS_STEP_UNMAP:
-		r = vs_mapops_unmap(w, i, true);
-		break;
-	default:
-		r = -ENOENT;
-	}
-	if (r == -EDQUOT || r == -ENOENT || r == -ENOSPC) {
-		vs_counter_add(&w->ctr.held_or_idle, 1);
-		return VS_STEP_IDLE;
-	}
-	return (int)s;
+	if (r < 0)
+		return r;
+	unsigned pages = (unsigned)vs_rng_range(&w->rng, min, max);
+	size_t off = vs_rng_range(&w->rng, 0, cfg->files_file_pages - pages);
+	int fd = w->files[vs_rng_range(&w->rng, 0, w->nfiles - 1)];
+	return vs_mapops_map_file(w, pages, fd, off, cfg->files_shared);
+}
+
+/* Flip a range of a shared mapping read-only and back (indexes being written
+ * do); a private one stays read-only. */
+static int reprotect(struct vs_worker *w, size_t i, bool building)
+{
+	struct vs_region *reg = vs_region_live(&w->table, i);
+	size_t off = vs_rng_range(&w->rng, 0, reg->data_pages - 1);
+	size_t len = vs_rng_range(&w->rng, 1, reg->data_pages - off);
+	unsigned now = vs_arena_state(&w->arena, reg->first + off);
+
+	(void)building;
+	if (!w->sh->cfg->files_shared)
+		return -ENOENT;
+	return vs_mapops_protect(w, i, off, len,
+				 now == VS_PAGE_FILE_RW ? VS_PAGE_FILE_RO : VS_PAGE_FILE_RW);
 }
 
 const struct vs_shape vs_shape_files = {
@@ -97,5 +77,6 @@ const struct vs_shape vs_shape_files = {
 	       VS_SET(mapping_separator_pages, 0), VS_SET(ops_mmap, 50), VS_SET(ops_mprotect, 10),
 	       VS_SET(ops_munmap, 40), VS_SET(ops_punch, 0), VS_SET(pressure_target_fill, 0.9)),
     .call = {"map file", "re-protect", "unmap file"},
-    .step = files_step,
+    .map = map_file,
+    .protect = reprotect,
 };

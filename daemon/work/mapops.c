@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <sys/mman.h>
 #include "vmastress/log/errnames.h"
+#include "vmastress/shapes/shape.h"
 #include "vmastress/work/mapops.h"
 #include "vmastress/work/worker.h"
 
@@ -548,8 +549,17 @@ static int step_punch(struct vs_worker *w, size_t i)
 	return vs_mapops_punch(w, i, off, len);
 }
 
+static int step_map(struct vs_worker *w)
+{
+	const struct vs_config *cfg = w->sh->cfg;
+
+	return vs_mapops_create(
+	    w, (unsigned)vs_rng_range(&w->rng, cfg->mapping_min_pages, cfg->mapping_max_pages));
+}
+
 enum vs_step vs_mapops_step(struct vs_worker *w)
 {
+	const struct vs_shape *shape = w->sh->shape;
 	size_t nlive = w->table.nlive;
 	bool building = atomic_load_explicit(&w->sh->building, memory_order_relaxed);
 	enum vs_step s = vs_mapops_choose(&w->rng, w->sh->cfg, nlive, building);
@@ -558,9 +568,7 @@ enum vs_step vs_mapops_step(struct vs_worker *w)
 
 	switch (s) {
 	case VS_STEP_MAP:
-		r = vs_mapops_create(w,
-				     (unsigned)vs_rng_range(&w->rng, w->sh->cfg->mapping_min_pages,
-							    w->sh->cfg->mapping_max_pages));
+		r = shape && shape->map ? shape->map(w) : step_map(w);
 		/* Held at the cap, or out of room: churn by unmapping instead
 		 * (not while a demand is built: that would undo it). */
 		if ((r == -EDQUOT || r == -ENOSPC) && nlive && !building) {
@@ -569,7 +577,7 @@ enum vs_step vs_mapops_step(struct vs_worker *w)
 		}
 		break;
 	case VS_STEP_PROTECT:
-		r = step_protect(w, i);
+		r = shape && shape->protect ? shape->protect(w, i, building) : step_protect(w, i);
 		break;
 	case VS_STEP_UNMAP:
 		r = vs_mapops_unmap(w, i, true);

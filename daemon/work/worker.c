@@ -4,7 +4,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "vmastress/shapes/shape.h"
 #include "vmastress/work/mapops.h"
 #include "vmastress/work/worker.h"
 
@@ -99,10 +98,7 @@ void *vs_worker_main(void *arg)
 			park(w, true);
 			break;
 		}
-		if (sh->shape && sh->shape->step)
-			sh->shape->step(w);
-		else
-			vs_mapops_step(w);
+		vs_mapops_step(w);
 		w->ops_done++;
 		vs_counter_add(&w->ctr.progress, 1);
 		if ((w->ops_done & 63) == 0 && w->table.nleaked) {

@@ -4,6 +4,7 @@
  * shapes.c, as stress-ng's stressors are. */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 #include "vmastress/config/config.h"
 #include "vmastress/stats.h"
 
@@ -23,8 +24,13 @@ struct vs_shape {
 	/* What each call is to the consumer ("guard page"): one per op, and the extra
 	 * one a shape's step may make (w->call); NULL: the op's name. */
 	const char *call[VS_CALLS_MAX];
-	/* One step of a worker; NULL: the generic churn (work/mapops.c). */
-	int (*step)(struct vs_worker *w);
+	/* The shape's own calls in the common step (work/mapops.c, which chooses,
+	 * unmaps, and counts held or idle steps); NULL: the generic ones.
+	 * map: a new region. protect: re-protect live region i. Each returns 0,
+	 * -EDQUOT (held at the cap), -ENOSPC (no room), -ENOENT (nothing to do)
+	 * or -errno. */
+	int (*map)(struct vs_worker *w);
+	int (*protect)(struct vs_worker *w, size_t i, bool building);
 };
 
 #define VS_SET(k, v)                                                                               \
