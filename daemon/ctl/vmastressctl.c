@@ -244,6 +244,18 @@ static int cmd_status(void)
 	}
 	printf("\nleaked:    %.0f mappings, %.0f bytes (reclaimed %.0f bytes)\n",
 	       num(s, J(leaked_mappings)), num(s, J(leaked_bytes)), num(s, J(reclaimed_bytes)));
+	if (json_object_is_type(at(s, "kernel"), json_type_object)) {
+		char src[16];
+		double per = num(s, "kernel.bytes_per_vma");
+		printf("kernel:    %.1f MiB pinned by the VMAs (peak %.1f MiB)",
+		       num(s, "kernel.vma_bytes") / 1048576,
+		       num(s, "kernel.vma_bytes_peak") / 1048576);
+		if (!isnan(per))
+			printf(", %.0f B a VMA: %.1f MiB at the limit", per,
+			       num(s, "kernel.at_limit_bytes") / 1048576);
+		printf(" (%s%s)\n", text(s, "kernel.source", src, sizeof(src)),
+		       json_object_get_boolean(at(s, "kernel.estimate")) ? ", an estimate" : "");
+	}
 	json_object_put(s);
 	return 0;
 }

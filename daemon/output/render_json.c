@@ -231,12 +231,41 @@ static void unreachable(struct vs_textbuf *o, const struct vs_snapshot *s)
 			       u->bound, u->bound);
 }
 
+/* A number, or null when negative (not known). */
+static void maybe(struct vs_textbuf *o, const char *key, double v)
+{
+	if (v >= 0)
+		vs_textbuf_put(o, ",\"%s\":%.0f", key, v);
+	else
+		vs_textbuf_put(o, ",\"%s\":null", key);
+}
+
+/* "kernel": what the VMAs pin; null when neither /proc file could be read. */
+static void kernel(struct vs_textbuf *o, const struct vs_snapshot *s)
+{
+	const struct vs_kernel_cost *k = &s->kernel;
+
+	if (!k->known) {
+		vs_textbuf_put(o, ",\"kernel\":null");
+		return;
+	}
+	vs_textbuf_put(o,
+		       ",\"kernel\":{\"source\":\"%s\",\"estimate\":%s,\"vma_bytes\":%llu,"
+		       "\"vma_bytes_peak\":%llu",
+		       k->slabinfo ? "slabinfo" : "meminfo", k->slabinfo ? "false" : "true",
+		       (unsigned long long)k->vma_bytes, (unsigned long long)k->vma_bytes_peak);
+	maybe(o, "bytes_per_vma", k->bytes_per_vma);
+	maybe(o, "at_limit_bytes", k->at_limit_bytes);
+	vs_textbuf_put(o, "}");
+}
+
 static void members(struct vs_textbuf *o, const struct vs_snapshot *s)
 {
 	scalars(o, s);
 	families(o, s);
 	verdict(o, s);
 	unreachable(o, s);
+	kernel(o, s);
 }
 
 int vs_render_json(const struct vs_snapshot *s, char *buf, size_t len)

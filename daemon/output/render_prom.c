@@ -87,5 +87,19 @@ int vs_render_prom(const struct vs_snapshot *s, char *buf, size_t len)
 		if (vs_stat_rows[i].metric)
 			scalar(&o, s, &vs_stat_rows[i]);
 	families(&o, s);
+	if (s->kernel.known) {
+		const char *source = s->kernel.slabinfo ? "slabinfo" : "meminfo";
+		head(&o, "kernel_vma_bytes", "gauge",
+		     "Kernel memory the daemon's VMAs pin since start (slabinfo: the VMA caches; "
+		     "meminfo: SUnreclaim, an estimate).");
+		vs_textbuf_put(&o, "vmastress_kernel_vma_bytes{source=\"%s\"} %llu\n", source,
+			       (unsigned long long)s->kernel.vma_bytes);
+		if (s->kernel.bytes_per_vma >= 0) {
+			head(&o, "kernel_bytes_per_vma", "gauge",
+			     "Kernel memory per VMA, measured at the peak.");
+			vs_textbuf_put(&o, "vmastress_kernel_bytes_per_vma{source=\"%s\"} %.0f\n",
+				       source, s->kernel.bytes_per_vma);
+		}
+	}
 	return vs_textbuf_result(&o);
 }

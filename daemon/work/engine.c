@@ -268,6 +268,10 @@ int vs_engine_start(struct vs_engine *e)
 	}
 	if (park_all(e))
 		rebase(e, true);
+	/* The kernel memory the load's VMAs will pin is counted from here. */
+	e->kmem_base_vmas = atomic_load(&e->sh.settled);
+	if (vs_kmem_read(&e->kmem_base) < 0)
+		e->kmem_base.bytes = UINT64_MAX; /* neither file: unknown */
 	unpark_all(e);
 	return 0;
 }

@@ -5,12 +5,17 @@
 #include <stdint.h>
 #include "vmastress/config/config.h"
 #include "vmastress/model/ballast.h"
+#include "vmastress/model/kmem.h"
 #include "vmastress/work/state.h"
 
 struct vs_engine {
 	struct vs_config cfg; /* the running configuration; workers read it (sh.cfg) */
 	struct vs_shared sh;
 	struct vs_ballast ballast;	     /* pressure.emulate_limit's */
+	struct vs_kmem kmem_base; /* at start, with kmem_base_vmas VMAs */
+	long kmem_base_vmas;
+	uint64_t kmem_peak_bytes; /* the largest delta seen, with kmem_peak_vmas more VMAs */
+	long kmem_peak_vmas;
 	long mem_cap;			     /* VMAs the memory cgroup holds; LONG_MAX: no limit */
 	uint64_t mem_limit;		     /* that cgroup limit, bytes */
 	struct vs_worker *w[VS_WORKERS_MAX]; /* [0, n) run; [n, nalloc) stopped, kept for

@@ -75,6 +75,34 @@ static void unreachable(const struct vs_engine *e, struct vs_snapshot *s)
 	}
 }
 
+/* Fewer VMAs than this over the start: bytes per VMA would be mostly noise. */
+#define KMEM_MIN_VMAS 1000
+
+static void kernel_cost(struct vs_engine *e, struct vs_snapshot *s)
+{
+	struct vs_kernel_cost *k = &s->kernel;
+	struct vs_kmem now;
+	long vmas = s->map_count - e->kmem_base_vmas;
+
+	if (e->kmem_base.bytes == UINT64_MAX || vs_kmem_read(&now) < 0 ||
+	    now.slabinfo != e->kmem_base.slabinfo)
+		return;
+	k->known = true;
+	k->slabinfo = now.slabinfo;
+	k->vma_bytes = now.bytes > e->kmem_base.bytes ? now.bytes - e->kmem_base.bytes : 0;
+	if (k->vma_bytes > e->kmem_peak_bytes) {
+		e->kmem_peak_bytes = k->vma_bytes;
+		e->kmem_peak_vmas = vmas;
+	}
+	k->vma_bytes_peak = e->kmem_peak_bytes;
+	/* Per VMA at the peak, where the most VMAs speak for themselves. */
+	k->bytes_per_vma = e->kmem_peak_vmas >= KMEM_MIN_VMAS
+			       ? (double)e->kmem_peak_bytes / (double)e->kmem_peak_vmas
+			       : -1;
+	k->at_limit_bytes =
+	    k->bytes_per_vma >= 0 ? k->bytes_per_vma * (double)s->max_map_count : -1;
+}
+
 void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s)
 {
 	struct vs_counters *c[VS_WORKERS_MAX];
@@ -123,6 +151,7 @@ void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s)
 	if (s->demand_vmas)
 		verdict(e, s);
 	unreachable(e, s);
+	kernel_cost(e, s);
 }
 
 bool vs_engine_all_finished(struct vs_engine *e)

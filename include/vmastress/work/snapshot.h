@@ -38,6 +38,14 @@ struct vs_limit_unreachable {
 	uint64_t memcg_bytes; /* VS_UNREACHABLE_MEMCG: the cgroup's limit */
 };
 
+/* What the run's VMAs cost the kernel: slab bytes since start (kmem.h). */
+struct vs_kernel_cost {
+	bool known, slabinfo; /* slabinfo false: the SUnreclaim estimate */
+	uint64_t vma_bytes, vma_bytes_peak;
+	double bytes_per_vma;  /* < 0: too few VMAs yet to say */
+	double at_limit_bytes; /* what a process at the limit would pin; < 0: unknown */
+};
+
 /* The SNAP rows of stats.h, the summed counters, the per-op first ENOMEM, the verdict. */
 struct vs_snapshot {
 	VS_STATS(VS_SNAP_DECL)
@@ -46,6 +54,7 @@ struct vs_snapshot {
 	struct vs_verdict verdict;
 	struct vs_limit_unreachable unreachable;
 	const char *call_names[VS_CALLS_MAX]; /* the shape's (static), NULL: unnamed */
+	struct vs_kernel_cost kernel;
 };
 
 /* A region that stayed mapped, as the report lists it. */

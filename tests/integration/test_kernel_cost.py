@@ -1,0 +1,52 @@
+"""What the VMAs cost the kernel: as root from /proc/slabinfo (the VMA caches), per VMA and
+at the limit; without root the SUnreclaim estimate, marked as one. In the JSON, the
+metrics and status."""
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import vsharness as h
+
+a = h.args()
+h.skip_under_sanitizer("kernel memory per VMA (the runtime's own mappings count too)")
+if os.geteuid() != 0:
+    h.skip("needs root to read /proc/slabinfo")
+tmp = tempfile.mkdtemp(prefix="vmastress-test-")
+path = os.path.join(tmp, "stats.sock")
+d = h.Daemon(a.daemon, ["-p", "guarded", "-w", "1", "-d", "30"], tmp=tmp, socket=path)
+try:
+    h.check(h.wait_socket(path), "daemon up")
+    time.sleep(1.5)  # guarded holds 90 % of the limit by now
+    s = h.stats(path)
+    k = s["kernel"]
+    h.check(k["source"] == "slabinfo" and not k["estimate"], "as root: slabinfo: %s" % k)
+    # vm_area_struct alone is ~192 B; the maple tree adds some; the host adds noise.
+    h.check(k["bytes_per_vma"] and 120 <= k["bytes_per_vma"] <= 2000,
+            "bytes per VMA measured: %s" % k["bytes_per_vma"])
+    # bytes_per_vma is printed rounded: within half a byte per VMA of the limit
+    h.check(abs(k["at_limit_bytes"] - k["bytes_per_vma"] * s["max_map_count"])
+            <= s["max_map_count"] / 2, "at the limit: %d bytes" % k["at_limit_bytes"])
+    m = h.query(path, b"metrics\n").decode()
+    h.check(re.search(r'^vmastress_kernel_vma_bytes\{source="slabinfo"\} \d+$', m, re.M),
+            "vmastress_kernel_vma_bytes{source}")
+    if a.ctl:
+        out = subprocess.run([a.ctl, "--socket", path, "status"], capture_output=True,
+                             text=True).stdout
+        h.check("kernel:" in out and "a VMA" in out, "status shows it")
+finally:
+    d.kill()
+
+# Without root (as the packaged service runs): the estimate, said to be one.
+if shutil.which("setpriv"):
+    report = os.path.join(tmp, "user.json")
+    os.chmod(tmp, 0o777)
+    p = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", a.daemon,
+                        "-p", "churn", "-w", "1", "-d", "1", "--socket", "none", "--report",
+                        report], capture_output=True, text=True, timeout=60)
+    import json
+    with open(report) as f:
+        k = json.load(f)["kernel"]
+    h.check(p.returncode == 0 and k["source"] == "meminfo" and k["estimate"],
+            "without root: the SUnreclaim estimate, marked: %s" % k)
