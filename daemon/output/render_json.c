@@ -231,6 +231,52 @@ static void unreachable(struct vs_textbuf *o, const struct vs_snapshot *s)
 			       u->bound, u->bound);
 }
 
+/* "latency": {kind: {fill: {p50, p99, max (seconds), count}}}, null where none. */
+static void latency(struct vs_textbuf *o, const struct vs_totals *t)
+{
+	vs_textbuf_put(o, ",\"latency\":{");
+	for (int k = 0; k < VS_LAT_KIND_COUNT; k++) {
+		vs_textbuf_put(o, "%s\"%s\":{", k ? "," : "", vs_lat_kind_name(k));
+		for (int f = 0; f < VS_FILL_COUNT; f++) {
+			const uint64_t *b = t->lat[k][f];
+			uint64_t n = 0;
+			for (int i = 0; i <= VS_LAT_BUCKETS; i++)
+				n += b[i];
+			vs_textbuf_put(o, "%s\"%s\":", f ? "," : "", vs_fill_band_name(f));
+			if (!n) {
+				vs_textbuf_put(
+				    o, "{\"p50\":null,\"p99\":null,\"max\":null,\"count\":0}");
+				continue;
+			}
+			vs_textbuf_put(o, "{\"p50\":%.9f,\"p99\":%.9f,\"max\":%.9f,\"count\":%llu}",
+				       vs_lat_quantile(b, t->lat_max_ns[k][f], 0.50),
+				       vs_lat_quantile(b, t->lat_max_ns[k][f], 0.99),
+				       (double)t->lat_max_ns[k][f] / 1e9, (unsigned long long)n);
+		}
+		vs_textbuf_put(o, "}");
+	}
+	vs_textbuf_put(o, "}");
+}
+
+double vs_lat_quantile(const uint64_t b[VS_LAT_BUCKETS + 1], uint64_t max_ns, double q)
+{
+	uint64_t n = 0, seen = 0;
+
+	for (int i = 0; i <= VS_LAT_BUCKETS; i++)
+		n += b[i];
+	if (!n)
+		return -1;
+	for (int i = 0; i < VS_LAT_BUCKETS; i++) {
+		seen += b[i];
+		if ((double)seen >= q * (double)n) {
+			double bound = (double)((uint64_t)VS_LAT_FIRST_NS << i);
+			/* never past the largest seen: the bucket's bound is an upper one */
+			return (bound < (double)max_ns ? bound : (double)max_ns) / 1e9;
+		}
+	}
+	return (double)max_ns / 1e9;
+}
+
 /* A number, or null when negative (not known). */
 static void maybe(struct vs_textbuf *o, const char *key, double v)
 {
@@ -266,6 +312,7 @@ static void members(struct vs_textbuf *o, const struct vs_snapshot *s)
 	verdict(o, s);
 	unreachable(o, s);
 	kernel(o, s);
+	latency(o, &s->t);
 }
 
 int vs_render_json(const struct vs_snapshot *s, char *buf, size_t len)

@@ -77,6 +77,41 @@ static void families(struct vs_textbuf *o, const struct vs_snapshot *s)
 	}
 }
 
+/* vmastress_op_duration_seconds{op,fill}: the series that have seen a call. */
+static void histograms(struct vs_textbuf *o, const struct vs_totals *t)
+{
+	head(o, "op_duration_seconds", "histogram",
+	     "Duration of the calls, by kind and by how full the limit was (low < 50 %, mid "
+	     "50-90 %, high >= 90 %).");
+	for (int k = 0; k < VS_LAT_KIND_COUNT; k++)
+		for (int f = 0; f < VS_FILL_COUNT; f++) {
+			const char *op = vs_lat_kind_name(k), *fill = vs_fill_band_name(f);
+			uint64_t n = 0;
+			for (int i = 0; i <= VS_LAT_BUCKETS; i++)
+				n += t->lat[k][f][i];
+			if (!n)
+				continue;
+			uint64_t cum = 0;
+			for (int i = 0; i < VS_LAT_BUCKETS; i++) {
+				cum += t->lat[k][f][i];
+				vs_textbuf_put(
+				    o,
+				    "vmastress_op_duration_seconds_bucket{op=\"%s\",fill=\"%s\","
+				    "le=\"%.9g\"} %llu\n",
+				    op, fill, (double)((uint64_t)VS_LAT_FIRST_NS << i) / 1e9,
+				    (unsigned long long)cum);
+			}
+			vs_textbuf_put(
+			    o,
+			    "vmastress_op_duration_seconds_bucket{op=\"%s\",fill=\"%s\","
+			    "le=\"+Inf\"} %llu\n"
+			    "vmastress_op_duration_seconds_sum{op=\"%s\",fill=\"%s\"} %.9f\n"
+			    "vmastress_op_duration_seconds_count{op=\"%s\",fill=\"%s\"} %llu\n",
+			    op, fill, (unsigned long long)n, op, fill,
+			    (double)t->lat_sum_ns[k][f] / 1e9, op, fill, (unsigned long long)n);
+		}
+}
+
 int vs_render_prom(const struct vs_snapshot *s, char *buf, size_t len)
 {
 	struct vs_textbuf o = {.buf = buf, .len = len};
@@ -87,6 +122,7 @@ int vs_render_prom(const struct vs_snapshot *s, char *buf, size_t len)
 		if (vs_stat_rows[i].metric)
 			scalar(&o, s, &vs_stat_rows[i]);
 	families(&o, s);
+	histograms(&o, &s->t);
 	if (s->kernel.known) {
 		const char *source = s->kernel.slabinfo ? "slabinfo" : "meminfo";
 		head(&o, "kernel_vma_bytes", "gauge",

@@ -5,6 +5,18 @@
 #define NAME(id, name) name,
 static const char *const op_names[VS_OP_COUNT] = {VS_OPS(NAME)};
 static const char *const cause_names[VS_CAUSE_COUNT] = {VS_ENOMEM_CAUSES(NAME)};
+static const char *const lat_names[VS_LAT_KIND_COUNT] = {VS_LAT_KINDS(NAME)};
+static const char *const band_names[VS_FILL_COUNT] = {VS_FILL_BANDS(NAME)};
+
+const char *vs_lat_kind_name(enum vs_lat_kind kind)
+{
+	return (unsigned)kind < VS_LAT_KIND_COUNT ? lat_names[kind] : "?";
+}
+
+const char *vs_fill_band_name(enum vs_fill_band band)
+{
+	return (unsigned)band < VS_FILL_COUNT ? band_names[band] : "?";
+}
 
 const char *vs_op_name(enum vs_op op)
 {
@@ -39,6 +51,16 @@ void vs_counters_sum(struct vs_totals *t, struct vs_counters *const *c, unsigned
 		sum_array(&t->failures[0][0], &k->failures[0][0], VS_OP_COUNT * VS_ERRNO_SLOTS);
 		sum_array(&t->enomem[0][0], &k->enomem[0][0], VS_CAUSE_COUNT * VS_OP_COUNT);
 		sum_array(t->call_failures, k->call_failures, VS_CALLS_MAX);
+		sum_array(&t->lat[0][0][0], &k->lat[0][0][0],
+			  VS_LAT_KIND_COUNT * VS_FILL_COUNT * (VS_LAT_BUCKETS + 1));
+		sum_array(&t->lat_sum_ns[0][0], &k->lat_sum_ns[0][0],
+			  VS_LAT_KIND_COUNT * VS_FILL_COUNT);
+		for (int i = 0; i < VS_LAT_KIND_COUNT; i++)
+			for (int j = 0; j < VS_FILL_COUNT; j++) {
+				uint64_t m = vs_counter_get(&k->lat_max_ns[i][j]);
+				if (m > t->lat_max_ns[i][j])
+					t->lat_max_ns[i][j] = m;
+			}
 		uint64_t ff = vs_counter_get(&k->first_failure_ns);
 		if (ff && (!t->first_failure_ns || ff < t->first_failure_ns)) {
 			t->first_failure_ns = ff;

@@ -166,6 +166,33 @@ static void failure(struct vs_worker *w, enum vs_op op, int err, uintptr_t addr,
 		event(w, (enum vs_event_kind)kind, op, err, addr, len);
 }
 
+/* Latency, when accounting.latency is on: clock_stop() files the call under
+ * its kind and the fill of the limit (the emulated one, if any) as it went out. */
+static uint64_t clock_start(const struct vs_worker *w)
+{
+	return w->sh->cfg->accounting_latency ? vs_now_ns() : 0;
+}
+
+static void clock_stop(struct vs_worker *w, enum vs_lat_kind kind, uint64_t start)
+{
+	if (!start)
+		return;
+	uint64_t ns = vs_now_ns() - start;
+	long emulated = (long)w->sh->cfg->pressure_emulate_limit;
+	long limit =
+	    emulated ? emulated : atomic_load_explicit(&w->sh->limit, memory_order_relaxed);
+	long vmas = w->sent_count - w->sh->ballast;
+	enum vs_fill_band band = 2 * vmas < limit	 ? VS_FILL_LOW
+				 : 10 * vmas < 9 * limit ? VS_FILL_MID
+							 : VS_FILL_HIGH;
+	_Atomic uint64_t *max = &w->ctr.lat_max_ns[kind][band];
+
+	vs_counter_add(&w->ctr.lat[kind][band][vs_lat_bucket(ns)], 1);
+	vs_counter_add(&w->ctr.lat_sum_ns[kind][band], ns);
+	if (ns > vs_counter_get(max))
+		vs_counter_set(max, ns);
+}
+
 static void sequence(struct vs_worker *w, uint64_t op, uint64_t a, uint64_t b)
 {
 	uint64_t h = vs_counter_get(&w->ctr.sequence) ^ (op << 56 ^ a << 24 ^ b);
@@ -223,9 +250,12 @@ static int open_region(struct vs_worker *w, size_t f, unsigned pages, unsigned s
 	size_t page = w->sh->page;
 
 	vs_counter_add(&w->ctr.ops[VS_OP_MPROTECT], 1);
-	if (mprotect((void *)(addr + separator_pages * page), pages * page,
-		     PROT_READ | PROT_WRITE) < 0) {
-		int e = errno;
+	uint64_t t = clock_start(w);
+	int rc =
+	    mprotect((void *)(addr + separator_pages * page), pages * page, PROT_READ | PROT_WRITE);
+	int e = errno;
+	clock_stop(w, VS_LAT_MPROTECT, t);
+	if (rc < 0) {
 		failure(w, VS_OP_MPROTECT, e, addr + separator_pages * page, pages * page,
 			VS_EVENT_FAILURE);
 		/* The model back to the mmap alone: the fresh mapping is one VMA,
@@ -278,10 +308,12 @@ static int map_region(struct vs_worker *w, unsigned pages, unsigned separator_pa
 	sequence(w, VS_STEP_MAP, f, pages);
 	uintptr_t addr = vs_arena_addr(a, f);
 	vs_counter_add(&w->ctr.ops[VS_OP_MMAP], 1);
+	uint64_t t = clock_start(w);
 	void *p = mmap((void *)addr, n * page, m->prot,
 		       m->flags | (replace ? MAP_FIXED : MAP_FIXED_NOREPLACE), m->fd, m->offset);
+	int e = p == MAP_FAILED ? errno : EEXIST; /* NOREPLACE ignored: old kernel */
+	clock_stop(w, VS_LAT_MMAP, t);
 	if (p == MAP_FAILED || (uintptr_t)p != addr) {
-		int e = p == MAP_FAILED ? errno : EEXIST; /* NOREPLACE ignored: old kernel */
 		if (p != MAP_FAILED)
 			munmap(p, n * page);
 		vs_arena_restore(a, f, n, w->scratch, saved);
@@ -370,8 +402,11 @@ int vs_mapops_protect(struct vs_worker *w, size_t i, size_t off, size_t len, uns
 	sequence(w, VS_STEP_PROTECT, f, len << 4 | state);
 	uintptr_t addr = vs_arena_addr(a, f);
 	vs_counter_add(&w->ctr.ops[VS_OP_MPROTECT], 1);
-	if (mprotect((void *)addr, len * page, prot_of(state)) < 0) {
-		int e = errno;
+	uint64_t t = clock_start(w);
+	int rc = mprotect((void *)addr, len * page, prot_of(state));
+	int e = errno;
+	clock_stop(w, VS_LAT_MPROTECT, t);
+	if (rc < 0) {
 		/* mprotect splits VMA by VMA and stops at the first refusal: what it
 		 * already did stays done, so read the range back from the kernel. */
 		vs_arena_restore(a, f, len, w->scratch, saved);
@@ -401,8 +436,11 @@ int vs_mapops_punch(struct vs_worker *w, size_t i, size_t off, size_t len)
 	uintptr_t addr = vs_arena_addr(a, f);
 	vs_counter_add(&w->ctr.ops[VS_OP_MUNMAP], 1);
 	vs_counter_add(&w->ctr.punches, 1);
-	if (munmap((void *)addr, len * page) < 0) {
-		int e = errno;
+	uint64_t t = clock_start(w);
+	int rc = munmap((void *)addr, len * page);
+	int e = errno;
+	clock_stop(w, VS_LAT_PUNCH, t);
+	if (rc < 0) {
 		/* munmap is all or nothing: the model goes back to what it was. */
 		vs_arena_restore(a, f, len, w->scratch, saved);
 		settle(w, positive(d), 0);
@@ -433,8 +471,11 @@ static int unmap_span(struct vs_worker *w, const struct vs_region *reg, bool cap
 	if (!capped)
 		claim(w, d);
 	vs_counter_add(&w->ctr.ops[VS_OP_MUNMAP], 1);
-	if (munmap((void *)vs_arena_addr(a, f), n * w->sh->page) < 0) {
-		int e = errno;
+	uint64_t t = clock_start(w);
+	int rc = munmap((void *)vs_arena_addr(a, f), n * w->sh->page);
+	int e = errno;
+	clock_stop(w, VS_LAT_MUNMAP, t);
+	if (rc < 0) {
 		vs_arena_restore(a, f, n, w->scratch, saved);
 		settle(w, positive(d), 0);
 		return -e;

@@ -17,6 +17,19 @@ enum vs_enomem_cause { VS_ENOMEM_CAUSES(VS_CAUSE_ENUM) VS_CAUSE_COUNT };
  * is an mprotect of its own kind). */
 #define VS_CALLS_MAX (VS_OP_COUNT + 1)
 
+/* Latency histograms: by kind of call and by how full the limit was as it went
+ * out (below 50 %, 50-90 %, at or above 90 %); buckets of 250 ns doubling up
+ * to 131 ms, then +Inf. */
+#define VS_LAT_KINDS(X)                                                                            \
+	X(MMAP, "mmap") X(MPROTECT, "mprotect") X(MUNMAP, "munmap") X(PUNCH, "punch")
+#define VS_LAT_ENUM(id, name) VS_LAT_##id,
+enum vs_lat_kind { VS_LAT_KINDS(VS_LAT_ENUM) VS_LAT_KIND_COUNT };
+#define VS_FILL_BANDS(X) X(LOW, "low") X(MID, "mid") X(HIGH, "high")
+#define VS_FILL_ENUM(id, name) VS_FILL_##id,
+enum vs_fill_band { VS_FILL_BANDS(VS_FILL_ENUM) VS_FILL_COUNT };
+#define VS_LAT_BUCKETS 20 /* finite ones; one more for +Inf */
+#define VS_LAT_FIRST_NS 250
+
 /* Counter slots for errnos (log/errnames.c): the ones these calls return, then "other". */
 #define VS_ERRNO_SLOTS 8
 

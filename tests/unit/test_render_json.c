@@ -96,9 +96,32 @@ static void small_buffer_is_refused(void **state)
 	assert_int_equal(vs_render_json(&s, buf, 0), -ENOBUFS);
 }
 
+/* Buckets of 250 ns doubling: a duration goes to the first bound that holds it. */
+static void latency_buckets_and_quantiles(void **state)
+{
+	uint64_t b[VS_LAT_BUCKETS + 1] = {0};
+
+	(void)state;
+	assert_int_equal(vs_lat_bucket(1), 0);
+	assert_int_equal(vs_lat_bucket(250), 0);
+	assert_int_equal(vs_lat_bucket(251), 1);
+	assert_int_equal(vs_lat_bucket(500), 1);
+	assert_int_equal(vs_lat_bucket(501), 2);
+	assert_int_equal(vs_lat_bucket(100000000), 19); /* 100 ms: 250 ns << 19 = 131 ms */
+	assert_int_equal(vs_lat_bucket(200000000), VS_LAT_BUCKETS); /* +Inf */
+	assert_true(vs_lat_quantile(b, 0, 0.5) < 0);
+	b[2] = 98; /* 98 calls <= 1 us */
+	b[10] = 2; /* 2 calls <= 256 us, the largest 200 us */
+	assert_true(vs_lat_quantile(b, 200000, 0.50) == 1e-6);
+	assert_true(vs_lat_quantile(b, 200000, 0.99) == 200e-6); /* not past the largest */
+	b[VS_LAT_BUCKETS] = 50;
+	assert_true(vs_lat_quantile(b, 300000000, 0.99) == 0.3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(latency_buckets_and_quantiles),
 	    cmocka_unit_test(every_key_with_its_value),
 	    cmocka_unit_test(small_buffer_is_refused),
 	};

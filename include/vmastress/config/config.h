@@ -99,6 +99,8 @@ enum vs_key_type { VS_KEY_UINT, VS_KEY_SEED, VS_KEY_FILL, VS_KEY_STRING };
 	  "per-event lines a second beyond each (op, errno)'s first; the rest are counted")        \
 	X(accounting_verify_interval_ms, "accounting.verify_interval_ms", UINT, 0,                 \
 	  VS_INTERVAL_MAX_MS, 5000, 0, "compare the count with /proc/self/maps; 0 = off")          \
+	X(accounting_latency, "accounting.latency", UINT, 0, 1, 1, 0,                              \
+	  "time every call for the latency histograms; 0 = off")                                   \
 	X(accounting_sysctl_interval_ms, "accounting.sysctl_interval_ms", UINT, 100,               \
 	  VS_INTERVAL_MAX_MS, 1000, 0, "re-read vm.max_map_count this often")
 

@@ -18,6 +18,9 @@ struct vs_counters {
 	_Atomic uint64_t enomem[VS_CAUSE_COUNT][VS_OP_COUNT];
 	_Atomic uint64_t first_enomem_ns[VS_OP_COUNT]; /* monotonic; 0 = not yet */
 	_Atomic uint64_t call_failures[VS_CALLS_MAX];
+	_Atomic uint64_t lat[VS_LAT_KIND_COUNT][VS_FILL_COUNT][VS_LAT_BUCKETS + 1];
+	_Atomic uint64_t lat_sum_ns[VS_LAT_KIND_COUNT][VS_FILL_COUNT];
+	_Atomic uint64_t lat_max_ns[VS_LAT_KIND_COUNT][VS_FILL_COUNT];
 	/* This worker's first failed call: when (monotonic, 0 = none), the VMA
 	 * count then (without ballast), and call << 24 | op << 16 | errno. */
 	_Atomic uint64_t first_failure_ns, first_failure_vmas, first_failure_call;
@@ -30,6 +33,9 @@ struct vs_totals {
 	uint64_t enomem[VS_CAUSE_COUNT][VS_OP_COUNT];
 	uint64_t first_enomem_ns[VS_OP_COUNT]; /* earliest over workers; 0 = never */
 	uint64_t call_failures[VS_CALLS_MAX];
+	uint64_t lat[VS_LAT_KIND_COUNT][VS_FILL_COUNT][VS_LAT_BUCKETS + 1];
+	uint64_t lat_sum_ns[VS_LAT_KIND_COUNT][VS_FILL_COUNT];
+	uint64_t lat_max_ns[VS_LAT_KIND_COUNT][VS_FILL_COUNT]; /* the largest over workers */
 	uint64_t first_failure_ns, first_failure_vmas, first_failure_call; /* the earliest */
 };
 
@@ -51,3 +57,13 @@ static inline uint64_t vs_counter_get(_Atomic uint64_t *c)
 void vs_counters_sum(struct vs_totals *t, struct vs_counters *const *c, unsigned n);
 const char *vs_op_name(enum vs_op op);
 const char *vs_enomem_cause_name(enum vs_enomem_cause cause);
+const char *vs_lat_kind_name(enum vs_lat_kind kind);
+const char *vs_fill_band_name(enum vs_fill_band band);
+/* The bucket of a duration: the first whose bound (250 ns << b) holds it. */
+static inline unsigned vs_lat_bucket(uint64_t ns)
+{
+	if (ns <= VS_LAT_FIRST_NS)
+		return 0;
+	unsigned b = 64u - (unsigned)__builtin_clzll((ns - 1) / VS_LAT_FIRST_NS);
+	return b < VS_LAT_BUCKETS ? b : VS_LAT_BUCKETS;
+}
