@@ -15,7 +15,8 @@ with h.RaisedLimit(1048576):
         v = r["verdict"]
         h.check(rc == 0 and v["held"] and v["first_failure"] is None,
                 "demand 900000 held under 1048576 (exit %d): %s" % (rc, v))
-        h.check(r["map_count_peak"] >= 900000 and r["accounting"]["drift_last"] == 0,
+        # a stack is 2 VMAs: held at the demand means within one of it
+        h.check(r["map_count_peak"] >= 900000 - 1 and r["accounting"]["drift_last"] == 0,
                 "peak %d, exact at rest" % r["map_count_peak"])
         h.check(r["limit_unreachable"] is None, "nothing of ours stopped it")
         print("time to demand %.2f s, daemon RSS %.1f MiB"
