@@ -23,7 +23,8 @@ keys = ["plain_loop_cycles_per_s", "plain_loop_2_threads_cycles_per_s",
         "plain_loop_empty_cycles_per_s", "churn_1_worker_cycles_per_s",
         "churn_2_workers_cycles_per_s", "churn_1_worker_ratio", "churn_2_workers_ratio",
         "verify_on_off_ratio", "latency_on_off_ratio", "vmastressd_vmas_created_per_s", "plain_loop_same_work_vmas_per_s",
-        "fragment_first_munmap_enomem_s", "bytes_per_live_region"]
+        "fragment_first_munmap_enomem_s", "fastest_way_to_limit_s",
+        "fragment_to_limit_vs_fastest_ratio", "bytes_per_live_region"]
 if shutil.which("stress-ng"):
     keys += ["stress_ng_mmapmany_vmas_created_per_s", "vmastressd_vs_stress_ng_ratio",
              "stress_ng_page_faults_per_vma"]
