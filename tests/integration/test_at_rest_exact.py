@@ -7,11 +7,14 @@ import vsharness as h
 
 a = h.args()
 # fragment lives at the kernel's limit, where sanitizer runtimes abort (vsharness).
-for profile in ("guarded", "churn") if h.SANITIZER else ("guarded", "fragment", "churn"):
+ALL = ("guarded", "fragment", "churn", "threads", "allocator", "files")
+for profile in ("guarded", "churn", "threads", "allocator", "files") if h.SANITIZER else ALL:
     for workers in ("1", "2"):
         tmp = tempfile.mkdtemp(prefix="vmastress-test-")
         # Separator profiles also touch pages and punch holes: still exact.
-        extra = 'mapping = { touch_pages = 2; };\nops = { punch = 10; };\n' if profile != "fragment" else ""
+        extra = ('mapping = { touch_pages = 2; };\nops = { punch = 10; };\n'
+                 if profile in ("guarded", "churn") else
+                 'mapping = { touch_pages = 2; };\n' if profile in ("files", "threads") else "")
         cfg = h.write_config(tmp, 'profile = "%s";\n%s' % (profile, extra))
         d = h.Daemon(a.daemon, ["-c", cfg, "-w", workers, "-d", "2"], hold=True, tmp=tmp)
         try:
