@@ -63,7 +63,7 @@ static void verdict(const struct vs_engine *e, struct vs_snapshot *s)
 static void unreachable(const struct vs_engine *e, struct vs_snapshot *s)
 {
 	struct vs_limit_unreachable *u = &s->unreachable;
-	long want = e->sh.demand_target ? e->sh.demand_target : s->max_map_count;
+	long want = s->demand_vmas ? e->sh.demand_target : s->max_map_count;
 
 	if (e->mem_cap < want) {
 		u->why = VS_UNREACHABLE_MEMCG;

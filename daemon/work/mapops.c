@@ -590,6 +590,45 @@ static int step_punch(struct vs_worker *w, size_t i)
 	return vs_mapops_punch(w, i, off, len);
 }
 
+/*
+ * The build: the fastest way to VMAs is one read-write mapping with pages
+ * re-protected inside it (each mprotect splits off 2). So: map the largest
+ * region, flip every BUILD_STRIDE-th page, one call each, then the next
+ * region. Every other page would do, but then no hole a churn punches later
+ * splits anything; runs of 3 leave the churn something to split at the limit.
+ * Nothing is unmapped while building, so region indexes stay put.
+ */
+#define BUILD_STRIDE 4
+static int build_step(struct vs_worker *w, enum vs_step *s)
+{
+	const struct vs_config *cfg = w->sh->cfg;
+	struct vs_region *r;
+
+	if (w->build_page == 0 || w->build_region >= w->table.nlive) {
+		/* Large regions, seeded sizes and phases: another seed, another build. */
+		unsigned lo = cfg->mapping_max_pages / 2 > cfg->mapping_min_pages
+				  ? cfg->mapping_max_pages / 2
+				  : cfg->mapping_min_pages;
+		*s = VS_STEP_MAP;
+		int e = vs_mapops_create(
+		    w, (unsigned)vs_rng_range(&w->rng, lo, cfg->mapping_max_pages));
+		w->build_region = w->table.nlive - 1;
+		w->build_page = e == 0 ? 1 + vs_rng_range(&w->rng, 0, BUILD_STRIDE - 2) : 0;
+		return e;
+	}
+	r = vs_region_live(&w->table, w->build_region);
+	if (w->build_page + 1 >= r->data_pages) { /* keep the last page: its neighbour */
+		w->build_page = 0;
+		return build_step(w, s);
+	}
+	*s = VS_STEP_PROTECT;
+	size_t off = w->build_page;
+	w->build_page += BUILD_STRIDE;
+	unsigned now = vs_arena_state(&w->arena, r->first + r->separator_pages + off);
+	return vs_mapops_protect(w, w->build_region, off, 1,
+				 now == VS_PAGE_RO ? VS_PAGE_RW : VS_PAGE_RO);
+}
+
 static int step_map(struct vs_worker *w)
 {
 	const struct vs_config *cfg = w->sh->cfg;
@@ -607,28 +646,36 @@ enum vs_step vs_mapops_step(struct vs_worker *w)
 	size_t i = nlive ? vs_rng_range(&w->rng, 0, nlive - 1) : 0;
 	int r = 0;
 
-	switch (s) {
-	case VS_STEP_MAP:
-		r = shape && shape->map ? shape->map(w) : step_map(w);
-		/* Held at the cap, or out of room: churn by unmapping instead
-		 * (not while a demand is built: that would undo it). */
-		if ((r == -EDQUOT || r == -ENOSPC) && nlive && !building) {
-			s = VS_STEP_UNMAP;
+	/* Shapes with calls of their own build with them (they add VMAs already),
+	 * and so do shapes that never re-protect. */
+	if (building && !(shape && (shape->map || shape->protect)) && w->sh->cfg->ops_mprotect)
+		r = build_step(w, &s);
+	else
+		switch (s) {
+		case VS_STEP_MAP:
+			r = shape && shape->map ? shape->map(w) : step_map(w);
+			/* Held at the cap, or out of room: churn by unmapping instead
+			 * (not while a demand is built: that would undo it). */
+			if ((r == -EDQUOT || r == -ENOSPC) && nlive && !building) {
+				s = VS_STEP_UNMAP;
+				r = vs_mapops_unmap(w, i, true);
+			}
+			break;
+		case VS_STEP_PROTECT:
+			r = shape && shape->protect ? shape->protect(w, i, building)
+						    : step_protect(w, i);
+			break;
+		case VS_STEP_UNMAP:
 			r = vs_mapops_unmap(w, i, true);
+			break;
+		case VS_STEP_PUNCH:
+			r = step_punch(w, i);
+			break;
+		case VS_STEP_IDLE:
+			break;
 		}
-		break;
-	case VS_STEP_PROTECT:
-		r = shape && shape->protect ? shape->protect(w, i, building) : step_protect(w, i);
-		break;
-	case VS_STEP_UNMAP:
-		r = vs_mapops_unmap(w, i, true);
-		break;
-	case VS_STEP_PUNCH:
-		r = step_punch(w, i);
-		break;
-	case VS_STEP_IDLE:
-		break;
-	}
+	if (r == -ENOSPC && building) /* out of room: the build is over */
+		atomic_store_explicit(&w->sh->building, 0, memory_order_relaxed);
 	if (r == -EDQUOT || r == -ENOENT || r == -ENOSPC) {
 		vs_counter_add(&w->ctr.held_or_idle, 1);
 		return VS_STEP_IDLE;

@@ -25,8 +25,10 @@ struct vs_shared {
 	_Atomic long cap;   /* pressure ceiling; LONG_MAX: the kernel is the only limit */
 	_Atomic int stop;
 	_Atomic int pause;
-	/* A demand: until the count first reaches demand_target (the demand plus
-	 * the ballast), workers only add VMAs; then when that happened. */
+	/* Until the count first reaches demand_target (the demand plus the
+	 * ballast; LONG_MAX without a demand), the cap holds a call back, or the
+	 * kernel refuses one for the count, workers only add VMAs, the cheapest
+	 * way; then when the demand was reached. */
 	_Atomic int building;
 	_Atomic uint64_t demand_reached_ns;
 	long demand_target;
@@ -56,6 +58,8 @@ struct vs_worker {
 	uint8_t *scratch; /* model window saved around a call */
 	uint64_t max_ops, ops_done;
 	int call;	  /* the shape's call being made (VS_CALLS_MAX index); < 0: its op */
+	size_t build_region; /* the build's region being split, and its next page */
+	size_t build_page;   /* 0: map a new one */
 	long sent_count;  /* the shared count as this worker's last call went out */
 	uint64_t sent_op; /* ops_done then */
 	uint64_t next_retry_ns;
