@@ -26,7 +26,8 @@ def write(text):
 
 # 1. Memory, not the map count: RLIMIT_DATA caps private writable mappings, so
 #    opening a region's data pages fails with ENOMEM far below vm.max_map_count.
-write(good)
+#    (No re-protections: the build would flip data read-only, out of RLIMIT_DATA.)
+write(good + 'ops = { mprotect = 0; };\n')
 limit_bytes = 256 << 20
 # (Sanitizer shadow memory counts against RLIMIT_DATA: that part needs the normal build.)
 d = None if h.SANITIZER else h.Daemon(a.daemon, ["-c", cfg, "-d", "60"], tmp=tmp, socket=path,

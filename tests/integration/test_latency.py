@@ -18,11 +18,13 @@ try:
     lat = h.stats(path)["latency"]
     h.check(set(lat) == {"mmap", "mprotect", "munmap", "punch"} and
             all(set(v) == {"low", "mid", "high"} for v in lat.values()), "every kind and band")
-    for kind in ("mmap", "munmap", "punch"):
-        low, high = lat[kind]["low"], lat[kind]["high"]
-        h.check(low["count"] > 0 and high["count"] > 0,
-                "%s timed below half the limit and at it: %d, %d" % (kind, low["count"],
-                                                                    high["count"]))
+    # The build (maps and re-protections) crosses every band; the churn's unmaps and
+    # holes come after it, at the limit.
+    for kind in ("mmap", "mprotect"):
+        h.check(all(lat[kind][band]["count"] > 0 for band in ("low", "mid", "high")),
+                "%s timed in every band: %s" % (kind, {b: v["count"] for b, v in lat[kind].items()}))
+    for kind in ("mmap", "mprotect", "munmap", "punch"):
+        high = lat[kind]["high"]
         h.check(0 < high["p50"] <= high["p99"] <= high["max"] < 1, "%s at the limit: %s"
                 % (kind, high))
     m = h.query(path, b"metrics\n").decode()
