@@ -59,17 +59,31 @@ static void verdict(const struct vs_engine *e, struct vs_snapshot *s)
 	s->demand_held = v->time_to_demand_seconds >= 0 && !failures;
 }
 
+/* What the run is after without a bound of ours: its demand, its configured
+ * cap, or the kernel's limit (`want`). */
+static long config_target(const struct vs_engine *e, long want)
+{
+	long cap = atomic_load(&e->sh.cap);
+
+	if (e->cfg.pressure_demand || cap == LONG_MAX || cap >= e->mem_cap)
+		return want;
+	return cap;
+}
+
 /* A bound of ours below the limit (or the demand) that stops the run short of it. */
 static void unreachable(const struct vs_engine *e, struct vs_snapshot *s)
 {
 	struct vs_limit_unreachable *u = &s->unreachable;
 	long want = s->demand_vmas ? e->sh.demand_target : s->max_map_count;
+	long cap = config_target(e, want);
 
 	if (e->mem_cap < want) {
 		u->why = VS_UNREACHABLE_MEMCG;
 		u->bound = e->mem_cap - s->ballast_vmas;
 		u->memcg_bytes = e->mem_limit;
-	} else if (s->t.table_full && s->map_count_peak < s->max_map_count) {
+	} else if (s->t.table_full && s->map_count_peak < cap - cap / 100) {
+		/* Room ran out (the table, or the arena's placement) well short of
+		 * what the run was after; a placement miss near it stops nothing. */
 		u->why = VS_UNREACHABLE_TABLE;
 		u->bound = (long)(e->regions * e->nalloc);
 	}
