@@ -166,11 +166,16 @@ static void failure(struct vs_worker *w, enum vs_op op, int err, uintptr_t addr,
 		event(w, (enum vs_event_kind)kind, op, err, addr, len);
 }
 
-/* Latency, when accounting.latency is on: clock_stop() files the call under
- * its kind and the fill of the limit (the emulated one, if any) as it went out. */
-static uint64_t clock_start(const struct vs_worker *w)
+/* Latency, one call in accounting.latency: clock_stop() files it under its
+ * kind and the fill of the limit (the emulated one, if any) as it went out. */
+static uint64_t clock_start(struct vs_worker *w)
 {
-	return w->sh->cfg->accounting_latency ? vs_now_ns() : 0;
+	unsigned every = w->sh->cfg->accounting_latency; /* one call in this many */
+
+	if (!every || ++w->latency_tick < every)
+		return 0;
+	w->latency_tick = 0;
+	return vs_now_ns();
 }
 
 static void clock_stop(struct vs_worker *w, enum vs_lat_kind kind, uint64_t start)

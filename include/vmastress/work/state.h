@@ -58,6 +58,7 @@ struct vs_worker {
 	uint8_t *scratch; /* model window saved around a call */
 	uint64_t max_ops, ops_done;
 	int call;	  /* the shape's call being made (VS_CALLS_MAX index); < 0: its op */
+	unsigned latency_tick; /* calls since the last one timed */
 	size_t build_region; /* the build's region being split, and its next page */
 	size_t build_page;   /* 0: map a new one */
 	long sent_count;  /* the shared count as this worker's last call went out */
