@@ -1,5 +1,5 @@
-/* mapops.h: the only code that calls mmap/mprotect/munmap: one step of a worker,
- * each call with its VMA prediction and accounting. */
+/* mapops.h: the only code that calls mmap/mprotect/munmap (mapops.c), and one step of a worker
+ * (step.c), each call with its VMA prediction and accounting. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
