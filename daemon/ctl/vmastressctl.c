@@ -14,26 +14,23 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
-#include "vmastress/interface.h"
-#include "vmastress/stats.h"
+#include "ctl.h"
 
-#define ANSWER_MAX (1 << 16)	/* the daemon's answers are far smaller */
-#define REPORT_MAX (256u << 20) /* a report at 4 Mi leaked regions is ~ 300 MiB */
-#define ANSWER_TIMEOUT_MS 5000	/* the daemon has a shorter deadline; this covers slow hosts */
+#define ANSWER_MAX (1 << 16)   /* the daemon's answers are far smaller */
+#define ANSWER_TIMEOUT_MS 5000 /* the daemon has a shorter deadline; this covers slow hosts */
 enum { CHECK_OK, CHECK_WARNING, CHECK_CRITICAL, CHECK_UNKNOWN }; /* monitoring-plugin codes */
 
 #define JSON_KEY(f, src, fmt, json, ...) json,
-static const char *const stat_json[VS_STAT_COUNT] = {VS_STATS(JSON_KEY)};
+const char *const stat_json[VS_STAT_COUNT] = {VS_STATS(JSON_KEY)};
 #define STAT_FLAGS(f, src, fmt, json, metric, type, flags, ...) flags,
-static const unsigned stat_flags[VS_STAT_COUNT] = {VS_STATS(STAT_FLAGS)};
+const unsigned stat_flags[VS_STAT_COUNT] = {VS_STATS(STAT_FLAGS)};
 #define FAMILY_JSON(id, json, metric, flags, help) json,
-static const char *const family_json[VS_FAMILY_COUNT] = {VS_STAT_FAMILIES(FAMILY_JSON)};
+const char *const family_json[VS_FAMILY_COUNT] = {VS_STAT_FAMILIES(FAMILY_JSON)};
 #define FAMILY_FLAGS(id, json, metric, flags, help) flags,
-static const unsigned family_flags[VS_FAMILY_COUNT] = {VS_STAT_FAMILIES(FAMILY_FLAGS)};
+const unsigned family_flags[VS_FAMILY_COUNT] = {VS_STAT_FAMILIES(FAMILY_FLAGS)};
 #define NAME(id, name) name,
-static const char *const op_names[VS_OP_COUNT] = {VS_OPS(NAME)};
-static const char *const cause_names[VS_CAUSE_COUNT] = {VS_ENOMEM_CAUSES(NAME)};
-#define J(f) stat_json[VS_STAT_##f]
+const char *const op_names[VS_OP_COUNT] = {VS_OPS(NAME)};
+const char *const cause_names[VS_CAUSE_COUNT] = {VS_ENOMEM_CAUSES(NAME)};
 
 static const char *sock_path = VS_DEFAULT_SOCKET;
 
@@ -109,7 +106,7 @@ static int query(const char *cmd, char *buf, size_t len, char *err, size_t errle
 }
 
 /* text -> a JSON object, or NULL with the parser's reason in err. */
-static json_object *parse(const char *text, size_t len, char *err, size_t errlen)
+json_object *vs_ctl_parse(const char *text, size_t len, char *err, size_t errlen)
 {
 	json_tokener *tok = json_tokener_new();
 	json_object *o;
@@ -134,7 +131,7 @@ static json_object *parse(const char *text, size_t len, char *err, size_t errlen
 }
 
 /* The value at a dotted key path ("failures.munmap.ENOMEM"), or NULL. */
-static json_object *at(json_object *o, const char *path)
+json_object *vs_ctl_at(json_object *o, const char *path)
 {
 	char key[64];
 
@@ -150,9 +147,9 @@ static json_object *at(json_object *o, const char *path)
 }
 
 /* A number at path; NAN when absent, null or not a number. */
-static double num(json_object *o, const char *path)
+double vs_ctl_num(json_object *o, const char *path)
 {
-	json_object *v = at(o, path);
+	json_object *v = vs_ctl_at(o, path);
 
 	if (!v ||
 	    !(json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)))
@@ -161,9 +158,9 @@ static double num(json_object *o, const char *path)
 }
 
 /* The value at path as text ("-" when absent); 64-bit integers stay exact. */
-static const char *text(json_object *o, const char *path, char *buf, size_t len)
+const char *vs_ctl_text(json_object *o, const char *path, char *buf, size_t len)
 {
-	json_object *v = at(o, path);
+	json_object *v = vs_ctl_at(o, path);
 
 	if (!v || json_object_is_type(v, json_type_null))
 		snprintf(buf, len, "-");
@@ -177,15 +174,16 @@ static const char *text(json_object *o, const char *path, char *buf, size_t len)
 }
 
 /* verdict.first_failure as "mprotect ENOMEM at 65529", or "-". */
-static const char *first_failure(json_object *o, char *buf, size_t len)
+const char *vs_ctl_first_failure(json_object *o, char *buf, size_t len)
 {
-	json_object *f = at(o, VS_VERDICT ".first_failure");
+	json_object *f = vs_ctl_at(o, VS_VERDICT ".first_failure");
 	char op[24], err[24], vmas[24];
 
 	if (!f || !json_object_is_type(f, json_type_object))
 		return snprintf(buf, len, "-"), buf;
-	snprintf(buf, len, "%s %s at %s", text(f, "op", op, sizeof(op)),
-		 text(f, "errno", err, sizeof(err)), text(f, "vmas", vmas, sizeof(vmas)));
+	snprintf(buf, len, "%s %s at %s", vs_ctl_text(f, "op", op, sizeof(op)),
+		 vs_ctl_text(f, "errno", err, sizeof(err)),
+		 vs_ctl_text(f, "vmas", vmas, sizeof(vmas)));
 	return buf;
 }
 
@@ -197,8 +195,8 @@ static int fetch_stats(json_object **out, char *err, size_t errlen)
 
 	if (r)
 		return r;
-	*out = parse(buf, strlen(buf), err, errlen);
-	if (!*out || isnan(num(*out, J(max_map_count)))) {
+	*out = vs_ctl_parse(buf, strlen(buf), err, errlen);
+	if (!*out || isnan(vs_ctl_num(*out, J(max_map_count)))) {
 		if (*out)
 			snprintf(err, errlen, "the daemon's answer is not the stats JSON");
 		json_object_put(*out);
@@ -207,7 +205,7 @@ static int fetch_stats(json_object **out, char *err, size_t errlen)
 	return 0;
 }
 
-static void family_key(char *buf, size_t len, enum vs_stat_family f, const char *a, const char *b)
+void vs_ctl_family_key(char *buf, size_t len, enum vs_stat_family f, const char *a, const char *b)
 {
 	snprintf(buf, len, "%s.%s%s%s", family_json[f], a, b ? "." : "", b ? b : "");
 }
@@ -222,39 +220,42 @@ static int cmd_status(void)
 		fprintf(stderr, "vmastressctl: %s\n", err);
 		return r;
 	}
-	double limit = num(s, J(max_map_count)), vmas = num(s, J(map_count));
+	double limit = vs_ctl_num(s, J(max_map_count)), vmas = vs_ctl_num(s, J(map_count));
 	printf("vmastressd %s, pid %.0f, up %.0f s, profile %s, ",
-	       text(s, J(version), t, sizeof(t)), num(s, J(pid)), num(s, J(uptime_seconds)),
-	       text(s, J(profile), k, sizeof(k)));
-	printf("seed %s\n", text(s, J(seed), t, sizeof(t)));
-	printf("workers:   %.0f\n", num(s, J(workers)));
+	       vs_ctl_text(s, J(version), t, sizeof(t)), vs_ctl_num(s, J(pid)),
+	       vs_ctl_num(s, J(uptime_seconds)), vs_ctl_text(s, J(profile), k, sizeof(k)));
+	printf("seed %s\n", vs_ctl_text(s, J(seed), t, sizeof(t)));
+	printf("workers:   %.0f\n", vs_ctl_num(s, J(workers)));
 	printf("VMAs:      %.0f / %.0f (%.1f %%), peak %.0f; /proc %.0f, %.1f s ago\n", vmas, limit,
-	       100.0 * vmas / limit, num(s, J(map_count_peak)), num(s, J(map_count_proc)),
-	       num(s, J(map_count_proc_age_seconds)));
-	printf("mappings:  %.0f (%.0f bytes)\n", num(s, J(mappings)), num(s, J(mapped_bytes)));
+	       100.0 * vmas / limit, vs_ctl_num(s, J(map_count_peak)),
+	       vs_ctl_num(s, J(map_count_proc)), vs_ctl_num(s, J(map_count_proc_age_seconds)));
+	printf("mappings:  %.0f (%.0f bytes)\n", vs_ctl_num(s, J(mappings)),
+	       vs_ctl_num(s, J(mapped_bytes)));
 	printf("ops:      ");
 	for (int op = 0; op < VS_OP_COUNT; op++) {
 		snprintf(k, sizeof(k), "%s.%s", family_json[VS_FAMILY_OPS], op_names[op]);
-		printf("%s %s %.0f", op ? "," : "", op_names[op], num(s, k));
+		printf("%s %s %.0f", op ? "," : "", op_names[op], vs_ctl_num(s, k));
 	}
 	printf("\nfailures:  ENOMEM");
 	for (int op = 0; op < VS_OP_COUNT; op++) {
-		family_key(k, sizeof(k), VS_FAMILY_FAILURES, op_names[op], "ENOMEM");
-		printf("%s %s %.0f", op ? "," : "", op_names[op], num(s, k));
+		vs_ctl_family_key(k, sizeof(k), VS_FAMILY_FAILURES, op_names[op], "ENOMEM");
+		printf("%s %s %.0f", op ? "," : "", op_names[op], vs_ctl_num(s, k));
 	}
 	printf("\nleaked:    %.0f mappings, %.0f bytes (reclaimed %.0f bytes)\n",
-	       num(s, J(leaked_mappings)), num(s, J(leaked_bytes)), num(s, J(reclaimed_bytes)));
-	if (json_object_is_type(at(s, "kernel"), json_type_object)) {
+	       vs_ctl_num(s, J(leaked_mappings)), vs_ctl_num(s, J(leaked_bytes)),
+	       vs_ctl_num(s, J(reclaimed_bytes)));
+	if (json_object_is_type(vs_ctl_at(s, "kernel"), json_type_object)) {
 		char src[16];
-		double per = num(s, "kernel.bytes_per_vma");
+		double per = vs_ctl_num(s, "kernel.bytes_per_vma");
 		printf("kernel:    %.1f MiB pinned by the VMAs (peak %.1f MiB)",
-		       num(s, "kernel.vma_bytes") / 1048576,
-		       num(s, "kernel.vma_bytes_peak") / 1048576);
+		       vs_ctl_num(s, "kernel.vma_bytes") / 1048576,
+		       vs_ctl_num(s, "kernel.vma_bytes_peak") / 1048576);
 		if (!isnan(per))
 			printf(", %.0f B a VMA: %.1f MiB at the limit", per,
-			       num(s, "kernel.at_limit_bytes") / 1048576);
-		printf(" (%s%s)\n", text(s, "kernel.source", src, sizeof(src)),
-		       json_object_get_boolean(at(s, "kernel.estimate")) ? ", an estimate" : "");
+			       vs_ctl_num(s, "kernel.at_limit_bytes") / 1048576);
+		printf(" (%s%s)\n", vs_ctl_text(s, "kernel.source", src, sizeof(src)),
+		       json_object_get_boolean(vs_ctl_at(s, "kernel.estimate")) ? ", an estimate"
+										: "");
 	}
 	json_object_put(s);
 	return 0;
@@ -266,18 +267,18 @@ static const char *const check_names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"
 static int check_demand(json_object *s)
 {
 	char ff[64], demand[24];
-	double vmas = num(s, J(map_count)) - num(s, J(ballast_vmas));
-	double headroom = num(s, VS_VERDICT ".headroom");
-	json_object *v = at(s, VS_VERDICT);
+	double vmas = vs_ctl_num(s, J(map_count)) - vs_ctl_num(s, J(ballast_vmas));
+	double headroom = vs_ctl_num(s, VS_VERDICT ".headroom");
+	json_object *v = vs_ctl_at(s, VS_VERDICT);
 	int state;
 
 	if (!json_object_is_type(v, json_type_object)) {
 		printf("VMASTRESS UNKNOWN - the daemon runs without a demand (pressure.demand)\n");
 		return CHECK_UNKNOWN;
 	}
-	text(s, VS_VERDICT ".demand", demand, sizeof(demand));
-	first_failure(s, ff, sizeof(ff));
-	if (json_object_get_boolean(at(s, VS_VERDICT ".held")))
+	vs_ctl_text(s, VS_VERDICT ".demand", demand, sizeof(demand));
+	vs_ctl_first_failure(s, ff, sizeof(ff));
+	if (json_object_get_boolean(vs_ctl_at(s, VS_VERDICT ".held")))
 		state = CHECK_OK, printf("VMASTRESS OK - demand %s VMAs held", demand);
 	else if (strcmp(ff, "-") != 0)
 		state = CHECK_CRITICAL,
@@ -345,9 +346,9 @@ static int cmd_check(int argc, char **argv)
 		json_object_put(s);
 		return c;
 	}
-	family_key(k, sizeof(k), VS_FAMILY_FAILURES, op_names[VS_OP_MUNMAP], "ENOMEM");
-	double limit = num(s, J(max_map_count)), vmas = num(s, J(map_count));
-	double leaked = num(s, J(leaked_bytes)), enomem = num(s, k);
+	vs_ctl_family_key(k, sizeof(k), VS_FAMILY_FAILURES, op_names[VS_OP_MUNMAP], "ENOMEM");
+	double limit = vs_ctl_num(s, J(max_map_count)), vmas = vs_ctl_num(s, J(map_count));
+	double leaked = vs_ctl_num(s, J(leaked_bytes)), enomem = vs_ctl_num(s, k);
 	json_object_put(s);
 	if (isnan(vmas) || isnan(leaked) || limit <= 0) {
 		printf("VMASTRESS UNKNOWN - the answer is not the stats JSON\n");
@@ -362,205 +363,6 @@ static int cmd_check(int argc, char **argv)
 	       names[state], vmas, limit, 100 * fill, leaked, enomem, vmas, limit, fill, max_fill,
 	       leaked, max_leaked, enomem);
 	return state;
-}
-
-/* A --report file; 0 or a sysexits code, with the file named in the message. */
-static int load(const char *path, json_object **out)
-{
-	char err[256];
-	FILE *f = fopen(path, "re");
-	struct stat st;
-	char *buf = NULL;
-	size_t n = 0;
-
-	if (!f) {
-		fprintf(stderr, "vmastressctl: %s: %s\n", path, strerror(errno));
-		return errno == ENOENT ? VS_EX_NOINPUT : VS_EX_NOPERM;
-	}
-	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= REPORT_MAX &&
-	    (buf = malloc((size_t)st.st_size + 1)))
-		n = fread(buf, 1, (size_t)st.st_size, f);
-	fclose(f);
-	if (!buf) {
-		fprintf(stderr, "vmastressctl: %s: not a regular file under %u MiB\n", path,
-			REPORT_MAX >> 20);
-		return VS_EX_DATAERR;
-	}
-	*out = parse(buf, n, err, sizeof(err));
-	free(buf);
-	if (!*out || isnan(num(*out, J(max_map_count)))) {
-		fprintf(stderr, "vmastressctl: %s: %s\n", path,
-			*out ? "not a vmastressd report (no max_map_count)" : err);
-		json_object_put(*out);
-		return VS_EX_DATAERR;
-	}
-	return 0;
-}
-
-static void row(const char *label, double a, double b)
-{
-	double v[2] = {a, b};
-
-	printf("%-30s", label);
-	for (int k = 0; k < 2; k++)
-		if (isnan(v[k]))
-			printf(" %20s", "-");
-		else
-			printf(" %20.*f", fmod(v[k], 1) != 0 ? 3 : 0, v[k]);
-	putchar('\n');
-}
-
-/* The compared rows of one family, each key under both reports. */
-static void family_rows(json_object *A, json_object *B, enum vs_stat_family f)
-{
-	char k[96];
-
-	if (f == VS_FAMILY_CALLS) { /* keyed by the shape's names: A's, then B's others */
-		json_object *calls[2] = {at(A, family_json[f]), at(B, family_json[f])};
-		for (int side = 0; side < 2; side++) {
-			if (!json_object_is_type(calls[side], json_type_object))
-				continue;
-			json_object_object_foreach(calls[side], name, val)
-			{
-				(void)val;
-				snprintf(k, sizeof(k), "%s.%s", family_json[f], name);
-				if (side == 0 || !at(A, k))
-					row(k, num(A, k), num(B, k));
-			}
-		}
-		return;
-	}
-	for (int op = 0; op < VS_OP_COUNT; op++) {
-		for (int c = 0; c < (f == VS_FAMILY_ENOMEM ? VS_CAUSE_COUNT : 1); c++) {
-			if (f == VS_FAMILY_FAILURES)
-				family_key(k, sizeof(k), f, op_names[op], "ENOMEM");
-			else if (f == VS_FAMILY_ENOMEM)
-				family_key(k, sizeof(k), f, cause_names[c], op_names[op]);
-			else
-				family_key(k, sizeof(k), f, op_names[op], NULL);
-			row(k, num(A, k), num(B, k));
-		}
-	}
-}
-
-static void verdict_row(json_object *A, json_object *B, const char *key)
-{
-	char path[64], ta[64], tb[64];
-
-	snprintf(path, sizeof(path), "%s.%s", VS_VERDICT, key);
-	if (strcmp(key, "first_failure") == 0)
-		printf("%-30s %20s %20s\n", path, first_failure(A, ta, sizeof(ta)),
-		       first_failure(B, tb, sizeof(tb)));
-	else
-		printf("%-30s %20s %20s\n", path, text(A, path, ta, sizeof(ta)),
-		       text(B, path, tb, sizeof(tb)));
-}
-
-/* Keys that shape no load: where the figures go. */
-static bool output_only(const char *path)
-{
-	return strncmp(path, "stats.", 6) == 0 || strncmp(path, "log.", 4) == 0;
-}
-
-static void note_differ(char *buf, size_t len, const char *key)
-{
-	size_t n = strlen(buf), k = strlen(key);
-
-	for (const char *p = buf; (p = strstr(p, key)); p += k)
-		if ((p == buf || p[-1] == ' ') && (p[k] == ',' || !p[k]))
-			return; /* noted already (profile: a row and a config key) */
-	if (n + strlen(key) + 8 < len)
-		snprintf(buf + n, len - n, "%s%s", n ? ", " : "", key);
-	else if (n + 5 < len && strcmp(buf + n - 3, "...") != 0)
-		snprintf(buf + n, len - n, ", ...");
-}
-
-/* Every leaf under `node` (of A's "config", or with b_only of B's: then only the
- * keys A lacks) whose values differ, printed and noted. */
-static void config_rows(json_object *A, json_object *B, json_object *node, bool b_only,
-			const char *prefix, char *load, char *outputs, size_t len)
-{
-	char path[128], ta[64], tb[64];
-
-	json_object_object_foreach(node, key, val)
-	{
-		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", key);
-		if (json_object_is_type(val, json_type_object)) {
-			config_rows(A, B, val, b_only, path, load, outputs, len);
-			continue;
-		}
-		char full[160];
-		snprintf(full, sizeof(full), "config.%s", path);
-		if (b_only && at(A, full))
-			continue;
-		text(A, full, ta, sizeof(ta));
-		text(B, full, tb, sizeof(tb));
-		if (strcmp(ta, tb) == 0)
-			continue;
-		printf("%-30s %20s %20s\n", full, ta, tb);
-		note_differ(output_only(path) ? outputs : load, len, path);
-	}
-}
-
-/* Both verdicts, first: does each host's limit hold the demand? */
-static void verdict_rows(json_object *A, json_object *B)
-{
-#define VERDICT_ROW(key) verdict_row(A, B, #key);
-	VS_VERDICT_KEYS(VERDICT_ROW)
-#undef VERDICT_ROW
-}
-
-static int cmd_compare(const char *a, const char *b)
-{
-	char ta[64], tb[64], differ[512] = "";
-	json_object *A = NULL, *B = NULL;
-	int r;
-
-	if ((r = load(a, &A)) || (r = load(b, &B))) {
-		json_object_put(A);
-		return r;
-	}
-	printf("%-30s %20s %20s\n", "", a, b);
-	if (json_object_is_type(at(A, VS_VERDICT), json_type_object) ||
-	    json_object_is_type(at(B, VS_VERDICT), json_type_object))
-		verdict_rows(A, B);
-	/* Like for like first: only the limit should differ between two hosts' runs. */
-	for (int i = 0; i < VS_STAT_COUNT; i++) {
-		if (!(stat_flags[i] & VS_STAT_LIKE))
-			continue;
-		printf("%-30s %20s %20s\n", stat_json[i], text(A, stat_json[i], ta, sizeof(ta)),
-		       text(B, stat_json[i], tb, sizeof(tb)));
-		if (strcmp(ta, tb) != 0)
-			snprintf(differ + strlen(differ), sizeof(differ) - strlen(differ), "%s%s",
-				 *differ ? ", " : "", stat_json[i]);
-	}
-	/* Every configuration key that differs, both ways round. */
-	char outputs[sizeof(differ)] = "";
-	json_object *ca = at(A, "config"), *cb = at(B, "config");
-	if (ca && cb) {
-		config_rows(A, B, ca, false, "", differ, outputs, sizeof(differ));
-		config_rows(A, B, cb, true, "", differ, outputs, sizeof(differ));
-	} else
-		note_differ(differ, sizeof(differ), "config (a report without it)");
-	printf("%-30s %20s %20s\n", J(sequence), text(A, J(sequence), ta, sizeof(ta)),
-	       text(B, J(sequence), tb, sizeof(tb)));
-	for (int i = 0; i < VS_STAT_COUNT; i++)
-		if (stat_flags[i] & VS_STAT_COMPARE)
-			row(stat_json[i], num(A, stat_json[i]), num(B, stat_json[i]));
-	for (int f = 0; f < VS_FAMILY_COUNT; f++)
-		if (family_flags[f] & VS_STAT_COMPARE)
-			family_rows(A, B, (enum vs_stat_family)f);
-	row("headroom (limit - peak)", num(A, J(max_map_count)) - num(A, J(map_count_peak)),
-	    num(B, J(max_map_count)) - num(B, J(map_count_peak)));
-	if (*differ)
-		fprintf(stderr, "vmastressctl: note: the runs differ in %s: not like for like\n",
-			differ);
-	if (*outputs)
-		fprintf(stderr, "vmastressctl: note: they also differ in outputs only: %s\n",
-			outputs);
-	json_object_put(A);
-	json_object_put(B);
-	return 0;
 }
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -616,7 +418,7 @@ int main(int argc, char **argv)
 		if (rest != 2)
 			return usage_error("compare: needs two report files, got %s",
 					   rest < 2 ? "fewer" : "more");
-		return cmd_compare(argv[i + 1], argv[i + 2]);
+		return vs_ctl_compare(argv[i + 1], argv[i + 2]);
 	}
 	if (strcmp(cmd, "status") != 0 && !is_raw(cmd))
 		return usage_error("unknown command \"%s\" (stats, metrics, ping, version, status, "

@@ -9,6 +9,7 @@
 #include "vmastress/log/log.h"
 #include "vmastress/output/report.h"
 #include "vmastress/service/answer.h"
+#include "vmastress/service/lines.h"
 #include "vmastress/service/loop.h"
 #include "vmastress/service/notify.h"
 #include "vmastress/service/stats_server.h"
@@ -16,10 +17,6 @@
 
 #define EVENTS_TICK_USEC 100000ULL  /* a worker's ring holds VS_EVENT_RING events */
 #define STATUS_TICK_USEC 1000000ULL /* systemctl status: once a second is live enough */
-#define RATE_WINDOW_USEC 1000000ULL /* log.events_per_second counts per this window */
-/* The first refusal within this many VMAs of the limit is the limit's. */
-#define LIMIT_REACHED_SLACK 8
-#define ERRNO_SEEN_MAX 256 /* errno values are below this (glibc's largest is 133) */
 
 struct loop {
 	sd_event *ev;
@@ -27,90 +24,18 @@ struct loop {
 	const struct vs_run_options *opt;
 	struct vs_stats_server *server;
 	struct vs_answer_ctx actx;
-	uint64_t window_start, dropped;
-	unsigned window_events;
-	bool limit_reported;
-	bool held;				      /* the verdict, for the exit status */
-	bool seen[VS_OP_COUNT][ERRNO_SEEN_MAX];	      /* (op, errno) already written once */
+	struct vs_event_lines lines; /* the rate and first-of-kind state of event lines */
+	bool held;		     /* the verdict, for the exit status */
 	sd_event_source *verify, *summary, *textfile; /* turned on and off by reloads */
 };
-
-static struct vs_fields event_fields(const struct vs_event *ev)
-{
-	struct vs_fields f = {
-	    .op = vs_op_name(ev->op),
-	    .err = ev->err,
-	    .addr = ev->addr,
-	    .length = ev->length,
-	    .worker = ev->worker,
-	    .map_count = ev->map_count,
-	    .max_map_count = ev->max_map_count,
-	    .leaked_bytes = (long long)ev->leaked_bytes,
-	};
-	return f;
-}
-
-/* Within log.events_per_second for this window? Counts the entry if so. */
-static bool rate_ok(struct loop *l)
-{
-	uint64_t now = 0;
-
-	sd_event_now(l->ev, CLOCK_MONOTONIC, &now);
-	if (now - l->window_start >= RATE_WINDOW_USEC) {
-		l->window_start = now;
-		l->window_events = 0;
-	}
-	if (l->window_events >= vs_engine_config(l->eng)->log_events_per_second)
-		return false;
-	l->window_events++;
-	return true;
-}
 
 static void log_event(const struct vs_event *ev, void *userdata)
 {
 	struct loop *l = userdata;
-	struct vs_fields f = event_fields(ev);
-	unsigned err = (unsigned)ev->err % ERRNO_SEEN_MAX;
+	uint64_t now = 0;
 
-	/* The first refusal at the limit is always reported, never rate limited. */
-	if (!l->limit_reported && ev->err == ENOMEM &&
-	    ev->map_count + LIMIT_REACHED_SLACK >= ev->max_map_count) {
-		l->limit_reported = true;
-		vs_log_msg(VS_MSG_LIMIT_REACHED, LOG_WARNING, &f,
-			   "VMA limit reached: %s failed with ENOMEM at %ld of %ld VMAs", f.op,
-			   ev->map_count, ev->max_map_count);
-	}
-	/* The first failure of each (op, errno) is always written; the rest are
-	 * counted, summarized, and written one by one only within the rate. */
-	bool first =
-	    ev->kind != VS_EVENT_RECLAIMED && ev->op < VS_OP_COUNT && !l->seen[ev->op][err];
-	if (first)
-		l->seen[ev->op][err] = true;
-	else if (!rate_ok(l)) {
-		l->dropped++;
-		return;
-	}
-	const char *tag = first ? "first " : "";
-	switch (ev->kind) {
-	case VS_EVENT_LEAK:
-		vs_log_msg(VS_MSG_LEAK, LOG_WARNING, &f,
-			   "%sleak: worker %u: munmap(0x%" PRIxPTR ", %" PRIu64 ") failed: %s; "
-			   "region leaked (map_count %ld/%ld, leaked_bytes %" PRIu64 ")",
-			   tag, ev->worker, ev->addr, ev->length, vs_errno_name(ev->err),
-			   ev->map_count, ev->max_map_count, ev->leaked_bytes);
-		break;
-	case VS_EVENT_RECLAIMED:
-		vs_log_msg(VS_MSG_RECLAIMED, LOG_INFO, &f,
-			   "worker %u: leaked region 0x%" PRIxPTR " (%" PRIu64 " bytes) reclaimed",
-			   ev->worker, ev->addr, ev->length);
-		break;
-	default:
-		vs_log_msg(VS_MSG_FAILURE, LOG_NOTICE, &f,
-			   "%sfailure: worker %u: %s(0x%" PRIxPTR ", %" PRIu64 ") failed: %s "
-			   "(map_count %ld/%ld)",
-			   tag, ev->worker, f.op, ev->addr, ev->length, vs_errno_name(ev->err),
-			   ev->map_count, ev->max_map_count);
-	}
+	sd_event_now(l->ev, CLOCK_MONOTONIC, &now);
+	vs_lines_event(&l->lines, ev, vs_engine_config(l->eng)->log_events_per_second, now);
 }
 
 /* Fire again in usec; 0 turns the timer off (a reload may turn it on again). */
@@ -158,7 +83,7 @@ static void take_snapshot(void *userdata, struct vs_snapshot *s)
 	struct loop *l = userdata;
 
 	vs_engine_snapshot(l->eng, s);
-	s->events_dropped = s->t.events_lost + l->dropped;
+	s->events_dropped = s->t.events_lost + l->lines.dropped;
 	s->clients_rejected = vs_stats_server_rejected(l->server);
 	s->clients_evicted = vs_stats_server_evicted(l->server);
 }
@@ -238,60 +163,18 @@ static int on_sysctl(sd_event_source *s, uint64_t usec, void *userdata)
 		f.max_map_count = new_limit;
 		vs_log_msg(VS_MSG_SYSCTL, LOG_NOTICE, &f,
 			   "vm.max_map_count changed from %ld to %ld", old_limit, new_limit);
-		l->limit_reported = false;
+		l->lines.limit_reported = false;
 	}
 	return rearm(s,
 		     (uint64_t)vs_engine_config(l->eng)->accounting_sysctl_interval_ms * 1000ULL);
 }
 
-/* "; cannot reach the limit: ..." when a bound of ours stops the run short of it. */
-static const char *unreachable_text(const struct vs_snapshot *s, char *buf, size_t len)
-{
-	const struct vs_limit_unreachable *u = &s->unreachable;
-
-	if (u->why == VS_UNREACHABLE_MEMCG)
-		snprintf(buf, len,
-			 "; the run cannot reach the limit: the memory cgroup's %llu MiB holds "
-			 "about %ld VMAs",
-			 (unsigned long long)(u->memcg_bytes >> 20), u->bound);
-	else if (u->why == VS_UNREACHABLE_TABLE)
-		snprintf(buf, len,
-			 "; the run cannot reach the limit: the region table is full (%ld)",
-			 u->bound);
-	else
-		buf[0] = 0;
-	return buf;
-}
-
-/* One line with every count an operator needs; what per-event lines leave out. */
 static void summary(struct loop *l, enum vs_msg m, const char *what)
 {
 	struct vs_snapshot s;
-	struct vs_fields f = VS_FIELDS_NONE;
-	const struct vs_totals *t = &s.t;
-	char failures[384] = "", bound[160];
-	size_t n = 0;
 
 	take_snapshot(l, &s);
-	for (int op = 0; op < VS_OP_COUNT; op++)
-		for (unsigned e = 0; e < VS_ERRNO_SLOTS; e++)
-			if (t->failures[op][e] && n < sizeof(failures))
-				n += (size_t)snprintf(failures + n, sizeof(failures) - n,
-						      "%s%s %s %" PRIu64, n ? ", " : "",
-						      vs_op_name(op), vs_errno_slot_name(e),
-						      t->failures[op][e]);
-	f.map_count = s.map_count;
-	f.max_map_count = s.max_map_count;
-	f.leaked_bytes = (long long)t->leaked_bytes;
-	vs_log_msg(m, LOG_INFO, &f,
-		   "%s: vmas %ld/%ld (peak %ld, /proc %ld), mappings %" PRIu64 ", ops mmap %" PRIu64
-		   " mprotect %" PRIu64 " munmap %" PRIu64 ", failures: %s, leaked %" PRIu64
-		   " mappings / %" PRIu64 " bytes, reclaimed %" PRIu64
-		   " bytes, per-event entries not written %" PRIu64 "%s",
-		   what, s.map_count, s.max_map_count, s.map_count_peak, s.map_count_proc,
-		   t->mappings, t->ops[VS_OP_MMAP], t->ops[VS_OP_MPROTECT], t->ops[VS_OP_MUNMAP],
-		   n ? failures : "none", t->leaked_mappings, t->leaked_bytes, t->reclaimed_bytes,
-		   s.events_dropped, unreachable_text(&s, bound, sizeof(bound)));
+	vs_lines_summary(m, what, &s);
 }
 
 static int on_summary(sd_event_source *s, uint64_t usec, void *userdata)
@@ -455,55 +338,14 @@ static int write_report(struct loop *l, const char *path, bool final)
 			       &leaks);
 }
 
-/* Format bytes for a person: "1.2 GiB". */
-static void human_bytes(uint64_t n, char *buf, size_t len)
-{
-	static const char *const unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
-	double v = (double)n;
-	unsigned u = 0;
-
-	while (v >= 1024 && u + 1 < sizeof(unit) / sizeof(unit[0]))
-		v /= 1024, u++;
-	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
-}
-
 /* The answer to the operator's question, once, as the run ends (before
  * teardown: what leaked is what the run left). Returns whether it held. */
 static bool log_verdict(struct loop *l)
 {
 	struct vs_snapshot s;
-	struct vs_fields f = VS_FIELDS_NONE;
-	const struct vs_verdict *v = &s.verdict;
-	char limit[64], leaked[32], bound[160];
 
 	take_snapshot(l, &s);
-	if (!s.demand_vmas)
-		return true;
-	f.max_map_count = v->limit;
-	f.leaked_bytes = (long long)s.t.leaked_bytes;
-	snprintf(limit, sizeof(limit), s.emulated_limit ? "emulated limit %ld" : "limit %ld",
-		 s.emulated_limit ? s.emulated_limit : v->limit);
-	human_bytes(s.t.leaked_bytes, leaked, sizeof(leaked));
-	if (s.demand_held)
-		vs_log_msg(VS_MSG_VERDICT, LOG_NOTICE, &f,
-			   "demand %ld VMAs held under %s, headroom %ld (built in %.2f s)%s",
-			   s.demand_vmas, limit, v->headroom, v->time_to_demand_seconds,
-			   unreachable_text(&s, bound, sizeof(bound)));
-	else if (v->has_first_failure) {
-		f.map_count = v->first_failure_vmas;
-		f.op = vs_op_name(v->first_failure_op);
-		f.err = v->first_failure_errno;
-		vs_log_msg(VS_MSG_VERDICT, LOG_WARNING, &f,
-			   "demand %ld VMAs NOT held under %s: first failure at %ld (%s %s, %s) "
-			   "after %.2f s, %s leaked",
-			   s.demand_vmas, limit, v->first_failure_vmas, f.op, vs_errno_name(f.err),
-			   v->first_failure_call, v->first_failure_seconds, leaked);
-	} else
-		vs_log_msg(VS_MSG_VERDICT, LOG_WARNING, &f,
-			   "demand %ld VMAs NOT held under %s: not built in the run's time "
-			   "(peak %ld)",
-			   s.demand_vmas, limit, s.map_count_peak - s.ballast_vmas);
-	return s.demand_held;
+	return vs_lines_verdict(&s);
 }
 
 static void shutdown_engine(struct loop *l)

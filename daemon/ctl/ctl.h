@@ -1,0 +1,33 @@
+/* ctl.h: what the client's files share: the tables of stats.h as JSON keys, and the
+ * JSON helpers (json-c) that read the daemon's answers and the report files. */
+#pragma once
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include "vmastress/interface.h"
+#include "vmastress/stats.h"
+
+extern const char *const stat_json[VS_STAT_COUNT];
+extern const unsigned stat_flags[VS_STAT_COUNT];
+extern const char *const family_json[VS_FAMILY_COUNT];
+extern const unsigned family_flags[VS_FAMILY_COUNT];
+extern const char *const op_names[VS_OP_COUNT];
+extern const char *const cause_names[VS_CAUSE_COUNT];
+#define J(f) stat_json[VS_STAT_##f]
+
+/* text -> a JSON object, or NULL with the parser's reason in err. */
+json_object *vs_ctl_parse(const char *text, size_t len, char *err, size_t errlen);
+/* The value at a dotted key path ("failures.munmap.ENOMEM"), or NULL. */
+json_object *vs_ctl_at(json_object *o, const char *path);
+/* A number at path; NAN when absent, null or not a number. */
+double vs_ctl_num(json_object *o, const char *path);
+/* The value at path as text ("-" when absent); 64-bit integers stay exact. */
+const char *vs_ctl_text(json_object *o, const char *path, char *buf, size_t len);
+/* verdict.first_failure as "mprotect ENOMEM at 65529", or "-". */
+const char *vs_ctl_first_failure(json_object *o, char *buf, size_t len);
+/* "family.a[.b]" */
+void vs_ctl_family_key(char *buf, size_t len, enum vs_stat_family f, const char *a, const char *b);
+
+/* compare A.json B.json: both verdicts, like-for-like keys, every differing config
+ * key, the rows of stats.h; a sysexits code. */
+int vs_ctl_compare(const char *a, const char *b);
