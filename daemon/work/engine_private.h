@@ -11,9 +11,11 @@
 struct vs_engine {
 	struct vs_config cfg; /* the running configuration; workers read it (sh.cfg) */
 	struct vs_shared sh;
-	struct vs_ballast ballast;	     /* pressure.emulate_limit's */
-	struct vs_kmem kmem_base; /* at start, with kmem_base_vmas VMAs */
+	struct vs_ballast ballast; /* pressure.emulate_limit's */
+	struct vs_kmem kmem_base;  /* at start, with kmem_base_vmas VMAs */
 	long kmem_base_vmas;
+	struct vs_kmem kmem_last; /* the last reading, at kmem_last_ns (monotonic) */
+	uint64_t kmem_last_ns;
 	uint64_t kmem_peak_bytes; /* the largest delta seen, with kmem_peak_vmas more VMAs */
 	long kmem_peak_vmas;
 	long mem_cap;			     /* VMAs the memory cgroup holds; LONG_MAX: no limit */

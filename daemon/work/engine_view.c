@@ -89,17 +89,26 @@ static void unreachable(const struct vs_engine *e, struct vs_snapshot *s)
 	}
 }
 
+#define KMEM_READ_INTERVAL_NS 250000000ULL /* the status line asks once a second */
 /* Fewer VMAs than this over the start: bytes per VMA would be mostly noise. */
 #define KMEM_MIN_VMAS 1000
 
 static void kernel_cost(struct vs_engine *e, struct vs_snapshot *s)
 {
 	struct vs_kernel_cost *k = &s->kernel;
-	struct vs_kmem now;
+	struct vs_kmem now = e->kmem_last;
 	long vmas = s->map_count - e->kmem_base_vmas;
+	uint64_t t = vs_now_ns();
 
-	if (e->kmem_base.bytes == UINT64_MAX || vs_kmem_read(&now) < 0 ||
-	    now.slabinfo != e->kmem_base.slabinfo)
+	/* /proc/slabinfo is tens of KiB of text: read at most once per interval,
+	 * not for every stats query. */
+	if (t - e->kmem_last_ns >= KMEM_READ_INTERVAL_NS) {
+		if (vs_kmem_read(&now) < 0)
+			return;
+		e->kmem_last = now;
+		e->kmem_last_ns = t;
+	}
+	if (e->kmem_base.bytes == UINT64_MAX || now.slabinfo != e->kmem_base.slabinfo)
 		return;
 	k->known = true;
 	k->slabinfo = now.slabinfo;
