@@ -231,29 +231,45 @@ static void unreachable(struct vs_textbuf *o, const struct vs_snapshot *s)
 			       u->bound, u->bound);
 }
 
-/* "latency": {kind: {fill: {p50, p99, max (seconds), count}}}, null where none. */
-static void latency(struct vs_textbuf *o, const struct vs_totals *t)
+/* One histogram row as {fill: {p50, p99, max (seconds), count}}, nulls where none. */
+static void latency_row(struct vs_textbuf *o, const struct vs_totals *t, unsigned row)
+{
+	vs_textbuf_put(o, "{");
+	for (int f = 0; f < VS_FILL_COUNT; f++) {
+		const uint64_t *b = t->lat[row][f];
+		uint64_t n = 0, max = t->lat_max_ns[row][f];
+		for (int i = 0; i <= VS_LAT_BUCKETS; i++)
+			n += b[i];
+		vs_textbuf_put(o, "%s\"%s\":", f ? "," : "", vs_fill_band_name(f));
+		if (!n)
+			vs_textbuf_put(o, "{\"p50\":null,\"p99\":null,\"max\":null,\"count\":0}");
+		else
+			vs_textbuf_put(o, "{\"p50\":%.9f,\"p99\":%.9f,\"max\":%.9f,\"count\":%llu}",
+				       vs_lat_quantile(b, max, 0.50), vs_lat_quantile(b, max, 0.99),
+				       (double)max / 1e9, (unsigned long long)n);
+	}
+	vs_textbuf_put(o, "}");
+}
+
+/* "latency": {kind: row}; "call_latency": {the shape's name of a call: row}, the
+ * same calls filed by what they are to the consumer ("guard page mprotect"). */
+static void latency(struct vs_textbuf *o, const struct vs_snapshot *s)
 {
 	vs_textbuf_put(o, ",\"latency\":{");
 	for (int k = 0; k < VS_LAT_KIND_COUNT; k++) {
-		vs_textbuf_put(o, "%s\"%s\":{", k ? "," : "", vs_lat_kind_name(k));
-		for (int f = 0; f < VS_FILL_COUNT; f++) {
-			const uint64_t *b = t->lat[k][f];
-			uint64_t n = 0;
-			for (int i = 0; i <= VS_LAT_BUCKETS; i++)
-				n += b[i];
-			vs_textbuf_put(o, "%s\"%s\":", f ? "," : "", vs_fill_band_name(f));
-			if (!n) {
-				vs_textbuf_put(
-				    o, "{\"p50\":null,\"p99\":null,\"max\":null,\"count\":0}");
-				continue;
-			}
-			vs_textbuf_put(o, "{\"p50\":%.9f,\"p99\":%.9f,\"max\":%.9f,\"count\":%llu}",
-				       vs_lat_quantile(b, t->lat_max_ns[k][f], 0.50),
-				       vs_lat_quantile(b, t->lat_max_ns[k][f], 0.99),
-				       (double)t->lat_max_ns[k][f] / 1e9, (unsigned long long)n);
-		}
-		vs_textbuf_put(o, "}");
+		vs_textbuf_put(o, "%s\"%s\":", k ? "," : "", vs_lat_kind_name(k));
+		latency_row(o, &s->t, (unsigned)k);
+	}
+	vs_textbuf_put(o, "},\"call_latency\":{");
+	const char *sep = "";
+	for (int c = 0; c < VS_CALLS_MAX; c++) {
+		if (!s->call_names[c])
+			continue;
+		vs_textbuf_put(o, "%s", sep);
+		string(o, s->call_names[c]);
+		vs_textbuf_put(o, ":");
+		latency_row(o, &s->t, VS_LAT_KIND_COUNT + (unsigned)c);
+		sep = ",";
 	}
 	vs_textbuf_put(o, "}");
 }
@@ -312,7 +328,7 @@ static void members(struct vs_textbuf *o, const struct vs_snapshot *s)
 	verdict(o, s);
 	unreachable(o, s);
 	kernel(o, s);
-	latency(o, &s->t);
+	latency(o, s);
 }
 
 int vs_render_json(const struct vs_snapshot *s, char *buf, size_t len)

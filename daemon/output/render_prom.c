@@ -77,38 +77,54 @@ static void families(struct vs_textbuf *o, const struct vs_snapshot *s)
 	}
 }
 
-/* vmastress_op_duration_seconds{op,fill}: the series that have seen a call. */
-static void histograms(struct vs_textbuf *o, const struct vs_totals *t)
+/* One histogram row's series, by fill band: those that have seen a call. */
+static void histogram_row(struct vs_textbuf *o, const struct vs_totals *t, unsigned row,
+			  const char *metric, const char *label, const char *value)
+{
+	for (int f = 0; f < VS_FILL_COUNT; f++) {
+		const char *fill = vs_fill_band_name(f);
+		uint64_t n = 0, cum = 0;
+		for (int i = 0; i <= VS_LAT_BUCKETS; i++)
+			n += t->lat[row][f][i];
+		if (!n)
+			continue;
+		for (int i = 0; i < VS_LAT_BUCKETS; i++) {
+			cum += t->lat[row][f][i];
+			vs_textbuf_put(
+			    o, "vmastress_%s_bucket{%s=\"%s\",fill=\"%s\",le=\"%.9g\"} %llu\n",
+			    metric, label, value, fill,
+			    (double)((uint64_t)VS_LAT_FIRST_NS << i) / 1e9,
+			    (unsigned long long)cum);
+		}
+		vs_textbuf_put(o,
+			       "vmastress_%s_bucket{%s=\"%s\",fill=\"%s\",le=\"+Inf\"} %llu\n"
+			       "vmastress_%s_sum{%s=\"%s\",fill=\"%s\"} %.9f\n"
+			       "vmastress_%s_count{%s=\"%s\",fill=\"%s\"} %llu\n",
+			       metric, label, value, fill, (unsigned long long)n, metric, label,
+			       value, fill, (double)t->lat_sum_ns[row][f] / 1e9, metric, label,
+			       value, fill, (unsigned long long)n);
+	}
+}
+
+/* vmastress_op_duration_seconds{op,fill}, and the same calls by the shape's name
+ * for them in vmastress_call_duration_seconds{call,fill} (a metric of its own, so
+ * that a sum over either counts every call once). */
+static void histograms(struct vs_textbuf *o, const struct vs_snapshot *s)
 {
 	head(o, "op_duration_seconds", "histogram",
 	     "Duration of the calls, by kind and by how full the limit was (low < 50 %, mid "
 	     "50-90 %, high >= 90 %).");
 	for (int k = 0; k < VS_LAT_KIND_COUNT; k++)
-		for (int f = 0; f < VS_FILL_COUNT; f++) {
-			const char *op = vs_lat_kind_name(k), *fill = vs_fill_band_name(f);
-			uint64_t n = 0;
-			for (int i = 0; i <= VS_LAT_BUCKETS; i++)
-				n += t->lat[k][f][i];
-			if (!n)
-				continue;
-			uint64_t cum = 0;
-			for (int i = 0; i < VS_LAT_BUCKETS; i++) {
-				cum += t->lat[k][f][i];
-				vs_textbuf_put(
-				    o,
-				    "vmastress_op_duration_seconds_bucket{op=\"%s\",fill=\"%s\","
-				    "le=\"%.9g\"} %llu\n",
-				    op, fill, (double)((uint64_t)VS_LAT_FIRST_NS << i) / 1e9,
-				    (unsigned long long)cum);
-			}
-			vs_textbuf_put(
-			    o,
-			    "vmastress_op_duration_seconds_bucket{op=\"%s\",fill=\"%s\","
-			    "le=\"+Inf\"} %llu\n"
-			    "vmastress_op_duration_seconds_sum{op=\"%s\",fill=\"%s\"} %.9f\n"
-			    "vmastress_op_duration_seconds_count{op=\"%s\",fill=\"%s\"} %llu\n",
-			    op, fill, (unsigned long long)n, op, fill,
-			    (double)t->lat_sum_ns[k][f] / 1e9, op, fill, (unsigned long long)n);
+		histogram_row(o, &s->t, (unsigned)k, "op_duration_seconds", "op",
+			      vs_lat_kind_name(k));
+	for (int c = 0, named = 0; c < VS_CALLS_MAX; c++)
+		if (s->call_names[c]) {
+			if (!named++)
+				head(o, "call_duration_seconds", "histogram",
+				     "Duration of the calls by what they are to the shape's "
+				     "consumer, by fill band.");
+			histogram_row(o, &s->t, VS_LAT_KIND_COUNT + (unsigned)c,
+				      "call_duration_seconds", "call", s->call_names[c]);
 		}
 }
 
@@ -122,7 +138,7 @@ int vs_render_prom(const struct vs_snapshot *s, char *buf, size_t len)
 		if (vs_stat_rows[i].metric)
 			scalar(&o, s, &vs_stat_rows[i]);
 	families(&o, s);
-	histograms(&o, &s->t);
+	histograms(&o, s);
 	if (s->kernel.known) {
 		const char *source = s->kernel.slabinfo ? "slabinfo" : "meminfo";
 		head(&o, "kernel_vma_bytes", "gauge",

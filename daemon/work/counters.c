@@ -52,10 +52,9 @@ void vs_counters_sum(struct vs_totals *t, struct vs_counters *const *c, unsigned
 		sum_array(&t->enomem[0][0], &k->enomem[0][0], VS_CAUSE_COUNT * VS_OP_COUNT);
 		sum_array(t->call_failures, k->call_failures, VS_CALLS_MAX);
 		sum_array(&t->lat[0][0][0], &k->lat[0][0][0],
-			  VS_LAT_KIND_COUNT * VS_FILL_COUNT * (VS_LAT_BUCKETS + 1));
-		sum_array(&t->lat_sum_ns[0][0], &k->lat_sum_ns[0][0],
-			  VS_LAT_KIND_COUNT * VS_FILL_COUNT);
-		for (int i = 0; i < VS_LAT_KIND_COUNT; i++)
+			  VS_LAT_ROWS * VS_FILL_COUNT * (VS_LAT_BUCKETS + 1));
+		sum_array(&t->lat_sum_ns[0][0], &k->lat_sum_ns[0][0], VS_LAT_ROWS * VS_FILL_COUNT);
+		for (int i = 0; i < VS_LAT_ROWS; i++)
 			for (int j = 0; j < VS_FILL_COUNT; j++) {
 				uint64_t m = vs_counter_get(&k->lat_max_ns[i][j]);
 				if (m > t->lat_max_ns[i][j])

@@ -162,7 +162,8 @@ static void failure(struct vs_worker *w, enum vs_op op, int err, uintptr_t addr,
 }
 
 /* Latency, one call in accounting.latency: clock_stop() files it under its
- * kind and the fill of the limit (the emulated one, if any) as it went out. */
+ * kind and its call (the shape's name for it), by the fill of the limit (the emulated one, if any)
+ * as it went out. */
 static uint64_t clock_start(struct vs_worker *w)
 {
 	unsigned every = w->sh->cfg->accounting_latency; /* one call in this many */
@@ -171,6 +172,14 @@ static uint64_t clock_start(struct vs_worker *w)
 		return 0;
 	w->latency_tick = 0;
 	return vs_now_ns();
+}
+
+static void file_latency(struct vs_counters *c, unsigned row, enum vs_fill_band band, uint64_t ns)
+{
+	vs_counter_add(&c->lat[row][band][vs_lat_bucket(ns)], 1);
+	vs_counter_add(&c->lat_sum_ns[row][band], ns);
+	if (ns > vs_counter_get(&c->lat_max_ns[row][band]))
+		vs_counter_set(&c->lat_max_ns[row][band], ns);
 }
 
 static void clock_stop(struct vs_worker *w, enum vs_lat_kind kind, uint64_t start)
@@ -185,12 +194,14 @@ static void clock_stop(struct vs_worker *w, enum vs_lat_kind kind, uint64_t star
 	enum vs_fill_band band = 2 * vmas < limit	 ? VS_FILL_LOW
 				 : 10 * vmas < 9 * limit ? VS_FILL_MID
 							 : VS_FILL_HIGH;
-	_Atomic uint64_t *max = &w->ctr.lat_max_ns[kind][band];
+	/* The call's row: the shape's name for it, as failure() counts it. */
+	enum vs_op op = kind == VS_LAT_MMAP	  ? VS_OP_MMAP
+			: kind == VS_LAT_MPROTECT ? VS_OP_MPROTECT
+						  : VS_OP_MUNMAP;
+	unsigned call = w->call >= 0 ? (unsigned)w->call : (unsigned)op;
 
-	vs_counter_add(&w->ctr.lat[kind][band][vs_lat_bucket(ns)], 1);
-	vs_counter_add(&w->ctr.lat_sum_ns[kind][band], ns);
-	if (ns > vs_counter_get(max))
-		vs_counter_set(max, ns);
+	file_latency(&w->ctr, kind, band, ns);
+	file_latency(&w->ctr, VS_LAT_KIND_COUNT + call, band, ns);
 }
 
 static void sequence(struct vs_worker *w, uint64_t op, uint64_t a, uint64_t b)
@@ -263,7 +274,10 @@ static int open_region(struct vs_worker *w, size_t f, unsigned pages, unsigned s
 		vs_arena_restore(a, f, pages + separator_pages, w->scratch, saved);
 		*actual = vs_arena_map(a, f, pages + separator_pages, VS_PAGE_SEP);
 		vs_counter_add(&w->ctr.ops[VS_OP_MUNMAP], 1);
-		if (munmap((void *)addr, (pages + separator_pages) * page) == 0)
+		t = clock_start(w);
+		rc = munmap((void *)addr, (pages + separator_pages) * page);
+		clock_stop(w, VS_LAT_MUNMAP, t);
+		if (rc == 0)
 			*actual += vs_arena_unmap(a, f, pages + separator_pages);
 		else
 			*actual += vs_arena_resync(a, &w->probe, f, pages + separator_pages);

@@ -27,6 +27,8 @@ enum vs_lat_kind { VS_LAT_KINDS(VS_LAT_ENUM) VS_LAT_KIND_COUNT };
 #define VS_FILL_BANDS(X) X(LOW, "low") X(MID, "mid") X(HIGH, "high")
 #define VS_FILL_ENUM(id, name) VS_FILL_##id,
 enum vs_fill_band { VS_FILL_BANDS(VS_FILL_ENUM) VS_FILL_COUNT };
+/* Histogram rows: one per kind, then one per call slot (the shape's names). */
+#define VS_LAT_ROWS (VS_LAT_KIND_COUNT + VS_CALLS_MAX)
 #define VS_LAT_BUCKETS 20 /* finite ones; one more for +Inf */
 #define VS_LAT_FIRST_NS 250
 

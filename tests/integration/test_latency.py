@@ -47,3 +47,28 @@ h.check(d.wait(60) == 0, "a run with accounting.latency = 0")
 r = d.result()
 h.check(all(b["count"] == 0 for v in r["latency"].values() for b in v.values()) and
         r["ops"]["mmap"] > 0, "times nothing")
+
+# Every call timed (accounting.latency = 1): the histograms' counts are the op counters,
+# once by kind and once by the shape's name for the call, through the limit and back.
+cfg = h.write_config(tmp, 'accounting = { latency = 1; };\n')
+for shape, calls in (("threads", {"stack mmap": "mmap", "guard page mprotect": "mprotect",
+                                  "stack munmap": "munmap"}),
+                     ("allocator", {"reserve": "mmap", "commit": "mprotect",
+                                    "decommit": "mprotect", "release": "munmap"})):
+    # A demand past the limit: built up to it, refused there, then churned (exit 2).
+    d = h.Daemon(a.daemon, ["-c", cfg, "-p", shape, "-w", "2", "-d", "3", "--demand",
+                            str(h.read_limit() + 1000)], tmp=tmp)
+    h.check(d.wait(60) == 2, "%s: a run with every call timed, not held" % shape)
+    r = d.result()
+    n = {k: sum(b["count"] for b in v.values()) for k, v in r["latency"].items()}
+    c = {k: sum(b["count"] for b in v.values()) for k, v in r["call_latency"].items()}
+    ops = r["ops"]
+    h.check(n["mmap"] == ops["mmap"] and n["mprotect"] == ops["mprotect"] and
+            n["munmap"] + n["punch"] == ops["munmap"] and ops["munmap"] > 0,
+            "%s: timed by kind %s = ops %s" % (shape, n, ops))
+    h.check(set(c) == set(calls), "%s: every call named: %s" % (shape, sorted(c)))
+    by_op = {op: sum(c[k] for k, o in calls.items() if o == op) for op in ops}
+    h.check(by_op == ops, "%s: timed by call %s = ops %s" % (shape, c, ops))
+    h.check(r["max_map_count"] > 0 and
+            sum(r["call_latency"][k]["high"]["count"] for k in calls) > 0,
+            "%s: calls timed at the limit (high band)" % shape)

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include "vmastress/log/errnames.h"
 #include "vmastress/output/render.h"
+#include "vmastress/work/counters.h"
 
 static void fill(struct vs_snapshot *s)
 {
@@ -118,10 +119,51 @@ static void latency_buckets_and_quantiles(void **state)
 	assert_true(vs_lat_quantile(b, 300000000, 0.99) == 0.3);
 }
 
+/* Two workers' histograms sum bucket by bucket; the max is the larger; a call row
+ * reaches the JSON under the shape's name for it. */
+static void worker_histograms_merge(void **state)
+{
+	static struct vs_counters a, b;
+	struct vs_counters *both[] = {&a, &b};
+	static struct vs_snapshot s;
+	static char buf[65536];
+	unsigned call = VS_LAT_KIND_COUNT + VS_OP_MPROTECT;
+
+	(void)state;
+	fill(&s);
+	vs_counter_add(&a.lat[VS_LAT_MUNMAP][VS_FILL_HIGH][3], 5);
+	vs_counter_add(&b.lat[VS_LAT_MUNMAP][VS_FILL_HIGH][3], 7);
+	vs_counter_add(&b.lat[VS_LAT_MUNMAP][VS_FILL_HIGH][VS_LAT_BUCKETS], 1);
+	vs_counter_set(&a.lat_max_ns[VS_LAT_MUNMAP][VS_FILL_HIGH], 1900);
+	vs_counter_set(&b.lat_max_ns[VS_LAT_MUNMAP][VS_FILL_HIGH], 400000000);
+	vs_counter_add(&a.lat_sum_ns[VS_LAT_MUNMAP][VS_FILL_HIGH], 10);
+	vs_counter_add(&b.lat_sum_ns[VS_LAT_MUNMAP][VS_FILL_HIGH], 32);
+	vs_counter_add(&a.lat[call][VS_FILL_LOW][0], 2);
+	vs_counter_add(&b.lat[call][VS_FILL_LOW][1], 2);
+	vs_counter_set(&b.lat_max_ns[call][VS_FILL_LOW], 300);
+	vs_counters_sum(&s.t, both, 2);
+	assert_int_equal(s.t.lat[VS_LAT_MUNMAP][VS_FILL_HIGH][3], 12);
+	assert_int_equal(s.t.lat[VS_LAT_MUNMAP][VS_FILL_HIGH][VS_LAT_BUCKETS], 1);
+	assert_int_equal(s.t.lat_max_ns[VS_LAT_MUNMAP][VS_FILL_HIGH], 400000000);
+	assert_int_equal(s.t.lat_sum_ns[VS_LAT_MUNMAP][VS_FILL_HIGH], 42);
+	assert_int_equal(s.t.lat[VS_LAT_MUNMAP][VS_FILL_LOW][3], 0);
+	s.call_names[VS_OP_MPROTECT] = "guard page mprotect";
+	assert_true(vs_render_json(&s, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf,
+			       "\"munmap\":{\"low\":{\"p50\":null,\"p99\":null,\"max\":null,"
+			       "\"count\":0},\"mid\":{\"p50\":null,\"p99\":null,\"max\":null,"
+			       "\"count\":0},\"high\":{\"p50\":0.000002000,\"p99\":0.400000000,"
+			       "\"max\":0.400000000,\"count\":13}}"));
+	assert_non_null(strstr(buf, "\"call_latency\":{\"guard page mprotect\":{\"low\":{"
+				    "\"p50\":0.000000250,\"p99\":0.000000300,\"max\":0.000000300,"
+				    "\"count\":4}"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(latency_buckets_and_quantiles),
+	    cmocka_unit_test(worker_histograms_merge),
 	    cmocka_unit_test(every_key_with_its_value),
 	    cmocka_unit_test(small_buffer_is_refused),
 	};

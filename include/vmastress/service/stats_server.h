@@ -6,7 +6,7 @@
 
 #define VS_STATS_CLIENTS_MAX 64	  /* served at once; more get "error: busy" */
 #define VS_STATS_DEADLINE_MS 1000 /* to send the line and read the answer */
-#define VS_STATS_ANSWER_MAX 32768 /* metrics with every latency series: ~24 KiB */
+#define VS_STATS_ANSWER_MAX 98304 /* metrics with every latency series: ~60 KiB */
 
 /* Writes the answer to `cmd` into buf; returns its length. Must not block. */
 typedef int (*vs_stats_answer_fn)(const char *cmd, char *buf, size_t len, void *userdata);

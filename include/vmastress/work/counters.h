@@ -18,9 +18,9 @@ struct vs_counters {
 	_Atomic uint64_t enomem[VS_CAUSE_COUNT][VS_OP_COUNT];
 	_Atomic uint64_t first_enomem_ns[VS_OP_COUNT]; /* monotonic; 0 = not yet */
 	_Atomic uint64_t call_failures[VS_CALLS_MAX];
-	_Atomic uint64_t lat[VS_LAT_KIND_COUNT][VS_FILL_COUNT][VS_LAT_BUCKETS + 1];
-	_Atomic uint64_t lat_sum_ns[VS_LAT_KIND_COUNT][VS_FILL_COUNT];
-	_Atomic uint64_t lat_max_ns[VS_LAT_KIND_COUNT][VS_FILL_COUNT];
+	_Atomic uint64_t lat[VS_LAT_ROWS][VS_FILL_COUNT][VS_LAT_BUCKETS + 1];
+	_Atomic uint64_t lat_sum_ns[VS_LAT_ROWS][VS_FILL_COUNT];
+	_Atomic uint64_t lat_max_ns[VS_LAT_ROWS][VS_FILL_COUNT];
 	/* This worker's first failed call: when (monotonic, 0 = none), the VMA
 	 * count then (without ballast), and call << 24 | op << 16 | errno. */
 	_Atomic uint64_t first_failure_ns, first_failure_vmas, first_failure_call;
@@ -33,9 +33,9 @@ struct vs_totals {
 	uint64_t enomem[VS_CAUSE_COUNT][VS_OP_COUNT];
 	uint64_t first_enomem_ns[VS_OP_COUNT]; /* earliest over workers; 0 = never */
 	uint64_t call_failures[VS_CALLS_MAX];
-	uint64_t lat[VS_LAT_KIND_COUNT][VS_FILL_COUNT][VS_LAT_BUCKETS + 1];
-	uint64_t lat_sum_ns[VS_LAT_KIND_COUNT][VS_FILL_COUNT];
-	uint64_t lat_max_ns[VS_LAT_KIND_COUNT][VS_FILL_COUNT]; /* the largest over workers */
+	uint64_t lat[VS_LAT_ROWS][VS_FILL_COUNT][VS_LAT_BUCKETS + 1];
+	uint64_t lat_sum_ns[VS_LAT_ROWS][VS_FILL_COUNT];
+	uint64_t lat_max_ns[VS_LAT_ROWS][VS_FILL_COUNT]; /* the largest over workers */
 	uint64_t first_failure_ns, first_failure_vmas, first_failure_call; /* the earliest */
 };
 
