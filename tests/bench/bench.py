@@ -39,11 +39,13 @@ def conf(name, text):
     return path
 
 
-def run_daemon(cfg, extra=(), duration=None):
+def run_daemon(cfg, extra=(), duration=None, ok=(0,)):
     report = os.path.join(tmp, "report.json")
-    subprocess.run([a.daemon, "-c", cfg, "-d", str(duration or secs), "--socket", "none", "--report",
-                    report] + list(extra), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   check=True, timeout=120)
+    p = subprocess.run([a.daemon, "-c", cfg, "-d", str(duration or secs), "--socket", "none",
+                        "--report", report] + list(extra), stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True, timeout=300)
+    if p.returncode not in ok:
+        sys.exit("vmastressd %s: exit %d: %s" % (" ".join(extra), p.returncode, p.stderr[-2000:]))
     with open(report) as f:
         return json.load(f)
 
@@ -56,6 +58,9 @@ def stat(xs):
 
 
 results = {}
+goals = {"churn_1_worker_ratio": ">= 0.90", "vmastressd_vs_stress_ng_ratio": ">= 2",
+         "limit_65530_fragment_first_munmap_enomem_s": "<= 0.5", "verify_on_off_ratio": ">= 0.98",
+         "latency_on_off_ratio": ">= 0.98"}
 churn = 'profile = "churn";\naccounting = { verify_interval_ms = %d; };\n'
 # The loop walks as churn does (map or unmap a random region, 50/50) under churn's
 # cap: 10 % of the limit in VMAs, 2 per region. The empty loop (cap 0: map, unmap
@@ -153,23 +158,87 @@ results["plain_loop_same_work_vmas_per_s"] = stat(ceil)
 results["plain_loop_same_work_vs_stress_ng_ratio"] = stat(cr)
 results["vmastressd_no_writes_vs_stress_ng_ratio"] = stat(br)
 
-# fragment at the current limit: the time to reach it (its first refusal, of any
-# call) against the fastest known way there (one RW mapping, mprotect on every
-# other page: fastest_limit), and the time to its first munmap ENOMEM.
+# At the current limit, at the kernel default (65530) and at 1048576 (the limit raised, as root, and put back
+# to the value found on every way out; never lowered: a host above 65530 skips it):
+# - the fastest known way to the limit (one RW mapping, mprotect on every other page:
+#   fastest_limit), fragment's time to its first refusal against it, and to its first
+#   munmap ENOMEM;
+# - each shape's build of a demand of 90 % of the limit (the verdict's
+#   time_to_demand_seconds) against the fastest way to as many VMAs;
+# - the kernel's bytes per VMA at the peak (slabinfo deltas; the meminfo estimate is
+#   marked so) at the limit;
+# - munmap and mprotect p50/p99 with the limit at or above 90 % full (fragment at the
+#   limit) against below 50 % (fragment held at 40 %).
 fastest = os.path.join(os.path.dirname(a.loop), "fastest_limit")
-first, reach, ref, fr = [], [], [], []
-for _ in range(a.reps):
-    t = float(subprocess.check_output([fastest, str(h.read_limit())]).split()[0])
-    x = run_daemon(conf("frag", 'profile = "fragment";\n'), ["-w", "2"], max(secs, 3))
-    first.append(x["first_enomem_seconds"]["munmap"])
-    reach.append(min(v for v in x["first_enomem_seconds"].values() if v is not None))
-    ref.append(t)
-    fr.append(reach[-1] / t)
-results["fragment_first_munmap_enomem_s"] = stat(first)
-results["fragment_to_limit_s"] = stat(reach)
-results["fastest_way_to_limit_s"] = stat(ref)
-results["fragment_to_limit_vs_fastest_ratio"] = stat(fr)
+SHAPES = ("threads", "allocator", "files", "fragment")
 
+
+def fastest_way(limit, vmas=None):
+    argv = [fastest, str(limit)] + ([str(vmas)] if vmas else [])
+    return float(subprocess.check_output(argv, timeout=300).split()[0])
+
+
+def at_limit(limit, reps):
+    tag = "limit_%d_" % limit
+    ref = [fastest_way(limit) for _ in range(reps)]
+    dur = max(secs, int(4 * statistics.median(ref)) + 2)
+    demand = int(0.9 * limit)
+    first, reach, fr, kb, src, dref = [], [], [], [], set(), []
+    lat = {(op, band, q): [] for op in ("munmap", "mprotect") for band in ("low", "high")
+           for q in ("p50", "p99")}
+    demand_ratio = {shape: [] for shape in SHAPES}
+    for i in range(reps):  # interleaved: every repetition sees the same machine state
+        x = run_daemon(conf("frag", 'profile = "fragment";\n'), ["-w", "2"], dur)
+        first.append(x["first_enomem_seconds"]["munmap"])
+        reach.append(min(v for v in x["first_enomem_seconds"].values() if v is not None))
+        fr.append(reach[-1] / ref[i])
+        kb.append(x["kernel"]["bytes_per_vma"])
+        src.add(x["kernel"]["source"] + (" (estimate)" if x["kernel"]["estimate"] else ""))
+        low = run_daemon(conf("frag40", 'profile = "fragment";\n'
+                              'pressure = { target_fill = 0.4; };\n'), ["-w", "2"], dur)
+        for (op, band, q), xs in lat.items():
+            xs.append((x if band == "high" else low)["latency"][op][band][q])
+        t = fastest_way(limit, demand)
+        dref.append(t)
+        for shape in SHAPES:
+            y = run_daemon(conf("demand", ""), ["-p", shape, "-w", "2", "-s", "42",
+                                                "--demand", str(demand)], dur, ok=(0, 2))
+            got = y["verdict"]["time_to_demand_seconds"]
+            demand_ratio[shape].append(got / t if got is not None else None)
+    results[tag + "fastest_way_to_limit_s"] = stat(ref)
+    results[tag + "fragment_to_limit_s"] = stat(reach)
+    results[tag + "fragment_to_limit_vs_fastest_ratio"] = stat(fr)
+    results[tag + "fragment_first_munmap_enomem_s"] = stat(first)
+    results[tag + "fastest_way_to_demand_s"] = stat(dref)
+    for shape in SHAPES:
+        results[tag + shape + "_to_demand_vs_fastest_ratio"] = stat(demand_ratio[shape])
+        goals[tag + shape + "_to_demand_vs_fastest_ratio"] = "<= 2"
+    goals[tag + "fragment_to_limit_vs_fastest_ratio"] = "<= 2"
+    results[tag + "kernel_bytes_per_vma"] = stat(kb)
+    results[tag + "kernel_bytes_source"] = ", ".join(sorted(src))
+    for op in ("munmap", "mprotect"):
+        for q in ("p50", "p99"):
+            hi, lo = lat[(op, "high", q)], lat[(op, "low", q)]
+            results[tag + "%s_%s_high_s" % (op, q)] = stat(hi)
+            results[tag + "%s_%s_low_s" % (op, q)] = stat(lo)
+            results[tag + "%s_%s_high_vs_low_ratio" % (op, q)] = stat(
+                [u / v if u and v else None for u, v in zip(hi, lo)])
+
+
+found = h.read_limit()
+for limit in sorted({found, 65530, 1048576}):  # the current limit, whatever it is, too
+    why = None
+    if limit < found:
+        why = "the host's limit (%d) is above it: the sysctl is never lowered" % found
+    elif limit > found and a.quick:
+        why = "--quick: the current limit only"
+    elif limit > found and not os.access(h.SYSCTL, os.W_OK):
+        why = "needs root to raise vm.max_map_count"
+    if why:
+        results["limit_%d" % limit] = "skipped: " + why
+        continue
+    with h.RaisedLimit(limit):
+        at_limit(limit, min(a.reps, 3))
 
 # stats latency while 2 workers run flat out; memory per live region at ~30k regions.
 sock = os.path.join(tmp, "stats.sock")
@@ -224,20 +293,17 @@ results["bytes_per_live_region"] = stat(per)
 results["live_regions_measured"] = n1
 results["bookkeeping_rss_kib_at_start"] = rss0
 
-goals = {"churn_1_worker_ratio": ">= 0.90", "vmastressd_vs_stress_ng_ratio": ">= 2",
-         "fragment_first_munmap_enomem_s": "<= 0.5", "verify_on_off_ratio": ">= 0.98",
-         "latency_on_off_ratio": ">= 0.98", "fragment_to_limit_vs_fastest_ratio": "<= 2"}
-print("%-40s %14s %14s %14s  %s" % ("figure", "median", "min", "max", "goal"))
+print("%-48s %12s %12s %12s  %s" % ("figure", "median", "min", "max", "goal"))
 for k, v in results.items():
     if isinstance(v, dict) and "median" in v:
-        print("%-40s %14.3f %14.3f %14.3f  %s" % (k, v["median"], v["min"], v["max"],
+        print("%-48s %12.4g %12.4g %12.4g  %s" % (k, v["median"], v["min"], v["max"],
                                                 goals.get(k, "")))
     elif isinstance(v, dict):
-        print("%-40s %s" % (k, " ".join("%s=%.3f" % kv for kv in v.items())))
+        print("%-48s %s" % (k, " ".join("%s=%.4g" % kv for kv in v.items())))
     elif v is None:
-        print("%-40s %14s" % (k, "n/a"))
+        print("%-48s %12s" % (k, "n/a"))
     else:
-        print("%-40s %14s" % (k, v))
+        print("%-48s %s" % (k, v))
 results["reps"] = a.reps
 results["seconds"] = a.seconds
 with open(a.json, "w") as f:

@@ -1,7 +1,8 @@
 /* fastest_limit.c: the reference for the time to reach vm.max_map_count: one
  * read-write mapping of twice the limit in pages, then mprotect(PROT_READ) on
  * every other page until the kernel refuses. Prints the seconds it took and the
- * VMAs made. Usage: fastest_limit LIMIT */
+ * VMAs made. With VMAS, it stops once it has made that many (the reference for
+ * a demand below the limit). Usage: fastest_limit LIMIT [VMAS] */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,10 +21,11 @@ static double now(void)
 int main(int argc, char **argv)
 {
 	long limit = argc > 1 ? atol(argv[1]) : 0;
+	size_t want = argc > 2 ? (size_t)atol(argv[2]) : (size_t)-1;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), pages = 2 * (size_t)limit + 2, made = 0;
 
 	if (limit <= 0) {
-		fprintf(stderr, "usage: fastest_limit LIMIT\n");
+		fprintf(stderr, "usage: fastest_limit LIMIT [VMAS]\n");
 		return 64;
 	}
 	char *p = mmap(NULL, pages * page, PROT_READ | PROT_WRITE,
@@ -33,7 +35,7 @@ int main(int argc, char **argv)
 		return 70;
 	}
 	double t0 = now();
-	for (size_t i = 1; i < pages; i += 2, made += 2)
+	for (size_t i = 1; i < pages && made < want; i += 2, made += 2)
 		if (mprotect(p + i * page, page, PROT_READ) < 0) {
 			if (errno != ENOMEM) {
 				perror("mprotect");

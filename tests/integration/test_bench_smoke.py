@@ -23,8 +23,14 @@ keys = ["plain_loop_cycles_per_s", "plain_loop_2_threads_cycles_per_s",
         "plain_loop_empty_cycles_per_s", "churn_1_worker_cycles_per_s",
         "churn_2_workers_cycles_per_s", "churn_1_worker_ratio", "churn_2_workers_ratio",
         "verify_on_off_ratio", "latency_on_off_ratio", "vmastressd_vmas_created_per_s", "plain_loop_same_work_vmas_per_s",
-        "fragment_first_munmap_enomem_s", "fastest_way_to_limit_s",
-        "fragment_to_limit_vs_fastest_ratio", "bytes_per_live_region"]
+        "bytes_per_live_region"]
+tag = "limit_%d_" % h.read_limit()  # the current limit's figures; --quick raises nothing
+keys += [tag + k for k in (
+    "fragment_first_munmap_enomem_s", "fastest_way_to_limit_s", "fastest_way_to_demand_s",
+    "fragment_to_limit_vs_fastest_ratio", "threads_to_demand_vs_fastest_ratio",
+    "allocator_to_demand_vs_fastest_ratio", "files_to_demand_vs_fastest_ratio",
+    "fragment_to_demand_vs_fastest_ratio", "kernel_bytes_per_vma", "munmap_p50_high_s",
+    "munmap_p50_low_s", "mprotect_p99_high_vs_low_ratio")]
 if shutil.which("stress-ng"):
     keys += ["stress_ng_mmapmany_vmas_created_per_s", "vmastressd_vs_stress_ng_ratio",
              "stress_ng_page_faults_per_vma"]
@@ -37,3 +43,5 @@ h.check(r["vmastressd_pages_written_per_vma"]["median"] == 1.0,
 h.check(29990 <= r["live_regions_measured"] <= 30000,
         "memory measured at %d live regions" % r["live_regions_measured"])
 h.check(r["stats_latency_ms"]["p99"] > 0, "stats latency measured")
+h.check(r["limit_1048576"].startswith("skipped: ") or h.read_limit() == 1048576,
+        "--quick leaves the limit alone: %s" % r.get("limit_1048576"))
