@@ -16,20 +16,44 @@
  */
 enum { CALL_DECOMMIT = VS_OP_COUNT }; /* the extra call: an mprotect of its own kind */
 
+static int reserve(struct vs_worker *w, bool building)
+{
+	const struct vs_config *cfg = w->sh->cfg;
+	unsigned pages = building ? cfg->mapping_max_pages
+				  : (unsigned)vs_rng_range(&w->rng, cfg->mapping_min_pages,
+							   cfg->mapping_max_pages);
+	return vs_mapops_reserve(w, pages);
+}
+
+/* The build, with the allocator's cheapest VMA-adding call: commit every other
+ * chunk of the newest (largest) reservation, 2 VMAs each; a new reservation
+ * when it has none left. */
+static int build(struct vs_worker *w)
+{
+	size_t chunk = w->sh->cfg->allocator_chunk_pages, off;
+	size_t i = w->table.nlive - 1;
+	const struct vs_region *r = w->table.nlive ? vs_region_live(&w->table, i) : NULL;
+
+	if (!r || r->data_pages < chunk + 2 ||
+	    vs_mapops_build_next(w, 1, 2 * chunk, r->data_pages - chunk, &off) < 0)
+		return reserve(w, true);
+	return vs_mapops_protect(w, i, off, chunk, VS_PAGE_RW);
+}
+
 static int commit_or_decommit(struct vs_worker *w, size_t i, bool building)
 {
 	const struct vs_config *cfg = w->sh->cfg;
 	struct vs_region *r = vs_region_live(&w->table, i);
 	size_t chunk = cfg->allocator_chunk_pages;
 
+	if (building)
+		return build(w);
 	if (r->data_pages < chunk + 2)
 		return -ENOENT;
 	size_t c = vs_rng_range(&w->rng, 0, (r->data_pages - 2) / chunk - 1);
 	size_t off = 1 + c * chunk;
 	if (vs_arena_state(&w->arena, r->first + off) != VS_PAGE_RW)
 		return vs_mapops_protect(w, i, off, chunk, VS_PAGE_RW); /* commit */
-	if (building) /* a decommit gives VMAs back: not while the demand is built */
-		return -ENOENT;
 	w->call = CALL_DECOMMIT;
 	int e = vs_mapops_protect(w, i, off, chunk, VS_PAGE_SEP);
 	w->call = -1;
@@ -39,12 +63,10 @@ static int commit_or_decommit(struct vs_worker *w, size_t i, bool building)
 	return e;
 }
 
-static int reserve(struct vs_worker *w)
+static int map(struct vs_worker *w)
 {
-	const struct vs_config *cfg = w->sh->cfg;
-
-	return vs_mapops_reserve(
-	    w, (unsigned)vs_rng_range(&w->rng, cfg->mapping_min_pages, cfg->mapping_max_pages));
+	return atomic_load_explicit(&w->sh->building, memory_order_relaxed) ? build(w)
+									    : reserve(w, false);
 }
 
 const struct vs_shape vs_shape_allocator = {
@@ -58,6 +80,6 @@ const struct vs_shape vs_shape_allocator = {
 	       VS_SET(mapping_separator_pages, 0), VS_SET(ops_mmap, 12), VS_SET(ops_mprotect, 84),
 	       VS_SET(ops_munmap, 4), VS_SET(ops_punch, 0), VS_SET(pressure_target_fill, 0.9)),
     .call = {"reserve", "commit", "release", "decommit"},
-    .map = reserve,
+    .map = map,
     .protect = commit_or_decommit,
 };

@@ -35,8 +35,9 @@ static int open_files(struct vs_worker *w)
 	return 0;
 }
 
-/* A whole file or a sub-range of one, at any offset. */
-static int map_file(struct vs_worker *w)
+/* A whole file or a sub-range of one, at any offset (building: the largest,
+ * from the start). */
+static int map_one(struct vs_worker *w, bool building)
 {
 	const struct vs_config *cfg = w->sh->cfg;
 	unsigned max = cfg->mapping_max_pages < cfg->files_file_pages ? cfg->mapping_max_pages
@@ -46,10 +47,30 @@ static int map_file(struct vs_worker *w)
 
 	if (r < 0)
 		return r;
-	unsigned pages = (unsigned)vs_rng_range(&w->rng, min, max);
-	size_t off = vs_rng_range(&w->rng, 0, cfg->files_file_pages - pages);
+	unsigned pages = building ? max : (unsigned)vs_rng_range(&w->rng, min, max);
+	size_t off = building ? 0 : vs_rng_range(&w->rng, 0, cfg->files_file_pages - pages);
 	int fd = w->files[vs_rng_range(&w->rng, 0, w->nfiles - 1)];
 	return vs_mapops_map_file(w, pages, fd, off, cfg->files_shared);
+}
+
+/* The build, with the cheapest VMA-adding call: every other page of the newest
+ * shared mapping flipped read-only, 2 VMAs each; the next file mapped when it
+ * has none left. Private mappings are read-only throughout: 1 VMA a mapping. */
+static int build(struct vs_worker *w)
+{
+	size_t i = w->table.nlive - 1, off;
+	const struct vs_region *r = w->table.nlive ? vs_region_live(&w->table, i) : NULL;
+
+	if (!w->sh->cfg->files_shared || !r ||
+	    vs_mapops_build_next(w, 1, 2, r->data_pages - 1, &off) < 0)
+		return map_one(w, true);
+	return vs_mapops_protect(w, i, off, 1, VS_PAGE_FILE_RO);
+}
+
+static int map_file(struct vs_worker *w)
+{
+	return atomic_load_explicit(&w->sh->building, memory_order_relaxed) ? build(w)
+									    : map_one(w, false);
 }
 
 /* Flip a range of a shared mapping read-only and back (indexes being written
@@ -61,7 +82,8 @@ static int reprotect(struct vs_worker *w, size_t i, bool building)
 	size_t len = vs_rng_range(&w->rng, 1, reg->data_pages - off);
 	unsigned now = vs_arena_state(&w->arena, reg->first + off);
 
-	(void)building;
+	if (building)
+		return build(w);
 	if (!w->sh->cfg->files_shared)
 		return -ENOENT;
 	return vs_mapops_protect(w, i, off, len,

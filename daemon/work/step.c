@@ -103,6 +103,21 @@ static int build_step(struct vs_worker *w, enum vs_step *s)
 				 now == VS_PAGE_RO ? VS_PAGE_RW : VS_PAGE_RO);
 }
 
+int vs_mapops_build_next(struct vs_worker *w, size_t first, size_t stride, size_t end, size_t *off)
+{
+	if (!w->table.nlive)
+		return -ENOENT;
+	if (w->build_region != w->table.nlive - 1 || w->build_page == 0) {
+		w->build_region = w->table.nlive - 1;
+		w->build_page = first;
+	}
+	if (w->build_page >= end)
+		return -ENOENT;
+	*off = w->build_page;
+	w->build_page += stride;
+	return 0;
+}
+
 static int step_map(struct vs_worker *w)
 {
 	const struct vs_config *cfg = w->sh->cfg;

@@ -13,6 +13,9 @@ enum vs_step vs_mapops_choose(struct vs_rng *rng, const struct vs_config *cfg, s
 			      bool building);
 /* Run one operation; returns what was done. */
 enum vs_step vs_mapops_step(struct vs_worker *w);
+/* A shape's build: the next offset in its newest region, from `first` every
+ * `stride` pages while below `end`; -ENOENT: none left (map the next region). */
+int vs_mapops_build_next(struct vs_worker *w, size_t first, size_t stride, size_t end, size_t *off);
 /* Unmap the leaked regions that can be now. */
 void vs_mapops_retry_leaks(struct vs_worker *w);
 

@@ -57,12 +57,12 @@ struct vs_worker {
 	struct vs_vma_probe probe;
 	uint8_t *scratch; /* model window saved around a call */
 	uint64_t max_ops, ops_done;
-	int call;	  /* the shape's call being made (VS_CALLS_MAX index); < 0: its op */
+	int call;	       /* the shape's call being made (VS_CALLS_MAX index); < 0: its op */
 	unsigned latency_tick; /* calls since the last one timed */
-	size_t build_region; /* the build's region being split, and its next page */
-	size_t build_page;   /* 0: map a new one */
-	long sent_count;  /* the shared count as this worker's last call went out */
-	uint64_t sent_op; /* ops_done then */
+	size_t build_region;   /* the build's region being split, and its next page */
+	size_t build_page;     /* 0: map a new one (a shape's build: start over) */
+	long sent_count;       /* the shared count as this worker's last call went out */
+	uint64_t sent_op;      /* ops_done then */
 	uint64_t next_retry_ns;
 	_Atomic int finished;
 	_Atomic int quit; /* this worker alone stops (fewer workers after a reload) */
