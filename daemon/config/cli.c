@@ -6,7 +6,7 @@
 #include "vmastress/config/cli.h"
 #include "vmastress/shapes/shape.h"
 
-enum { OPT_SOCKET = 256, OPT_REPORT, OPT_MAX_OPS, OPT_DEMAND, OPT_EMULATE };
+enum { OPT_SOCKET = 256, OPT_REPORT, OPT_MAX_OPS, OPT_DEMAND, OPT_EMULATE, OPT_WATCH };
 
 /* Flags that set a config key: parsed and bounded by the key's row. */
 static const struct {
@@ -28,6 +28,7 @@ static const struct {
 static const struct option plain_options[] = {
     {"config", required_argument, NULL, 'c'},
     {"check-config", no_argument, NULL, 't'},
+    {"watch", no_argument, NULL, OPT_WATCH},
     {"quiet", no_argument, NULL, 'q'},
     {"report", required_argument, NULL, OPT_REPORT},
     {"max-ops", required_argument, NULL, OPT_MAX_OPS},
@@ -63,6 +64,8 @@ void vs_cli_usage(FILE *out)
 		fputc('\n', out);
 	}
 	fprintf(out,
+		"      --watch           watch mode: no load; every process's VMA count against\n"
+		"                        the limit, the top watch.top, every watch.interval\n"
 		"      --report FILE|-   write the final stats JSON there on exit\n"
 		"      --max-ops N       stop each worker after N operations (tests)\n"
 		"  -h, --help            this text\n"
@@ -122,6 +125,13 @@ int vs_cli_parse(struct vs_cli *cli, int argc, char **argv, FILE *err)
 		case 'V':
 			cli->version = true;
 			break;
+		case OPT_WATCH: {
+			char what[192];
+			if (vs_overrides_set(&cli->src.ov, VS_KEY_watch_enabled, "1", what,
+					     sizeof(what)) < 0)
+				return VS_EX_USAGE;
+			break;
+		}
 		case OPT_REPORT:
 			cli->report = optarg;
 			break;

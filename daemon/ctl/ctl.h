@@ -14,6 +14,14 @@ extern const unsigned family_flags[VS_FAMILY_COUNT];
 extern const char *const op_names[VS_OP_COUNT];
 extern const char *const cause_names[VS_CAUSE_COUNT];
 #define J(f) stat_json[VS_STAT_##f]
+#define VS_CTL_ANSWER_MAX (1 << 17) /* above the daemon's VS_STATS_ANSWER_MAX */
+#define VS_CTL_UNIT_WIDTH 40	    /* top: the unit column */
+
+/* Send one command to the socket, read the whole answer; 0 or a sysexits code. */
+int vs_ctl_query(const char *cmd, char *buf, size_t len, char *err, size_t errlen);
+/* top [-n SECONDS]; check --watch: watch.c. */
+int vs_ctl_top(int argc, char **argv);
+int vs_ctl_check_watch(double warning, double critical);
 
 /* text -> a JSON object, or NULL with the parser's reason in err. */
 json_object *vs_ctl_parse(const char *text, size_t len, char *err, size_t errlen);

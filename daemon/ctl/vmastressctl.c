@@ -16,7 +16,6 @@
 #include <unistd.h>
 #include "ctl.h"
 
-#define ANSWER_MAX (1 << 16)   /* the daemon's answers are far smaller */
 #define ANSWER_TIMEOUT_MS 5000 /* the daemon has a shorter deadline; this covers slow hosts */
 enum { CHECK_OK, CHECK_WARNING, CHECK_CRITICAL, CHECK_UNKNOWN }; /* monitoring-plugin codes */
 
@@ -32,7 +31,7 @@ const unsigned family_flags[VS_FAMILY_COUNT] = {VS_STAT_FAMILIES(FAMILY_FLAGS)};
 const char *const op_names[VS_OP_COUNT] = {VS_OPS(NAME)};
 const char *const cause_names[VS_CAUSE_COUNT] = {VS_ENOMEM_CAUSES(NAME)};
 
-static const char *sock_path = VS_DEFAULT_SOCKET;
+static const char *sock_path; /* --socket, or the command's daemon's */
 
 static void usage(FILE *out)
 {
@@ -41,7 +40,11 @@ static void usage(FILE *out)
 		"       vmastressctl [--socket PATH] status\n"
 		"       vmastressctl [--socket PATH] check [--max-leaked-bytes N] [--max-fill F]\n"
 		"       vmastressctl [--socket PATH] check --demand\n"
+		"       vmastressctl [--socket PATH] top [-n SECONDS]\n"
+		"       vmastressctl [--socket PATH] check --watch [--warning F] [--critical F]\n"
 		"       vmastressctl compare A.json B.json\n"
+		"\ntop and check --watch ask the watch daemon (" VS_DEFAULT_WATCH_SOCKET "), the\n"
+		"others the load daemon (" VS_DEFAULT_SOCKET ").\n"
 		"\nExit status: 0 ok, %d usage, %d bad answer or file, %d missing file,\n"
 		"%d daemon not reachable, %d permission denied; check: 0 OK, 1 WARNING,\n"
 		"2 CRITICAL, 3 UNKNOWN.\n",
@@ -49,7 +52,7 @@ static void usage(FILE *out)
 }
 
 /* Send one command, read the whole answer. Returns 0 or a sysexits code. */
-static int query(const char *cmd, char *buf, size_t len, char *err, size_t errlen)
+int vs_ctl_query(const char *cmd, char *buf, size_t len, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	char line[VS_STATS_REQUEST_MAX + 1];
@@ -190,8 +193,8 @@ const char *vs_ctl_first_failure(json_object *o, char *buf, size_t len)
 /* The stats JSON from the daemon; 0 or a sysexits code (message printed). */
 static int fetch_stats(json_object **out, char *err, size_t errlen)
 {
-	static char buf[ANSWER_MAX];
-	int r = query("stats", buf, sizeof(buf), err, errlen);
+	static char buf[VS_CTL_ANSWER_MAX];
+	int r = vs_ctl_query("stats", buf, sizeof(buf), err, errlen);
 
 	if (r)
 		return r;
@@ -297,10 +300,13 @@ static int cmd_check(int argc, char **argv)
 	static const struct option opts[] = {{"max-leaked-bytes", required_argument, NULL, 'l'},
 					     {"max-fill", required_argument, NULL, 'f'},
 					     {"demand", no_argument, NULL, 'd'},
+					     {"watch", no_argument, NULL, 'W'},
+					     {"warning", required_argument, NULL, 'w'},
+					     {"critical", required_argument, NULL, 'c'},
 					     {0}};
 	const char *const *names = check_names;
-	bool demand = false;
-	double max_leaked = 0, max_fill = 0.95;
+	bool demand = false, watch = false, warning_set = false, critical_set = false;
+	double max_leaked = 0, max_fill = 0.95, warning = 0.8, critical = 0.95;
 	char err[512], k[96], *end;
 	json_object *s;
 	int c;
@@ -308,20 +314,28 @@ static int cmd_check(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		if (c == 'd') {
-			demand = true;
+		if (c == 'd' || c == 'W') {
+			*(c == 'd' ? &demand : &watch) = true;
 			continue;
 		}
-		double *v = c == 'l' ? &max_leaked : &max_fill;
-		const char *name = c == 'l' ? "--max-leaked-bytes" : "--max-fill";
+		double *v = c == 'l'   ? &max_leaked
+			    : c == 'f' ? &max_fill
+			    : c == 'w' ? &warning
+				       : &critical;
+		const char *name = c == 'l'   ? "--max-leaked-bytes"
+				   : c == 'f' ? "--max-fill"
+				   : c == 'w' ? "--warning"
+					      : "--critical";
 		if (c == ':')
 			return printf("VMASTRESS UNKNOWN - check: %s needs a value\n",
 				      argv[optind - 1]),
 			       CHECK_UNKNOWN;
-		if (c != 'l' && c != 'f')
+		if (!strchr("lfwc", c))
 			return printf("VMASTRESS UNKNOWN - check: unknown option %s\n",
 				      argv[optind - 1]),
 			       CHECK_UNKNOWN;
+		warning_set |= c == 'w';
+		critical_set |= c == 'c';
 		errno = 0;
 		*v = strtod(optarg, &end);
 		if (end == optarg || *end || errno || !isfinite(*v))
@@ -337,6 +351,21 @@ static int cmd_check(int argc, char **argv)
 		return printf("VMASTRESS UNKNOWN - check: unexpected argument \"%s\"\n",
 			      argv[optind]),
 		       CHECK_UNKNOWN;
+	if (watch && demand)
+		return printf("VMASTRESS UNKNOWN - check: --watch and --demand ask different "
+			      "daemons: one at a time\n"),
+		       CHECK_UNKNOWN;
+	if (!watch && (warning_set || critical_set))
+		return printf("VMASTRESS UNKNOWN - check: --warning and --critical go with --watch "
+			      "(the load daemon's check takes --max-fill)\n"),
+		       CHECK_UNKNOWN;
+	if (watch) {
+		if (!sock_path)
+			sock_path = VS_DEFAULT_WATCH_SOCKET;
+		return vs_ctl_check_watch(warning, critical);
+	}
+	if (!sock_path)
+		sock_path = VS_DEFAULT_SOCKET;
 	if (fetch_stats(&s, err, sizeof(err))) {
 		printf("VMASTRESS UNKNOWN - %s\n", err);
 		return CHECK_UNKNOWN;
@@ -390,7 +419,7 @@ static bool is_raw(const char *cmd)
 
 int main(int argc, char **argv)
 {
-	static char buf[ANSWER_MAX];
+	static char buf[VS_CTL_ANSWER_MAX];
 	char err[512];
 	int i = 1;
 
@@ -414,6 +443,13 @@ int main(int argc, char **argv)
 		return usage_error("unknown option %s", cmd);
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check(argc - i, argv + i);
+	if (strcmp(cmd, "top") == 0) {
+		if (!sock_path)
+			sock_path = VS_DEFAULT_WATCH_SOCKET;
+		return vs_ctl_top(argc - i, argv + i);
+	}
+	if (!sock_path)
+		sock_path = VS_DEFAULT_SOCKET;
 	if (strcmp(cmd, "compare") == 0) {
 		if (rest != 2)
 			return usage_error("compare: needs two report files, got %s",
@@ -422,13 +458,13 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "status") != 0 && !is_raw(cmd))
 		return usage_error("unknown command \"%s\" (stats, metrics, ping, version, status, "
-				   "check, compare)",
+				   "check, top, compare)",
 				   cmd);
 	if (rest > 0)
 		return usage_error("unexpected argument \"%s\"", argv[i + 1]);
 	if (strcmp(cmd, "status") == 0)
 		return cmd_status();
-	int r = query(cmd, buf, sizeof(buf), err, sizeof(err));
+	int r = vs_ctl_query(cmd, buf, sizeof(buf), err, sizeof(err));
 	if (r) {
 		fprintf(stderr, "vmastressctl: %s\n", err);
 		return r;

@@ -14,7 +14,7 @@
 #include "vmastress/log/log.h"
 
 #define IDENT "vmastressd"
-#define FIELDS_MAX 16 /* MESSAGE_ID .. VMASTRESS_LEAKED_BYTES, MESSAGE */
+#define FIELDS_MAX 20 /* MESSAGE_ID .. VMASTRESS_UNIT, MESSAGE */
 
 /* Documented in systemd/vmastressd.catalog. */
 static const char *const ids[VS_MSG_COUNT] = {
@@ -30,6 +30,7 @@ static const char *const ids[VS_MSG_COUNT] = {
     [VS_MSG_SUMMARY] = "f0218b61e9c74240a7a52c1fa10434c6",
     [VS_MSG_DRIFT] = "d76bf4b28e1545bfbd478a97e19be8ac",
     [VS_MSG_VERDICT] = "caab7fea6cc240dda9bbe7ec1ed8ad31",
+    [VS_MSG_WATCH_CROSSED] = "5b0d3c1e8f7a4e2c9d6b1a0f4e3c2d17",
 };
 static const char *const prio_names[] = {"emerg",   "alert",  "crit", "error",
 					 "warning", "notice", "info", "debug"};
@@ -64,7 +65,7 @@ void vs_log_init(const char *ident)
 
 struct entry {
 	struct iovec iov[FIELDS_MAX];
-	char buf[FIELDS_MAX - 1][96];
+	char buf[FIELDS_MAX - 1][160];
 	int n;
 };
 
@@ -119,6 +120,15 @@ static void emit(enum vs_msg m, int prio, const struct vs_fields *f, const char 
 		field(&e, "VMASTRESS_MAX_MAP_COUNT=%ld", f->max_map_count);
 	if (f && f->leaked_bytes >= 0)
 		field(&e, "VMASTRESS_LEAKED_BYTES=%lld", f->leaked_bytes);
+	if (f && f->pid >= 0) {
+		/* OBJECT_PID: journald adds the process's own fields (when we are root). */
+		field(&e, "OBJECT_PID=%ld", f->pid);
+		field(&e, "VMASTRESS_PID=%ld", f->pid);
+	}
+	if (f && f->comm)
+		field(&e, "VMASTRESS_COMM=%s", f->comm);
+	if (f && f->unit && f->unit[0])
+		field(&e, "VMASTRESS_UNIT=%s", f->unit);
 	/* sendv takes one whole FIELD=value per iovec; MESSAGE may be long. */
 	k = snprintf(full, sizeof(full), "MESSAGE=%s", msg);
 	e.iov[e.n].iov_base = full;

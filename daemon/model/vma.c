@@ -32,16 +32,14 @@ int vs_vma_read_limit(const char *path, long *limit)
 	return 0;
 }
 
-static int count_fd(int fd, long *count)
+int vs_vma_count_fd(int fd, char *buf, size_t len, long *count)
 {
-	/* Static: counting runs at the limit, where a malloc may be what fails. */
-	static char buf[1 << 16];
 	char tail[192];
 	size_t tlen = 0;
 	long lines = 0;
 	ssize_t n;
 
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+	while ((n = read(fd, buf, len)) > 0) {
 		for (char *p = buf; (p = memchr(p, '\n', (size_t)(buf + n - p))); p++)
 			lines++;
 		/* Keep the stream's last bytes: [vsyscall], when present, is the last line. */
@@ -76,7 +74,10 @@ int vs_vma_count_file(const char *path, long *count)
 
 	if (fd < 0)
 		return -errno;
-	r = count_fd(fd, count);
+	/* Static: counting runs at the limit, where a malloc may be what fails. */
+	static char buf[1 << 16];
+
+	r = vs_vma_count_fd(fd, buf, sizeof(buf), count);
 	close(fd);
 	return r;
 }

@@ -35,20 +35,7 @@ static void value(struct vs_textbuf *o, const struct vs_snapshot *s, const struc
 }
 
 /* A JSON string: config paths may hold any byte but NUL. */
-static void string(struct vs_textbuf *o, const char *v)
-{
-	vs_textbuf_put(o, "\"");
-	for (; *v; v++) {
-		unsigned char c = (unsigned char)*v;
-		if (c == '"' || c == '\\')
-			vs_textbuf_put(o, "\\%c", c);
-		else if (c < 0x20)
-			vs_textbuf_put(o, "\\u%04x", c);
-		else
-			vs_textbuf_put(o, "%c", c);
-	}
-	vs_textbuf_put(o, "\"");
-}
+#define string vs_textbuf_json_string
 
 /* Members with dotted paths ("leaks.bytes"): a group's object opened before its
  * first member and closed after its last (a group's members are consecutive). */

@@ -52,3 +52,29 @@ int vs_textbuf_result(const struct vs_textbuf *o)
 {
 	return o->overflow ? -ENOBUFS : (int)o->used;
 }
+
+void vs_textbuf_json_string(struct vs_textbuf *o, const char *v)
+{
+	vs_textbuf_put(o, "\"");
+	for (; *v; v++) {
+		unsigned char c = (unsigned char)*v;
+		if (c == '"' || c == '\\')
+			vs_textbuf_put(o, "\\%c", c);
+		else if (c < 0x20)
+			vs_textbuf_put(o, "\\u%04x", c);
+		else
+			vs_textbuf_put(o, "%c", c);
+	}
+	vs_textbuf_put(o, "\"");
+}
+
+void vs_textbuf_label(struct vs_textbuf *o, const char *v)
+{
+	for (; *v; v++)
+		if (*v == '"' || *v == '\\')
+			vs_textbuf_put(o, "\\%c", *v);
+		else if (*v == '\n')
+			vs_textbuf_put(o, "\\n");
+		else
+			vs_textbuf_put(o, "%c", *v);
+}

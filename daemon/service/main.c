@@ -4,6 +4,7 @@
 #include "vmastress/config/cli.h"
 #include "vmastress/config/config.h"
 #include "vmastress/service/loop.h"
+#include "vmastress/service/watch_loop.h"
 
 int main(int argc, char **argv)
 {
@@ -40,5 +41,5 @@ int main(int argc, char **argv)
 	    .max_ops = cli.max_ops,
 	    .hold_file = getenv("VMASTRESS_TEST_HOLD"),
 	};
-	return vs_loop_run(&cfg, &opt);
+	return cfg.watch_enabled ? vs_watch_run(&cfg, &opt) : vs_loop_run(&cfg, &opt);
 }

@@ -3,6 +3,7 @@
 
 #define VS_DEFAULT_CONFIG "/etc/vmastress/vmastressd.conf"
 #define VS_DEFAULT_SOCKET "/run/vmastress/stats.sock"
+#define VS_DEFAULT_WATCH_SOCKET "/run/vmastress/watch.sock" /* vmastress-watch.service */
 
 /* sysexits(3): both programs use them, so scripts read one set of codes. */
 #define VS_EX_OK 0

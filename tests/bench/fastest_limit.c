@@ -2,10 +2,16 @@
  * read-write mapping of twice the limit in pages, then mprotect(PROT_READ) on
  * every other page until the kernel refuses. Prints the seconds it took and the
  * VMAs made. With VMAS, it stops once it has made that many (the reference for
- * a demand below the limit). Usage: fastest_limit LIMIT [VMAS] */
+ * a demand below the limit). With "hold" after, it then holds them until its
+ * standard input closes (a process of known size for watch mode's benchmark).
+ * With --file the mapping is a shared memfd instead: the same for file-backed
+ * VMAs, whose splits also update the file's interval tree (the files shape's floor).
+ * Usage: fastest_limit [--file] LIMIT [VMAS [hold]] */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,16 +26,24 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
+	bool file = argc > 1 && strcmp(argv[1], "--file") == 0;
+	if (file)
+		argc--, argv++;
 	long limit = argc > 1 ? atol(argv[1]) : 0;
 	size_t want = argc > 2 ? (size_t)atol(argv[2]) : (size_t)-1;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), pages = 2 * (size_t)limit + 2, made = 0;
 
 	if (limit <= 0) {
-		fprintf(stderr, "usage: fastest_limit LIMIT [VMAS]\n");
+		fprintf(stderr, "usage: fastest_limit [--file] LIMIT [VMAS [hold]]\n");
 		return 64;
 	}
+	int fd = file ? memfd_create("fastest_limit", MFD_CLOEXEC) : -1;
+	if (file && (fd < 0 || ftruncate(fd, (off_t)(pages * page)) < 0)) {
+		perror("memfd");
+		return 70;
+	}
 	char *p = mmap(NULL, pages * page, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		       file ? MAP_SHARED : MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, fd, 0);
 	if (p == MAP_FAILED) {
 		perror("mmap");
 		return 70;
@@ -44,5 +58,11 @@ int main(int argc, char **argv)
 			break;
 		}
 	printf("%.6f %zu\n", now() - t0, made);
+	if (argc > 3 && strcmp(argv[3], "hold") == 0) {
+		char c;
+		fflush(stdout);
+		while (read(0, &c, 1) > 0)
+			;
+	}
 	return 0;
 }

@@ -16,6 +16,7 @@
 #define VS_INTERVAL_MAX_MS 3600000 /* one hour */
 #define VS_INTERVAL_MAX_S 86400	   /* one day */
 #define VS_LOG_RATE_MAX 100000	   /* per second: the journal's own rate limit is lower */
+#define VS_WATCH_TOP_KEEP 100	   /* watch.top: bounded label cardinality */
 #define VS_DEMAND_MAX 2147483647   /* above SteamOS's 2147483642 */
 #define VS_EMULATE_MIN 1024	   /* the daemon itself holds about a hundred VMAs */
 /* Ballast VMAs at most: about 228 MiB of kernel memory at 228 B each, enough to
@@ -96,14 +97,20 @@ enum vs_key_type { VS_KEY_UINT, VS_KEY_SEED, VS_KEY_FILL, VS_KEY_STRING };
 	  "metrics file for node_exporter's textfile collector; unset = off")                      \
 	X(stats_textfile_interval, "stats.textfile_interval", UINT, 1, VS_INTERVAL_MAX_S, 15, 0,   \
 	  "seconds between textfile rewrites")                                                     \
+	X(watch_enabled, "watch.enabled", UINT, 0, 1, 0, VS_KEY_FROZEN,                            \
+	  "1 = watch mode (--watch): no load; every process's VMAs counted against the limit")     \
+	X(watch_interval, "watch.interval", UINT, 1, VS_INTERVAL_MAX_S, 30, 0,                     \
+	  "watch mode: seconds between scans of every process")                                    \
+	X(watch_top, "watch.top", UINT, 1, VS_WATCH_TOP_KEEP, 10, 0,                               \
+	  "watch mode: processes listed by VMA count (the metrics' label cardinality)")            \
 	X(log_summary_interval, "log.summary_interval", UINT, 0, VS_INTERVAL_MAX_S, 60, 0,         \
 	  "seconds between summary lines; 0 = off")                                                \
 	X(log_events_per_second, "log.events_per_second", UINT, 0, VS_LOG_RATE_MAX, 0, 0,          \
 	  "per-event lines a second beyond each (op, errno)'s first; the rest are counted")        \
 	X(accounting_verify_interval_ms, "accounting.verify_interval_ms", UINT, 0,                 \
 	  VS_INTERVAL_MAX_MS, 5000, 0, "compare the count with /proc/self/maps; 0 = off")          \
-	X(accounting_latency, "accounting.latency", UINT, 0, VS_LATENCY_SAMPLE_MAX, 8, 0,         \
-	  "time one call in this many for the latency histograms; 1 = every call, 0 = off")      \
+	X(accounting_latency, "accounting.latency", UINT, 0, VS_LATENCY_SAMPLE_MAX, 8, 0,          \
+	  "time one call in this many for the latency histograms; 1 = every call, 0 = off")        \
 	X(accounting_sysctl_interval_ms, "accounting.sysctl_interval_ms", UINT, 100,               \
 	  VS_INTERVAL_MAX_MS, 1000, 0, "re-read vm.max_map_count this often")
 

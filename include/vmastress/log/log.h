@@ -18,6 +18,7 @@ enum vs_msg {
 	VS_MSG_SUMMARY,
 	VS_MSG_DRIFT,
 	VS_MSG_VERDICT,
+	VS_MSG_WATCH_CROSSED,
 	VS_MSG_COUNT, /* also: a plain line, no MESSAGE_ID */
 };
 
@@ -30,10 +31,12 @@ struct vs_fields {
 	int worker;
 	long map_count, max_map_count;
 	long long leaked_bytes;
+	long pid;		 /* watch mode: the process a line is about (< 0: none) */
+	const char *comm, *unit; /* and its name and unit (NULL: none) */
 };
 #define VS_FIELDS_NONE                                                                             \
 	{                                                                                          \
-		.worker = -1, .map_count = -1, .max_map_count = -1, .leaked_bytes = -1             \
+		.worker = -1, .map_count = -1, .max_map_count = -1, .leaked_bytes = -1, .pid = -1  \
 	}
 
 /* Look for journald's socket and whether stderr already goes to it; entries

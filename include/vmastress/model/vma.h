@@ -11,6 +11,8 @@ int vs_vma_read_limit(const char *path, long *limit);
 /* VMAs of this process from /proc/self/maps ([vsyscall] is not a VMA).
  * Uses a static buffer: call from one thread only. */
 int vs_vma_count_self(long *count);
+/* Same for a maps file open at fd, read in chunks of len into buf. */
+int vs_vma_count_fd(int fd, char *buf, size_t len, long *count);
 /* Same for any maps file (tests). */
 int vs_vma_count_file(const char *path, long *count);
 

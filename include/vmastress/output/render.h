@@ -17,6 +17,10 @@ struct vs_textbuf {
 };
 void vs_textbuf_put(struct vs_textbuf *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* A JSON string, quoted and escaped. */
+void vs_textbuf_json_string(struct vs_textbuf *o, const char *v);
+/* A Prometheus label value, escaped (backslash, double quote, newline). */
+void vs_textbuf_label(struct vs_textbuf *o, const char *v);
 /* Length written, or -ENOBUFS if anything did not fit. */
 int vs_textbuf_result(const struct vs_textbuf *o);
 

@@ -1,0 +1,115 @@
+/* render_watch.c: watch mode's scan as the stats JSON and Prometheus text. */
+#include <errno.h>
+#include <unistd.h>
+#include "vmastress/output/render.h"
+#include "vmastress/output/render_watch.h"
+
+#define VS_WATCH_JSON_NUM(o, key, fmt, v) vs_textbuf_put(o, ",\"" key "\":" fmt, v)
+
+static double fill(long vmas, long limit)
+{
+	return limit > 0 ? (double)vmas / (double)limit : 0;
+}
+
+int vs_render_watch_json(const struct vs_watch_view *v, char *buf, size_t len)
+{
+	struct vs_textbuf o = {.buf = buf, .len = len};
+	const struct vs_watch *w = v->w;
+
+	if (!len)
+		return -ENOBUFS;
+	vs_textbuf_put(&o, "{\"version\":\"%s\",\"pid\":%ld,\"mode\":\"watch\"", VS_VERSION,
+		       (long)getpid());
+	VS_WATCH_JSON_NUM(&o, "uptime_seconds", "%.3f", v->uptime_seconds);
+	VS_WATCH_JSON_NUM(&o, "max_map_count", "%ld", w->sysctl.value);
+	vs_textbuf_put(&o, ",\"watch\":{\"interval_seconds\":%u,\"top_n\":%u,\"scans\":%llu",
+		       v->interval, w->top_n, (unsigned long long)w->scans);
+	VS_WATCH_JSON_NUM(&o, "scanned_at", "%.3f", w->scanned_at);
+	VS_WATCH_JSON_NUM(&o, "scan_seconds", "%.6f", w->scan_seconds);
+	VS_WATCH_JSON_NUM(&o, "processes", "%llu", (unsigned long long)w->processes);
+	VS_WATCH_JSON_NUM(&o, "vmas", "%llu", (unsigned long long)w->vmas);
+	vs_textbuf_put(&o, ",\"skipped\":{");
+	for (int s = 0; s < VS_WATCH_SKIP_COUNT; s++)
+		vs_textbuf_put(&o, "%s\"%s\":%llu", s ? "," : "", vs_watch_skip_name(s),
+			       (unsigned long long)w->skipped[s]);
+	vs_textbuf_put(&o, "},\"above\":{");
+	for (int t = 0; t < VS_WATCH_THRESHOLD_COUNT; t++)
+		vs_textbuf_put(&o, "%s\"%u\":%llu", t ? "," : "", vs_watch_thresholds[t],
+			       (unsigned long long)w->above[t]);
+	vs_textbuf_put(&o, "},\"sysctl\":{\"value\":%ld,\"source\":", w->sysctl.value);
+	if (w->sysctl.source[0])
+		vs_textbuf_json_string(&o, w->sysctl.source);
+	else
+		vs_textbuf_put(&o, "null");
+	if (w->sysctl.source_value >= 0)
+		vs_textbuf_put(&o, ",\"source_value\":%ld}", w->sysctl.source_value);
+	else
+		vs_textbuf_put(&o, ",\"source_value\":null}");
+	vs_textbuf_put(&o, ",\"crossings_suppressed\":%llu,\"top\":[",
+		       (unsigned long long)w->crossings_suppressed);
+	for (unsigned i = 0; i < w->ntop; i++) {
+		const struct vs_watch_proc *p = &w->top[i];
+		vs_textbuf_put(&o, "%s{\"pid\":%ld,\"comm\":", i ? "," : "", p->pid);
+		vs_textbuf_json_string(&o, p->comm);
+		vs_textbuf_put(&o, ",\"unit\":");
+		vs_textbuf_json_string(&o, p->unit);
+		vs_textbuf_put(&o, ",\"vmas\":%ld,\"fill\":%.6f}", p->vmas,
+			       fill(p->vmas, w->limit));
+	}
+	vs_textbuf_put(&o, "]}}\n");
+	return vs_textbuf_result(&o);
+}
+
+static void head(struct vs_textbuf *o, const char *name, const char *type, const char *help)
+{
+	vs_textbuf_put(o, "# HELP vmastress_%s %s\n# TYPE vmastress_%s %s\n", name, help, name,
+		       type);
+}
+
+int vs_render_watch_prom(const struct vs_watch_view *v, char *buf, size_t len)
+{
+	struct vs_textbuf o = {.buf = buf, .len = len};
+	const struct vs_watch *w = v->w;
+
+	if (!len)
+		return -ENOBUFS;
+	head(&o, "build_info", "gauge", "Build information; always 1.");
+	vs_textbuf_put(&o, "vmastress_build_info{version=\"%s\",mode=\"watch\"} 1\n", VS_VERSION);
+	head(&o, "vma_limit", "gauge", "vm.max_map_count as last read.");
+	vs_textbuf_put(&o, "vmastress_vma_limit %ld\n", w->sysctl.value);
+	if (w->sysctl.source[0] && w->sysctl.source_value >= 0) {
+		head(&o, "watch_sysctl_source_value", "gauge",
+		     "vm.max_map_count as the sysctl.d file that wins sets it.");
+		vs_textbuf_put(&o, "vmastress_watch_sysctl_source_value{source=\"");
+		vs_textbuf_label(&o, w->sysctl.source);
+		vs_textbuf_put(&o, "\"} %ld\n", w->sysctl.source_value);
+	}
+	head(&o, "watch_scans_total", "counter", "Scans of every process's VMAs.");
+	vs_textbuf_put(&o, "vmastress_watch_scans_total %llu\n", (unsigned long long)w->scans);
+	head(&o, "watch_scan_seconds", "gauge", "Duration of the last scan.");
+	vs_textbuf_put(&o, "vmastress_watch_scan_seconds %.6f\n", w->scan_seconds);
+	head(&o, "watch_processes", "gauge", "Processes counted by the last scan.");
+	vs_textbuf_put(&o, "vmastress_watch_processes %llu\n", (unsigned long long)w->processes);
+	head(&o, "watch_vmas", "gauge", "VMAs of every process counted, in all.");
+	vs_textbuf_put(&o, "vmastress_watch_vmas %llu\n", (unsigned long long)w->vmas);
+	head(&o, "watch_skipped", "gauge", "Processes the last scan could not count, by reason.");
+	for (int s = 0; s < VS_WATCH_SKIP_COUNT; s++)
+		vs_textbuf_put(&o, "vmastress_watch_skipped{reason=\"%s\"} %llu\n",
+			       vs_watch_skip_name(s), (unsigned long long)w->skipped[s]);
+	head(&o, "watch_processes_above", "gauge",
+	     "Processes at or above a threshold (percent) of vm.max_map_count.");
+	for (int t = 0; t < VS_WATCH_THRESHOLD_COUNT; t++)
+		vs_textbuf_put(&o, "vmastress_watch_processes_above{threshold=\"%u\"} %llu\n",
+			       vs_watch_thresholds[t], (unsigned long long)w->above[t]);
+	head(&o, "watch_top_vmas", "gauge",
+	     "VMAs of the processes with the most (watch.top of them).");
+	for (unsigned i = 0; i < w->ntop; i++) {
+		const struct vs_watch_proc *p = &w->top[i];
+		vs_textbuf_put(&o, "vmastress_watch_top_vmas{pid=\"%ld\",comm=\"", p->pid);
+		vs_textbuf_label(&o, p->comm);
+		vs_textbuf_put(&o, "\",unit=\"");
+		vs_textbuf_label(&o, p->unit);
+		vs_textbuf_put(&o, "\"} %ld\n", p->vmas);
+	}
+	return vs_textbuf_result(&o);
+}

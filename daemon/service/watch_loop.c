@@ -1,0 +1,319 @@
+/* watch_loop.c: watch mode's sd-event loop: a scan of every process every
+ * watch.interval, the stats socket, the textfile, journal lines on threshold
+ * crossings, sd_notify; no load workers. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <systemd/sd-event.h>
+#include <time.h>
+#include "vmastress/log/log.h"
+#include "vmastress/model/vma.h"
+#include "vmastress/output/render_watch.h"
+#include "vmastress/output/report.h"
+#include "vmastress/service/notify.h"
+#include "vmastress/service/stats_server.h"
+#include "vmastress/service/watch_loop.h"
+
+#define STATUS_LEN 256
+
+struct watch_loop {
+	sd_event *ev;
+	struct vs_config cfg; /* the running configuration (reloads replace it) */
+	const struct vs_run_options *opt;
+	struct vs_stats_server *server;
+	sd_event_source *scan, *textfile;
+	double started;
+	struct vs_watch w;
+};
+
+static double monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static struct vs_watch_view view(const struct watch_loop *l)
+{
+	return (struct vs_watch_view){.w = &l->w,
+				      .uptime_seconds = monotonic() - l->started,
+				      .interval = l->cfg.watch_interval};
+}
+
+static const char help[] =
+    "commands:\n"
+    "  stats    the stats JSON (watch mode: \"watch\", with the top processes)\n"
+    "  metrics  Prometheus text format\n"
+    "  version  vmastressd version\n"
+    "  ping     pong\n"
+    "  help     this list\n";
+
+static int answer(const char *cmd, char *buf, size_t len, void *userdata)
+{
+	const struct watch_loop *l = userdata;
+	struct vs_watch_view v = view(l);
+
+	if (strcmp(cmd, "stats") == 0)
+		return vs_render_watch_json(&v, buf, len);
+	if (strcmp(cmd, "metrics") == 0)
+		return vs_render_watch_prom(&v, buf, len);
+	if (strcmp(cmd, "version") == 0)
+		return snprintf(buf, len, "vmastressd %s\n", VS_VERSION);
+	if (strcmp(cmd, "ping") == 0)
+		return snprintf(buf, len, "pong\n");
+	if (strcmp(cmd, "help") == 0)
+		return snprintf(buf, len, "%s", help);
+	return snprintf(buf, len, "error: unknown command (try \"help\")\n");
+}
+
+static int rearm(sd_event_source *s, uint64_t usec)
+{
+	uint64_t now;
+
+	sd_event_now(sd_event_source_get_event(s), CLOCK_MONOTONIC, &now);
+	sd_event_source_set_time(s, now + usec);
+	return sd_event_source_set_enabled(s, SD_EVENT_ON);
+}
+
+static void status(const struct watch_loop *l, char *line, size_t len)
+{
+	const struct vs_watch *w = &l->w;
+
+	if (!w->ntop) {
+		snprintf(line, len, "watching: %llu processes, %llu VMAs",
+			 (unsigned long long)w->processes, (unsigned long long)w->vmas);
+		return;
+	}
+	snprintf(line, len,
+		 "watching: %llu processes, %llu VMAs; most: %s (%ld) %ld of %ld (%.1f%%); "
+		 "%llu at or above 80%%",
+		 (unsigned long long)w->processes, (unsigned long long)w->vmas, w->top[0].comm,
+		 w->top[0].pid, w->top[0].vmas, w->limit,
+		 w->limit ? 100.0 * (double)w->top[0].vmas / (double)w->limit : 0,
+		 (unsigned long long)w->above[1]);
+}
+
+static void log_crossings(const struct watch_loop *l)
+{
+	const struct vs_watch *w = &l->w;
+	static uint64_t suppressed_reported;
+
+	for (unsigned i = 0; i < w->ncrossings; i++) {
+		const struct vs_crossing *c = &w->crossings[i];
+		struct vs_fields f = VS_FIELDS_NONE;
+		f.pid = c->pid;
+		f.comm = c->comm;
+		f.unit = c->unit;
+		f.map_count = c->vmas;
+		f.max_map_count = w->limit;
+		vs_log_msg(VS_MSG_WATCH_CROSSED, c->threshold >= 95 ? LOG_WARNING : LOG_NOTICE, &f,
+			   "process %ld (%s%s%s) at %ld VMAs: %u %% of vm.max_map_count %ld "
+			   "reached",
+			   c->pid, c->comm, c->unit[0] ? ", " : "", c->unit, c->vmas, c->threshold,
+			   w->limit);
+	}
+	if (w->crossings_suppressed > suppressed_reported) {
+		vs_log(LOG_NOTICE, "%llu more threshold crossings not logged (at most %d a scan)",
+		       (unsigned long long)(w->crossings_suppressed - suppressed_reported),
+		       VS_WATCH_CROSSINGS_MAX);
+		suppressed_reported = w->crossings_suppressed;
+	}
+}
+
+static void scan(struct watch_loop *l)
+{
+	long limit = 0;
+	char line[STATUS_LEN];
+	int r = vs_vma_read_limit(NULL, &limit);
+
+	if (r < 0)
+		vs_log_errno(LOG_WARNING, r, "cannot read vm.max_map_count");
+	l->w.top_n = l->cfg.watch_top;
+	l->w.sysctl.value = limit;
+	vs_sysctld_resolve("", "vm.max_map_count", &l->w.sysctl);
+	r = vs_watch_scan(&l->w, "/proc", limit);
+	if (r < 0)
+		vs_log_errno(LOG_ERR, r, "cannot read /proc");
+	log_crossings(l);
+	status(l, line, sizeof(line));
+	vs_notify_status(line);
+}
+
+static int on_scan(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct watch_loop *l = userdata;
+
+	(void)usec;
+	scan(l);
+	return rearm(s, (uint64_t)l->cfg.watch_interval * 1000000ULL);
+}
+
+static int write_text(const struct watch_loop *l, const char *path, bool json)
+{
+	static char buf[VS_STATS_ANSWER_MAX];
+	struct vs_watch_view v = view(l);
+	int n = json ? vs_render_watch_json(&v, buf, sizeof(buf))
+		     : vs_render_watch_prom(&v, buf, sizeof(buf));
+
+	if (n < 0)
+		return n;
+	if (strcmp(path, "-") == 0)
+		return fwrite(buf, 1, (size_t)n, stdout) == (size_t)n ? 0 : -EIO;
+	return vs_textfile_write(path, buf, (size_t)n);
+}
+
+static int on_textfile(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct watch_loop *l = userdata;
+	int r;
+
+	(void)usec;
+	if (!l->cfg.stats_textfile[0])
+		return sd_event_source_set_enabled(s, SD_EVENT_OFF);
+	r = write_text(l, l->cfg.stats_textfile, false);
+	if (r < 0)
+		vs_log_errno(LOG_WARNING, r, "cannot write %s", l->cfg.stats_textfile);
+	return rearm(s, (uint64_t)l->cfg.stats_textfile_interval * 1000000ULL);
+}
+
+static int on_watchdog(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	(void)usec;
+	(void)userdata;
+	vs_notify_watchdog();
+	return rearm(s, vs_notify_watchdog_usec() / 2);
+}
+
+static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	(void)s;
+	vs_log(LOG_INFO, "signal %u: stopping", si->ssi_signo);
+	return sd_event_exit(((struct watch_loop *)userdata)->ev, 0);
+}
+
+static int on_duration(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	(void)s;
+	(void)usec;
+	return sd_event_exit(((struct watch_loop *)userdata)->ev, 0);
+}
+
+static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	struct watch_loop *l = userdata;
+	struct vs_config next;
+	struct vs_fields f = VS_FIELDS_NONE;
+	char err[512], frozen[128], line[STATUS_LEN];
+
+	(void)s;
+	(void)si;
+	vs_notify_reloading();
+	if (vs_config_reload(&next, l->opt->src, &l->cfg, frozen, sizeof(frozen), err,
+			     sizeof(err)) < 0) {
+		vs_log_msg(VS_MSG_RELOAD_FAILED, LOG_ERR, &f,
+			   "reload refused: %s; the running configuration stays", err);
+	} else {
+		l->cfg = next;
+		vs_log_msg(VS_MSG_RELOAD, LOG_NOTICE, &f,
+			   "configuration reloaded: watch every %u s, top %u", next.watch_interval,
+			   next.watch_top);
+		rearm(l->scan, 1000);
+		if (l->cfg.stats_textfile[0])
+			rearm(l->textfile, 1000);
+	}
+	status(l, line, sizeof(line));
+	vs_notify_ready(line);
+	return 0;
+}
+
+static int setup(struct watch_loop *l)
+{
+	sigset_t mask;
+	int r;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if ((r = -pthread_sigmask(SIG_BLOCK, &mask, NULL)) < 0 ||
+	    (r = sd_event_default(&l->ev)) < 0 ||
+	    (r = sd_event_add_signal(l->ev, NULL, SIGTERM, on_stop, l)) < 0 ||
+	    (r = sd_event_add_signal(l->ev, NULL, SIGINT, on_stop, l)) < 0 ||
+	    (r = sd_event_add_signal(l->ev, NULL, SIGHUP, on_hup, l)) < 0 ||
+	    (r = sd_event_add_time_relative(l->ev, &l->scan, CLOCK_MONOTONIC,
+					    (uint64_t)l->cfg.watch_interval * 1000000ULL, 10000,
+					    on_scan, l)) < 0 ||
+	    (r = sd_event_add_time_relative(l->ev, &l->textfile, CLOCK_MONOTONIC, 1000, 10000,
+					    on_textfile, l)) < 0)
+		return r;
+	if (vs_notify_watchdog_usec() &&
+	    (r = sd_event_add_time_relative(l->ev, NULL, CLOCK_MONOTONIC,
+					    vs_notify_watchdog_usec() / 2, 10000, on_watchdog, l)) <
+		0)
+		return r;
+	if (l->cfg.duration &&
+	    (r = sd_event_add_time_relative(l->ev, NULL, CLOCK_MONOTONIC,
+					    (uint64_t)l->cfg.duration * 1000000ULL, 10000,
+					    on_duration, l)) < 0)
+		return r;
+	return vs_stats_server_new(&l->server, l->ev, l->cfg.stats_socket, answer, l);
+}
+
+int vs_watch_run(const struct vs_config *cfg, const struct vs_run_options *opt)
+{
+	static struct watch_loop l; /* the scan's state is large: not on the stack */
+	struct vs_fields f = VS_FIELDS_NONE;
+	char line[STATUS_LEN];
+	int r, code = VS_EX_OK;
+
+	vs_log_init(NULL);
+	l.cfg = *cfg;
+	/* Beside the load service's socket, never on it. */
+	if (strcmp(l.cfg.stats_socket, VS_DEFAULT_SOCKET) == 0)
+		snprintf(l.cfg.stats_socket, sizeof(l.cfg.stats_socket), "%s",
+			 VS_DEFAULT_WATCH_SOCKET);
+	l.opt = opt;
+	l.started = monotonic();
+	r = setup(&l);
+	if (r == -EACCES || r == -EPERM) {
+		vs_log(LOG_ERR,
+		       "not allowed to create the stats socket %s: run as root (or as the "
+		       "service's user), or give another place with --socket PATH, or --socket "
+		       "none",
+		       l.cfg.stats_socket);
+		code = VS_EX_NOPERM;
+		goto out;
+	}
+	if (r < 0) {
+		vs_log_errno(LOG_ERR, r, "cannot set up the event loop");
+		code = VS_EX_SOFTWARE;
+		goto out;
+	}
+	scan(&l); /* the first figures before READY=1 */
+	vs_log_msg(VS_MSG_START, LOG_INFO, &f,
+		   "started in watch mode: every %u s, top %u, vm.max_map_count %ld, %llu "
+		   "processes, %llu VMAs, first scan %.3f s",
+		   l.cfg.watch_interval, l.cfg.watch_top, l.w.limit,
+		   (unsigned long long)l.w.processes, (unsigned long long)l.w.vmas,
+		   l.w.scan_seconds);
+	status(&l, line, sizeof(line));
+	vs_notify_ready(line);
+	r = sd_event_loop(l.ev);
+	if (r < 0) {
+		vs_log_errno(LOG_ERR, r, "event loop failed");
+		code = VS_EX_SOFTWARE;
+	}
+	vs_notify_stopping();
+	vs_log_msg(VS_MSG_STOP, LOG_INFO, &f, "stopped after %llu scans",
+		   (unsigned long long)l.w.scans);
+	if (opt->report && write_text(&l, opt->report, true) < 0 && !code)
+		code = VS_EX_SOFTWARE;
+out:
+	sd_event_source_disable_unref(l.scan);
+	sd_event_source_disable_unref(l.textfile);
+	vs_stats_server_free(l.server);
+	sd_event_unref(l.ev);
+	return code;
+}

@@ -1,0 +1,242 @@
+/* scan.c: every process's VMA count, from /proc/PID/maps, without allocation. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include "vmastress/model/vma.h"
+#include "vmastress/watch/watch.h"
+
+#define NAME(id, name) name,
+static const char *const skip_names[VS_WATCH_SKIP_COUNT] = {VS_WATCH_SKIPS(NAME)};
+#define PERCENT(p) p,
+const unsigned vs_watch_thresholds[VS_WATCH_THRESHOLD_COUNT] = {VS_WATCH_THRESHOLDS(PERCENT)};
+
+#define MAPS_CHUNK (256 * 1024) /* seq_file fills what the read asks: few reads */
+#define DENTS_CHUNK 32768
+
+const char *vs_watch_skip_name(enum vs_watch_skip s)
+{
+	return (unsigned)s < VS_WATCH_SKIP_COUNT ? skip_names[s] : "?";
+}
+
+static enum vs_watch_skip skip_reason(int err)
+{
+	switch (err) {
+	case ENOENT:
+	case ESRCH:
+		return VS_WATCH_SKIP_EXITED;
+	case EACCES:
+	case EPERM:
+		return VS_WATCH_SKIP_PERMISSION;
+	default:
+		return VS_WATCH_SKIP_ERROR;
+	}
+}
+
+/* Read a small /proc/PID file into buf (NUL-terminated); 0 or -errno. */
+static int read_small(int dirfd, const char *path, char *buf, size_t len)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, buf, len - 1);
+	int e = errno;
+	close(fd);
+	if (n < 0)
+		return -e;
+	buf[n] = 0;
+	return 0;
+}
+
+static bool is_unit(const char *name, size_t len)
+{
+	static const char *const suffixes[] = {".service", ".scope", ".socket", ".mount",
+					       ".swap",	   ".timer", ".path"};
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		size_t s = strlen(suffixes[i]);
+		if (len > s && memcmp(name + len - s, suffixes[i], s) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The unit a cgroup v2 path ("0::/system.slice/foo.service") belongs to: its
+ * deepest component that is a unit (a service's own sub-cgroups under it are
+ * the service's), else its deepest slice; "" when none. */
+void vs_watch_unit_of(const char *cgroup, char *unit, size_t len)
+{
+	const char *path = strstr(cgroup, "0::/"), *best = NULL, *slice = NULL;
+	size_t best_len = 0, slice_len = 0;
+
+	unit[0] = 0;
+	if (!path)
+		return;
+	for (const char *p = path + 4; *p && *p != '\n';) {
+		size_t n = strcspn(p, "/\n");
+		if (is_unit(p, n)) {
+			best = p;
+			best_len = n;
+		} else if (n > 6 && memcmp(p + n - 6, ".slice", 6) == 0) {
+			slice = p;
+			slice_len = n;
+		}
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	if (!best) {
+		best = slice;
+		best_len = slice_len;
+	}
+	if (best)
+		snprintf(unit, len, "%.*s", (int)best_len, best);
+}
+
+static void describe(int procfd, const char *pid, struct vs_watch_proc *p)
+{
+	static char buf[4096];
+	char path[40];
+
+	snprintf(path, sizeof(path), "%.20s/comm", pid);
+	if (read_small(procfd, path, p->comm, sizeof(p->comm)) < 0)
+		p->comm[0] = 0;
+	p->comm[strcspn(p->comm, "\n")] = 0;
+	snprintf(path, sizeof(path), "%.20s/cgroup", pid);
+	if (read_small(procfd, path, buf, sizeof(buf)) < 0)
+		buf[0] = 0;
+	vs_watch_unit_of(buf, p->unit, sizeof(p->unit));
+}
+
+/* Keep the top N by VMAs, largest first (ties: the lower pid first). */
+static void rank(struct vs_watch *w, int procfd, const char *name, long pid, long vmas)
+{
+	unsigned n = w->ntop, i;
+
+	if (!w->top_n || (n == w->top_n && vmas <= w->top[n - 1].vmas))
+		return;
+	if (n < w->top_n)
+		w->ntop++;
+	for (i = w->ntop - 1; i > 0 && w->top[i - 1].vmas < vmas; i--)
+		w->top[i] = w->top[i - 1];
+	w->top[i].pid = pid;
+	w->top[i].vmas = vmas;
+	describe(procfd, name, &w->top[i]);
+}
+
+static unsigned level_of(long vmas, long limit)
+{
+	unsigned level = 0;
+
+	for (unsigned t = 0; t < VS_WATCH_THRESHOLD_COUNT; t++)
+		if (limit > 0 && 100 * vmas >= (long)vs_watch_thresholds[t] * limit)
+			level = t + 1;
+	return level;
+}
+
+/* A process at a threshold: followed from scan to scan; an upward crossing
+ * against the last scan is kept for the journal (a bounded number a scan). */
+static void follow(struct vs_watch *w, int procfd, const char *name, long pid, long vmas,
+		   unsigned level)
+{
+	unsigned cur = w->cur, prev = !cur, before = 0;
+
+	for (unsigned i = 0; i < w->ntrack[prev]; i++)
+		if (w->track[prev][i].pid == pid) {
+			before = w->track[prev][i].level;
+			break;
+		}
+	if (w->ntrack[cur] < VS_WATCH_TRACK_MAX) {
+		w->track[cur][w->ntrack[cur]].pid = pid;
+		w->track[cur][w->ntrack[cur]++].level = level;
+	} else {
+		w->track_overflow++;
+	}
+	if (level <= before)
+		return;
+	if (w->ncrossings == VS_WATCH_CROSSINGS_MAX) {
+		w->crossings_suppressed++;
+		return;
+	}
+	struct vs_crossing *c = &w->crossings[w->ncrossings++];
+	struct vs_watch_proc p;
+	describe(procfd, name, &p);
+	c->pid = pid;
+	c->vmas = vmas;
+	c->threshold = vs_watch_thresholds[level - 1];
+	memcpy(c->comm, p.comm, sizeof(c->comm));
+	memcpy(c->unit, p.unit, sizeof(c->unit));
+}
+
+static double realtime(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int vs_watch_scan(struct vs_watch *w, const char *proc, long limit)
+{
+	static char maps[MAPS_CHUNK];
+	static char dents[DENTS_CHUNK] __attribute__((aligned(8)));
+	double t0 = realtime(CLOCK_MONOTONIC);
+	int procfd = open(proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	long n;
+
+	if (procfd < 0)
+		return -errno;
+	w->limit = limit;
+	w->processes = w->vmas = 0;
+	w->ntop = w->ncrossings = 0;
+	memset(w->skipped, 0, sizeof(w->skipped));
+	memset(w->above, 0, sizeof(w->above));
+	w->cur = !w->cur;
+	w->ntrack[w->cur] = 0;
+	while ((n = syscall(SYS_getdents64, procfd, dents, sizeof(dents))) > 0) {
+		for (long off = 0; off < n;) {
+			struct dirent64 *d = (struct dirent64 *)(dents + off);
+			char path[40];
+			off += d->d_reclen;
+			if (d->d_name[0] < '1' || d->d_name[0] > '9')
+				continue; /* not a process */
+			long pid = atol(d->d_name);
+			snprintf(path, sizeof(path), "%.20s/maps", d->d_name);
+			int fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
+			long vmas = -errno;
+			if (fd >= 0) {
+				int r = vs_vma_count_fd(fd, maps, sizeof(maps), &vmas);
+				if (r < 0)
+					vmas = r;
+				close(fd);
+			}
+			if (vmas < 0) {
+				w->skipped[skip_reason((int)-vmas)]++;
+				continue;
+			}
+			if (vmas == 0) { /* no mm: a kernel thread (or a zombie) */
+				w->skipped[VS_WATCH_SKIP_KERNEL_THREAD]++;
+				continue;
+			}
+			w->processes++;
+			w->vmas += (uint64_t)vmas;
+			unsigned level = level_of(vmas, limit);
+			for (unsigned t = 0; t < level; t++)
+				w->above[t]++;
+			rank(w, procfd, d->d_name, pid, vmas);
+			if (level)
+				follow(w, procfd, d->d_name, pid, vmas, level);
+		}
+	}
+	int e = n < 0 ? -errno : 0;
+	close(procfd);
+	w->scans++;
+	w->scan_seconds = realtime(CLOCK_MONOTONIC) - t0;
+	w->scanned_at = realtime(CLOCK_REALTIME);
+	return e;
+}

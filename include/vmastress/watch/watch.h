@@ -1,0 +1,85 @@
+/* watch.h: host watch mode: every process's VMA count against vm.max_map_count,
+ * the top N, the threshold counts, and which sysctl.d file sets the limit. */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+#include "vmastress/config/config.h"
+
+#define VS_WATCH_TOP_MAX VS_WATCH_TOP_KEEP
+#define VS_WATCH_TRACK_MAX 1024	  /* processes above the lowest threshold followed */
+#define VS_WATCH_CROSSINGS_MAX 10 /* journal entries a scan, the rest counted */
+#define VS_WATCH_UNIT_MAX 128
+
+/* Why a process was not counted. */
+#define VS_WATCH_SKIPS(X)                                                                          \
+	X(EXITED, "exited")                                                                        \
+	X(PERMISSION, "permission") X(KERNEL_THREAD, "kernel_thread") X(ERROR, "error")
+#define VS_WATCH_SKIP_ENUM(id, name) VS_WATCH_SKIP_##id,
+enum vs_watch_skip { VS_WATCH_SKIPS(VS_WATCH_SKIP_ENUM) VS_WATCH_SKIP_COUNT };
+
+/* Fill thresholds, percent of the limit: a process at or above counts. */
+#define VS_WATCH_THRESHOLDS(X) X(50) X(80) X(95)
+#define VS_WATCH_THRESHOLD_COUNT 3
+
+struct vs_watch_proc {
+	long pid;
+	long vmas;
+	char comm[17];
+	char unit[VS_WATCH_UNIT_MAX]; /* the systemd unit from /proc/PID/cgroup; "" none */
+};
+
+/* Which sysctl.d file sets vm.max_map_count, by systemd-sysctl's rule. */
+struct vs_sysctl_source {
+	long value;	   /* the running value */
+	char source[300];  /* the file whose line wins; "" none */
+	long source_value; /* what that line says; -1: none or not a number */
+};
+
+struct vs_crossing {
+	long pid, vmas;
+	unsigned threshold; /* percent */
+	char comm[17];
+	char unit[VS_WATCH_UNIT_MAX];
+};
+
+/* One scan's result, and the state carried from scan to scan. */
+struct vs_watch {
+	unsigned top_n;
+	long limit;
+	uint64_t processes, vmas, scans;
+	uint64_t skipped[VS_WATCH_SKIP_COUNT];
+	uint64_t above[VS_WATCH_THRESHOLD_COUNT];
+	double scan_seconds, scanned_at; /* realtime seconds; 0 = never */
+	unsigned ntop;
+	struct vs_watch_proc top[VS_WATCH_TOP_MAX];
+	struct vs_sysctl_source sysctl;
+	/* Threshold crossings of this scan (upward, against the previous scan). */
+	unsigned ncrossings;
+	uint64_t crossings_suppressed;
+	struct vs_crossing crossings[VS_WATCH_CROSSINGS_MAX];
+	/* Processes at or above the lowest threshold: this scan's and the last. */
+	unsigned ntrack[2], cur;
+	uint64_t track_overflow;
+	struct {
+		long pid;
+		unsigned level; /* thresholds reached */
+	} track[2][VS_WATCH_TRACK_MAX];
+};
+
+extern const unsigned vs_watch_thresholds[VS_WATCH_THRESHOLD_COUNT];
+const char *vs_watch_skip_name(enum vs_watch_skip s);
+
+/* Count every process's VMAs under proc (normally "/proc"), as the kernel does
+ * ([vsyscall] is shown but not counted). No allocation. Returns 0 or -errno
+ * (only when proc itself cannot be read). */
+int vs_watch_scan(struct vs_watch *w, const char *proc, long limit);
+
+/* The systemd unit of a /proc/PID/cgroup text (cgroup v2): the deepest unit
+ * in the path, else the deepest slice; "" when none. */
+void vs_watch_unit_of(const char *cgroup, char *unit, size_t len);
+
+/* systemd-sysctl's rule over root (normally ""): *.conf in /etc/sysctl.d,
+ * /run/sysctl.d, /usr/local/lib/sysctl.d, /usr/lib/sysctl.d; a name in an
+ * earlier directory hides it in later ones; files in name order, the last
+ * line setting key wins. Fills source and source_value (value is the caller's). */
+void vs_sysctld_resolve(const char *root, const char *key, struct vs_sysctl_source *out);
