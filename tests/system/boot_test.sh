@@ -27,6 +27,8 @@ set -x
 r() { echo "$1=$2" >> /mnt/out/results; }
 dpkg -i /mnt/pkg/vmastress_*_*.deb; r install $?
 r active_after_install "$(systemctl is-active vmastressd.service)"
+r watch_active_after_install "$(systemctl is-active vmastress-watch.service)"
+r watch_enabled_after_install "$(systemctl is-enabled vmastress-watch.service)"
 r enabled_after_install "$(systemctl is-enabled vmastressd.service)"
 r socket_after_install "$(test -e /run/vmastress/stats.sock && echo present || echo absent)"
 # The textfile where the service may write (its RuntimeDirectory); one write at
@@ -68,6 +70,23 @@ r oneoff_journal "$(journalctl -o json SYSLOG_IDENTIFIER=vmastressd-run MESSAGE_
 r service_starts "$(journalctl -o json SYSLOG_IDENTIFIER=vmastressd MESSAGE_ID=1ac1e8b320224372ba999030ca0606db | grep -c .)"
 journalctl -o json MESSAGE_ID=1ac1e8b320224372ba999030ca0606db > /mnt/out/journal_start.json
 journalctl -o json MESSAGE_ID=d2cda3a34a404fb2b29f7f818e8dd39d > /mnt/out/journal_reload.json
+# Watch mode, its own unit: every process (root's too) counted under CAP_SYS_PTRACE
+# alone; the load service shows with its unit; group members may ask, others not.
+printf 'watch = { enabled = 1; interval = 1; top = 10; };\n' > /etc/vmastress/watch.conf
+systemctl enable --now vmastress-watch.service; r watch_enable_now $?
+for i in $(seq 50); do [ -S /run/vmastress/watch.sock ] && break; sleep 0.1; done
+sleep 2
+r watch_active "$(systemctl is-active vmastress-watch.service)"
+r watch_user "$(ps -o user= -p "$(systemctl show -p MainPID --value vmastress-watch.service)")"
+grep -E '^Cap(Eff|Amb)' /proc/"$(systemctl show -p MainPID --value vmastress-watch.service)"/status > /mnt/out/watch_caps.txt
+runuser -u alice -- vmastressctl top > /mnt/out/watch_top.txt 2>&1; r alice_top $?
+runuser -u alice -- vmastressctl --socket /run/vmastress/watch.sock stats > /mnt/out/watch.json; r alice_watch_stats $?
+runuser -u alice -- vmastressctl check --watch > /mnt/out/watch_check.txt; r alice_watch_check $?
+runuser -u bob -- vmastressctl top > /mnt/out/bob_top.txt 2>&1; r bob_top $?
+systemd-analyze security vmastress-watch.service > /mnt/out/watch_security.txt 2>&1
+systemctl stop vmastress-watch.service; r watch_stop $?
+r watch_result "$(systemctl show -p Result --value vmastress-watch.service)"
+r socket_after_watch_stop "$(test -e /run/vmastress/stats.sock && echo present || echo absent)"
 systemctl stop vmastressd.service 2> /mnt/out/stop.txt; r stop $?
 r result "$(systemctl show -p Result --value vmastressd.service)"
 r exit_status "$(systemctl show -p ExecMainStatus --value vmastressd.service)"

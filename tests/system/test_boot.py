@@ -2,6 +2,7 @@
 the way an operator would; results come back through a bind-mounted folder."""
 import argparse
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -48,6 +49,9 @@ h.check(results["install"] == "0", "dpkg -i")
 h.check(results["active_after_install"] == "inactive" and
         results["enabled_after_install"] == "disabled" and
         results["socket_after_install"] == "absent", "installing starts and enables nothing")
+h.check(results["watch_active_after_install"] == "inactive" and
+        results["watch_enabled_after_install"] == "disabled",
+        "the watch unit is installed disabled and stopped too")
 h.check(results["enable_now"] == "0" and results["active"] == "active",
         "systemctl enable --now: active")
 h.check(results["mainpid_user"] not in ("root", ""), "runs as its own system user, not root (%s)"
@@ -84,6 +88,38 @@ h.check(len(start) >= 1 and start[0].get("SYSLOG_IDENTIFIER") == "vmastressd",
         "the journal holds the start entry with its MESSAGE_ID")
 with open(os.path.join(res, "journal_reload.json")) as f:
     h.check(any(l.strip() for l in f), "and the reload entry")
+h.check(results["watch_enable_now"] == "0" and results["watch_active"] == "active" and
+        results["watch_user"] == "vmastress", "vmastress-watch: enable --now, active, as the "
+        "user vmastress (%s)" % results["watch_user"])
+with open(os.path.join(res, "watch_caps.txt")) as f:
+    caps = dict(l.split() for l in f if l.strip())
+h.check(int(caps["CapEff:"], 16) == 1 << 19 and int(caps["CapAmb:"], 16) == 1 << 19,
+        "its one privilege is CAP_SYS_PTRACE: %s" % caps)
+h.check(results["alice_top"] == "0" and results["alice_watch_stats"] == "0",
+        "a group member runs vmastressctl top")
+with open(os.path.join(res, "watch_top.txt")) as f:
+    top = f.read()
+print(top)
+with open(os.path.join(res, "watch.json")) as f:
+    w = json.load(f)["watch"]
+procs = {p["comm"]: p for p in w["top"]}
+h.check(w["skipped"]["permission"] == 0 and "systemd" in procs and
+        procs["systemd"]["unit"] == "init.scope",
+        "every process read, root's too (PID 1 in init.scope): skipped %s" % w["skipped"])
+h.check("vmastressd" in procs and procs["vmastressd"]["unit"] == "vmastressd.service" and
+        "vmastressd.service" in top, "the load service, with its unit: %s"
+        % procs.get("vmastressd"))
+h.check(results["alice_watch_check"] in ("0", "1", "2"), "check --watch answers (%s)"
+        % results["alice_watch_check"])
+h.check(results["bob_top"] == "77", "another user is refused top (exit %s)" % results["bob_top"])
+with open(os.path.join(res, "watch_security.txt")) as f:
+    m = re.search(r"Overall exposure level for \S+: ([0-9.]+)", f.read())
+print("vmastress-watch.service exposure (systemd-analyze security, booted): %s"
+      % (m.group(1) if m else "?"))
+h.check(m and float(m.group(1)) <= 2.0, "watch unit exposure %s <= 2.0" % (m.group(1) if m else "?"))
+h.check(results["watch_stop"] == "0" and results["watch_result"] == "success" and
+        results["socket_after_watch_stop"] == "present",
+        "the watch unit stops cleanly and leaves the load service's socket alone")
 h.check(results["stop"] == "0" and results["result"] == "success" and
         results["exit_status"] == "0", "systemctl stop ends cleanly (exit 0)")
 with open(os.path.join(res, "stop.txt")) as f:

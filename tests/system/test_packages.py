@@ -37,7 +37,8 @@ h.check(left and set(left) == set(ignored), "dpkg-buildpackage leaves only ignor
         % sorted(set(left) - set(ignored)))
 files = subprocess.run(["dpkg-deb", "-c", deb], capture_output=True, text=True).stdout
 want = ["./usr/sbin/vmastressd", "./usr/bin/vmastressctl", "./etc/vmastress/vmastressd.conf",
-        "/systemd/system/vmastressd.service",
+        "/systemd/system/vmastressd.service", "/systemd/system/vmastress-watch.service",
+        "./etc/vmastress/watch.conf",
         "./usr/lib/systemd/catalog/vmastressd.catalog", "./usr/lib/sysusers.d/vmastress.conf",
         "./usr/share/man/man8/vmastressd.8.gz", "./usr/share/man/man1/vmastressctl.1.gz",
         "./usr/share/man/man5/vmastressd.conf.5.gz", "./usr/share/doc/vmastress/copyright",
@@ -47,7 +48,9 @@ for w in want:
 ctrl = tempfile.mkdtemp(prefix="vmastress-test-")
 subprocess.run(["dpkg-deb", "-e", deb, ctrl], check=True)
 with open(os.path.join(ctrl, "conffiles")) as f:
-    h.check("/etc/vmastress/vmastressd.conf" in f.read(), "the config is a conffile")
+    conffiles = f.read()
+    h.check("/etc/vmastress/vmastressd.conf" in conffiles and
+            "/etc/vmastress/watch.conf" in conffiles, "the configs are conffiles")
 with open(os.path.join(ctrl, "postinst")) as f:
     post = f.read()
 h.check("deb-systemd-helper enable" not in post.replace("was-enabled", "") or
@@ -64,6 +67,7 @@ h.check(lint.returncode == 0, "lintian --fail-on error,warning passes")
 rfiles = subprocess.run(["rpm", "-qlp", rpm], capture_output=True, text=True).stdout
 for w in ["/usr/sbin/vmastressd", "/usr/bin/vmastressctl", "/etc/vmastress/vmastressd.conf",
           "/usr/lib/systemd/system/vmastressd.service",
+          "/usr/lib/systemd/system/vmastress-watch.service", "/etc/vmastress/watch.conf",
           "/usr/lib/systemd/catalog/vmastressd.catalog", "/usr/lib/sysusers.d/vmastress.conf",
           "/usr/share/man/man8/vmastressd.8", "/usr/share/man/man5/vmastressd.conf.5"]:
     h.check(any(l.startswith(w) for l in rfiles.splitlines()), "rpm contains %s" % w)
@@ -83,12 +87,16 @@ for t in glob.glob("/lib/systemd/system/*.target"):
 os.makedirs(os.path.join(root, "bin"), exist_ok=True)
 shutil.copy("/bin/kill", os.path.join(root, "bin/kill"))
 # MANPATH: Documentation=man:... is checked too, against the package's pages.
-v = subprocess.run(["systemd-analyze", "verify", "--root=" + root, "vmastressd.service"],
+v = subprocess.run(["systemd-analyze", "verify", "--root=" + root, "vmastressd.service",
+                    "vmastress-watch.service"],
                    capture_output=True, text=True,
                    env=dict(os.environ, MANPATH=os.path.join(root, "usr/share/man")))
 h.check(v.returncode == 0 and not (v.stdout + v.stderr).strip(),
         "systemd-analyze verify: clean %r" % (v.stdout + v.stderr))
-sec = subprocess.run(["systemd-analyze", "security", "--offline=true", unit], capture_output=True,
-                     text=True)
-m = re.search(r"Overall exposure level for \S+: ([0-9.]+)", sec.stdout)
-h.check(m and float(m.group(1)) <= 2.0, "exposure %s <= 2.0" % (m.group(1) if m else "?"))
+for u in (unit, os.path.join(root, "lib/systemd/system/vmastress-watch.service")):
+    sec = subprocess.run(["systemd-analyze", "security", "--offline=true", u],
+                         capture_output=True, text=True)
+    m = re.search(r"Overall exposure level for \S+: ([0-9.]+)", sec.stdout)
+    print("%s: exposure %s" % (os.path.basename(u), m.group(1) if m else "?"))
+    h.check(m and float(m.group(1)) <= 2.0, "%s exposure %s <= 2.0"
+            % (os.path.basename(u), m.group(1) if m else "?"))
