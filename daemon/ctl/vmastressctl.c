@@ -215,7 +215,7 @@ void vs_ctl_family_key(char *buf, size_t len, enum vs_stat_family f, const char 
 
 static int cmd_status(void)
 {
-	char err[512], t[64], k[96];
+	char err[512], t[VS_SNAP_STRING_MAX], k[96];
 	json_object *s;
 	int r = fetch_stats(&s, err, sizeof(err));
 
@@ -260,6 +260,9 @@ static int cmd_status(void)
 		       json_object_get_boolean(vs_ctl_at(s, "kernel.estimate")) ? ", an estimate"
 										: "");
 	}
+	if (json_object_get_boolean(vs_ctl_at(s, J(textfile_failing))))
+		printf("outputs:   textfile FAILING: %s\n",
+		       vs_ctl_text(s, J(textfile_error), t, sizeof(t)));
 	json_object_put(s);
 	return 0;
 }
@@ -378,19 +381,23 @@ static int cmd_check(int argc, char **argv)
 	vs_ctl_family_key(k, sizeof(k), VS_FAMILY_FAILURES, op_names[VS_OP_MUNMAP], "ENOMEM");
 	double limit = vs_ctl_num(s, J(max_map_count)), vmas = vs_ctl_num(s, J(map_count));
 	double leaked = vs_ctl_num(s, J(leaked_bytes)), enomem = vs_ctl_num(s, k);
+	bool output_failing = json_object_get_boolean(vs_ctl_at(s, J(textfile_failing)));
+	char output_error[VS_SNAP_STRING_MAX];
+	vs_ctl_text(s, J(textfile_error), output_error, sizeof(output_error));
 	json_object_put(s);
 	if (isnan(vmas) || isnan(leaked) || limit <= 0) {
 		printf("VMASTRESS UNKNOWN - the answer is not the stats JSON\n");
 		return CHECK_UNKNOWN;
 	}
 	double fill = vmas / limit;
-	int state = leaked > max_leaked ? CHECK_CRITICAL
-		    : fill > max_fill	? CHECK_WARNING
-					: CHECK_OK;
-	printf("VMASTRESS %s - %.0f/%.0f VMAs (%.1f%%), leaked %.0f bytes, munmap ENOMEM %.0f"
+	int state = leaked > max_leaked			? CHECK_CRITICAL
+		    : fill > max_fill || output_failing ? CHECK_WARNING
+							: CHECK_OK;
+	printf("VMASTRESS %s - %.0f/%.0f VMAs (%.1f%%), leaked %.0f bytes, munmap ENOMEM %.0f%s%s"
 	       " | vmas=%.0f;;;0;%.0f fill=%.4f;%g leaked_bytes=%.0fB;;%.0f munmap_enomem=%.0fc\n",
-	       names[state], vmas, limit, 100 * fill, leaked, enomem, vmas, limit, fill, max_fill,
-	       leaked, max_leaked, enomem);
+	       names[state], vmas, limit, 100 * fill, leaked, enomem,
+	       output_failing ? ", textfile FAILING: " : "", output_failing ? output_error : "",
+	       vmas, limit, fill, max_fill, leaked, max_leaked, enomem);
 	return state;
 }
 

@@ -28,8 +28,8 @@ static void value(struct vs_textbuf *o, const struct vs_snapshot *s, const struc
 	case VS_FMT_HEX:
 		vs_textbuf_put(o, "\"%016llx\"", (unsigned long long)*(const uint64_t *)v);
 		break;
-	case VS_FMT_STRING: /* profile names and the version: nothing to escape */
-		vs_textbuf_put(o, "\"%s\"", (const char *)v);
+	case VS_FMT_STRING: /* host names and error messages too: escaped */
+		vs_textbuf_json_string(o, (const char *)v);
 		break;
 	}
 }

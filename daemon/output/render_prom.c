@@ -37,7 +37,9 @@ static void scalar(struct vs_textbuf *o, const struct vs_snapshot *s, const stru
 		vs_textbuf_put(o, " %d\n", *(const bool *)v ? 1 : 0);
 		break;
 	case VS_FMT_STRING: /* an info metric: the value as a label */
-		vs_textbuf_put(o, "{%s=\"%s\"} 1\n", r->json, (const char *)v);
+		vs_textbuf_put(o, "{%s=\"", r->json);
+		vs_textbuf_label(o, (const char *)v);
+		vs_textbuf_put(o, "\"} 1\n");
 		break;
 	}
 }

@@ -56,7 +56,13 @@ int vs_render_watch_json(const struct vs_watch_view *v, char *buf, size_t len)
 		vs_textbuf_put(&o, ",\"vmas\":%ld,\"fill\":%.6f}", p->vmas,
 			       fill(p->vmas, w->limit));
 	}
-	vs_textbuf_put(&o, "]}}\n");
+	vs_textbuf_put(&o,
+		       "]},\"outputs\":{\"textfile_failures\":%llu,\"textfile_failing\":%s,"
+		       "\"textfile_error\":",
+		       (unsigned long long)v->textfile->failures,
+		       v->textfile->failing ? "true" : "false");
+	vs_textbuf_json_string(&o, v->textfile->error);
+	vs_textbuf_put(&o, "}}\n");
 	return vs_textbuf_result(&o);
 }
 
@@ -84,6 +90,8 @@ int vs_render_watch_prom(const struct vs_watch_view *v, char *buf, size_t len)
 		vs_textbuf_label(&o, w->sysctl.source);
 		vs_textbuf_put(&o, "\"} %ld\n", w->sysctl.source_value);
 	}
+	head(&o, "textfile_failing", "gauge", "1 while the last textfile write failed.");
+	vs_textbuf_put(&o, "vmastress_textfile_failing %d\n", v->textfile->failing ? 1 : 0);
 	head(&o, "watch_scans_total", "counter", "Scans of every process's VMAs.");
 	vs_textbuf_put(&o, "vmastress_watch_scans_total %llu\n", (unsigned long long)w->scans);
 	head(&o, "watch_scan_seconds", "gauge", "Duration of the last scan.");

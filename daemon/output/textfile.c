@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "vmastress/output/textfile.h"
 
@@ -15,6 +16,10 @@ int vs_textfile_write(const char *path, const char *text, size_t len)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
+	/* Readable by node_exporter's user whatever the umask (the units' UMask=0077
+	 * would leave it -rw-------). */
+	if (fchmod(fd, 0644) < 0)
+		r = -errno;
 	for (size_t off = 0; off < len && r == 0;) {
 		ssize_t n = write(fd, text + off, len - off);
 		if (n < 0)

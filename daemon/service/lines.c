@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include "vmastress/log/errnames.h"
 #include "vmastress/service/lines.h"
 
@@ -182,4 +183,23 @@ bool vs_lines_verdict(const struct vs_snapshot *snap)
 			   s.demand_vmas, limit, s.map_count_peak - s.ballast_vmas,
 			   unreachable_text(&s, bound, sizeof(bound)));
 	return s.demand_held;
+}
+
+void vs_lines_output(struct vs_output_state *o, int r, const char *path)
+{
+	if (r >= 0) {
+		if (o->failing)
+			vs_log(LOG_NOTICE, "%s written again", path);
+		o->failing = false;
+		o->error[0] = 0;
+		return;
+	}
+	o->failures++;
+	snprintf(o->error, sizeof(o->error), "cannot write %s: %s (%s)", path, vs_errno_name(-r),
+		 strerror(-r));
+	if (!o->failing)
+		vs_log(LOG_WARNING,
+		       "%s; retried at every interval, shown in the status until it works",
+		       o->error);
+	o->failing = true;
 }

@@ -26,6 +26,7 @@ struct loop {
 	struct vs_answer_ctx actx;
 	struct vs_event_lines lines; /* the rate and first-of-kind state of event lines */
 	bool held;		     /* the verdict, for the exit status */
+	struct vs_output_state textfile_out;
 	sd_event_source *verify, *summary, *textfile; /* turned on and off by reloads */
 };
 
@@ -86,6 +87,9 @@ static void take_snapshot(void *userdata, struct vs_snapshot *s)
 	s->events_dropped = s->t.events_lost + l->lines.dropped;
 	s->clients_rejected = vs_stats_server_rejected(l->server);
 	s->clients_evicted = vs_stats_server_evicted(l->server);
+	s->textfile_failures = l->textfile_out.failures;
+	s->textfile_failing = l->textfile_out.failing;
+	snprintf(s->textfile_error, sizeof(s->textfile_error), "%s", l->textfile_out.error);
 }
 
 static void status_line(struct loop *l, char *buf, size_t len)
@@ -100,6 +104,9 @@ static void status_line(struct loop *l, char *buf, size_t len)
 		 s.workers, s.map_count, s.max_map_count,
 		 100.0 * (double)s.map_count / (double)s.max_map_count, t->failures[VS_OP_MMAP][0],
 		 t->failures[VS_OP_MPROTECT][0], t->failures[VS_OP_MUNMAP][0], t->leaked_bytes);
+	if (s.textfile_failing) /* an output that keeps failing shows in systemctl status */
+		snprintf(buf + strlen(buf), len - strlen(buf), "; textfile FAILING: %s",
+			 s.textfile_error);
 }
 
 static int on_status(sd_event_source *s, uint64_t usec, void *userdata)
@@ -189,7 +196,8 @@ static int on_summary(sd_event_source *s, uint64_t usec, void *userdata)
 static int on_textfile(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	static char buf[VS_STATS_ANSWER_MAX];
-	const struct vs_config *cfg = vs_engine_config(((struct loop *)userdata)->eng);
+	struct loop *l = userdata;
+	const struct vs_config *cfg = vs_engine_config(l->eng);
 	struct vs_snapshot snap;
 	int n, r;
 
@@ -197,8 +205,7 @@ static int on_textfile(sd_event_source *s, uint64_t usec, void *userdata)
 	take_snapshot(userdata, &snap);
 	n = vs_render_prom(&snap, buf, sizeof(buf));
 	r = n < 0 ? n : vs_textfile_write(cfg->stats_textfile, buf, (size_t)n);
-	if (r < 0)
-		vs_log_errno(LOG_WARNING, r, "cannot write %s", cfg->stats_textfile);
+	vs_lines_output(&l->textfile_out, r, cfg->stats_textfile);
 	return rearm(s, textfile_usec(cfg));
 }
 

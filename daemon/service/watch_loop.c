@@ -11,6 +11,7 @@
 #include "vmastress/model/vma.h"
 #include "vmastress/output/render_watch.h"
 #include "vmastress/output/report.h"
+#include "vmastress/service/lines.h"
 #include "vmastress/service/notify.h"
 #include "vmastress/service/stats_server.h"
 #include "vmastress/service/watch_loop.h"
@@ -25,6 +26,7 @@ struct watch_loop {
 	sd_event_source *scan, *textfile;
 	double started;
 	struct vs_watch w;
+	struct vs_output_state textfile_out;
 };
 
 static double monotonic(void)
@@ -39,7 +41,8 @@ static struct vs_watch_view view(const struct watch_loop *l)
 {
 	return (struct vs_watch_view){.w = &l->w,
 				      .uptime_seconds = monotonic() - l->started,
-				      .interval = l->cfg.watch_interval};
+				      .interval = l->cfg.watch_interval,
+				      .textfile = &l->textfile_out};
 }
 
 static const char help[] =
@@ -81,18 +84,20 @@ static void status(const struct watch_loop *l, char *line, size_t len)
 {
 	const struct vs_watch *w = &l->w;
 
-	if (!w->ntop) {
+	if (!w->ntop)
 		snprintf(line, len, "watching: %llu processes, %llu VMAs",
 			 (unsigned long long)w->processes, (unsigned long long)w->vmas);
-		return;
-	}
-	snprintf(line, len,
-		 "watching: %llu processes, %llu VMAs; most: %s (%ld) %ld of %ld (%.1f%%); "
-		 "%llu at or above 80%%",
-		 (unsigned long long)w->processes, (unsigned long long)w->vmas, w->top[0].comm,
-		 w->top[0].pid, w->top[0].vmas, w->limit,
-		 w->limit ? 100.0 * (double)w->top[0].vmas / (double)w->limit : 0,
-		 (unsigned long long)w->above[1]);
+	else
+		snprintf(line, len,
+			 "watching: %llu processes, %llu VMAs; most: %s (%ld) %ld of %ld (%.1f%%); "
+			 "%llu at or above 80%%",
+			 (unsigned long long)w->processes, (unsigned long long)w->vmas,
+			 w->top[0].comm, w->top[0].pid, w->top[0].vmas, w->limit,
+			 w->limit ? 100.0 * (double)w->top[0].vmas / (double)w->limit : 0,
+			 (unsigned long long)w->above[1]);
+	if (l->textfile_out.failing)
+		snprintf(line + strlen(line), len - strlen(line), "; textfile FAILING: %s",
+			 l->textfile_out.error);
 }
 
 static void log_crossings(const struct watch_loop *l)
@@ -173,8 +178,7 @@ static int on_textfile(sd_event_source *s, uint64_t usec, void *userdata)
 	if (!l->cfg.stats_textfile[0])
 		return sd_event_source_set_enabled(s, SD_EVENT_OFF);
 	r = write_text(l, l->cfg.stats_textfile, false);
-	if (r < 0)
-		vs_log_errno(LOG_WARNING, r, "cannot write %s", l->cfg.stats_textfile);
+	vs_lines_output(&l->textfile_out, r, l->cfg.stats_textfile);
 	return rearm(s, (uint64_t)l->cfg.stats_textfile_interval * 1000000ULL);
 }
 

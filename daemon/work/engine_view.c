@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include "vmastress/work/engine.h"
 #include "vmastress/shapes/shape.h"
@@ -139,6 +140,11 @@ void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s)
 	vs_counters_sum(&s->t, c, e->nalloc);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	snprintf(s->version, sizeof(s->version), "%s", VS_VERSION);
+	struct utsname u;
+	if (uname(&u) == 0) {
+		snprintf(s->host, sizeof(s->host), "%s", u.nodename);
+		snprintf(s->kernel_release, sizeof(s->kernel_release), "%s", u.release);
+	}
 	s->pid = (long)getpid();
 	s->start_time_seconds = e->start_time;
 	s->uptime_seconds =

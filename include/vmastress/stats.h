@@ -32,6 +32,9 @@ enum vs_fill_band { VS_FILL_BANDS(VS_FILL_ENUM) VS_FILL_COUNT };
 #define VS_LAT_BUCKETS 20 /* finite ones; one more for +Inf */
 #define VS_LAT_FIRST_NS 250
 
+/* The longest STRING value, NUL included: a host name, a kernel release, an error line. */
+#define VS_SNAP_STRING_MAX 160
+
 /* Counter slots for errnos (log/errnames.c): the ones these calls return, then "other". */
 #define VS_ERRNO_SLOTS 8
 
@@ -57,6 +60,8 @@ enum vs_stat_format {
 #define VS_STATS(X)                                                                                \
 	X(version, SNAP, STRING, "version", "build_info", gauge, VS_STAT_LIKE,                     \
 	  "Build information; always 1.")                                                          \
+	X(host, SNAP, STRING, "host", NULL, gauge, 0, "")                                          \
+	X(kernel_release, SNAP, STRING, "kernel_release", NULL, gauge, 0, "")                      \
 	X(pid, SNAP, LONG, "pid", NULL, gauge, 0, "")                                              \
 	X(uptime_seconds, SNAP, DOUBLE, "uptime_seconds", NULL, gauge, VS_STAT_COMPARE, "")        \
 	X(start_time_seconds, SNAP, DOUBLE, "start_time_seconds", "start_time_seconds", gauge, 0,  \
@@ -121,7 +126,12 @@ enum vs_stat_format {
 	  "/proc minus predicted VMAs at the last verification.")                                  \
 	X(drift_max, SNAP, LONG, "accounting.drift_max", NULL, gauge, 0, "")                       \
 	X(exact_probe, SNAP, BOOL, "accounting.exact_probe", NULL, gauge, 0, "")                   \
-	X(limit_changes, SNAP, U64, "accounting.limit_changes", NULL, counter, 0, "")
+	X(limit_changes, SNAP, U64, "accounting.limit_changes", NULL, counter, 0, "")              \
+	X(textfile_failures, SNAP, U64, "outputs.textfile_failures", "textfile_failures_total",    \
+	  counter, 0, "Textfile writes that failed (stats.textfile).")                             \
+	X(textfile_failing, SNAP, BOOL, "outputs.textfile_failing", "textfile_failing", gauge, 0,  \
+	  "1 while the last textfile write failed.")                                               \
+	X(textfile_error, SNAP, STRING, "outputs.textfile_error", NULL, gauge, 0, "")
 
 #define VS_STAT_ENUM(f, ...) VS_STAT_##f,
 enum vs_stat { VS_STATS(VS_STAT_ENUM) VS_STAT_COUNT };

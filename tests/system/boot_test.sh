@@ -8,14 +8,14 @@ out=$2
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 rm -f "$out"/*
-root=${VMASTRESS_BOOT_ROOT:-/var/tmp/vmastress-boot-bookworm-3}
+root=${VMASTRESS_BOOT_ROOT:-/var/tmp/vmastress-boot-bookworm-4}
 mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -1)
 [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" {print $2; exit}' /etc/apt/sources.list)
 
 # Built once per machine, outside the repository; later runs reuse it.
 if [ ! -x "$root/usr/bin/systemctl" ]; then
 	rm -rf "$root"
-	debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,passwd,procps,libconfig9,libjson-c5 \
+	debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,passwd,procps,libconfig9,libjson-c5,prometheus-node-exporter,python3 \
 		bookworm "$root" "$mirror" > "$out/debootstrap.log" 2>&1
 fi
 
@@ -31,9 +31,9 @@ r watch_active_after_install "$(systemctl is-active vmastress-watch.service)"
 r watch_enabled_after_install "$(systemctl is-enabled vmastress-watch.service)"
 r enabled_after_install "$(systemctl is-enabled vmastressd.service)"
 r socket_after_install "$(test -e /run/vmastress/stats.sock && echo present || echo absent)"
-# The textfile where the service may write (its RuntimeDirectory); one write at
-# start, then every 60 s: what a one-off run would overwrite stays visible.
-printf 'stats = { textfile = "/run/vmastress/vmastress.prom"; textfile_interval = 60; };\n' \
+# The textfile where node_exporter reads it, as config/vmastressd.conf shows it.
+prom=/var/lib/prometheus/node-exporter/vmastress.prom
+printf 'stats = { textfile = "%s"; textfile_interval = 1; };\n' "$prom" \
 	>> /etc/vmastress/vmastressd.conf
 useradd --create-home --groups vmastress alice; r useradd_alice $?
 useradd --create-home bob; r useradd_bob $?
@@ -43,6 +43,20 @@ r active "$(systemctl is-active vmastressd.service)"
 sleep 1
 ls -la /run/vmastress/ /run/private 2>&1 | tee /mnt/out/perms.txt; ls -ld /run/vmastress >> /mnt/out/perms.txt; id alice >> /mnt/out/perms.txt
 runuser -u alice -- vmastressctl status > /mnt/out/status.txt 2>&1; r alice_status $?
+# The textfile: written by the service's user, readable by node_exporter's, replaced
+# whole (a new inode each time, never a partial file), and served by node_exporter.
+sleep 1
+r textfile_owner_mode "$(stat -c '%U %a' "$prom")"
+runuser -u prometheus -- cat "$prom" > /mnt/out/textfile_as_prometheus.txt; r textfile_read_by_prometheus $?
+inodes=""
+for i in $(seq 12); do
+	inodes="$inodes $(stat -c %i "$prom")"
+	tail -c 1 "$prom" | od -c | grep -q '\\n' || r textfile_partial "$i"
+	sleep 0.25
+done
+r textfile_inodes "$(echo $inodes | tr ' ' '\n' | sort -u | wc -l)"
+python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:9100/metrics", timeout=5).read().decode())' \
+	> /mnt/out/node_exporter.txt 2>&1; r node_exporter_scrape $?
 runuser -u alice -- vmastressctl stats > /mnt/out/stats.json; r alice_stats $?
 runuser -u bob -- vmastressctl stats > /mnt/out/bob.txt 2>&1; r bob_stats $?
 r mainpid_user "$(ps -o user= -p "$(systemctl show -p MainPID --value vmastressd.service)")"
@@ -60,10 +74,12 @@ cp /root/good.conf /etc/vmastress/vmastressd.conf
 # A one-off load test next to the service (the README's fleet command, as root):
 # the service's socket and textfile stay the service's; its journal entries differ.
 pid_before=$(systemctl show -p MainPID --value vmastressd.service)
-textfile_before=$(md5sum < /run/vmastress/vmastress.prom)
+start_line() { grep '^vmastress_start_time_seconds ' "$prom"; }
+service_start=$(start_line)
 vmastressd -p churn -s 42 -w 1 -d 2 --report /var/tmp/oneoff.json > /mnt/out/oneoff.txt 2>&1
 r oneoff $?
-r oneoff_textfile "$([ "$textfile_before" = "$(md5sum < /run/vmastress/vmastress.prom)" ] && echo unchanged || echo changed)"
+sleep 1.5
+r oneoff_textfile "$([ "$service_start" = "$(start_line)" ] && echo unchanged || echo changed)"
 vmastressctl ping > /dev/null; r ping_after_oneoff $?
 r same_pid_after_oneoff "$([ "$pid_before" = "$(systemctl show -p MainPID --value vmastressd.service)" ] && echo yes || echo no)"
 r oneoff_journal "$(journalctl -o json SYSLOG_IDENTIFIER=vmastressd-run MESSAGE_ID=1ac1e8b320224372ba999030ca0606db | grep -c .)"
@@ -87,6 +103,12 @@ systemd-analyze security vmastress-watch.service > /mnt/out/watch_security.txt 2
 systemctl stop vmastress-watch.service; r watch_stop $?
 r watch_result "$(systemctl show -p Result --value vmastress-watch.service)"
 r socket_after_watch_stop "$(test -e /run/vmastress/stats.sock && echo present || echo absent)"
+# An output that keeps failing shows in systemctl status and in check.
+sed -i "s|$prom|/etc/vmastress/x.prom|" /etc/vmastress/vmastressd.conf
+systemctl reload vmastressd.service; r reload_textfile $?
+sleep 3
+systemctl status vmastressd.service --no-pager > /mnt/out/status_failing.txt 2>&1
+vmastressctl check > /mnt/out/check_failing.txt; r check_failing $?
 systemctl stop vmastressd.service 2> /mnt/out/stop.txt; r stop $?
 r result "$(systemctl show -p Result --value vmastressd.service)"
 r exit_status "$(systemctl show -p ExecMainStatus --value vmastressd.service)"

@@ -60,6 +60,17 @@ h.check(results["alice_status"] == "0", "a vmastress group member: vmastressctl 
 with open(os.path.join(res, "status.txt")) as f:
     h.check("VMAs:" in f.read(), "the status summary")
 h.check(results["alice_stats"] == "0", "and stats")
+h.check(results["textfile_owner_mode"] == "vmastress 644" and
+        results["textfile_read_by_prometheus"] == "0",
+        "the textfile in node_exporter's directory, as shipped: %s, readable by node_exporter's "
+        "user" % results["textfile_owner_mode"])
+h.check("textfile_partial" not in results and int(results["textfile_inodes"]) >= 2,
+        "replaced whole (%s inodes in 3 s), never partial" % results["textfile_inodes"])
+with open(os.path.join(res, "node_exporter.txt")) as f:
+    scraped = f.read()
+h.check(results["node_exporter_scrape"] == "0" and "vmastress_vmas " in scraped and
+        'node_textfile_scrape_error 0' in scraped,
+        "node_exporter serves it (vmastress_vmas, no textfile scrape error)")
 with open(os.path.join(res, "stats.json")) as f:
     s = json.load(f)
 h.check(s["workers"] == 2 and s["ops"]["mmap"] > 0, "the daemon works under its sandbox")
@@ -119,6 +130,14 @@ h.check(m and float(m.group(1)) <= 2.0, "watch unit exposure %s <= 2.0" % (m.gro
 h.check(results["watch_stop"] == "0" and results["watch_result"] == "success" and
         results["socket_after_watch_stop"] == "present",
         "the watch unit stops cleanly and leaves the load service's socket alone")
+with open(os.path.join(res, "status_failing.txt")) as f:
+    st = f.read()
+with open(os.path.join(res, "check_failing.txt")) as f:
+    ck = f.read()
+h.check(results["reload_textfile"] == "0" and "textfile FAILING: cannot write /etc/vmastress/x.prom"
+        in st, "a textfile that cannot be written shows in systemctl status:\n%s" % st[-600:])
+h.check(results["check_failing"] == "1" and "textfile FAILING" in ck,
+        "and check says WARNING (%s): %s" % (results["check_failing"], ck.strip()))
 h.check(results["stop"] == "0" and results["result"] == "success" and
         results["exit_status"] == "0", "systemctl stop ends cleanly (exit 0)")
 with open(os.path.join(res, "stop.txt")) as f:

@@ -16,6 +16,12 @@ static void fill(struct vs_snapshot *s)
 	memset(s, 0, sizeof(*s));
 	snprintf(s->version, sizeof(s->version), "%s", VS_VERSION);
 	s->pid = 123;
+	snprintf(s->host, sizeof(s->host), "db-7\"a"); /* escaped */
+	snprintf(s->kernel_release, sizeof(s->kernel_release), "6.18.0");
+	s->textfile_failures = 4;
+	s->textfile_failing = true;
+	snprintf(s->textfile_error, sizeof(s->textfile_error),
+		 "cannot write /x.prom: EACCES (Permission denied)");
 	s->uptime_seconds = 12.5;
 	s->seed = 18446744073709551615ULL;
 	snprintf(s->profile, sizeof(s->profile), "fragment");
@@ -48,7 +54,10 @@ static void every_key_with_its_value(void **state)
 	char buf[8192];
 	struct vs_snapshot s;
 	static const char *const want[] = {
-	    "{\"version\":\"" VS_VERSION "\",\"pid\":123,\"uptime_seconds\":12.500,",
+	    "{\"version\":\"" VS_VERSION "\",\"host\":\"db-7\\\"a\",\"kernel_release\":\"6.18.0\","
+	    "\"pid\":123,\"uptime_seconds\":12.500,",
+	    "\"outputs\":{\"textfile_failures\":4,\"textfile_failing\":true,\"textfile_error\":"
+	    "\"cannot write /x.prom: EACCES (Permission denied)\"}",
 	    "\"seed\":18446744073709551615,\"profile\":\"fragment\",\"workers\":2,",
 	    "\"max_map_count\":65530,\"map_count\":61002,\"map_count_proc\":61000,",
 	    "\"map_count_proc_age_seconds\":0.500,",

@@ -1,12 +1,14 @@
 /* render_watch.h: watch mode's stats JSON and Prometheus text (no allocation). */
 #pragma once
 #include <stddef.h>
+#include "vmastress/output/report.h"
 #include "vmastress/watch/watch.h"
 
 struct vs_watch_view {
 	const struct vs_watch *w;
 	double uptime_seconds;
 	unsigned interval; /* watch.interval, seconds */
+	const struct vs_output_state *textfile;
 };
 
 int vs_render_watch_json(const struct vs_watch_view *v, char *buf, size_t len);

@@ -7,5 +7,13 @@
 /* The report to path ("-": stdout), with no stdio and no allocation. */
 int vs_report_write(const char *path, const struct vs_snapshot *s, const struct vs_config *cfg,
 		    bool final, vs_leak_next_fn next, void *userdata);
-/* Write to PATH.tmp, fsync, rename over PATH: readers never see half a file. */
+/* An output file's health: failures, whether the last write failed, and why. */
+struct vs_output_state {
+	uint64_t failures;
+	bool failing;
+	char error[VS_SNAP_STRING_MAX];
+};
+
+/* Write to PATH.tmp (mode 0644 whatever the umask), fsync, rename over PATH:
+ * readers never see half a file. */
 int vs_textfile_write(const char *path, const char *text, size_t len);

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "vmastress/log/log.h"
+#include "vmastress/output/report.h"
 #include "vmastress/work/events.h"
 #include "vmastress/work/snapshot.h"
 
@@ -23,3 +24,8 @@ void vs_lines_event(struct vs_event_lines *l, const struct vs_event *ev, unsigne
 void vs_lines_summary(enum vs_msg m, const char *what, const struct vs_snapshot *s);
 /* With a demand, the verdict line; returns whether the demand was held (true without one). */
 bool vs_lines_verdict(const struct vs_snapshot *s);
+
+/* An output file (the textfile) written or not: counts a failure, keeps it said in
+ * error (for STATUS=, the stats and check), and logs when it starts failing and
+ * when it works again, not every time (the status and counters show the rest). */
+void vs_lines_output(struct vs_output_state *o, int r, const char *path);

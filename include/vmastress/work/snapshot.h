@@ -11,7 +11,7 @@
 #define VS_SNAP_CTYPE_DOUBLE(f) double f;
 #define VS_SNAP_CTYPE_BOOL(f) bool f;
 #define VS_SNAP_CTYPE_HEX(f) uint64_t f;
-#define VS_SNAP_CTYPE_STRING(f) char f[VS_PROFILE_MAX];
+#define VS_SNAP_CTYPE_STRING(f) char f[VS_SNAP_STRING_MAX];
 #define VS_SNAP_DECL_SNAP(f, fmt) VS_SNAP_CTYPE_##fmt(f)
 #define VS_SNAP_DECL_SUM(f, fmt)
 #define VS_SNAP_DECL_XOR(f, fmt)
