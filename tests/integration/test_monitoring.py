@@ -56,7 +56,7 @@ h.check(p.returncode == 0, "every dashboard query parses (promtool):\n%s%s" % (p
 # shape with a demand: failures, leaks, calls, latency, kernel) and a watch daemon.
 used = set()
 for text in [open(r).read() for r in rules] + exprs:
-    used |= set(re.findall(r"\b(vmastress_[a-z0-9_]+)", text))
+    used |= set(re.findall(r"(?<![:\w])(vmastress_[a-z0-9_]+)(?![:\w])", text))
 sock = os.path.join(tmp, "load.sock")
 wsock = os.path.join(tmp, "watch.sock")
 load = h.Daemon(a.daemon, ["-p", "fragment", "-w", "2", "-d", "30", "--demand", "1000"],

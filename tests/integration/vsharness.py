@@ -227,12 +227,26 @@ def stats(path):
     return json.loads(query(path, b"stats\n"))
 
 
-def find_promtool():
+def find_tool(name, env):
+    """A Prometheus tool: $env, PATH, or beside $PROMTOOL (.ci/run extracts Debian's
+    packages there without installing, so nothing is started on the host)."""
     import shutil
-    for cand in (os.environ.get("PROMTOOL"), shutil.which("promtool")):
-        if cand and os.access(cand, os.X_OK):
+    beside = os.path.join(os.path.dirname(os.environ.get("PROMTOOL", "")), name)
+    for cand in (os.environ.get(env), shutil.which(name), beside):
+        if cand and os.path.isabs(cand) and os.access(cand, os.X_OK):
             return cand
     return None
+
+
+def find_promtool():
+    return find_tool("promtool", "PROMTOOL")
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def progressing(path, timeout=5.0):
