@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "vmastress/log/log.h"
 #include "vmastress/output/report.h"
@@ -99,5 +100,11 @@ int vs_textfile_write(const char *path, const char *text, size_t len)
 	struct atomic_file file;
 	int r = atomic_open(&file, path);
 
-	return r < 0 ? r : atomic_close(&file, path, write_all(file.fd, text, len));
+	if (r < 0)
+		return r;
+	/* Readable by node_exporter's user whatever the umask (the units' UMask=0077
+	 * would leave it -rw-------). */
+	if (fchmod(file.fd, 0644) < 0)
+		return atomic_close(&file, path, -errno);
+	return atomic_close(&file, path, write_all(file.fd, text, len));
 }

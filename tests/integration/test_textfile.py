@@ -12,12 +12,16 @@ tmp = tempfile.mkdtemp(prefix="vmastress-test-")
 prom = os.path.join(tmp, "vmastress.prom")
 cfg = h.write_config(tmp, 'profile = "churn";\nstats = { textfile = "%s"; textfile_interval = 1; };\n'
                      % prom)
+old_umask = os.umask(0o077)  # as the units run it (UMask=0077)
 d = h.Daemon(a.daemon, ["-c", cfg, "-w", "1", "-d", "4"], tmp=tmp)
+os.umask(old_umask)
 try:
     end = time.monotonic() + 3
     while not os.path.exists(prom) and time.monotonic() < end:
         time.sleep(0.05)
     h.check(os.path.exists(prom), "textfile written")
+    mode = os.stat(prom).st_mode & 0o777
+    h.check(mode == 0o644, "readable by node_exporter's user under UMask=0077: %o" % mode)
     with open(prom) as f:
         first = f.read()
     h.check("vmastress_ops_total{op=\"mmap\"}" in first, "it holds the metrics")

@@ -15,7 +15,7 @@ mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | 
 # Built once per machine, outside the repository; later runs reuse it.
 if [ ! -x "$root/usr/bin/systemctl" ]; then
 	rm -rf "$root"
-	debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,passwd,procps,libconfig9,libjson-c5,prometheus-node-exporter,python3 \
+	debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,passwd,procps,libconfig9,libjson-c5,acl,prometheus-node-exporter,python3 \
 		bookworm "$root" "$mirror" > "$out/debootstrap.log" 2>&1
 fi
 
@@ -141,7 +141,7 @@ machine=$(basename "$root")
 bound=300
 rc=0
 SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1 timeout -k 10 "$bound" systemd-nspawn -D "$root" \
-	--volatile=overlay --boot --register=no --keep-unit --console=read-only \
+	--volatile=overlay --boot --register=no --keep-unit --console=read-only --private-network \
 	--bind="$out":/mnt/out --bind-ro="$pkg":/mnt/pkg > "$out/nspawn.log" 2>&1 || rc=$?
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 	echo "boot test: the container did not power off within ${bound} s: killed (exit $rc)." >&2
