@@ -10,8 +10,7 @@
 
 #define REPORT_MAX (256u << 20) /* a report at 4 Mi leaked regions is ~ 300 MiB */
 
-/* A --report file; 0 or a sysexits code, with the file named in the message. */
-static int load(const char *path, json_object **out)
+int vs_ctl_load_report(const char *path, json_object **out)
 {
 	char err[256];
 	FILE *f = fopen(path, "re");
@@ -163,7 +162,7 @@ int vs_ctl_compare(const char *a, const char *b)
 	json_object *A = NULL, *B = NULL;
 	int r;
 
-	if ((r = load(a, &A)) || (r = load(b, &B))) {
+	if ((r = vs_ctl_load_report(a, &A)) || (r = vs_ctl_load_report(b, &B))) {
 		json_object_put(A);
 		return r;
 	}

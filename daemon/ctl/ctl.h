@@ -36,6 +36,12 @@ const char *vs_ctl_first_failure(json_object *o, char *buf, size_t len);
 /* "family.a[.b]" */
 void vs_ctl_family_key(char *buf, size_t len, enum vs_stat_family f, const char *a, const char *b);
 
+/* A --report file; 0 or a sysexits code, with the file named in the message. */
+int vs_ctl_load_report(const char *path, json_object **out);
+/* summary REPORT... [--json|--csv]: one row per report (summary.c). */
+#define VS_CTL_SUMMARY_MAX 4096 /* reports at once: a fleet's worth */
+int vs_ctl_summary(int argc, char **argv);
+
 /* compare A.json B.json: both verdicts, like-for-like keys, every differing config
  * key, the rows of stats.h; a sysexits code. */
 int vs_ctl_compare(const char *a, const char *b);

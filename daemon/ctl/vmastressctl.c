@@ -43,6 +43,7 @@ static void usage(FILE *out)
 		"       vmastressctl [--socket PATH] top [-n SECONDS]\n"
 		"       vmastressctl [--socket PATH] check --watch [--warning F] [--critical F]\n"
 		"       vmastressctl compare A.json B.json\n"
+		"       vmastressctl summary [--json|--csv] REPORT.json...\n"
 		"\ntop and check --watch ask the watch daemon (" VS_DEFAULT_WATCH_SOCKET "), the\n"
 		"others the load daemon (" VS_DEFAULT_SOCKET ").\n"
 		"\nExit status: 0 ok, %d usage, %d bad answer or file, %d missing file,\n"
@@ -457,6 +458,8 @@ int main(int argc, char **argv)
 	}
 	if (!sock_path)
 		sock_path = VS_DEFAULT_SOCKET;
+	if (strcmp(cmd, "summary") == 0)
+		return vs_ctl_summary(argc - i, argv + i);
 	if (strcmp(cmd, "compare") == 0) {
 		if (rest != 2)
 			return usage_error("compare: needs two report files, got %s",
@@ -465,7 +468,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "status") != 0 && !is_raw(cmd))
 		return usage_error("unknown command \"%s\" (stats, metrics, ping, version, status, "
-				   "check, top, compare)",
+				   "check, top, compare, summary)",
 				   cmd);
 	if (rest > 0)
 		return usage_error("unexpected argument \"%s\"", argv[i + 1]);
