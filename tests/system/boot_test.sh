@@ -8,16 +8,7 @@ out=$2
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 rm -f "$out"/*
-root=${VMASTRESS_BOOT_ROOT:-/var/tmp/vmastress-boot-bookworm-4}
-mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -1)
-[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" {print $2; exit}' /etc/apt/sources.list)
-
-# Built once per machine, outside the repository; later runs reuse it.
-if [ ! -x "$root/usr/bin/systemctl" ]; then
-	rm -rf "$root"
-	debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,passwd,procps,libconfig9,libjson-c5,acl,prometheus-node-exporter,python3 \
-		bookworm "$root" "$mirror" > "$out/debootstrap.log" 2>&1
-fi
+root=$("$(dirname "$0")/boot_root.sh" "$out/debootstrap.log")
 
 # The test itself: a oneshot unit wanted by multi-user.target.
 install -m 0755 /dev/stdin "$root/usr/local/sbin/boottest" <<'SCRIPT'
