@@ -22,6 +22,8 @@ int vs_ctl_query(const char *cmd, char *buf, size_t len, char *err, size_t errle
 /* top [-n SECONDS]; check --watch: watch.c. */
 int vs_ctl_top(int argc, char **argv);
 int vs_ctl_check_watch(double warning, double critical);
+/* A watch daemon's stats as top prints them. */
+void vs_ctl_print_top(json_object *s);
 
 /* text -> a JSON object, or NULL with the parser's reason in err. */
 json_object *vs_ctl_parse(const char *text, size_t len, char *err, size_t errlen);

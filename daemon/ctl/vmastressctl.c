@@ -224,6 +224,14 @@ static int cmd_status(void)
 		fprintf(stderr, "vmastressctl: %s\n", err);
 		return r;
 	}
+	if (json_object_is_type(vs_ctl_at(s, "watch"), json_type_object)) {
+		printf("vmastressd %s in watch mode, pid %.0f, up %.0f s\n",
+		       vs_ctl_text(s, J(version), t, sizeof(t)), vs_ctl_num(s, J(pid)),
+		       vs_ctl_num(s, J(uptime_seconds)));
+		vs_ctl_print_top(s);
+		json_object_put(s);
+		return 0;
+	}
 	double limit = vs_ctl_num(s, J(max_map_count)), vmas = vs_ctl_num(s, J(map_count));
 	printf("vmastressd %s, pid %.0f, up %.0f s, profile %s, ",
 	       vs_ctl_text(s, J(version), t, sizeof(t)), vs_ctl_num(s, J(pid)),

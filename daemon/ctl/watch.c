@@ -32,7 +32,7 @@ static int fetch_watch(json_object **out, char *err, size_t errlen)
 	return 0;
 }
 
-static void print_top(json_object *s)
+void vs_ctl_print_top(json_object *s)
 {
 	char src[300], sv[24], comm[40], unit[VS_CTL_UNIT_WIDTH + 1];
 	double limit = vs_ctl_num(s, "watch.sysctl.value");
@@ -100,7 +100,7 @@ int vs_ctl_top(int argc, char **argv)
 		}
 		if (every && tty)
 			printf("\033[H\033[2J");
-		print_top(s);
+		vs_ctl_print_top(s);
 		json_object_put(s);
 		if (!every)
 			return 0;

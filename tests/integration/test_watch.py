@@ -153,6 +153,9 @@ try:
         out = t.communicate()[0]
         h.check(out.count("PID  COMM") >= 3, "top -n 0.3: refreshed (%d tables)"
                 % out.count("PID  COMM"))
+        p = subprocess.run(ctl + ["status"], capture_output=True, text=True)
+        h.check(p.returncode == 0 and "in watch mode" in p.stdout and str(full.pid) in p.stdout,
+                "status at a watch daemon: its top")
         p = subprocess.run(ctl + ["check", "--watch"], capture_output=True, text=True)
         h.check(p.returncode == 2 and p.stdout.startswith("VMASTRESS CRITICAL - most VMAs: python")
                 and "max_fill=1.0000;0.8;0.95;0;1" in p.stdout, "check --watch: CRITICAL (2): %s"

@@ -91,6 +91,7 @@ runuser -u alice -- vmastressctl --socket /run/vmastress/watch.sock stats > /mnt
 runuser -u alice -- vmastressctl check --watch > /mnt/out/watch_check.txt; r alice_watch_check $?
 runuser -u bob -- vmastressctl top > /mnt/out/bob_top.txt 2>&1; r bob_top $?
 systemd-analyze security vmastress-watch.service > /mnt/out/watch_security.txt 2>&1
+journalctl -o json MESSAGE_ID=5b0d3c1e8f7a4e2c9d6b1a0f4e3c2d17 > /mnt/out/journal_watch.json
 systemctl stop vmastress-watch.service; r watch_stop $?
 r watch_result "$(systemctl show -p Result --value vmastress-watch.service)"
 r socket_after_watch_stop "$(test -e /run/vmastress/stats.sock && echo present || echo absent)"

@@ -121,6 +121,16 @@ h.check(load.get("comm") == "vmastressd" and load.get("vmas", 0) > 1000 and
         "vmastressd.service" in top, "the load service, with its unit, first: %s" % load)
 h.check(results["alice_watch_check"] in ("0", "1", "2"), "check --watch answers (%s)"
         % results["alice_watch_check"])
+with open(os.path.join(res, "journal_watch.json")) as f:
+    crossed = [json.loads(l) for l in f if l.strip()]
+mine = [e for e in crossed if e.get("VMASTRESS_UNIT") == "vmastressd.service"]
+h.check(mine and mine[0].get("VMASTRESS_COMM") == "vmastressd" and
+        mine[0].get("VMASTRESS_PID") == str(load.get("pid")) and
+        int(mine[0].get("VMASTRESS_MAP_COUNT", 0)) >= 0.5 * 65530 and
+        mine[0].get("SYSLOG_IDENTIFIER") == "vmastressd",
+        "journald: the load service crossed a threshold, one entry with MESSAGE_ID, pid, comm, "
+        "unit, count (%d entries: %s)" % (len(crossed), [e.get("MESSAGE") for e in crossed]))
+h.check(len(mine) <= 3, "once per threshold, not once a scan: %d" % len(mine))
 h.check(results["bob_top"] == "77", "another user is refused top (exit %s)" % results["bob_top"])
 with open(os.path.join(res, "watch_security.txt")) as f:
     m = re.search(r"Overall exposure level for \S+: ([0-9.]+)", f.read())
