@@ -16,13 +16,19 @@ int vs_answer(const char *cmd, char *buf, size_t len, void *userdata)
 {
 	const struct vs_answer_ctx *c = userdata;
 	struct vs_snapshot s;
-	char shown[40];
-	size_t i;
 
 	if (strcmp(cmd, "stats") == 0 || strcmp(cmd, "metrics") == 0) {
 		c->snapshot(c->userdata, &s);
 		return cmd[0] == 's' ? vs_render_json(&s, buf, len) : vs_render_prom(&s, buf, len);
 	}
+	return vs_answer_common(cmd, buf, len);
+}
+
+int vs_answer_common(const char *cmd, char *buf, size_t len)
+{
+	char shown[40];
+	size_t i;
+
 	if (strcmp(cmd, "version") == 0)
 		return snprintf(buf, len, "vmastressd %s\n", VS_VERSION);
 	if (strcmp(cmd, "ping") == 0)

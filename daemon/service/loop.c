@@ -39,8 +39,7 @@ static void log_event(const struct vs_event *ev, void *userdata)
 	vs_lines_event(&l->lines, ev, vs_engine_config(l->eng)->log_events_per_second, now);
 }
 
-/* Fire again in usec; 0 turns the timer off (a reload may turn it on again). */
-static int rearm(sd_event_source *s, uint64_t usec)
+int vs_loop_rearm(sd_event_source *s, uint64_t usec)
 {
 	uint64_t now;
 
@@ -75,7 +74,7 @@ static int on_events(sd_event_source *s, uint64_t usec, void *userdata)
 	vs_engine_drain_events(l->eng, log_event, l);
 	if (l->opt->max_ops && vs_engine_all_finished(l->eng))
 		return sd_event_exit(l->ev, 0);
-	return rearm(s, EVENTS_TICK_USEC);
+	return vs_loop_rearm(s, EVENTS_TICK_USEC);
 }
 
 /* The one place a snapshot is assembled: the engine's figures and the loop's. */
@@ -116,7 +115,7 @@ static int on_status(sd_event_source *s, uint64_t usec, void *userdata)
 	(void)usec;
 	status_line(userdata, line, sizeof(line));
 	vs_notify_status(line);
-	return rearm(s, STATUS_TICK_USEC);
+	return vs_loop_rearm(s, STATUS_TICK_USEC);
 }
 
 static int on_watchdog(sd_event_source *s, uint64_t usec, void *userdata)
@@ -129,7 +128,7 @@ static int on_watchdog(sd_event_source *s, uint64_t usec, void *userdata)
 		vs_notify_watchdog();
 	else
 		vs_log(LOG_WARNING, "watchdog: a worker made no progress; not pinging");
-	return rearm(s, vs_notify_watchdog_usec() / 2);
+	return vs_loop_rearm(s, vs_notify_watchdog_usec() / 2);
 }
 
 static int on_verify(sd_event_source *s, uint64_t usec, void *userdata)
@@ -152,7 +151,7 @@ static int on_verify(sd_event_source *s, uint64_t usec, void *userdata)
 			   "VMA count drift: /proc/self/maps has %ld, predicted %ld (%+ld)", v.proc,
 			   v.predicted, v.drift);
 	}
-	return rearm(s, verify_usec(vs_engine_config(l->eng)));
+	return vs_loop_rearm(s, verify_usec(vs_engine_config(l->eng)));
 }
 
 static int on_sysctl(sd_event_source *s, uint64_t usec, void *userdata)
@@ -172,8 +171,8 @@ static int on_sysctl(sd_event_source *s, uint64_t usec, void *userdata)
 			   "vm.max_map_count changed from %ld to %ld", old_limit, new_limit);
 		l->lines.limit_reported = false;
 	}
-	return rearm(s,
-		     (uint64_t)vs_engine_config(l->eng)->accounting_sysctl_interval_ms * 1000ULL);
+	return vs_loop_rearm(s, (uint64_t)vs_engine_config(l->eng)->accounting_sysctl_interval_ms *
+				    1000ULL);
 }
 
 static void summary(struct loop *l, enum vs_msg m, const char *what)
@@ -190,7 +189,7 @@ static int on_summary(sd_event_source *s, uint64_t usec, void *userdata)
 
 	(void)usec;
 	summary(l, VS_MSG_SUMMARY, "summary");
-	return rearm(s, summary_usec(vs_engine_config(l->eng)));
+	return vs_loop_rearm(s, summary_usec(vs_engine_config(l->eng)));
 }
 
 static int on_textfile(sd_event_source *s, uint64_t usec, void *userdata)
@@ -206,7 +205,7 @@ static int on_textfile(sd_event_source *s, uint64_t usec, void *userdata)
 	n = vs_render_prom(&snap, buf, sizeof(buf));
 	r = n < 0 ? n : vs_textfile_write(cfg->stats_textfile, buf, (size_t)n);
 	vs_lines_output(&l->textfile_out, r, cfg->stats_textfile);
-	return rearm(s, textfile_usec(cfg));
+	return vs_loop_rearm(s, textfile_usec(cfg));
 }
 
 static int on_duration(sd_event_source *s, uint64_t usec, void *userdata)
@@ -248,7 +247,7 @@ static void retime(struct loop *l)
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (sd_event_source_get_enabled(t[i].s, &on) >= 0 && !on != !t[i].usec)
-			rearm(t[i].s, t[i].usec);
+			vs_loop_rearm(t[i].s, t[i].usec);
 }
 
 static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
@@ -284,6 +283,24 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
 	return 0;
 }
 
+int vs_loop_signals(sd_event **ev, sd_event_signal_handler_t stop, sd_event_signal_handler_t hup,
+		    void *userdata)
+{
+	sigset_t mask;
+	int r;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if ((r = -pthread_sigmask(SIG_BLOCK, &mask, NULL)) < 0 || (r = sd_event_default(ev)) < 0 ||
+	    (r = sd_event_add_signal(*ev, NULL, SIGTERM, stop, userdata)) < 0 ||
+	    (r = sd_event_add_signal(*ev, NULL, SIGINT, stop, userdata)) < 0 ||
+	    (r = sd_event_add_signal(*ev, NULL, SIGHUP, hup, userdata)) < 0)
+		return r;
+	return 0;
+}
+
 static int add_timer(struct loop *l, uint64_t usec, sd_event_time_handler_t fn)
 {
 	if (usec == 0)
@@ -307,17 +324,10 @@ static int setup(struct loop *l)
 	int r;
 
 	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGUSR2);
 	/* Blocked before the workers start, so they inherit the mask. */
-	if ((r = -pthread_sigmask(SIG_BLOCK, &mask, NULL)) < 0)
-		return r;
-	if ((r = sd_event_default(&l->ev)) < 0 ||
-	    (r = sd_event_add_signal(l->ev, NULL, SIGTERM, on_stop_signal, l)) < 0 ||
-	    (r = sd_event_add_signal(l->ev, NULL, SIGINT, on_stop_signal, l)) < 0 ||
-	    (r = sd_event_add_signal(l->ev, NULL, SIGHUP, on_hup, l)) < 0)
+	if ((r = -pthread_sigmask(SIG_BLOCK, &mask, NULL)) < 0 ||
+	    (r = vs_loop_signals(&l->ev, on_stop_signal, on_hup, l)) < 0)
 		return r;
 	if (getenv("VMASTRESS_TEST_HOOKS") &&
 	    (r = sd_event_add_signal(l->ev, NULL, SIGUSR2, on_hang, l)) < 0)

@@ -11,7 +11,9 @@
 #include "vmastress/model/vma.h"
 #include "vmastress/output/render_watch.h"
 #include "vmastress/output/report.h"
+#include "vmastress/service/answer.h"
 #include "vmastress/service/lines.h"
+#include "vmastress/service/loop.h"
 #include "vmastress/service/notify.h"
 #include "vmastress/service/stats_server.h"
 #include "vmastress/service/watch_loop.h"
@@ -45,14 +47,6 @@ static struct vs_watch_view view(const struct watch_loop *l)
 				      .textfile = &l->textfile_out};
 }
 
-static const char help[] =
-    "commands:\n"
-    "  stats    the stats JSON (watch mode: \"watch\", with the top processes)\n"
-    "  metrics  Prometheus text format\n"
-    "  version  vmastressd version\n"
-    "  ping     pong\n"
-    "  help     this list\n";
-
 static int answer(const char *cmd, char *buf, size_t len, void *userdata)
 {
 	const struct watch_loop *l = userdata;
@@ -62,22 +56,7 @@ static int answer(const char *cmd, char *buf, size_t len, void *userdata)
 		return vs_render_watch_json(&v, buf, len);
 	if (strcmp(cmd, "metrics") == 0)
 		return vs_render_watch_prom(&v, buf, len);
-	if (strcmp(cmd, "version") == 0)
-		return snprintf(buf, len, "vmastressd %s\n", VS_VERSION);
-	if (strcmp(cmd, "ping") == 0)
-		return snprintf(buf, len, "pong\n");
-	if (strcmp(cmd, "help") == 0)
-		return snprintf(buf, len, "%s", help);
-	return snprintf(buf, len, "error: unknown command (try \"help\")\n");
-}
-
-static int rearm(sd_event_source *s, uint64_t usec)
-{
-	uint64_t now;
-
-	sd_event_now(sd_event_source_get_event(s), CLOCK_MONOTONIC, &now);
-	sd_event_source_set_time(s, now + usec);
-	return sd_event_source_set_enabled(s, SD_EVENT_ON);
+	return vs_answer_common(cmd, buf, len);
 }
 
 static void status(const struct watch_loop *l, char *line, size_t len)
@@ -152,7 +131,7 @@ static int on_scan(sd_event_source *s, uint64_t usec, void *userdata)
 
 	(void)usec;
 	scan(l);
-	return rearm(s, (uint64_t)l->cfg.watch_interval * 1000000ULL);
+	return vs_loop_rearm(s, (uint64_t)l->cfg.watch_interval * 1000000ULL);
 }
 
 static int write_text(const struct watch_loop *l, const char *path, bool json)
@@ -179,7 +158,7 @@ static int on_textfile(sd_event_source *s, uint64_t usec, void *userdata)
 		return sd_event_source_set_enabled(s, SD_EVENT_OFF);
 	r = write_text(l, l->cfg.stats_textfile, false);
 	vs_lines_output(&l->textfile_out, r, l->cfg.stats_textfile);
-	return rearm(s, (uint64_t)l->cfg.stats_textfile_interval * 1000000ULL);
+	return vs_loop_rearm(s, (uint64_t)l->cfg.stats_textfile_interval * 1000000ULL);
 }
 
 static int on_watchdog(sd_event_source *s, uint64_t usec, void *userdata)
@@ -187,7 +166,7 @@ static int on_watchdog(sd_event_source *s, uint64_t usec, void *userdata)
 	(void)usec;
 	(void)userdata;
 	vs_notify_watchdog();
-	return rearm(s, vs_notify_watchdog_usec() / 2);
+	return vs_loop_rearm(s, vs_notify_watchdog_usec() / 2);
 }
 
 static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
@@ -223,9 +202,9 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
 		vs_log_msg(VS_MSG_RELOAD, LOG_NOTICE, &f,
 			   "configuration reloaded: watch every %u s, top %u", next.watch_interval,
 			   next.watch_top);
-		rearm(l->scan, 1000);
+		vs_loop_rearm(l->scan, 1000);
 		if (l->cfg.stats_textfile[0])
-			rearm(l->textfile, 1000);
+			vs_loop_rearm(l->textfile, 1000);
 	}
 	status(l, line, sizeof(line));
 	vs_notify_ready(line);
@@ -234,18 +213,9 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
 
 static int setup(struct watch_loop *l)
 {
-	sigset_t mask;
 	int r;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	if ((r = -pthread_sigmask(SIG_BLOCK, &mask, NULL)) < 0 ||
-	    (r = sd_event_default(&l->ev)) < 0 ||
-	    (r = sd_event_add_signal(l->ev, NULL, SIGTERM, on_stop, l)) < 0 ||
-	    (r = sd_event_add_signal(l->ev, NULL, SIGINT, on_stop, l)) < 0 ||
-	    (r = sd_event_add_signal(l->ev, NULL, SIGHUP, on_hup, l)) < 0 ||
+	if ((r = vs_loop_signals(&l->ev, on_stop, on_hup, l)) < 0 ||
 	    (r = sd_event_add_time_relative(l->ev, &l->scan, CLOCK_MONOTONIC,
 					    (uint64_t)l->cfg.watch_interval * 1000000ULL, 10000,
 					    on_scan, l)) < 0 ||

@@ -100,28 +100,27 @@ if "churn" in want:
     results["churn_1_worker_vs_empty_loop_ratio"] = stat(re)
 
 
+def on_off_ratio(text, off, on):
+    """One worker's op rate with a feature on against off, interleaved: text % value."""
+    ratios = []
+    for _ in range(a.reps):
+        x = run_daemon(conf("off", text % off), ["-w", "1"])
+        y = run_daemon(conf("on", text % on), ["-w", "1"])
+        ratios.append((y["ops"]["mmap"] / y["uptime_seconds"]) /
+                      (x["ops"]["mmap"] / x["uptime_seconds"]))
+    return stat(ratios)
+
+
 if "verify" in want:
     # Verification cost: the same run with /proc verification every 100 ms vs off.
-    von = []
-    for _ in range(a.reps):
-        off = run_daemon(conf("voff", churn % 0), ["-w", "1"])
-        on = run_daemon(conf("von", churn % 100), ["-w", "1"])
-        von.append((on["ops"]["mmap"] / on["uptime_seconds"]) /
-                   (off["ops"]["mmap"] / off["uptime_seconds"]))
-    results["verify_on_off_ratio"] = stat(von)
+    results["verify_on_off_ratio"] = on_off_ratio(churn, 0, 100)
 
 
 if "latency" in want:
     # Latency histograms' cost at the default (one call in 8 timed: two clock reads and
     # three counter updates each) against off.
-    lat = 'profile = "churn";\naccounting = { verify_interval_ms = 0; latency = %d; };\n'
-    lon = []
-    for _ in range(a.reps):
-        off = run_daemon(conf("loff", lat % 0), ["-w", "1"])
-        on = run_daemon(conf("lon", lat % 8), ["-w", "1"])
-        lon.append((on["ops"]["mmap"] / on["uptime_seconds"]) /
-                   (off["ops"]["mmap"] / off["uptime_seconds"]))
-    results["latency_on_off_ratio"] = stat(lon)
+    results["latency_on_off_ratio"] = on_off_ratio(
+        'profile = "churn";\naccounting = { verify_interval_ms = 0; latency = %d; };\n', 0, 8)
 
 
 if "stress-ng" in want:

@@ -11,3 +11,6 @@ struct vs_answer_ctx {
 
 /* vs_stats_answer_fn: stats, metrics, version, ping, help, else error. */
 int vs_answer(const char *cmd, char *buf, size_t len, void *userdata);
+/* What every mode answers alike: version, ping, help, and the error for anything
+ * else, naming a printable excerpt of it. */
+int vs_answer_common(const char *cmd, char *buf, size_t len);
