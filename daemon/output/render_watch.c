@@ -81,6 +81,9 @@ int vs_render_watch_prom(const struct vs_watch_view *v, char *buf, size_t len)
 		return -ENOBUFS;
 	head(&o, "build_info", "gauge", "Build information; always 1.");
 	vs_textbuf_put(&o, "vmastress_build_info{version=\"%s\",mode=\"watch\"} 1\n", VS_VERSION);
+	head(&o, "start_time_seconds", "gauge",
+	     "Start time of the daemon, seconds since the epoch.");
+	vs_textbuf_put(&o, "vmastress_start_time_seconds %.3f\n", v->start_time_seconds);
 	head(&o, "vma_limit", "gauge", "vm.max_map_count as last read.");
 	vs_textbuf_put(&o, "vmastress_vma_limit %ld\n", w->sysctl.value);
 	if (w->sysctl.source[0] && w->sysctl.source_value >= 0) {

@@ -26,7 +26,7 @@ struct watch_loop {
 	const struct vs_run_options *opt;
 	struct vs_stats_server *server;
 	sd_event_source *scan, *textfile;
-	double started;
+	double started, started_realtime;
 	struct vs_watch w;
 	struct vs_output_state textfile_out;
 };
@@ -43,6 +43,7 @@ static struct vs_watch_view view(const struct watch_loop *l)
 {
 	return (struct vs_watch_view){.w = &l->w,
 				      .uptime_seconds = monotonic() - l->started,
+				      .start_time_seconds = l->started_realtime,
 				      .interval = l->cfg.watch_interval,
 				      .textfile = &l->textfile_out};
 }
@@ -250,6 +251,9 @@ int vs_watch_run(const struct vs_config *cfg, const struct vs_run_options *opt)
 			 VS_DEFAULT_WATCH_SOCKET);
 	l.opt = opt;
 	l.started = monotonic();
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	l.started_realtime = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	r = setup(&l);
 	if (r == -EACCES || r == -EPERM) {
 		vs_log(LOG_ERR,

@@ -7,7 +7,8 @@
 struct vs_watch_view {
 	const struct vs_watch *w;
 	double uptime_seconds;
-	unsigned interval; /* watch.interval, seconds */
+	double start_time_seconds; /* since the epoch */
+	unsigned interval;	   /* watch.interval, seconds */
 	const struct vs_output_state *textfile;
 };
 
