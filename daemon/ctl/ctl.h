@@ -17,8 +17,16 @@ extern const char *const cause_names[VS_CAUSE_COUNT];
 #define VS_CTL_ANSWER_MAX (1 << 17) /* above the daemon's VS_STATS_ANSWER_MAX */
 #define VS_CTL_UNIT_WIDTH 40	    /* top: the unit column */
 
+enum { CHECK_OK, CHECK_WARNING, CHECK_CRITICAL, CHECK_UNKNOWN }; /* monitoring-plugin codes */
+
+/* The socket: --socket's, else this (the command's daemon's). */
+void vs_ctl_default_socket(const char *path);
 /* Send one command to the socket, read the whole answer; 0 or a sysexits code. */
 int vs_ctl_query(const char *cmd, char *buf, size_t len, char *err, size_t errlen);
+/* The load daemon's stats JSON; 0 or a sysexits code, the reason in err. */
+int vs_ctl_fetch_stats(json_object **out, char *err, size_t errlen);
+/* check [...]: check.c. */
+int vs_ctl_check(int argc, char **argv);
 /* top [-n SECONDS]; check --watch: watch.c. */
 int vs_ctl_top(int argc, char **argv);
 int vs_ctl_check_watch(double warning, double critical);

@@ -1,5 +1,5 @@
-/* vmastressctl.c: the client: raw commands, status, check (monitoring plugin), compare.
- * JSON through json-c; every key it reads comes from the tables of stats.h. */
+/* vmastressctl.c: the client: the socket, raw commands, status, and dispatch to check,
+ * top, compare and summary. JSON through json-c; every key it reads comes from stats.h. */
 #include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
@@ -17,7 +17,6 @@
 #include "ctl.h"
 
 #define ANSWER_TIMEOUT_MS 5000 /* the daemon has a shorter deadline; this covers slow hosts */
-enum { CHECK_OK, CHECK_WARNING, CHECK_CRITICAL, CHECK_UNKNOWN }; /* monitoring-plugin codes */
 
 #define JSON_KEY(f, src, fmt, json, ...) json,
 const char *const stat_json[VS_STAT_COUNT] = {VS_STATS(JSON_KEY)};
@@ -32,6 +31,12 @@ const char *const op_names[VS_OP_COUNT] = {VS_OPS(NAME)};
 const char *const cause_names[VS_CAUSE_COUNT] = {VS_ENOMEM_CAUSES(NAME)};
 
 static const char *sock_path; /* --socket, or the command's daemon's */
+
+void vs_ctl_default_socket(const char *path)
+{
+	if (!sock_path)
+		sock_path = path;
+}
 
 static void usage(FILE *out)
 {
@@ -192,7 +197,7 @@ const char *vs_ctl_first_failure(json_object *o, char *buf, size_t len)
 }
 
 /* The stats JSON from the daemon; 0 or a sysexits code (message printed). */
-static int fetch_stats(json_object **out, char *err, size_t errlen)
+int vs_ctl_fetch_stats(json_object **out, char *err, size_t errlen)
 {
 	static char buf[VS_CTL_ANSWER_MAX];
 	int r = vs_ctl_query("stats", buf, sizeof(buf), err, errlen);
@@ -218,7 +223,7 @@ static int cmd_status(void)
 {
 	char err[512], t[VS_SNAP_STRING_MAX], k[96];
 	json_object *s;
-	int r = fetch_stats(&s, err, sizeof(err));
+	int r = vs_ctl_fetch_stats(&s, err, sizeof(err));
 
 	if (r) {
 		fprintf(stderr, "vmastressctl: %s\n", err);
@@ -276,140 +281,6 @@ static int cmd_status(void)
 	return 0;
 }
 
-static const char *const check_names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
-
-/* check --demand: OK held, WARNING not built yet, CRITICAL a call failed on the way. */
-static int check_demand(json_object *s)
-{
-	char ff[64], demand[24];
-	double vmas = vs_ctl_num(s, J(map_count)) - vs_ctl_num(s, J(ballast_vmas));
-	double headroom = vs_ctl_num(s, VS_VERDICT ".headroom");
-	json_object *v = vs_ctl_at(s, VS_VERDICT);
-	int state;
-
-	if (!json_object_is_type(v, json_type_object)) {
-		printf("VMASTRESS UNKNOWN - the daemon runs without a demand (pressure.demand)\n");
-		return CHECK_UNKNOWN;
-	}
-	vs_ctl_text(s, VS_VERDICT ".demand", demand, sizeof(demand));
-	vs_ctl_first_failure(s, ff, sizeof(ff));
-	if (json_object_get_boolean(vs_ctl_at(s, VS_VERDICT ".held")))
-		state = CHECK_OK, printf("VMASTRESS OK - demand %s VMAs held", demand);
-	else if (strcmp(ff, "-") != 0)
-		state = CHECK_CRITICAL,
-		printf("VMASTRESS CRITICAL - demand %s VMAs NOT held: first failure %s", demand,
-		       ff);
-	else
-		state = CHECK_WARNING,
-		printf("VMASTRESS WARNING - demand %s VMAs not reached yet", demand);
-	printf(", %.0f VMAs, headroom %.0f | vmas=%.0f;;;0 demand=%s headroom=%.0f\n", vmas,
-	       headroom, vmas, demand, headroom);
-	return state;
-}
-
-static int cmd_check(int argc, char **argv)
-{
-	static const struct option opts[] = {{"max-leaked-bytes", required_argument, NULL, 'l'},
-					     {"max-fill", required_argument, NULL, 'f'},
-					     {"demand", no_argument, NULL, 'd'},
-					     {"watch", no_argument, NULL, 'W'},
-					     {"warning", required_argument, NULL, 'w'},
-					     {"critical", required_argument, NULL, 'c'},
-					     {0}};
-	const char *const *names = check_names;
-	bool demand = false, watch = false, warning_set = false, critical_set = false;
-	double max_leaked = 0, max_fill = 0.95, warning = 0.8, critical = 0.95;
-	char err[512], k[96], *end;
-	json_object *s;
-	int c;
-
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		if (c == 'd' || c == 'W') {
-			*(c == 'd' ? &demand : &watch) = true;
-			continue;
-		}
-		double *v = c == 'l'   ? &max_leaked
-			    : c == 'f' ? &max_fill
-			    : c == 'w' ? &warning
-				       : &critical;
-		const char *name = c == 'l'   ? "--max-leaked-bytes"
-				   : c == 'f' ? "--max-fill"
-				   : c == 'w' ? "--warning"
-					      : "--critical";
-		if (c == ':')
-			return printf("VMASTRESS UNKNOWN - check: %s needs a value\n",
-				      argv[optind - 1]),
-			       CHECK_UNKNOWN;
-		if (!strchr("lfwc", c))
-			return printf("VMASTRESS UNKNOWN - check: unknown option %s\n",
-				      argv[optind - 1]),
-			       CHECK_UNKNOWN;
-		warning_set |= c == 'w';
-		critical_set |= c == 'c';
-		errno = 0;
-		*v = strtod(optarg, &end);
-		if (end == optarg || *end || errno || !isfinite(*v))
-			return printf("VMASTRESS UNKNOWN - check: %s: \"%s\" is not a number\n",
-				      name, optarg),
-			       CHECK_UNKNOWN;
-		if (c == 'l' ? *v < 0 : *v <= 0)
-			return printf("VMASTRESS UNKNOWN - check: %s: %s must be %s\n", name,
-				      optarg, c == 'l' ? ">= 0" : "> 0"),
-			       CHECK_UNKNOWN;
-	}
-	if (optind < argc)
-		return printf("VMASTRESS UNKNOWN - check: unexpected argument \"%s\"\n",
-			      argv[optind]),
-		       CHECK_UNKNOWN;
-	if (watch && demand)
-		return printf("VMASTRESS UNKNOWN - check: --watch and --demand ask different "
-			      "daemons: one at a time\n"),
-		       CHECK_UNKNOWN;
-	if (!watch && (warning_set || critical_set))
-		return printf("VMASTRESS UNKNOWN - check: --warning and --critical go with --watch "
-			      "(the load daemon's check takes --max-fill)\n"),
-		       CHECK_UNKNOWN;
-	if (watch) {
-		if (!sock_path)
-			sock_path = VS_DEFAULT_WATCH_SOCKET;
-		return vs_ctl_check_watch(warning, critical);
-	}
-	if (!sock_path)
-		sock_path = VS_DEFAULT_SOCKET;
-	if (fetch_stats(&s, err, sizeof(err))) {
-		printf("VMASTRESS UNKNOWN - %s\n", err);
-		return CHECK_UNKNOWN;
-	}
-	if (demand) {
-		c = check_demand(s);
-		json_object_put(s);
-		return c;
-	}
-	vs_ctl_family_key(k, sizeof(k), VS_FAMILY_FAILURES, op_names[VS_OP_MUNMAP], "ENOMEM");
-	double limit = vs_ctl_num(s, J(max_map_count)), vmas = vs_ctl_num(s, J(map_count));
-	double leaked = vs_ctl_num(s, J(leaked_bytes)), enomem = vs_ctl_num(s, k);
-	bool output_failing = json_object_get_boolean(vs_ctl_at(s, J(textfile_failing)));
-	char output_error[VS_SNAP_STRING_MAX];
-	vs_ctl_text(s, J(textfile_error), output_error, sizeof(output_error));
-	json_object_put(s);
-	if (isnan(vmas) || isnan(leaked) || limit <= 0) {
-		printf("VMASTRESS UNKNOWN - the answer is not the stats JSON\n");
-		return CHECK_UNKNOWN;
-	}
-	double fill = vmas / limit;
-	int state = leaked > max_leaked			? CHECK_CRITICAL
-		    : fill > max_fill || output_failing ? CHECK_WARNING
-							: CHECK_OK;
-	printf("VMASTRESS %s - %.0f/%.0f VMAs (%.1f%%), leaked %.0f bytes, munmap ENOMEM %.0f%s%s"
-	       " | vmas=%.0f;;;0;%.0f fill=%.4f;%g leaked_bytes=%.0fB;;%.0f munmap_enomem=%.0fc\n",
-	       names[state], vmas, limit, 100 * fill, leaked, enomem,
-	       output_failing ? ", textfile FAILING: " : "", output_failing ? output_error : "",
-	       vmas, limit, fill, max_fill, leaked, max_leaked, enomem);
-	return state;
-}
-
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...)
 {
@@ -458,14 +329,12 @@ int main(int argc, char **argv)
 	if (cmd[0] == '-')
 		return usage_error("unknown option %s", cmd);
 	if (strcmp(cmd, "check") == 0)
-		return cmd_check(argc - i, argv + i);
+		return vs_ctl_check(argc - i, argv + i);
 	if (strcmp(cmd, "top") == 0) {
-		if (!sock_path)
-			sock_path = VS_DEFAULT_WATCH_SOCKET;
+		vs_ctl_default_socket(VS_DEFAULT_WATCH_SOCKET);
 		return vs_ctl_top(argc - i, argv + i);
 	}
-	if (!sock_path)
-		sock_path = VS_DEFAULT_SOCKET;
+	vs_ctl_default_socket(VS_DEFAULT_SOCKET);
 	if (strcmp(cmd, "summary") == 0)
 		return vs_ctl_summary(argc - i, argv + i);
 	if (strcmp(cmd, "compare") == 0) {

@@ -9,8 +9,6 @@
 #include <unistd.h>
 #include "ctl.h"
 
-enum { CHECK_OK, CHECK_WARNING, CHECK_CRITICAL, CHECK_UNKNOWN };
-
 /* The watch daemon's stats; 0 or a sysexits code, the reason in err. */
 static int fetch_watch(json_object **out, char *err, size_t errlen)
 {

@@ -69,13 +69,13 @@ unknown = want - set(SECTIONS)
 if unknown:
     sys.exit("--only: unknown section %s (%s)" % (", ".join(sorted(unknown)), ", ".join(SECTIONS)))
 # Used by several sections.
+churn = 'profile = "churn";\naccounting = { verify_interval_ms = %d; };\n'
 walk_cap = str(int(0.1 * h.read_limit()) // 2)
 fastest = os.path.join(os.path.dirname(a.loop), "fastest_limit")
 found = h.read_limit()
 count_maps = os.path.join(os.path.dirname(a.loop), "count_maps")
 
 if "churn" in want:
-    churn = 'profile = "churn";\naccounting = { verify_interval_ms = %d; };\n'
     # The loop walks as churn does (map or unmap a random region, 50/50) under churn's
     # cap: 10 % of the limit in VMAs, 2 per region. The empty loop (cap 0: map, unmap
     # the same region) holds nothing and is the cycle alone, for information.

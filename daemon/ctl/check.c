@@ -1,0 +1,143 @@
+/* check.c: vmastressctl check, a monitoring plugin (monitoring-plugins' convention):
+ * the load daemon's fill, leaks and outputs, its demand (--demand), or the watch
+ * daemon's processes (--watch, watch.c). */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ctl.h"
+
+static const char *const check_names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+
+/* check --demand: OK held, WARNING not built yet, CRITICAL a call failed on the way. */
+static int check_demand(json_object *s)
+{
+	char ff[64], demand[24];
+	double vmas = vs_ctl_num(s, J(map_count)) - vs_ctl_num(s, J(ballast_vmas));
+	double headroom = vs_ctl_num(s, VS_VERDICT ".headroom");
+	json_object *v = vs_ctl_at(s, VS_VERDICT);
+	int state;
+
+	if (!json_object_is_type(v, json_type_object)) {
+		printf("VMASTRESS UNKNOWN - the daemon runs without a demand (pressure.demand)\n");
+		return CHECK_UNKNOWN;
+	}
+	vs_ctl_text(s, VS_VERDICT ".demand", demand, sizeof(demand));
+	vs_ctl_first_failure(s, ff, sizeof(ff));
+	if (json_object_get_boolean(vs_ctl_at(s, VS_VERDICT ".held")))
+		state = CHECK_OK, printf("VMASTRESS OK - demand %s VMAs held", demand);
+	else if (strcmp(ff, "-") != 0)
+		state = CHECK_CRITICAL,
+		printf("VMASTRESS CRITICAL - demand %s VMAs NOT held: first failure %s", demand,
+		       ff);
+	else
+		state = CHECK_WARNING,
+		printf("VMASTRESS WARNING - demand %s VMAs not reached yet", demand);
+	printf(", %.0f VMAs, headroom %.0f | vmas=%.0f;;;0 demand=%s headroom=%.0f\n", vmas,
+	       headroom, vmas, demand, headroom);
+	return state;
+}
+
+int vs_ctl_check(int argc, char **argv)
+{
+	static const struct option opts[] = {{"max-leaked-bytes", required_argument, NULL, 'l'},
+					     {"max-fill", required_argument, NULL, 'f'},
+					     {"demand", no_argument, NULL, 'd'},
+					     {"watch", no_argument, NULL, 'W'},
+					     {"warning", required_argument, NULL, 'w'},
+					     {"critical", required_argument, NULL, 'c'},
+					     {0}};
+	const char *const *names = check_names;
+	bool demand = false, watch = false, warning_set = false, critical_set = false;
+	double max_leaked = 0, max_fill = 0.95, warning = 0.8, critical = 0.95;
+	char err[512], k[96], *end;
+	json_object *s;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (c == 'd' || c == 'W') {
+			*(c == 'd' ? &demand : &watch) = true;
+			continue;
+		}
+		double *v = c == 'l'   ? &max_leaked
+			    : c == 'f' ? &max_fill
+			    : c == 'w' ? &warning
+				       : &critical;
+		const char *name = c == 'l'   ? "--max-leaked-bytes"
+				   : c == 'f' ? "--max-fill"
+				   : c == 'w' ? "--warning"
+					      : "--critical";
+		if (c == ':')
+			return printf("VMASTRESS UNKNOWN - check: %s needs a value\n",
+				      argv[optind - 1]),
+			       CHECK_UNKNOWN;
+		if (!strchr("lfwc", c))
+			return printf("VMASTRESS UNKNOWN - check: unknown option %s\n",
+				      argv[optind - 1]),
+			       CHECK_UNKNOWN;
+		warning_set |= c == 'w';
+		critical_set |= c == 'c';
+		errno = 0;
+		*v = strtod(optarg, &end);
+		if (end == optarg || *end || errno || !isfinite(*v))
+			return printf("VMASTRESS UNKNOWN - check: %s: \"%s\" is not a number\n",
+				      name, optarg),
+			       CHECK_UNKNOWN;
+		if (c == 'l' ? *v < 0 : *v <= 0)
+			return printf("VMASTRESS UNKNOWN - check: %s: %s must be %s\n", name,
+				      optarg, c == 'l' ? ">= 0" : "> 0"),
+			       CHECK_UNKNOWN;
+	}
+	if (optind < argc)
+		return printf("VMASTRESS UNKNOWN - check: unexpected argument \"%s\"\n",
+			      argv[optind]),
+		       CHECK_UNKNOWN;
+	if (watch && demand)
+		return printf("VMASTRESS UNKNOWN - check: --watch and --demand ask different "
+			      "daemons: one at a time\n"),
+		       CHECK_UNKNOWN;
+	if (!watch && (warning_set || critical_set))
+		return printf("VMASTRESS UNKNOWN - check: --warning and --critical go with --watch "
+			      "(the load daemon's check takes --max-fill)\n"),
+		       CHECK_UNKNOWN;
+	if (watch) {
+		vs_ctl_default_socket(VS_DEFAULT_WATCH_SOCKET);
+		return vs_ctl_check_watch(warning, critical);
+	}
+	vs_ctl_default_socket(VS_DEFAULT_SOCKET);
+	if (vs_ctl_fetch_stats(&s, err, sizeof(err))) {
+		printf("VMASTRESS UNKNOWN - %s\n", err);
+		return CHECK_UNKNOWN;
+	}
+	if (demand) {
+		c = check_demand(s);
+		json_object_put(s);
+		return c;
+	}
+	vs_ctl_family_key(k, sizeof(k), VS_FAMILY_FAILURES, op_names[VS_OP_MUNMAP], "ENOMEM");
+	double limit = vs_ctl_num(s, J(max_map_count)), vmas = vs_ctl_num(s, J(map_count));
+	double leaked = vs_ctl_num(s, J(leaked_bytes)), enomem = vs_ctl_num(s, k);
+	bool output_failing = json_object_get_boolean(vs_ctl_at(s, J(textfile_failing)));
+	char output_error[VS_SNAP_STRING_MAX];
+	vs_ctl_text(s, J(textfile_error), output_error, sizeof(output_error));
+	json_object_put(s);
+	if (isnan(vmas) || isnan(leaked) || limit <= 0) {
+		printf("VMASTRESS UNKNOWN - the answer is not the stats JSON\n");
+		return CHECK_UNKNOWN;
+	}
+	double fill = vmas / limit;
+	int state = leaked > max_leaked			? CHECK_CRITICAL
+		    : fill > max_fill || output_failing ? CHECK_WARNING
+							: CHECK_OK;
+	printf("VMASTRESS %s - %.0f/%.0f VMAs (%.1f%%), leaked %.0f bytes, munmap ENOMEM %.0f%s%s"
+	       " | vmas=%.0f;;;0;%.0f fill=%.4f;%g leaked_bytes=%.0fB;;%.0f munmap_enomem=%.0fc\n",
+	       names[state], vmas, limit, 100 * fill, leaked, enomem,
+	       output_failing ? ", textfile FAILING: " : "", output_failing ? output_error : "",
+	       vmas, limit, fill, max_fill, leaked, max_leaked, enomem);
+	return state;
+}
