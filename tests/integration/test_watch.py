@@ -102,7 +102,7 @@ try:
     h.check(top[full.pid]["fill"] == 1.0 and top[full.pid]["comm"].startswith("python"),
             "the helper at the limit: fill 1.0, comm %s" % top[full.pid]["comm"])
     order = [p["vmas"] for p in w["top"]]
-    h.check(order == sorted(order, reverse=True) and len(order) == 10 and
+    h.check(order == sorted(order, reverse=True) and len(order) == min(10, w["processes"]) and
             w["top"][0]["pid"] == full.pid and w["top"][1]["pid"] == big.pid and
             w["top"][2]["pid"] == mid.pid, "top 10, largest first: %s" % order)
     for t in ("50", "80", "95"):
