@@ -54,6 +54,27 @@ static int read_small(int dirfd, const char *path, char *buf, size_t len)
 	return 0;
 }
 
+/* No VMAs: a kernel thread, or a process that has exited (a zombie not yet reaped,
+ * or one whose memory went between the listing and the read). /proc/PID/stat
+ * tells them apart: PF_KTHREAD in its flags (the 9th field) is a kernel thread;
+ * any other process without memory, or one gone by now, has exited. */
+#define PF_KTHREAD 0x00200000UL
+static enum vs_watch_skip no_mm(int procfd, const char *pid)
+{
+	char path[40], buf[512];
+	unsigned long flags = 0;
+
+	snprintf(path, sizeof(path), "%.20s/stat", pid);
+	if (read_small(procfd, path, buf, sizeof(buf)) < 0)
+		return VS_WATCH_SKIP_EXITED;
+	const char *p = strrchr(buf, ')'); /* the comm may hold anything, ')' too */
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
+		return VS_WATCH_SKIP_ERROR;
+	if (flags & PF_KTHREAD)
+		return VS_WATCH_SKIP_KERNEL_THREAD;
+	return VS_WATCH_SKIP_EXITED;
+}
+
 static bool is_unit(const char *name, size_t len)
 {
 	static const char *const suffixes[] = {".service", ".scope", ".socket", ".mount",
@@ -219,8 +240,8 @@ int vs_watch_scan(struct vs_watch *w, const char *proc, long limit)
 				w->skipped[skip_reason((int)-vmas)]++;
 				continue;
 			}
-			if (vmas == 0) { /* no mm: a kernel thread (or a zombie) */
-				w->skipped[VS_WATCH_SKIP_KERNEL_THREAD]++;
+			if (vmas == 0) { /* no mm */
+				w->skipped[no_mm(procfd, d->d_name)]++;
 				continue;
 			}
 			w->processes++;
