@@ -54,9 +54,10 @@ void vs_ctl_print_top(json_object *s)
 		json_object *p = json_object_array_get_idx(top, i);
 		vs_ctl_text(p, "comm", comm, sizeof(comm));
 		vs_ctl_text(p, "unit", unit, sizeof(unit));
-		printf("%8.0f  %-16s %-*s %10.0f %7.1f\n", vs_ctl_num(p, "pid"), comm,
+		printf("%8.0f  %-16s %-*s %10.0f %7.1f%s\n", vs_ctl_num(p, "pid"), comm,
 		       VS_CTL_UNIT_WIDTH, unit[0] ? unit : "-", vs_ctl_num(p, "vmas"),
-		       100 * vs_ctl_num(p, "fill"));
+		       100 * vs_ctl_num(p, "fill"),
+		       json_object_get_boolean(vs_ctl_at(p, "load")) ? "  load test" : "");
 	}
 }
 
@@ -121,7 +122,12 @@ int vs_ctl_check_watch(double warning, double critical)
 		printf("VMASTRESS UNKNOWN - %s\n", err);
 		return CHECK_UNKNOWN;
 	}
-	json_object *top = json_object_array_get_idx(vs_ctl_at(s, "watch.top"), 0);
+	/* The nearest process that is not a vmastress load daemon (near on purpose). */
+	json_object *rows = vs_ctl_at(s, "watch.top"), *top = NULL;
+	size_t n = json_object_is_type(rows, json_type_array) ? json_object_array_length(rows) : 0;
+	for (size_t i = 0; i < n && !top; i++)
+		if (!json_object_get_boolean(vs_ctl_at(json_object_array_get_idx(rows, i), "load")))
+			top = json_object_array_get_idx(rows, i);
 	double fill = top ? vs_ctl_num(top, "fill") : 0, vmas = top ? vs_ctl_num(top, "vmas") : 0;
 	double limit = vs_ctl_num(s, "watch.sysctl.value");
 	int state = fill >= critical ? CHECK_CRITICAL : fill >= warning ? CHECK_WARNING : CHECK_OK;

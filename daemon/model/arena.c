@@ -1,5 +1,6 @@
 /* arena.c: a worker's reserved address range and the VMA model of its pages. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -11,6 +12,66 @@
 static bool is_file(unsigned state)
 {
 	return state == VS_PAGE_FILE_RO || state == VS_PAGE_FILE_RW;
+}
+
+/*
+ * Where arenas go. A worker unmaps parts of its arena all the time, and the
+ * kernel's top-down search (mmap(NULL, ...)) hands the highest free gap that
+ * fits to whoever asks next: a new worker's arena, a thread stack, malloc.
+ * A hole in one worker's arena taken that way made that worker's
+ * MAP_FIXED_NOREPLACE fail with EEXIST (workers raised by a reload). So the
+ * arenas live in a zone of their own, a quarter of the way up from the bottom
+ * of the address space the kernel searches from, one below the other with an
+ * unmapped gap between: every allocation of the process finds room above the
+ * zone first (tens of TiB on x86_64), and no two arenas touch (so never merge).
+ */
+#define ZONE_GAP (1UL << 20)
+static pthread_mutex_t zone_lock = PTHREAD_MUTEX_INITIALIZER;
+static uintptr_t zone_next; /* the next arena ends below this; 0: not set up */
+
+static uintptr_t zone_hint(size_t len, size_t page_size)
+{
+	if (!zone_next) {
+		void *probe = mmap(NULL, page_size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (probe == MAP_FAILED)
+			return 0;
+		munmap(probe, page_size);
+		zone_next = ((uintptr_t)probe / 4) & ~((uintptr_t)(1UL << 30) - 1);
+#if defined(__SANITIZE_THREAD__) && defined(__x86_64__)
+		/* TSan's application memory is fixed ranges; the top one starts at
+		 * 0x7e8000000000 and the kernel fills it from the top down. */
+		zone_next = 0x7f0000000000UL;
+#endif
+	}
+	if (zone_next < len + ZONE_GAP + (1UL << 32))
+		return 0; /* no zone left (a small address space): the kernel places it */
+	return (zone_next - len - ZONE_GAP) & ~(uintptr_t)(page_size - 1);
+}
+
+static void *map_reservation(size_t len, size_t page_size)
+{
+	const int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK;
+	void *p = MAP_FAILED;
+
+	pthread_mutex_lock(&zone_lock);
+	for (int tries = 0; tries < 64 && p == MAP_FAILED; tries++) {
+		uintptr_t hint = zone_hint(len, page_size);
+		if (!hint)
+			break;
+		p = mmap((void *)hint, len, PROT_NONE, flags | MAP_FIXED_NOREPLACE, -1, 0);
+		if (p != MAP_FAILED && (uintptr_t)p != hint) { /* NOREPLACE unknown: a hint */
+			munmap(p, len);
+			p = MAP_FAILED;
+		}
+		if (p != MAP_FAILED || errno == EEXIST)
+			zone_next = hint; /* taken: by this arena, or by something else */
+		else
+			break;
+	}
+	pthread_mutex_unlock(&zone_lock);
+	if (p == MAP_FAILED)
+		p = mmap(NULL, len, PROT_NONE, flags, -1, 0);
+	return p;
 }
 
 int vs_arena_init(struct vs_arena *a, size_t pages, size_t page_size, bool map)
@@ -26,8 +87,7 @@ int vs_arena_init(struct vs_arena *a, size_t pages, size_t page_size, bool map)
 	if (map) {
 		/* MAP_STACK and MADV_DONTFORK give the reservation flags no other
 		 * mapping of the process has, so it merges with nothing outside. */
-		void *p = mmap(NULL, pages * page_size, PROT_NONE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+		void *p = map_reservation(pages * page_size, page_size);
 		if (p == MAP_FAILED) {
 			int e = errno;
 			free(a->pg);

@@ -22,6 +22,8 @@ static void scalar(struct vs_textbuf *o, const struct vs_snapshot *s, const stru
 
 	head(o, r->metric, r->type, r->help);
 	vs_textbuf_put(o, "vmastress_%s", r->metric);
+	if (r->format != VS_FMT_STRING && r->flags & VS_STAT_SHARED)
+		vs_textbuf_put(o, "{daemon=\"load\"}");
 	switch (r->format) {
 	case VS_FMT_U64:
 	case VS_FMT_HEX:
@@ -39,7 +41,8 @@ static void scalar(struct vs_textbuf *o, const struct vs_snapshot *s, const stru
 	case VS_FMT_STRING: /* an info metric: the value as a label */
 		vs_textbuf_put(o, "{%s=\"", r->json);
 		vs_textbuf_label(o, (const char *)v);
-		vs_textbuf_put(o, "\"} 1\n");
+		vs_textbuf_put(o,
+			       r->flags & VS_STAT_SHARED ? "\",daemon=\"load\"} 1\n" : "\"} 1\n");
 		break;
 	}
 }

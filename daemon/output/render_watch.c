@@ -53,8 +53,8 @@ int vs_render_watch_json(const struct vs_watch_view *v, char *buf, size_t len)
 		vs_textbuf_json_string(&o, p->comm);
 		vs_textbuf_put(&o, ",\"unit\":");
 		vs_textbuf_json_string(&o, p->unit);
-		vs_textbuf_put(&o, ",\"vmas\":%ld,\"fill\":%.6f}", p->vmas,
-			       fill(p->vmas, w->limit));
+		vs_textbuf_put(&o, ",\"vmas\":%ld,\"fill\":%.6f,\"load\":%s}", p->vmas,
+			       fill(p->vmas, w->limit), p->load ? "true" : "false");
 	}
 	vs_textbuf_put(&o,
 		       "]},\"outputs\":{\"textfile_failures\":%llu,\"textfile_failing\":%s,"
@@ -72,6 +72,11 @@ static void head(struct vs_textbuf *o, const char *name, const char *type, const
 		       type);
 }
 
+static void shared_head(struct vs_textbuf *o, enum vs_stat i)
+{
+	head(o, vs_stat_rows[i].metric, vs_stat_rows[i].type, vs_stat_rows[i].help);
+}
+
 int vs_render_watch_prom(const struct vs_watch_view *v, char *buf, size_t len)
 {
 	struct vs_textbuf o = {.buf = buf, .len = len};
@@ -79,13 +84,14 @@ int vs_render_watch_prom(const struct vs_watch_view *v, char *buf, size_t len)
 
 	if (!len)
 		return -ENOBUFS;
-	head(&o, "build_info", "gauge", "Build information; always 1.");
-	vs_textbuf_put(&o, "vmastress_build_info{version=\"%s\",mode=\"watch\"} 1\n", VS_VERSION);
-	head(&o, "start_time_seconds", "gauge",
-	     "Start time of the daemon, seconds since the epoch.");
-	vs_textbuf_put(&o, "vmastress_start_time_seconds %.3f\n", v->start_time_seconds);
-	head(&o, "vma_limit", "gauge", "vm.max_map_count as last read.");
-	vs_textbuf_put(&o, "vmastress_vma_limit %ld\n", w->sysctl.value);
+	/* The series the load daemon writes too: the same HELP, daemon="watch". */
+	shared_head(&o, VS_STAT_version);
+	vs_textbuf_put(&o, "vmastress_build_info{version=\"%s\",daemon=\"watch\"} 1\n", VS_VERSION);
+	shared_head(&o, VS_STAT_start_time_seconds);
+	vs_textbuf_put(&o, "vmastress_start_time_seconds{daemon=\"watch\"} %.3f\n",
+		       v->start_time_seconds);
+	shared_head(&o, VS_STAT_max_map_count);
+	vs_textbuf_put(&o, "vmastress_vma_limit{daemon=\"watch\"} %ld\n", w->sysctl.value);
 	if (w->sysctl.source[0] && w->sysctl.source_value >= 0) {
 		head(&o, "watch_sysctl_source_value", "gauge",
 		     "vm.max_map_count as the sysctl.d file that wins sets it.");
@@ -93,8 +99,9 @@ int vs_render_watch_prom(const struct vs_watch_view *v, char *buf, size_t len)
 		vs_textbuf_label(&o, w->sysctl.source);
 		vs_textbuf_put(&o, "\"} %ld\n", w->sysctl.source_value);
 	}
-	head(&o, "textfile_failing", "gauge", "1 while the last textfile write failed.");
-	vs_textbuf_put(&o, "vmastress_textfile_failing %d\n", v->textfile->failing ? 1 : 0);
+	shared_head(&o, VS_STAT_textfile_failing);
+	vs_textbuf_put(&o, "vmastress_textfile_failing{daemon=\"watch\"} %d\n",
+		       v->textfile->failing ? 1 : 0);
 	head(&o, "watch_scans_total", "counter", "Scans of every process's VMAs.");
 	vs_textbuf_put(&o, "vmastress_watch_scans_total %llu\n", (unsigned long long)w->scans);
 	head(&o, "watch_scan_seconds", "gauge", "Duration of the last scan.");
@@ -113,14 +120,15 @@ int vs_render_watch_prom(const struct vs_watch_view *v, char *buf, size_t len)
 		vs_textbuf_put(&o, "vmastress_watch_processes_above{threshold=\"%u\"} %llu\n",
 			       vs_watch_thresholds[t], (unsigned long long)w->above[t]);
 	head(&o, "watch_top_vmas", "gauge",
-	     "VMAs of the processes with the most (watch.top of them).");
+	     "VMAs of the processes with the most (watch.top of them); load=\"true\": a "
+	     "vmastress load daemon, near the limit on purpose.");
 	for (unsigned i = 0; i < w->ntop; i++) {
 		const struct vs_watch_proc *p = &w->top[i];
 		vs_textbuf_put(&o, "vmastress_watch_top_vmas{pid=\"%ld\",comm=\"", p->pid);
 		vs_textbuf_label(&o, p->comm);
 		vs_textbuf_put(&o, "\",unit=\"");
 		vs_textbuf_label(&o, p->unit);
-		vs_textbuf_put(&o, "\"} %ld\n", p->vmas);
+		vs_textbuf_put(&o, "\",load=\"%s\"} %ld\n", p->load ? "true" : "false", p->vmas);
 	}
 	return vs_textbuf_result(&o);
 }

@@ -108,3 +108,13 @@ int vs_textfile_write(const char *path, const char *text, size_t len)
 		return atomic_close(&file, path, -errno);
 	return atomic_close(&file, path, write_all(file.fd, text, len));
 }
+
+void vs_textfile_remove(const char *path, const char *why)
+{
+	if (!path[0])
+		return;
+	if (unlink(path) == 0)
+		vs_log(LOG_INFO, "textfile %s removed (%s)", path, why);
+	else if (errno != ENOENT)
+		vs_log_errno(LOG_WARNING, -errno, "cannot remove textfile %s (%s)", path, why);
+}

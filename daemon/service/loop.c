@@ -270,7 +270,11 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
 		if (frozen[0])
 			vs_log(LOG_NOTICE, "reload: %s keep their values until the next start",
 			       frozen);
+		char was[sizeof(next.stats_textfile)];
+		memcpy(was, vs_engine_config(l->eng)->stats_textfile, sizeof(was));
 		r = vs_engine_reconfigure(l->eng, &next);
+		if (strcmp(was, next.stats_textfile) != 0)
+			vs_textfile_remove(was, "no longer written there");
 		if (r < 0)
 			vs_log_errno(LOG_ERR, r, "reload: could not apply everything");
 		retime(l);
@@ -431,6 +435,8 @@ int vs_loop_run(const struct vs_config *cfg, const struct vs_run_options *opt)
 	if (r < 0)
 		vs_log_errno(LOG_ERR, r, "event loop failed");
 	vs_notify_stopping();
+	if (r >= 0) /* a clean stop: the series end with the daemon */
+		vs_textfile_remove(vs_engine_config(l.eng)->stats_textfile, "stopped");
 	shutdown_engine(&l);
 	summary(&l, VS_MSG_STOP, "stopped");
 	if (opt->report && write_report(&l, opt->report, true) < 0)

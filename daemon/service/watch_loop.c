@@ -63,8 +63,11 @@ static int answer(const char *cmd, char *buf, size_t len, void *userdata)
 static void status(const struct watch_loop *l, char *line, size_t len)
 {
 	const struct vs_watch *w = &l->w;
+	unsigned i = 0;
 
-	if (!w->ntop)
+	while (i < w->ntop && w->top[i].load) /* a load test is near the limit on purpose */
+		i++;
+	if (i == w->ntop)
 		snprintf(line, len, "watching: %llu processes, %llu VMAs",
 			 (unsigned long long)w->processes, (unsigned long long)w->vmas);
 	else
@@ -72,8 +75,8 @@ static void status(const struct watch_loop *l, char *line, size_t len)
 			 "watching: %llu processes, %llu VMAs; most: %s (%ld) %ld of %ld (%.1f%%); "
 			 "%llu at or above 80%%",
 			 (unsigned long long)w->processes, (unsigned long long)w->vmas,
-			 w->top[0].comm, w->top[0].pid, w->top[0].vmas, w->limit,
-			 w->limit ? 100.0 * (double)w->top[0].vmas / (double)w->limit : 0,
+			 w->top[i].comm, w->top[i].pid, w->top[i].vmas, w->limit,
+			 w->limit ? 100.0 * (double)w->top[i].vmas / (double)w->limit : 0,
 			 (unsigned long long)w->above[1]);
 	if (l->textfile_out.failing)
 		snprintf(line + strlen(line), len - strlen(line), "; textfile FAILING: %s",
@@ -199,6 +202,8 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
 		vs_log_msg(VS_MSG_RELOAD_FAILED, LOG_ERR, &f,
 			   "reload refused: %s; the running configuration stays", err);
 	} else {
+		if (strcmp(l->cfg.stats_textfile, next.stats_textfile) != 0)
+			vs_textfile_remove(l->cfg.stats_textfile, "no longer written there");
 		l->cfg = next;
 		vs_log_msg(VS_MSG_RELOAD, LOG_NOTICE, &f,
 			   "configuration reloaded: watch every %u s, top %u", next.watch_interval,
@@ -284,6 +289,8 @@ int vs_watch_run(const struct vs_config *cfg, const struct vs_run_options *opt)
 		code = VS_EX_SOFTWARE;
 	}
 	vs_notify_stopping();
+	if (!code) /* a clean stop: the series end with the daemon */
+		vs_textfile_remove(l.cfg.stats_textfile, "stopped");
 	vs_log_msg(VS_MSG_STOP, LOG_INFO, &f, "stopped after %llu scans",
 		   (unsigned long long)l.w.scans);
 	if (opt->report && write_text(&l, opt->report, true) < 0 && !code)

@@ -119,6 +119,39 @@ void vs_watch_unit_of(const char *cgroup, char *unit, size_t len)
 		snprintf(unit, len, "%.*s", (int)best_len, best);
 }
 
+/* A vmastress load daemon: its comm is vmastressd and its command line has no
+ * --watch (a watch daemon holds a few VMAs, never a load). Read only for the
+ * processes at a threshold or in the top. */
+static bool is_load(int procfd, const char *pid, const char *comm)
+{
+	static char buf[4096];
+	char path[40], own[17];
+	int fd;
+	ssize_t n;
+
+	if (!comm) {
+		snprintf(path, sizeof(path), "%.20s/comm", pid);
+		if (read_small(procfd, path, own, sizeof(own)) < 0)
+			return false;
+		own[strcspn(own, "\n")] = 0;
+		comm = own;
+	}
+	if (strcmp(comm, "vmastressd") != 0)
+		return false;
+	snprintf(path, sizeof(path), "%.20s/cmdline", pid);
+	if ((fd = openat(procfd, path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	for (char *a = buf; a < buf + n; a += strlen(a) + 1)
+		if (strcmp(a, "--watch") == 0)
+			return false;
+	return true;
+}
+
 static void describe(int procfd, const char *pid, struct vs_watch_proc *p)
 {
 	static char buf[4096];
@@ -132,6 +165,7 @@ static void describe(int procfd, const char *pid, struct vs_watch_proc *p)
 	if (read_small(procfd, path, buf, sizeof(buf)) < 0)
 		buf[0] = 0;
 	vs_watch_unit_of(buf, p->unit, sizeof(p->unit));
+	p->load = is_load(procfd, pid, p->comm);
 }
 
 /* Keep the top N by VMAs, largest first (ties: the lower pid first). */
@@ -247,6 +281,8 @@ int vs_watch_scan(struct vs_watch *w, const char *proc, long limit)
 			w->processes++;
 			w->vmas += (uint64_t)vmas;
 			unsigned level = level_of(vmas, limit);
+			if (level && is_load(procfd, d->d_name, NULL))
+				level = 0; /* listed, never counted above a threshold */
 			for (unsigned t = 0; t < level; t++)
 				w->above[t]++;
 			rank(w, procfd, d->d_name, pid, vmas);

@@ -48,6 +48,10 @@ enum vs_stat_format {
 };
 #define VS_STAT_LIKE 1u	   /* two runs compare like for like only when these match */
 #define VS_STAT_COMPARE 2u /* a row of `vmastressctl compare` */
+/* A series the watch daemon writes too: labelled daemon="load" here and
+ * daemon="watch" there, with the same HELP, so both textfiles can share
+ * node_exporter's directory without a duplicate series. */
+#define VS_STAT_SHARED 4u
 
 /*
  * X(field, source, format, json, metric, type, flags, help), in JSON order.
@@ -58,20 +62,20 @@ enum vs_stat_format {
  * STRING with a metric is an info metric (label = the JSON key, value 1).
  */
 #define VS_STATS(X)                                                                                \
-	X(version, SNAP, STRING, "version", "build_info", gauge, VS_STAT_LIKE,                     \
+	X(version, SNAP, STRING, "version", "build_info", gauge, VS_STAT_LIKE | VS_STAT_SHARED,    \
 	  "Build information; always 1.")                                                          \
 	X(host, SNAP, STRING, "host", NULL, gauge, 0, "")                                          \
 	X(kernel_release, SNAP, STRING, "kernel_release", NULL, gauge, 0, "")                      \
 	X(pid, SNAP, LONG, "pid", NULL, gauge, 0, "")                                              \
 	X(uptime_seconds, SNAP, DOUBLE, "uptime_seconds", NULL, gauge, VS_STAT_COMPARE, "")        \
-	X(start_time_seconds, SNAP, DOUBLE, "start_time_seconds", "start_time_seconds", gauge, 0,  \
-	  "Start time of the workers, seconds since the epoch.")                                   \
+	X(start_time_seconds, SNAP, DOUBLE, "start_time_seconds", "start_time_seconds", gauge,     \
+	  VS_STAT_SHARED, "Start time of the daemon, seconds since the epoch.")                    \
 	X(seed, SNAP, U64, "seed", NULL, gauge, VS_STAT_LIKE, "")                                  \
 	X(profile, SNAP, STRING, "profile", NULL, gauge, VS_STAT_LIKE, "")                         \
 	X(workers, SNAP, U64, "workers", "workers", gauge, VS_STAT_LIKE,                           \
 	  "Worker threads running.")                                                               \
-	X(max_map_count, SNAP, LONG, "max_map_count", "vma_limit", gauge, VS_STAT_COMPARE,         \
-	  "vm.max_map_count as last read.")                                                        \
+	X(max_map_count, SNAP, LONG, "max_map_count", "vma_limit", gauge,                          \
+	  VS_STAT_COMPARE | VS_STAT_SHARED, "vm.max_map_count as last read.")                      \
 	X(map_count, SNAP, LONG, "map_count", "vmas", gauge, 0,                                    \
 	  "VMAs of the daemon now, by its exact count (never above the limit + 1).")               \
 	X(map_count_proc, SNAP, LONG, "map_count_proc", "vmas_proc", gauge, 0,                     \
@@ -129,8 +133,8 @@ enum vs_stat_format {
 	X(limit_changes, SNAP, U64, "accounting.limit_changes", NULL, counter, 0, "")              \
 	X(textfile_failures, SNAP, U64, "outputs.textfile_failures", "textfile_failures_total",    \
 	  counter, 0, "Textfile writes that failed (stats.textfile).")                             \
-	X(textfile_failing, SNAP, BOOL, "outputs.textfile_failing", "textfile_failing", gauge, 0,  \
-	  "1 while the last textfile write failed.")                                               \
+	X(textfile_failing, SNAP, BOOL, "outputs.textfile_failing", "textfile_failing", gauge,     \
+	  VS_STAT_SHARED, "1 while the last textfile write failed.")                               \
 	X(textfile_error, SNAP, STRING, "outputs.textfile_error", NULL, gauge, 0, "")
 
 #define VS_STAT_ENUM(f, ...) VS_STAT_##f,

@@ -28,6 +28,9 @@ h.check(run("notheld.json", "-p", "threads", "--demand", str(limit + 5000)) == 2
 h.check(run("held.json", "-p", "threads", "--demand", str(limit // 2)) == 0,
         "half the limit: held")
 reports = [os.path.join(tmp, n) for n in ("notheld.json", "held.json")]
+# What the kernel allows the threads shape to be refused first at the limit: the guard
+# page's split (mprotect) or, with 2 workers racing, the next stack's mmap above it.
+THREADS_FIRST = ("mprotect ENOMEM", "mmap ENOMEM")
 
 
 def ctl(*args):
@@ -48,7 +51,7 @@ j = json.loads(p.stdout)
 r0, r1 = j["reports"]
 h.check(r0["host"] == socket.gethostname() and r0["kernel"] == os.uname().release and
         r0["limit"] == limit and r0["demand"] == limit + 5000 and r0["verdict"] == "not held" and
-        r0["first_failure"].startswith("mprotect ENOMEM at ") and r0["failures"] > 0 and
+        r0["first_failure"].split(" at ")[0] in THREADS_FIRST and r0["failures"] > 0 and
         r0["peak"] >= limit - 2 and r0["emulated_limit"] is None and r0["seed"] == 42,
         "--json, the not-held row: %s" % r0)
 h.check(r1["verdict"] == "held" and r1["first_failure"] is None and r1["failures"] == 0 and

@@ -133,7 +133,7 @@ try:
         for name in ("vmastress_watch_processes ", "vmastress_watch_vmas ",
                      'vmastress_watch_processes_above{threshold="95"} ',
                      'vmastress_watch_top_vmas{pid="%d",comm="python3"' % full.pid,
-                     "vmastress_watch_scan_seconds ", "vmastress_vma_limit %d" % limit):
+                     "vmastress_watch_scan_seconds ", "vmastress_vma_limit{daemon=\"watch\"} %d" % limit):
             h.check(name in m, "metrics: %s" % name.strip())
         promtool = h.find_promtool()
         if promtool:

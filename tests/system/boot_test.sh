@@ -65,7 +65,7 @@ cp /root/good.conf /etc/vmastress/vmastressd.conf
 # A one-off load test next to the service (the README's fleet command, as root):
 # the service's socket and textfile stay the service's; its journal entries differ.
 pid_before=$(systemctl show -p MainPID --value vmastressd.service)
-start_line() { grep '^vmastress_start_time_seconds ' "$prom"; }
+start_line() { grep '^vmastress_start_time_seconds{daemon="load"} ' "$prom"; }
 service_start=$(start_line)
 vmastressd -p churn -s 42 -w 1 -d 2 --report /var/tmp/oneoff.json > /mnt/out/oneoff.txt 2>&1
 r oneoff $?
@@ -109,7 +109,21 @@ vmastressctl ping > /dev/null 2>&1; r ping_after_stop $?
 sleep 0.5
 r active_after_query "$(systemctl is-active vmastressd.service)"
 journalctl -u vmastressd.service --no-pager > /mnt/out/journal_unit.txt
+# Removal stops what runs: both units active, then dpkg -r.
+systemctl start vmastressd.service vmastress-watch.service; r start_before_remove $?
+sleep 1
+r active_before_remove "$(systemctl is-active vmastressd.service) $(systemctl is-active vmastress-watch.service)"
+pids="$(systemctl show -p MainPID --value vmastressd.service) $(systemctl show -p MainPID --value vmastress-watch.service)"
+r acl_before_purge "$(getfacl -cp /var/lib/prometheus/node-exporter | grep -c '^mask::')"
+dpkg -r vmastress; r remove $?
+r active_after_remove "$(systemctl is-active vmastressd.service) $(systemctl is-active vmastress-watch.service)"
+left=0
+for p in $pids; do [ "$p" = 0 ] || ! kill -0 "$p" 2>/dev/null || left=$((left + 1)); done
+r pids_after_remove "$pids: $left"
+journalctl -b --no-pager | grep -c 'but reception is disabled' > /mnt/out/reception_disabled.txt || true
 dpkg --purge vmastress; r purge $?
+getfacl -cp /var/lib/prometheus/node-exporter > /mnt/out/acl_after_purge.txt 2>&1
+r acl_after_purge "$(grep -c -e '^mask::' -e vmastress /mnt/out/acl_after_purge.txt)"
 find / -xdev \( -path /mnt -o -path /proc -o -path /sys -o -path /var/log/journal \) -prune \
 	-o -name '*vmastress*' -print > /mnt/out/leftover.txt
 r done 1

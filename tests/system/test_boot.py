@@ -156,7 +156,15 @@ h.check("can still be activated" not in said, "stopping is clean: %r" % said.str
 h.check(results["socket_after_stop"] == "absent", "the socket goes with the service")
 h.check(results["ping_after_stop"] == "69" and results["active_after_query"] == "inactive",
         "a query to the stopped service starts nothing (vmastressctl exits 69)")
+h.check(results["start_before_remove"] == "0" and
+        results["active_before_remove"] == "active active", "both units running before removal")
+h.check(results["remove"] == "0" and results["active_after_remove"] == "inactive inactive",
+        "apt-get remove stops both units: %s" % results["active_after_remove"])
+h.check(results["pids_after_remove"].endswith(": 0"),
+        "no daemon process left after removal (PIDs %s)" % results["pids_after_remove"])
 h.check(results["purge"] == "0", "dpkg --purge")
+h.check(results["acl_before_purge"] == "1" and results["acl_after_purge"] == "0",
+        "purge takes the ACL entry and its mask off the textfile directory")
 with open(os.path.join(res, "leftover.txt")) as f:
     left = [l.strip() for l in f if l.strip()]
 h.check(left == [], "purge leaves nothing behind %s" % left)

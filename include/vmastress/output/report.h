@@ -17,3 +17,7 @@ struct vs_output_state {
 /* Write to PATH.tmp (mode 0644 whatever the umask), fsync, rename over PATH:
  * readers never see half a file. */
 int vs_textfile_write(const char *path, const char *text, size_t len);
+/* Remove the textfile at PATH ("" nothing): a clean stop, or a reload that no
+ * longer writes it there. node_exporter would otherwise serve the last values
+ * for ever; after a crash the file stays, and the staleness alert is right. */
+void vs_textfile_remove(const char *path, const char *why);

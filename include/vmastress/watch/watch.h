@@ -1,6 +1,7 @@
 /* watch.h: host watch mode: every process's VMA count against vm.max_map_count,
  * the top N, the threshold counts, and which sysctl.d file sets the limit. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "vmastress/config/config.h"
@@ -26,6 +27,7 @@ struct vs_watch_proc {
 	long vmas;
 	char comm[17];
 	char unit[VS_WATCH_UNIT_MAX]; /* the systemd unit from /proc/PID/cgroup; "" none */
+	bool load;		      /* a vmastress load daemon: near the limit on purpose */
 };
 
 /* Which sysctl.d file sets vm.max_map_count, by systemd-sysctl's rule. */
@@ -70,8 +72,10 @@ extern const unsigned vs_watch_thresholds[VS_WATCH_THRESHOLD_COUNT];
 const char *vs_watch_skip_name(enum vs_watch_skip s);
 
 /* Count every process's VMAs under proc (normally "/proc"), as the kernel does
- * ([vsyscall] is shown but not counted). No allocation. Returns 0 or -errno
- * (only when proc itself cannot be read). */
+ * ([vsyscall] is shown but not counted). A vmastress load daemon (vmastressd
+ * not in --watch mode) is listed in the top, marked `load`, and left out of
+ * the threshold counts and crossings: it is near the limit on purpose. No allocation. Returns 0 or
+ * -errno (only when proc itself cannot be read). */
 int vs_watch_scan(struct vs_watch *w, const char *proc, long limit);
 
 /* The systemd unit of a /proc/PID/cgroup text (cgroup v2): the deepest unit
