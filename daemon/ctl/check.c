@@ -92,6 +92,12 @@ int vs_ctl_check(int argc, char **argv)
 			return printf("VMASTRESS UNKNOWN - check: %s: %s must be %s\n", name,
 				      optarg, c == 'l' ? ">= 0" : "> 0"),
 			       CHECK_UNKNOWN;
+		/* A fill is a fraction of the limit: a process holds at most limit + 1. */
+		if (c == 'f' && *v > 1)
+			return printf("VMASTRESS UNKNOWN - check: --max-fill: %s is a fill of the "
+				      "limit, 0 < F <= 1 (0.95 is 95 %%)\n",
+				      optarg),
+			       CHECK_UNKNOWN;
 	}
 	if (optind < argc)
 		return printf("VMASTRESS UNKNOWN - check: unexpected argument \"%s\"\n",
@@ -123,21 +129,28 @@ int vs_ctl_check(int argc, char **argv)
 	double limit = vs_ctl_num(s, J(max_map_count)), vmas = vs_ctl_num(s, J(map_count));
 	double leaked = vs_ctl_num(s, J(leaked_bytes)), enomem = vs_ctl_num(s, k);
 	bool output_failing = json_object_get_boolean(vs_ctl_at(s, J(textfile_failing)));
-	char output_error[VS_SNAP_STRING_MAX];
+	char output_error[VS_SNAP_STRING_MAX], fails[256];
+	double unexpected;
 	vs_ctl_text(s, J(textfile_error), output_error, sizeof(output_error));
+	vs_ctl_failures(s, fails, sizeof(fails), &unexpected);
 	json_object_put(s);
 	if (isnan(vmas) || isnan(leaked) || limit <= 0) {
 		printf("VMASTRESS UNKNOWN - the answer is not the stats JSON\n");
 		return CHECK_UNKNOWN;
 	}
 	double fill = vmas / limit;
-	int state = leaked > max_leaked			? CHECK_CRITICAL
-		    : fill > max_fill || output_failing ? CHECK_WARNING
-							: CHECK_OK;
-	printf("VMASTRESS %s - %.0f/%.0f VMAs (%.1f%%), leaked %.0f bytes, munmap ENOMEM %.0f%s%s"
-	       " | vmas=%.0f;;;0;%.0f fill=%.4f;%g leaked_bytes=%.0fB;;%.0f munmap_enomem=%.0fc\n",
+	/* --max-fill 1: the whole limit, and the one VMA mmap may map past it. */
+	bool over = max_fill < 1 ? fill > max_fill : vmas > limit + 1;
+	int state = leaked > max_leaked			       ? CHECK_CRITICAL
+		    : over || output_failing || unexpected > 0 ? CHECK_WARNING
+							       : CHECK_OK;
+	printf("VMASTRESS %s - %.0f/%.0f VMAs (%.1f%%), leaked %.0f bytes, munmap ENOMEM %.0f%s%s",
 	       names[state], vmas, limit, 100 * fill, leaked, enomem,
-	       output_failing ? ", textfile FAILING: " : "", output_failing ? output_error : "",
-	       vmas, limit, fill, max_fill, leaked, max_leaked, enomem);
+	       output_failing ? ", textfile FAILING: " : "", output_failing ? output_error : "");
+	if (unexpected > 0) /* the limit refuses with ENOMEM only: anything else is not the load */
+		printf(", %.0f failures not ENOMEM (%s)", unexpected, fails);
+	printf(" | vmas=%.0f;;;0;%.0f fill=%.4f;%g leaked_bytes=%.0fB;;%.0f munmap_enomem=%.0fc "
+	       "unexpected_failures=%.0fc\n",
+	       vmas, limit, fill, max_fill, leaked, max_leaked, enomem, unexpected);
 	return state;
 }

@@ -43,6 +43,10 @@ double vs_ctl_num(json_object *o, const char *path);
 const char *vs_ctl_text(json_object *o, const char *path, char *buf, size_t len);
 /* verdict.first_failure as "mprotect ENOMEM at 65529", or "-". */
 const char *vs_ctl_first_failure(json_object *o, char *buf, size_t len);
+/* Every failed call by op and errno ("munmap ENOMEM 12, mmap EEXIST 3", "none"),
+ * into buf; returns how many failed with an errno other than ENOMEM: the kernel
+ * refuses at the VMA limit with ENOMEM only, so any other is not the load's. */
+double vs_ctl_failures(json_object *s, char *buf, size_t len, double *unexpected);
 /* "family.a[.b]" */
 void vs_ctl_family_key(char *buf, size_t len, enum vs_stat_family f, const char *a, const char *b);
 

@@ -219,6 +219,38 @@ void vs_ctl_family_key(char *buf, size_t len, enum vs_stat_family f, const char 
 	snprintf(buf, len, "%s.%s%s%s", family_json[f], a, b ? "." : "", b ? b : "");
 }
 
+double vs_ctl_failures(json_object *s, char *buf, size_t len, double *unexpected)
+{
+	json_object *f = vs_ctl_at(s, family_json[VS_FAMILY_FAILURES]);
+	double total = 0;
+	size_t at = 0;
+
+	buf[0] = 0;
+	*unexpected = 0;
+	if (json_object_is_type(f, json_type_object)) {
+		json_object_object_foreach(f, op, errnos)
+		{
+			if (!json_object_is_type(errnos, json_type_object))
+				continue;
+			json_object_object_foreach(errnos, e, n)
+			{
+				double v = json_object_get_double(n);
+				if (v <= 0)
+					continue;
+				total += v;
+				if (strcmp(e, "ENOMEM") != 0)
+					*unexpected += v;
+				if (at < len)
+					at += (size_t)snprintf(buf + at, len - at, "%s%s %s %.0f",
+							       at ? ", " : "", op, e, v);
+			}
+		}
+	}
+	if (!buf[0])
+		snprintf(buf, len, "none");
+	return total;
+}
+
 static int cmd_status(void)
 {
 	char err[512], t[VS_SNAP_STRING_MAX], k[96];
@@ -253,12 +285,15 @@ static int cmd_status(void)
 		snprintf(k, sizeof(k), "%s.%s", family_json[VS_FAMILY_OPS], op_names[op]);
 		printf("%s %s %.0f", op ? "," : "", op_names[op], vs_ctl_num(s, k));
 	}
-	printf("\nfailures:  ENOMEM");
-	for (int op = 0; op < VS_OP_COUNT; op++) {
-		vs_ctl_family_key(k, sizeof(k), VS_FAMILY_FAILURES, op_names[op], "ENOMEM");
-		printf("%s %s %.0f", op ? "," : "", op_names[op], vs_ctl_num(s, k));
-	}
-	printf("\nleaked:    %.0f mappings, %.0f bytes (reclaimed %.0f bytes)\n",
+	char fails[512];
+	double unexpected;
+	vs_ctl_failures(s, fails, sizeof(fails), &unexpected);
+	printf("\nfailures:  %s\n", fails);
+	if (unexpected)
+		printf("           %.0f not ENOMEM: not the VMA limit's refusal (a bug, or "
+		       "another cause: see the journal)\n",
+		       unexpected);
+	printf("leaked:    %.0f mappings, %.0f bytes (reclaimed %.0f bytes)\n",
 	       vs_ctl_num(s, J(leaked_mappings)), vs_ctl_num(s, J(leaked_bytes)),
 	       vs_ctl_num(s, J(reclaimed_bytes)));
 	if (json_object_is_type(vs_ctl_at(s, "kernel"), json_type_object)) {

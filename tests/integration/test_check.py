@@ -38,6 +38,7 @@ for argv, code, want in ((["--bogus"], 64, "unknown option --bogus"),
                          (["status", "x"], 64, 'unexpected argument "x"'),
                          (["compare", "a.json"], 64, "compare: needs two report files"),
                          (["check", "--max-fill", "abc"], 3, '--max-fill: "abc" is not a number'),
+                         (["check", "--max-fill", "2"], 3, "--max-fill: 2 is a fill of the limit"),
                          (["check", "--bogus"], 3, "check: unknown option --bogus")):
     rc, out, err = ctl(*argv)
     h.check(rc == code and want in out + err, "%s: %d, says %r (%d %r)"
@@ -109,7 +110,7 @@ try:
         time.sleep(0.1)
     rc, out, _ = ctl("check")
     h.check(rc == 2 and out.startswith("VMASTRESS CRITICAL"), "leaks: 2 CRITICAL: " + out.strip())
-    rc, out, _ = ctl("check", "--max-leaked-bytes", "1e15", "--max-fill", "1.1")
+    rc, out, _ = ctl("check", "--max-leaked-bytes", "1e15", "--max-fill", "1")
     h.check(rc == 0, "within generous thresholds: 0 OK")
 finally:
     d.kill()
