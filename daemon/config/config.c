@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "vmastress/config/config.h"
 #include "vmastress/config/config_text.h"
@@ -64,9 +65,9 @@ static const char *check_string(enum vs_config_key k, const char *v, char *what,
 		snprintf(what, len, "must be an absolute path or \"none\"");
 	else if (k == VS_KEY_files_directory && v[0] != '/')
 		snprintf(what, len, "must be an absolute path");
-	else if (k == VS_KEY_stats_textfile &&
+	else if (k == VS_KEY_stats_textfile && strcmp(v, "auto") != 0 &&
 		 (v[0] != '/' || n < 6 || strcmp(v + n - 5, ".prom") != 0))
-		snprintf(what, len, "must be an absolute path ending in .prom");
+		snprintf(what, len, "must be an absolute path ending in .prom, or \"auto\"");
 	return what;
 }
 
@@ -219,6 +220,27 @@ static int line_of(const config_t *lc, const char *path)
 }
 
 /* Rules between keys, reported at the line of the key that breaks them. */
+/* stats.textfile = "auto": in node_exporter's textfile directory where one
+ * exists (Debian's, then Fedora's), vmastress.prom or, in watch mode,
+ * vmastress-watch.prom; off where none does. */
+static void resolve_textfile(struct vs_config *cfg)
+{
+	static const char *const dirs[] = {"/var/lib/prometheus/node-exporter",
+					   "/var/lib/node_exporter/textfile_collector"};
+	struct stat st;
+
+	if (strcmp(cfg->stats_textfile, "auto") != 0)
+		return;
+	cfg->stats_textfile[0] = 0;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (stat(dirs[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			snprintf(cfg->stats_textfile, sizeof(cfg->stats_textfile), "%s/%s",
+				 dirs[i],
+				 cfg->watch_enabled ? "vmastress-watch.prom" : "vmastress.prom");
+			return;
+		}
+}
+
 static int cross_check(struct ctx *c, const struct vs_config *cfg, const config_t *lc)
 {
 	char err[256];
@@ -419,6 +441,7 @@ int vs_config_load(struct vs_config *cfg, const struct vs_config_source *src, ch
 		cfg->stats_textfile[0] = 0;
 	}
 	apply_overrides(cfg, &src->ov);
+	resolve_textfile(cfg);
 	r = cross_check(&c, cfg, have);
 out:
 	if (have)

@@ -275,9 +275,16 @@ static int cmd_status(void)
 	       vs_ctl_num(s, J(uptime_seconds)), vs_ctl_text(s, J(profile), k, sizeof(k)));
 	printf("seed %s\n", vs_ctl_text(s, J(seed), t, sizeof(t)));
 	printf("workers:   %.0f\n", vs_ctl_num(s, J(workers)));
-	printf("VMAs:      %.0f / %.0f (%.1f %%), peak %.0f; /proc %.0f, %.1f s ago\n", vmas, limit,
-	       100.0 * vmas / limit, vs_ctl_num(s, J(map_count_peak)),
-	       vs_ctl_num(s, J(map_count_proc)), vs_ctl_num(s, J(map_count_proc_age_seconds)));
+	printf("VMAs:      %.0f / %.0f (%.1f %%), peak %.0f", vmas, limit, 100.0 * vmas / limit,
+	       vs_ctl_num(s, J(map_count_peak)));
+	/* The /proc figure is a check of the exact count, taken with the workers
+	 * parked: before the first one it is the count at start, not news. */
+	if (vs_ctl_num(s, "accounting.verifications") > 0)
+		printf("; checked against /proc %.1f s ago (then %.0f, drift %+.0f)\n",
+		       vs_ctl_num(s, J(map_count_proc_age_seconds)),
+		       vs_ctl_num(s, J(map_count_proc)), vs_ctl_num(s, J(drift_last)));
+	else
+		printf("; not checked against /proc yet (accounting.verify_interval_ms)\n");
 	printf("mappings:  %.0f (%.0f bytes)\n", vs_ctl_num(s, J(mappings)),
 	       vs_ctl_num(s, J(mapped_bytes)));
 	printf("ops:      ");

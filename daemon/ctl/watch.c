@@ -43,11 +43,16 @@ void vs_ctl_print_top(json_object *s)
 		       vs_ctl_text(s, "watch.sysctl.source_value", sv, sizeof(sv)));
 	else
 		printf(" (no sysctl.d file sets it)");
-	printf(
-	    "; %.0f processes, %.0f VMAs; at or above 50/80/95 %%: %.0f/%.0f/%.0f; scan %.3f s\n",
-	    vs_ctl_num(s, "watch.processes"), vs_ctl_num(s, "watch.vmas"),
-	    vs_ctl_num(s, "watch.above.50"), vs_ctl_num(s, "watch.above.80"),
-	    vs_ctl_num(s, "watch.above.95"), vs_ctl_num(s, "watch.scan_seconds"));
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	double age =
+	    (double)now.tv_sec + (double)now.tv_nsec / 1e9 - vs_ctl_num(s, "watch.scanned_at");
+	printf("; %.0f processes, %.0f VMAs; at or above 50/80/95 %%: %.0f/%.0f/%.0f; scan %.3f "
+	       "s, %.0f s ago (every %.0f s)\n",
+	       vs_ctl_num(s, "watch.processes"), vs_ctl_num(s, "watch.vmas"),
+	       vs_ctl_num(s, "watch.above.50"), vs_ctl_num(s, "watch.above.80"),
+	       vs_ctl_num(s, "watch.above.95"), vs_ctl_num(s, "watch.scan_seconds"),
+	       age < 0 ? 0 : age, vs_ctl_num(s, "watch.interval_seconds"));
 	printf("%8s  %-16s %-*s %10s %7s\n", "PID", "COMM", VS_CTL_UNIT_WIDTH, "UNIT", "VMAS",
 	       "LIMIT%");
 	for (size_t i = 0; i < n; i++) {

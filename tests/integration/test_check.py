@@ -75,13 +75,16 @@ else:
 busy.close()
 os.unlink(path)
 
-d = h.Daemon(a.daemon, ["-p", "guarded", "-w", "2", "-d", "60"], tmp=tmp, socket=path)
+cfg = h.write_config(tmp, "accounting = { verify_interval_ms = 3600000; };\n")
+d = h.Daemon(a.daemon, ["-c", cfg, "-p", "guarded", "-w", "2", "-d", "60"], tmp=tmp, socket=path)
 try:
     h.check(h.wait_socket(path), "daemon up")
     time.sleep(0.5)
     rc, out, _ = ctl("status")
     h.check(rc == 0 and "VMAs:" in out and "leaked:" in out and "workers:   2" in out,
             "status summary:\n" + out)
+    h.check("not checked against /proc yet" in out,
+            "before the first check, no stale /proc figure: %s" % out.splitlines()[2])
     rc, out, _ = ctl("check")
     h.check(rc == 0 and out.startswith("VMASTRESS OK - ") and " | vmas=" in out, "check: 0 OK")
     # The daemon's own ~80 VMAs are above 0.1 % of any limit: no race with the ramp-up.

@@ -126,6 +126,6 @@ try:
 finally:
     load.kill()
     watch.kill()
-    if ne.poll() is None:
-        ne.send_signal(signal.SIGKILL)
+    if ne.poll() is None:  # timeout passes SIGTERM on, and kills after 5 s
+        ne.send_signal(signal.SIGTERM)
     ne.wait()

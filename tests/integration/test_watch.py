@@ -5,6 +5,7 @@ permission errors counted (never fatal), the fragment load daemon at 100 %, and 
 top / check --watch with their exit codes."""
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -147,6 +148,8 @@ try:
         h.check(p.returncode == 0 and lines[1].split()[:2] == ["PID", "COMM"] and
                 lines[2].split()[0] == str(full.pid) and lines[2].split()[-1] == "100.0",
                 "vmastressctl top: the helper at the limit first, 100.0 %%:\n%s" % p.stdout)
+        h.check(re.search(r"scan [0-9.]+ s, [0-9]+ s ago \(every 1 s\)", lines[0]),
+                "top says how old its scan is: %s" % lines[0])
         t = subprocess.Popen(ctl + ["top", "-n", "0.3"], stdout=subprocess.PIPE, text=True)
         time.sleep(1.2)
         t.kill()

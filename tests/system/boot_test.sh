@@ -24,8 +24,9 @@ r enabled_after_install "$(systemctl is-enabled vmastressd.service)"
 r socket_after_install "$(test -e /run/vmastress/stats.sock && echo present || echo absent)"
 # The textfile where node_exporter reads it, as config/vmastressd.conf shows it.
 prom=/var/lib/prometheus/node-exporter/vmastress.prom
-printf 'stats = { textfile = "%s"; textfile_interval = 1; };\n' "$prom" \
-	>> /etc/vmastress/vmastressd.conf
+# As shipped, textfile = "auto": node_exporter's directory, which exists here.
+sed -i 's|^  textfile = "auto";|  textfile = "auto"; textfile_interval = 1;|' /etc/vmastress/vmastressd.conf
+grep -q 'textfile_interval = 1;' /etc/vmastress/vmastressd.conf; r textfile_auto_shipped $?
 useradd --create-home --groups vmastress alice; r useradd_alice $?
 useradd --create-home bob; r useradd_bob $?
 systemctl enable --now vmastressd.service; r enable_now $?
@@ -79,7 +80,19 @@ journalctl -o json MESSAGE_ID=1ac1e8b320224372ba999030ca0606db > /mnt/out/journa
 journalctl -o json MESSAGE_ID=d2cda3a34a404fb2b29f7f818e8dd39d > /mnt/out/journal_reload.json
 # Watch mode, its own unit: every process (root's too) counted under CAP_SYS_PTRACE
 # alone; the load service shows with its unit; group members may ask, others not.
-printf 'watch = { enabled = 1; interval = 1; top = 10; };\n' > /etc/vmastress/watch.conf
+# A real process past 50 % of the limit (every other page of one mapping
+# re-protected: 2 VMAs each), in a unit of its own, beside the load service.
+systemd-run --unit=vmcrowd --property=RuntimeMaxSec=120 python3 -c '
+import ctypes, mmap, time
+libc = ctypes.CDLL(None, use_errno=True)
+n, page = 18000, mmap.PAGESIZE
+m = mmap.mmap(-1, 2 * n * page)
+base = ctypes.addressof(ctypes.c_char.from_buffer(m))
+for i in range(n):
+    libc.mprotect(ctypes.c_void_p(base + 2 * i * page), page, 1)
+time.sleep(3600)'; r crowd_started $?
+sleep 2
+printf 'watch = { enabled = 1; interval = 1; top = 10; };\nstats = { textfile = "auto"; textfile_interval = 1; };\n' > /etc/vmastress/watch.conf
 systemctl enable --now vmastress-watch.service; r watch_enable_now $?
 for i in $(seq 50); do [ -S /run/vmastress/watch.sock ] && break; sleep 0.1; done
 sleep 2
@@ -87,16 +100,25 @@ r watch_active "$(systemctl is-active vmastress-watch.service)"
 r watch_user "$(ps -o user= -p "$(systemctl show -p MainPID --value vmastress-watch.service)")"
 grep -E '^Cap(Eff|Amb)' /proc/"$(systemctl show -p MainPID --value vmastress-watch.service)"/status > /mnt/out/watch_caps.txt
 runuser -u alice -- vmastressctl top > /mnt/out/watch_top.txt 2>&1; r alice_top $?
+# Both textfiles in node_exporter's directory, read at once: no series twice.
+r watch_textfile "$(test -e /var/lib/prometheus/node-exporter/vmastress-watch.prom && echo present || echo absent)"
+for i in 1 2 3; do
+	python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:9100/metrics", timeout=5).read().decode())' \
+		> /mnt/out/node_exporter_both.txt 2>&1
+	sleep 0.5
+done
+r node_exporter_clash "$(journalctl -u prometheus-node-exporter.service --no-pager | grep -c 'collected before')"
 runuser -u alice -- vmastressctl --socket /run/vmastress/watch.sock stats > /mnt/out/watch.json; r alice_watch_stats $?
 runuser -u alice -- vmastressctl check --watch > /mnt/out/watch_check.txt; r alice_watch_check $?
 runuser -u bob -- vmastressctl top > /mnt/out/bob_top.txt 2>&1; r bob_top $?
 systemd-analyze security vmastress-watch.service > /mnt/out/watch_security.txt 2>&1
 journalctl -o json MESSAGE_ID=5b0d3c1e8f7a4e2c9d6b1a0f4e3c2d17 > /mnt/out/journal_watch.json
 systemctl stop vmastress-watch.service; r watch_stop $?
+systemctl stop vmcrowd.service
 r watch_result "$(systemctl show -p Result --value vmastress-watch.service)"
 r socket_after_watch_stop "$(test -e /run/vmastress/stats.sock && echo present || echo absent)"
 # An output that keeps failing shows in systemctl status and in check.
-sed -i "s|$prom|/etc/vmastress/x.prom|" /etc/vmastress/vmastressd.conf
+sed -i 's|textfile = "auto";|textfile = "/etc/vmastress/x.prom";|' /etc/vmastress/vmastressd.conf
 systemctl reload vmastressd.service; r reload_textfile $?
 sleep 3
 systemctl status vmastressd.service --no-pager > /mnt/out/status_failing.txt 2>&1
@@ -108,7 +130,7 @@ r socket_after_stop "$(test -e /run/vmastress/stats.sock && echo present || echo
 vmastressctl ping > /dev/null 2>&1; r ping_after_stop $?
 sleep 0.5
 r active_after_query "$(systemctl is-active vmastressd.service)"
-journalctl -u vmastressd.service --no-pager > /mnt/out/journal_unit.txt
+journalctl -u vmastressd.service -u vmastress-watch.service --no-pager > /mnt/out/journal_unit.txt
 # Removal stops what runs: both units active, then dpkg -r.
 systemctl start vmastressd.service vmastress-watch.service; r start_before_remove $?
 sleep 1

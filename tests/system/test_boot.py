@@ -118,19 +118,31 @@ h.check(w["skipped"]["permission"] == 0 and procs.get("init.scope", {}).get("pid
         "every process read, root's too (PID 1 in init.scope): skipped %s" % w["skipped"])
 load = procs.get("vmastressd.service", {})
 h.check(load.get("comm") == "vmastressd" and load.get("vmas", 0) > 1000 and
-        "vmastressd.service" in top, "the load service, with its unit, first: %s" % load)
-h.check(results["alice_watch_check"] in ("0", "1", "2"), "check --watch answers (%s)"
+        load.get("load") is True and "vmastressd.service" in top,
+        "the load service, with its unit, listed as a load: %s" % load)
+crowd = procs.get("vmcrowd.service", {})
+h.check(results["crowd_started"] == "0" and crowd.get("vmas", 0) >= 36000 and
+        crowd.get("load") is False, "a real process past 50 %% in a unit of its own: %s" % crowd)
+h.check(w["above"]["50"] >= 1 and w["above"]["80"] == 0,
+        "the load at 90 %% counts above no threshold: %s" % w["above"])
+h.check(results["alice_watch_check"] == "0",
+        "check --watch: OK, the load service left out (it was WARNING for ever): %s"
         % results["alice_watch_check"])
+h.check(results["watch_textfile"] == "present" and results["node_exporter_clash"] == "0",
+        "both textfiles in node_exporter's directory (\"auto\"), no series collected twice "
+        "(%s lines)" % results["node_exporter_clash"])
 with open(os.path.join(res, "journal_watch.json")) as f:
     crossed = [json.loads(l) for l in f if l.strip()]
-mine = [e for e in crossed if e.get("VMASTRESS_UNIT") == "vmastressd.service"]
-h.check(mine and mine[0].get("VMASTRESS_COMM") == "vmastressd" and
-        mine[0].get("VMASTRESS_PID") == str(load.get("pid")) and
+mine = [e for e in crossed if e.get("VMASTRESS_UNIT") == "vmcrowd.service"]
+h.check(mine and mine[0].get("VMASTRESS_COMM") == "python3" and
+        mine[0].get("VMASTRESS_PID") == str(crowd.get("pid")) and
         int(mine[0].get("VMASTRESS_MAP_COUNT", 0)) >= 0.5 * 65530 and
         mine[0].get("SYSLOG_IDENTIFIER") == "vmastressd",
-        "journald: the load service crossed a threshold, one entry with MESSAGE_ID, pid, comm, "
+        "journald: the real process crossed a threshold, one entry with MESSAGE_ID, pid, comm, "
         "unit, count (%d entries: %s)" % (len(crossed), [e.get("MESSAGE") for e in crossed]))
 h.check(len(mine) <= 3, "once per threshold, not once a scan: %d" % len(mine))
+h.check(not [e for e in crossed if e.get("VMASTRESS_UNIT") == "vmastressd.service"],
+        "no threshold entry for the load service")
 h.check(results["bob_top"] == "77", "another user is refused top (exit %s)" % results["bob_top"])
 with open(os.path.join(res, "watch_security.txt")) as f:
     m = re.search(r"Overall exposure level for \S+: ([0-9.]+)", f.read())
@@ -162,6 +174,9 @@ h.check(results["remove"] == "0" and results["active_after_remove"] == "inactive
         "apt-get remove stops both units: %s" % results["active_after_remove"])
 h.check(results["pids_after_remove"].endswith(": 0"),
         "no daemon process left after removal (PIDs %s)" % results["pids_after_remove"])
+with open(os.path.join(res, "journal_unit.txt")) as f:
+    noise = [l for l in f if "ExecStartPre" in l and "FAILURE" in l]
+h.check(not noise, "no failing ExecStartPre= on a host with one textfile directory: %s" % noise)
 h.check(results["purge"] == "0", "dpkg --purge")
 h.check(results["acl_before_purge"] == "1" and results["acl_after_purge"] == "0",
         "purge takes the ACL entry and its mask off the textfile directory")
