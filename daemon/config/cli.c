@@ -70,9 +70,11 @@ void vs_cli_usage(FILE *out)
 		"      --max-ops N       stop each worker after N operations (tests)\n"
 		"  -h, --help            this text\n"
 		"  -V, --version         print the version\n"
-		"\nExit status: %d ok, %d usage, %d internal error, %d permission denied,\n"
+		"\nExit status: %d ok, %d a bounded run's demand not held, %d usage, %d the stats\n"
+		"socket held by another daemon, %d internal error, %d permission denied,\n"
 		"%d configuration error.\n",
-		VS_EX_OK, VS_EX_USAGE, VS_EX_SOFTWARE, VS_EX_NOPERM, VS_EX_CONFIG);
+		VS_EX_OK, VS_EX_NOT_HELD, VS_EX_USAGE, VS_EX_UNAVAILABLE, VS_EX_SOFTWARE,
+		VS_EX_NOPERM, VS_EX_CONFIG);
 }
 
 static int key_flag(struct vs_cli *cli, int opt, const char *arg, FILE *err)

@@ -42,17 +42,32 @@ int vs_ctl_load_report(const char *path, json_object **out)
 	return 0;
 }
 
+/* A row of three columns (30, 20, 20); a value that does not fit goes on lines
+ * of its own below the label, so the columns of every other row stay put. */
+static void text_row(const char *label, const char *a, const char *b)
+{
+	if (strlen(a) > 20 || strlen(b) > 20) {
+		printf("%s\n    A: %s\n    B: %s\n", label, a, b);
+		return;
+	}
+	if (strlen(label) > 30) {
+		printf("%s\n", label);
+		label = "";
+	}
+	printf("%-30s %20s %20s\n", label, a, b);
+}
+
 static void row(const char *label, double a, double b)
 {
+	char t[2][32];
 	double v[2] = {a, b};
 
-	printf("%-30s", label);
 	for (int k = 0; k < 2; k++)
 		if (isnan(v[k]))
-			printf(" %20s", "-");
+			snprintf(t[k], sizeof(t[k]), "-");
 		else
-			printf(" %20.*f", fmod(v[k], 1) != 0 ? 3 : 0, v[k]);
-	putchar('\n');
+			snprintf(t[k], sizeof(t[k]), "%.*f", fmod(v[k], 1) != 0 ? 3 : 0, v[k]);
+	text_row(label, t[0], t[1]);
 }
 
 /* The compared rows of one family, each key under both reports. */
@@ -95,11 +110,11 @@ static void verdict_row(json_object *A, json_object *B, const char *key)
 
 	snprintf(path, sizeof(path), "%s.%s", VS_VERDICT, key);
 	if (strcmp(key, "first_failure") == 0)
-		printf("%-30s %20s %20s\n", path, vs_ctl_first_failure(A, ta, sizeof(ta)),
-		       vs_ctl_first_failure(B, tb, sizeof(tb)));
+		text_row(path, vs_ctl_first_failure(A, ta, sizeof(ta)),
+			 vs_ctl_first_failure(B, tb, sizeof(tb)));
 	else
-		printf("%-30s %20s %20s\n", path, vs_ctl_text(A, path, ta, sizeof(ta)),
-		       vs_ctl_text(B, path, tb, sizeof(tb)));
+		text_row(path, vs_ctl_text(A, path, ta, sizeof(ta)),
+			 vs_ctl_text(B, path, tb, sizeof(tb)));
 }
 
 /* Keys that shape no load: where the figures go. */
@@ -143,7 +158,7 @@ static void config_rows(json_object *A, json_object *B, json_object *node, bool 
 		vs_ctl_text(B, full, tb, sizeof(tb));
 		if (strcmp(ta, tb) == 0)
 			continue;
-		printf("%-30s %20s %20s\n", full, ta, tb);
+		text_row(full, ta, tb);
 		note_differ(output_only(path) ? outputs : load, len, path);
 	}
 }
@@ -166,7 +181,7 @@ int vs_ctl_compare(const char *a, const char *b)
 		json_object_put(A);
 		return r;
 	}
-	printf("%-30s %20s %20s\n", "", a, b);
+	text_row("", a, b);
 	if (json_object_is_type(vs_ctl_at(A, VS_VERDICT), json_type_object) ||
 	    json_object_is_type(vs_ctl_at(B, VS_VERDICT), json_type_object))
 		verdict_rows(A, B);
@@ -174,9 +189,8 @@ int vs_ctl_compare(const char *a, const char *b)
 	for (int i = 0; i < VS_STAT_COUNT; i++) {
 		if (!(stat_flags[i] & VS_STAT_LIKE))
 			continue;
-		printf("%-30s %20s %20s\n", stat_json[i],
-		       vs_ctl_text(A, stat_json[i], ta, sizeof(ta)),
-		       vs_ctl_text(B, stat_json[i], tb, sizeof(tb)));
+		text_row(stat_json[i], vs_ctl_text(A, stat_json[i], ta, sizeof(ta)),
+			 vs_ctl_text(B, stat_json[i], tb, sizeof(tb)));
 		if (strcmp(ta, tb) != 0)
 			snprintf(differ + strlen(differ), sizeof(differ) - strlen(differ), "%s%s",
 				 *differ ? ", " : "", stat_json[i]);
@@ -189,8 +203,8 @@ int vs_ctl_compare(const char *a, const char *b)
 		config_rows(A, B, cb, true, "", differ, outputs, sizeof(differ));
 	} else
 		note_differ(differ, sizeof(differ), "config (a report without it)");
-	printf("%-30s %20s %20s\n", J(sequence), vs_ctl_text(A, J(sequence), ta, sizeof(ta)),
-	       vs_ctl_text(B, J(sequence), tb, sizeof(tb)));
+	text_row(J(sequence), vs_ctl_text(A, J(sequence), ta, sizeof(ta)),
+		 vs_ctl_text(B, J(sequence), tb, sizeof(tb)));
 	for (int i = 0; i < VS_STAT_COUNT; i++)
 		if (stat_flags[i] & VS_STAT_COMPARE)
 			row(stat_json[i], vs_ctl_num(A, stat_json[i]), vs_ctl_num(B, stat_json[i]));

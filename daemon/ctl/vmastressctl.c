@@ -49,6 +49,7 @@ static void usage(FILE *out)
 		"       vmastressctl [--socket PATH] check --watch [--warning F] [--critical F]\n"
 		"       vmastressctl compare A.json B.json\n"
 		"       vmastressctl summary [--json|--csv] REPORT.json...\n"
+		"       vmastressctl -h|--help | -V|--version\n"
 		"\ntop and check --watch ask the watch daemon (" VS_DEFAULT_WATCH_SOCKET "), the\n"
 		"others the load daemon (" VS_DEFAULT_SOCKET ").\n"
 		"\nExit status: 0 ok, %d usage, %d bad answer or file, %d missing file,\n"
@@ -366,6 +367,10 @@ int main(int argc, char **argv)
 	int rest = argc - i - 1; /* arguments after the command */
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
 		usage(stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+		printf("vmastressctl %s\n", VS_VERSION);
 		return 0;
 	}
 	if (cmd[0] == '-')

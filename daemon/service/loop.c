@@ -417,6 +417,10 @@ int vs_loop_run(const struct vs_config *cfg, const struct vs_run_options *opt)
 		exit_code = VS_EX_NOPERM;
 		goto out;
 	}
+	if (r == -EADDRINUSE) { /* said, with the way out, where it was found */
+		exit_code = VS_EX_UNAVAILABLE;
+		goto out;
+	}
 	if (r < 0) {
 		vs_log_errno(LOG_ERR, r, "cannot set up the event loop");
 		goto out;

@@ -254,7 +254,11 @@ static int bind_path(struct vs_stats_server *s, const char *path)
 	/* A socket file that still answers belongs to a running daemon. */
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 || errno == EAGAIN) {
 		close(fd);
-		vs_log(LOG_ERR, "stats socket %s: another daemon is listening there", path);
+		vs_log(LOG_ERR,
+		       "stats socket %s is held by another running daemon (ask it: vmastressctl "
+		       "--socket %s status); give this one another socket with --socket PATH, or "
+		       "--socket none",
+		       path, path);
 		return -EADDRINUSE;
 	}
 	close(fd);

@@ -269,6 +269,10 @@ int vs_watch_run(const struct vs_config *cfg, const struct vs_run_options *opt)
 		code = VS_EX_NOPERM;
 		goto out;
 	}
+	if (r == -EADDRINUSE) { /* said, with the way out, where it was found */
+		code = VS_EX_UNAVAILABLE;
+		goto out;
+	}
 	if (r < 0) {
 		vs_log_errno(LOG_ERR, r, "cannot set up the event loop");
 		code = VS_EX_SOFTWARE;

@@ -20,6 +20,23 @@ rc, out, _ = run("-V")
 h.check(rc == 0 and out.startswith("vmastressd ") and out.count(".") == 2, "-V: " + out.strip())
 rc, out, _ = run("--help")
 h.check(rc == 0 and "--check-config" in out and "--report" in out, "--help lists the options")
+h.check("2 a bounded run's demand not held" in out and "69 the stats" in out,
+        "--help gives every exit status (2 too)")
+p = subprocess.run([a.ctl, "--version"], capture_output=True, text=True)
+h.check(p.returncode == 0 and p.stdout.startswith("vmastressctl ") and p.stdout.count(".") == 2,
+        "vmastressctl --version: " + p.stdout.strip())
+# A second daemon on a socket another holds: named, with the way out, not "internal error".
+sock = os.path.join(tmp, "held.sock")
+first = h.Daemon(a.daemon, ["-p", "churn", "-w", "1", "-d", "30"], tmp=tmp, socket=sock)
+try:
+    h.check(h.wait_socket(sock), "a first daemon on its socket")
+    rc, _, err = run("-p", "churn", "-w", "1", "-d", "30", "--socket", sock,
+                     "--report", os.path.join(tmp, "second.json"))
+    h.check(rc == 69 and "stats socket %s is held by another running daemon" % sock in err and
+            "--socket PATH" in err and "internal error" not in err,
+            "a second daemon on a held socket: exit 69, says whose and how out: %s" % err.strip())
+finally:
+    first.kill()
 rc, _, err = run("--bogus")
 h.check(rc == 64 and "unknown option --bogus" in err, "unknown option: exit 64")
 rc, _, err = run("-w", "x")

@@ -1,0 +1,54 @@
+"""The docs against the tables: every profile the daemon knows in the generated man pages,
+every config key (from the daemon's own -t) with its default in vmastressd.conf(5) and
+named in the sample config/vmastressd.conf; the preset weights in the man page are the
+code's."""
+import os
+import re
+import subprocess
+import tempfile
+import vsharness as h
+
+a = h.args()
+src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+build = os.path.dirname(os.path.abspath(a.daemon))
+man5 = os.path.join(build, "man", "vmastressd.conf.5")
+man8 = os.path.join(build, "man", "vmastressd.8")
+if not os.path.exists(man5):
+    h.skip("the generated man pages are not in %s/man (cmake builds them)" % build)
+text5, text8 = open(man5).read(), open(man8).read()
+sample = open(os.path.join(src, "config", "vmastressd.conf")).read()
+out = subprocess.run([a.daemon, "--help"], capture_output=True, text=True).stdout
+profiles = re.search(r"profile: [^(]*\(\d+\.\.\d+\)?[^(]*\(([a-z, ]+)\)", out) or \
+    re.search(r"\(([a-z]+(?:, [a-z]+){3,})\)", out)
+names = profiles.group(1).split(", ")
+h.check(len(names) == 6, "the daemon knows 6 profiles: %s" % names)
+for n in names:
+    h.check(".B %s\n" % n in text5 and n in text8.split(".SH OPTIONS")[0],
+            "profile %s in vmastressd.conf(5) PROFILES and vmastressd(8)" % n)
+# Every key with its built-in default, from -t with no file.
+empty = os.path.join(tempfile.mkdtemp(prefix="vmastress-test-"), "empty.conf")
+open(empty, "w").close()
+p = subprocess.run([a.daemon, "-t", "-c", empty], capture_output=True, text=True)
+h.check(p.returncode == 0, "-t prints the built-in configuration")
+group, keys = "", {}
+for line in p.stdout.splitlines():
+    m = re.match(r"\s*#?\s*(\w+)\s*=\s*\{", line)
+    if m:
+        group = m.group(1) + "."
+        continue
+    if re.match(r"\s*#?\s*\};", line):
+        group = ""
+        continue
+    m = re.match(r"\s*(#?)\s*(\w+)\s*=\s*([^;]*);", line)
+    if m:  # a commented key is unset by default
+        keys[group + m.group(2)] = None if m.group(1) else re.sub(r"L$", "", m.group(3).strip())
+h.check(len(keys) > 30, "%d keys read from -t" % len(keys))
+for k, v in keys.items():
+    entry = re.search(r"\.B %s\n([^\n]*)" % re.escape(k), text5)
+    h.check(entry is not None, "%s documented in vmastressd.conf(5)" % k)
+    first = entry.group(1)
+    want = "Unset" if v is None else "Default %s" % v
+    h.check(first.startswith(want), "%s: the man page's default is the code's (%s): %s"
+            % (k, want, first))
+    h.check(re.search(r"\b%s\b" % re.escape(k.split(".")[-1]), sample),
+            "%s named in the sample config/vmastressd.conf" % k)
