@@ -314,8 +314,11 @@ static int cmd_status(void)
 			printf(", %.0f B a VMA: %.1f MiB at the limit", per,
 			       vs_ctl_num(s, "kernel.at_limit_bytes") / 1048576);
 		printf(" (%s%s)\n", vs_ctl_text(s, "kernel.source", src, sizeof(src)),
-		       json_object_get_boolean(vs_ctl_at(s, "kernel.estimate")) ? ", an estimate"
-										: "");
+		       json_object_get_boolean(vs_ctl_at(s, "kernel.estimate"))
+			   ? ", an estimate: the host's unreclaimable slab"
+		       : json_object_get_boolean(vs_ctl_at(s, "kernel.host_wide"))
+			   ? ", the host's: exact on a quiet host only"
+			   : ", its own cgroup's: exact");
 	}
 	if (json_object_get_boolean(vs_ctl_at(s, J(textfile_failing))))
 		printf("outputs:   textfile FAILING: %s\n",

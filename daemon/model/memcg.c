@@ -48,6 +48,20 @@ static int own_path(char *v1, char *v2, size_t len)
 	return 0;
 }
 
+int vs_memcg_dir(char *dir, size_t len, bool *v1)
+{
+	char a[384], b[384];
+	int r = own_path(a, b, sizeof(a));
+
+	if (r < 0)
+		return r;
+	if (!a[0] && !b[0])
+		return -ENOENT;
+	*v1 = a[0] != 0;
+	snprintf(dir, len, "%s", a[0] ? a : b);
+	return 0;
+}
+
 int vs_memcg_read(uint64_t *limit, uint64_t *usage)
 {
 	char v1[384], v2[384], dir[384];

@@ -299,9 +299,11 @@ static void kernel(struct vs_textbuf *o, const struct vs_snapshot *s)
 		return;
 	}
 	vs_textbuf_put(o,
-		       ",\"kernel\":{\"source\":\"%s\",\"estimate\":%s,\"vma_bytes\":%llu,"
-		       "\"vma_bytes_peak\":%llu",
-		       k->slabinfo ? "slabinfo" : "meminfo", k->slabinfo ? "false" : "true",
+		       ",\"kernel\":{\"source\":\"%s\",\"estimate\":%s,\"host_wide\":%s,"
+		       "\"vma_bytes\":%llu,\"vma_bytes_peak\":%llu",
+		       vs_kmem_source_name(k->source),
+		       k->source == VS_KMEM_MEMINFO ? "true" : "false",
+		       k->source == VS_KMEM_MEMCG ? "false" : "true",
 		       (unsigned long long)k->vma_bytes, (unsigned long long)k->vma_bytes_peak);
 	maybe(o, "bytes_per_vma", k->bytes_per_vma);
 	maybe(o, "at_limit_bytes", k->at_limit_bytes);

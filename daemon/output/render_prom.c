@@ -145,10 +145,10 @@ int vs_render_prom(const struct vs_snapshot *s, char *buf, size_t len)
 	families(&o, s);
 	histograms(&o, s);
 	if (s->kernel.known) {
-		const char *source = s->kernel.slabinfo ? "slabinfo" : "meminfo";
+		const char *source = vs_kmem_source_name(s->kernel.source);
 		head(&o, "kernel_vma_bytes", "gauge",
-		     "Kernel memory the daemon's VMAs pin since start (slabinfo: the VMA caches; "
-		     "meminfo: SUnreclaim, an estimate).");
+		     "Kernel memory the daemon's VMAs pin since start (memcg: its own cgroup's, "
+		     "exact; slabinfo: the host's VMA caches; meminfo: SUnreclaim, an estimate).");
 		vs_textbuf_put(&o, "vmastress_kernel_vma_bytes{source=\"%s\"} %llu\n", source,
 			       (unsigned long long)s->kernel.vma_bytes);
 		if (s->kernel.bytes_per_vma >= 0) {

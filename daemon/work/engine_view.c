@@ -109,10 +109,10 @@ static void kernel_cost(struct vs_engine *e, struct vs_snapshot *s)
 		e->kmem_last = now;
 		e->kmem_last_ns = t;
 	}
-	if (e->kmem_base.bytes == UINT64_MAX || now.slabinfo != e->kmem_base.slabinfo)
+	if (e->kmem_base.bytes == UINT64_MAX || now.source != e->kmem_base.source)
 		return;
 	k->known = true;
-	k->slabinfo = now.slabinfo;
+	k->source = now.source;
 	k->vma_bytes = now.bytes > e->kmem_base.bytes ? now.bytes - e->kmem_base.bytes : 0;
 	if (k->vma_bytes > e->kmem_peak_bytes) {
 		e->kmem_peak_bytes = k->vma_bytes;

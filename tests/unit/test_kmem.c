@@ -26,6 +26,19 @@ static void slabinfo_caches(void **state)
 	assert_int_equal(vs_kmem_parse_slabinfo("slabinfo - version: 2.1\n", &bytes), -ENOENT);
 }
 
+static void memory_stat(void **state)
+{
+	uint64_t bytes = 0;
+
+	(void)state;
+	assert_int_equal(vs_kmem_parse_memory_stat("anon 4096\nslab_reclaimable 8192\n"
+						   "slab_unreclaimable 229376\nslab 237568\n",
+						   &bytes),
+			 0);
+	assert_int_equal(bytes, 229376);
+	assert_int_equal(vs_kmem_parse_memory_stat("anon 4096\n", &bytes), -ENOENT);
+}
+
 static void live_reading(void **state)
 {
 	struct vs_kmem k;
@@ -40,6 +53,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(slabinfo_caches),
+	    cmocka_unit_test(memory_stat),
 	    cmocka_unit_test(live_reading),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

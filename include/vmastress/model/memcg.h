@@ -1,5 +1,7 @@
 /* memcg.h: the memory cgroup's limit: the VMAs' kernel memory is charged to it. */
 #pragma once
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* A VMA's charge for the budget: vm_area_struct, maple tree and anon_vma slab
@@ -10,3 +12,6 @@
  * memory.max, v1 memory.limit_in_bytes) and the usage of its own cgroup.
  * UINT64_MAX: no limit. 0, or -errno when there is no cgroup to read. */
 int vs_memcg_read(uint64_t *limit, uint64_t *usage);
+/* This process's memory cgroup directory (v1's memory controller where it is
+ * mounted, else the unified hierarchy's), and which; 0 or -errno. */
+int vs_memcg_dir(char *dir, size_t len, bool *v1);

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "vmastress/config/config.h"
+#include "vmastress/model/kmem.h"
 #include "vmastress/work/counters.h"
 
 #define VS_SNAP_CTYPE_U64(f) uint64_t f;
@@ -40,7 +41,8 @@ struct vs_limit_unreachable {
 
 /* What the run's VMAs cost the kernel: slab bytes since start (kmem.h). */
 struct vs_kernel_cost {
-	bool known, slabinfo; /* slabinfo false: the SUnreclaim estimate */
+	bool known;
+	enum vs_kmem_source source; /* kmem.h: memcg exact, slabinfo host-wide, meminfo estimate */
 	uint64_t vma_bytes, vma_bytes_peak;
 	double bytes_per_vma;  /* < 0: too few VMAs yet to say */
 	double at_limit_bytes; /* what a process at the limit would pin; < 0: unknown */
