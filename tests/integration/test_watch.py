@@ -90,7 +90,10 @@ try:
     h.check(base[full.pid] == limit, "the helper at the limit holds %d VMAs by /proc: the "
             "limit exactly, as the kernel's refusal says" % base[full.pid])
 
-    cfg = h.write_config(tmp, "watch = { interval = 1; top = 10; };\n")
+    # A busy host (a booted container beside it, say) may crowd the small helper out of
+    # the top: then the top is full of processes with as many VMAs or more.
+    TOP = 100
+    cfg = h.write_config(tmp, "watch = { interval = 1; top = %d; };\n" % TOP)
     d = watch(["-c", cfg])
     r = d.result()
     w = r["watch"]
@@ -98,16 +101,24 @@ try:
     top = {p["pid"]: p for p in w["top"]}
     for p in helpers:
         got = top.get(p.pid, {}).get("vmas")
+        if got is None and p is small:
+            h.check(len(w["top"]) == TOP and w["top"][-1]["vmas"] >= base[p.pid],
+                    "the small helper crowded out by %d processes with %d VMAs or more"
+                    % (TOP, base[p.pid]))
+            continue
         h.check(got == base[p.pid], "pid %d: %s VMAs counted, %d in /proc/PID/maps less "
                 "[vsyscall]" % (p.pid, got, base[p.pid]))
     h.check(top[full.pid]["fill"] == 1.0 and top[full.pid]["comm"].startswith("python"),
             "the helper at the limit: fill 1.0, comm %s" % top[full.pid]["comm"])
     order = [p["vmas"] for p in w["top"]]
-    h.check(order == sorted(order, reverse=True) and len(order) == min(10, w["processes"]) and
-            w["top"][0]["pid"] == full.pid and w["top"][1]["pid"] == big.pid and
-            w["top"][2]["pid"] == mid.pid, "top 10, largest first: %s" % order)
+    pids = [p["pid"] for p in w["top"]]
+    # Other processes may sit anywhere between them: the helpers' own order is asserted.
+    h.check(order == sorted(order, reverse=True) and len(order) == min(TOP, w["processes"]) and
+            pids.index(full.pid) < pids.index(big.pid) < pids.index(mid.pid),
+            "the top, largest first: %s" % order[:10])
+    # A vmastress load daemon (another test's, say) is listed but counted above nothing.
     for t in ("50", "80", "95"):
-        ours = sum(1 for p in w["top"] if 100 * p["vmas"] >= int(t) * limit)
+        ours = sum(1 for p in w["top"] if 100 * p["vmas"] >= int(t) * limit and not p["load"])
         h.check(w["above"][t] == ours, "at or above %s %%: %d (the top's own: %d)"
                 % (t, w["above"][t], ours))
     h.check(w["above"]["95"] >= 2 and w["above"]["50"] >= 2, "both large helpers above 95 %")
@@ -121,7 +132,8 @@ try:
         h.check("process %d (python" % p.pid in log and "95 %% of vm.max_map_count %d"
                 % limit in log, "journal line: pid %d crossed 95 %%" % p.pid)
     first = log.count("reached")
-    h.check(first == sum(1 for p in w["top"] if 100 * p["vmas"] >= 50 * limit),
+    h.check(first == sum(1 for p in w["top"] if 100 * p["vmas"] >= 50 * limit and
+                         not p["load"]),
             "one line per process above 50 %%, not one a scan: %d" % first)
 
     # Metrics: the names monitoring relies on; promtool clean.
