@@ -25,6 +25,10 @@ p.add_argument("--reps", type=int, default=5)
 p.add_argument("--seconds", type=float, default=3.0)
 p.add_argument("--json", default="bench.json")
 p.add_argument("--quick", action="store_true", help="smoke: 1 rep, 1 s")
+p.add_argument("--baseline", metavar="REF",
+               help="build the git ref REF in a temporary directory and interleave its runs "
+               "with the tree's, rep by rep: every figure gets a vs_baseline ratio with its "
+               "spread, and a drop beyond the run's noise is printed as a regression")
 p.add_argument("--only", help="comma-separated sections (all by default): churn, verify, latency, "
                "stress-ng, limits, watch, stats, memory")
 a = p.parse_args()
@@ -34,6 +38,10 @@ tmp = tempfile.mkdtemp(prefix="vmastress-bench-")
 secs = max(1, int(round(a.seconds)))
 
 
+class BenchError(Exception):
+    pass
+
+
 def conf(name, text):
     path = os.path.join(tmp, name + ".conf")
     with open(path, "w") as f:
@@ -41,13 +49,17 @@ def conf(name, text):
     return path
 
 
+current = {"daemon": a.daemon}  # the binary measure() runs now
+
+
 def run_daemon(cfg, extra=(), duration=None, ok=(0,)):
     report = os.path.join(tmp, "report.json")
-    p = subprocess.run([a.daemon, "-c", cfg, "-d", str(duration or secs), "--socket", "none",
+    p = subprocess.run([current["daemon"], "-c", cfg, "-d", str(duration or secs), "--socket", "none",
                         "--report", report] + list(extra), stdout=subprocess.DEVNULL,
                        stderr=subprocess.PIPE, text=True, timeout=300)
     if p.returncode not in ok:
-        sys.exit("vmastressd %s: exit %d: %s" % (" ".join(extra), p.returncode, p.stderr[-2000:]))
+        raise BenchError("%s %s: exit %d: %s" % (current["daemon"], " ".join(extra), p.returncode,
+                                                 p.stderr[-2000:]))
     with open(report) as f:
         return json.load(f)
 
@@ -59,339 +71,441 @@ def stat(xs):
     return {"median": statistics.median(xs), "min": min(xs), "max": max(xs), "n": len(xs)}
 
 
-results = {}
-goals = {"churn_1_worker_ratio": ">= 0.90", "vmastressd_vs_stress_ng_ratio": ">= 2",
-         "limit_65530_fragment_first_munmap_enomem_s": "<= 0.5", "verify_on_off_ratio": ">= 0.98",
-         "latency_on_off_ratio": ">= 0.98"}
 SECTIONS = ("churn", "verify", "latency", "stress-ng", "limits", "watch", "stats", "memory")
 want = set(a.only.split(",")) if a.only else set(SECTIONS)
 unknown = want - set(SECTIONS)
 if unknown:
     sys.exit("--only: unknown section %s (%s)" % (", ".join(sorted(unknown)), ", ".join(SECTIONS)))
-# Used by several sections.
-churn = 'profile = "churn";\naccounting = { verify_interval_ms = %d; };\n'
-walk_cap = str(int(0.1 * h.read_limit()) // 2)
-fastest = os.path.join(os.path.dirname(a.loop), "fastest_limit")
-found = h.read_limit()
-count_maps = os.path.join(os.path.dirname(a.loop), "count_maps")
-
-if "churn" in want:
-    # The loop walks as churn does (map or unmap a random region, 50/50) under churn's
-    # cap: 10 % of the limit in VMAs, 2 per region. The empty loop (cap 0: map, unmap
-    # the same region) holds nothing and is the cycle alone, for information.
-    empty, loop1, loop2, c1, c2, r1, r2, re = [], [], [], [], [], [], [], []
-    for _ in range(a.reps):  # interleaved: every repetition sees the same machine state
-        e = float(subprocess.check_output([a.loop, str(a.seconds), "16", "0", "1"]))
-        l1 = float(subprocess.check_output([a.loop, str(a.seconds), "16", walk_cap, "1"]))
-        l2 = float(subprocess.check_output([a.loop, str(a.seconds), "16", walk_cap, "2"]))
-        x1 = run_daemon(conf("c1", churn % 0), ["-w", "1"])
-        x2 = run_daemon(conf("c2", churn % 0), ["-w", "2"])
-        v1 = x1["ops"]["mmap"] / x1["uptime_seconds"]
-        v2 = x2["ops"]["mmap"] / x2["uptime_seconds"]
-        empty.append(e), loop1.append(l1), loop2.append(l2), c1.append(v1), c2.append(v2)
-        r1.append(v1 / l1), r2.append(v2 / l2), re.append(v1 / e)
-    results["plain_loop_cycles_per_s"] = stat(loop1)
-    results["plain_loop_2_threads_cycles_per_s"] = stat(loop2)
-    results["plain_loop_empty_cycles_per_s"] = stat(empty)
-    results["churn_1_worker_cycles_per_s"] = stat(c1)
-    results["churn_2_workers_cycles_per_s"] = stat(c2)
-    results["churn_1_worker_ratio"] = stat(r1)
-    results["churn_2_workers_ratio"] = stat(r2)
-    results["churn_1_worker_vs_empty_loop_ratio"] = stat(re)
 
 
-def on_off_ratio(text, off, on):
-    """One worker's op rate with a feature on against off, interleaved: text % value."""
-    ratios = []
-    for _ in range(a.reps):
-        x = run_daemon(conf("off", text % off), ["-w", "1"])
-        y = run_daemon(conf("on", text % on), ["-w", "1"])
-        ratios.append((y["ops"]["mmap"] / y["uptime_seconds"]) /
-                      (x["ops"]["mmap"] / x["uptime_seconds"]))
-    return stat(ratios)
+def measure(daemon, reps):
+    """Every wanted section with this daemon, reps repetitions each: (results, goals)."""
+    current["daemon"] = daemon
+    results = {}
+    goals = {"churn_1_worker_ratio": ">= 0.90", "vmastressd_vs_stress_ng_ratio": ">= 2",
+             "limit_65530_fragment_first_munmap_enomem_s": "<= 0.5", "verify_on_off_ratio": ">= 0.98",
+             "latency_on_off_ratio": ">= 0.98"}
+    # Used by several sections.
+    churn = 'profile = "churn";\naccounting = { verify_interval_ms = %d; };\n'
+    walk_cap = str(int(0.1 * h.read_limit()) // 2)
+    fastest = os.path.join(os.path.dirname(a.loop), "fastest_limit")
+    found = h.read_limit()
+    count_maps = os.path.join(os.path.dirname(a.loop), "count_maps")
+
+    def sec_churn():
+        # The loop walks as churn does (map or unmap a random region, 50/50) under churn's
+        # cap: 10 % of the limit in VMAs, 2 per region. The empty loop (cap 0: map, unmap
+        # the same region) holds nothing and is the cycle alone, for information.
+        empty, loop1, loop2, c1, c2, r1, r2, re = [], [], [], [], [], [], [], []
+        for _ in range(reps):  # interleaved: every repetition sees the same machine state
+            e = float(subprocess.check_output([a.loop, str(a.seconds), "16", "0", "1"]))
+            l1 = float(subprocess.check_output([a.loop, str(a.seconds), "16", walk_cap, "1"]))
+            l2 = float(subprocess.check_output([a.loop, str(a.seconds), "16", walk_cap, "2"]))
+            x1 = run_daemon(conf("c1", churn % 0), ["-w", "1"])
+            x2 = run_daemon(conf("c2", churn % 0), ["-w", "2"])
+            v1 = x1["ops"]["mmap"] / x1["uptime_seconds"]
+            v2 = x2["ops"]["mmap"] / x2["uptime_seconds"]
+            empty.append(e), loop1.append(l1), loop2.append(l2), c1.append(v1), c2.append(v2)
+            r1.append(v1 / l1), r2.append(v2 / l2), re.append(v1 / e)
+        results["plain_loop_cycles_per_s"] = stat(loop1)
+        results["plain_loop_2_threads_cycles_per_s"] = stat(loop2)
+        results["plain_loop_empty_cycles_per_s"] = stat(empty)
+        results["churn_1_worker_cycles_per_s"] = stat(c1)
+        results["churn_2_workers_cycles_per_s"] = stat(c2)
+        results["churn_1_worker_ratio"] = stat(r1)
+        results["churn_2_workers_ratio"] = stat(r2)
+        results["churn_1_worker_vs_empty_loop_ratio"] = stat(re)
 
 
-if "verify" in want:
-    # Verification cost: the same run with /proc verification every 100 ms vs off.
-    results["verify_on_off_ratio"] = on_off_ratio(churn, 0, 100)
+    def on_off_ratio(text, off, on):
+        """One worker's op rate with a feature on against off, interleaved: text % value."""
+        ratios = []
+        for _ in range(reps):
+            x = run_daemon(conf("off", text % off), ["-w", "1"])
+            y = run_daemon(conf("on", text % on), ["-w", "1"])
+            ratios.append((y["ops"]["mmap"] / y["uptime_seconds"]) /
+                          (x["ops"]["mmap"] / x["uptime_seconds"]))
+        return stat(ratios)
 
 
-if "latency" in want:
-    # Latency histograms' cost at the default (one call in 8 timed: two clock reads and
-    # three counter updates each) against off.
-    results["latency_on_off_ratio"] = on_off_ratio(
-        'profile = "churn";\naccounting = { verify_interval_ms = 0; latency = %d; };\n', 0, 8)
+    def sec_verify():
+        # Verification cost: the same run with /proc verification every 100 ms vs off.
+        results["verify_on_off_ratio"] = on_off_ratio(churn, 0, 100)
 
 
-if "stress-ng" in want:
-    # stress-ng --mmapmany: 3 pages mapped, 2 written, the middle one unmapped = 2 VMAs and
-    # 1 written page per VMA (perf stat: 2.0 page faults per bogo op). vmastressd the same
-    # per VMA: [separator][2 data pages], both written. Two references in the same run:
-    # the plain loop doing that same work (no bookkeeping: the ceiling for this work per
-    # VMA), and vmastressd writing nothing (the VMA calls alone).
-    sng = shutil.which("stress-ng")
-    ours, theirs, vr, ceil, cr, bare, br = [], [], [], [], [], [], []
-    same = 'profile = "churn";\nmapping = { min_pages = 2; max_pages = 2; touch_pages = %d; };\n' \
-           'accounting = { verify_interval_ms = 0; };\n'
+    def sec_latency():
+        # Latency histograms' cost at the default (one call in 8 timed: two clock reads and
+        # three counter updates each) against off.
+        results["latency_on_off_ratio"] = on_off_ratio(
+            'profile = "churn";\naccounting = { verify_interval_ms = 0; latency = %d; };\n', 0, 8)
 
 
-    def stress_ng():
-        """VMAs created per second, and page faults per VMA (its writes) from rusage."""
-        y = os.path.join(tmp, "sng.yaml")
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_minflt
-        subprocess.run([sng, "--mmapmany", "1", "-t", "%ds" % secs, "--metrics-brief", "--yaml", y],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
-        faults = resource.getrusage(resource.RUSAGE_CHILDREN).ru_minflt - before
-        rate = ops = None
-        with open(y) as f:
-            for line in f:
-                if "bogo-ops-per-second-real-time" in line:
-                    rate = 2 * float(line.split(":")[1])
-                elif line.strip().startswith("bogo-ops:"):
-                    ops = float(line.split(":")[1])
-        return rate, (faults / (2 * ops) if ops else None)
+    def sec_stress_ng():
+        # stress-ng --mmapmany: 3 pages mapped, 2 written, the middle one unmapped = 2 VMAs and
+        # 1 written page per VMA (perf stat: 2.0 page faults per bogo op). vmastressd the same
+        # per VMA: [separator][2 data pages], both written. Two references in the same run:
+        # the plain loop doing that same work (no bookkeeping: the ceiling for this work per
+        # VMA), and vmastressd writing nothing (the VMA calls alone).
+        sng = shutil.which("stress-ng")
+        ours, theirs, vr, ceil, cr, bare, br = [], [], [], [], [], [], []
+        same = 'profile = "churn";\nmapping = { min_pages = 2; max_pages = 2; touch_pages = %d; };\n' \
+               'accounting = { verify_interval_ms = 0; };\n'
 
 
-    def created(x):
-        return x["vmas_created"] / x["uptime_seconds"]
+        def stress_ng():
+            """VMAs created per second, and page faults per VMA (its writes) from rusage."""
+            y = os.path.join(tmp, "sng.yaml")
+            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_minflt
+            subprocess.run([sng, "--mmapmany", "1", "-t", "%ds" % secs, "--metrics-brief", "--yaml", y],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+            faults = resource.getrusage(resource.RUSAGE_CHILDREN).ru_minflt - before
+            rate = ops = None
+            with open(y) as f:
+                for line in f:
+                    if "bogo-ops-per-second-real-time" in line:
+                        rate = 2 * float(line.split(":")[1])
+                    elif line.strip().startswith("bogo-ops:"):
+                        ops = float(line.split(":")[1])
+            return rate, (faults / (2 * ops) if ops else None)
 
 
-    spv, spv_ng = [], []
-    for _ in range(a.reps):
-        x = run_daemon(conf("same", same % 2), ["-w", "1"])
-        o = created(x)
-        z = run_daemon(conf("bare", same % 0), ["-w", "1"])
-        b = created(z)
-        c = 2 * float(subprocess.check_output([a.loop, str(a.seconds), "2-2", walk_cap, "1", "2"]))
-        ours.append(o), bare.append(b), ceil.append(c), spv.append(x["touched_pages"] / x["vmas_created"])
-        t, pages = stress_ng() if sng else (None, None)
-        if t:
-            theirs.append(t), vr.append(o / t), cr.append(c / t), br.append(b / t), spv_ng.append(pages)
-    results["vmastressd_vmas_created_per_s"] = stat(ours)
-    results["stress_ng_mmapmany_vmas_created_per_s"] = stat(theirs)
-    results["vmastressd_pages_written_per_vma"] = stat(spv)
-    results["stress_ng_page_faults_per_vma"] = stat(spv_ng)
-    results["vmastressd_vs_stress_ng_ratio"] = stat(vr)
-    results["plain_loop_same_work_vmas_per_s"] = stat(ceil)
-    results["plain_loop_same_work_vs_stress_ng_ratio"] = stat(cr)
-    results["vmastressd_no_writes_vs_stress_ng_ratio"] = stat(br)
+        def created(x):
+            return x["vmas_created"] / x["uptime_seconds"]
 
 
-if "limits" in want:
-    # At the current limit, at the kernel default (65530) and at 1048576 (the limit raised, as root, and put back
-    # to the value found on every way out; never lowered: a host above 65530 skips it):
-    # - the fastest known way to the limit (one RW mapping, mprotect on every other page:
-    #   fastest_limit), fragment's time to its first refusal against it, and to its first
-    #   munmap ENOMEM;
-    # - each shape's build of a demand of 90 % of the limit (the verdict's
-    #   time_to_demand_seconds) against the fastest way to as many VMAs;
-    # - the kernel's bytes per VMA at the peak (slabinfo deltas; the meminfo estimate is
-    #   marked so) at the limit;
-    # - munmap and mprotect p50/p99 with the limit at or above 90 % full (fragment at the
-    #   limit) against below 50 % (fragment held at 40 %).
-    SHAPES = ("threads", "allocator", "files", "fragment")
+        spv, spv_ng = [], []
+        for _ in range(reps):
+            x = run_daemon(conf("same", same % 2), ["-w", "1"])
+            o = created(x)
+            z = run_daemon(conf("bare", same % 0), ["-w", "1"])
+            b = created(z)
+            c = 2 * float(subprocess.check_output([a.loop, str(a.seconds), "2-2", walk_cap, "1", "2"]))
+            ours.append(o), bare.append(b), ceil.append(c), spv.append(x["touched_pages"] / x["vmas_created"])
+            t, pages = stress_ng() if sng else (None, None)
+            if t:
+                theirs.append(t), vr.append(o / t), cr.append(c / t), br.append(b / t), spv_ng.append(pages)
+        results["vmastressd_vmas_created_per_s"] = stat(ours)
+        results["stress_ng_mmapmany_vmas_created_per_s"] = stat(theirs)
+        results["vmastressd_pages_written_per_vma"] = stat(spv)
+        results["stress_ng_page_faults_per_vma"] = stat(spv_ng)
+        results["vmastressd_vs_stress_ng_ratio"] = stat(vr)
+        results["plain_loop_same_work_vmas_per_s"] = stat(ceil)
+        results["plain_loop_same_work_vs_stress_ng_ratio"] = stat(cr)
+        results["vmastressd_no_writes_vs_stress_ng_ratio"] = stat(br)
 
 
-    def fastest_way(limit, vmas=None):
-        argv = [fastest, str(limit)] + ([str(vmas)] if vmas else [])
-        return float(subprocess.check_output(argv, timeout=300).split()[0])
+    def sec_limits():
+        # At the current limit, at the kernel default (65530) and at 1048576 (the limit raised, as root, and put back
+        # to the value found on every way out; never lowered: a host above 65530 skips it):
+        # - the fastest known way to the limit (one RW mapping, mprotect on every other page:
+        #   fastest_limit), fragment's time to its first refusal against it, and to its first
+        #   munmap ENOMEM;
+        # - each shape's build of a demand of 90 % of the limit (the verdict's
+        #   time_to_demand_seconds) against the fastest way to as many VMAs;
+        # - the kernel's bytes per VMA at the peak (slabinfo deltas; the meminfo estimate is
+        #   marked so) at the limit;
+        # - munmap and mprotect p50/p99 with the limit at or above 90 % full (fragment at the
+        #   limit) against below 50 % (fragment held at 40 %).
+        SHAPES = ("threads", "allocator", "files", "fragment")
 
 
-    def at_limit(limit, reps):
-        tag = "limit_%d_" % limit
-        ref = [fastest_way(limit) for _ in range(reps)]
-        dur = max(secs, int(4 * statistics.median(ref)) + 2)
-        demand = int(0.9 * limit)
-        first, reach, fr, kb, src, dref, fref, files_file = [], [], [], [], set(), [], [], []
-        lat = {(op, band, q): [] for op in ("munmap", "mprotect") for band in ("low", "high")
-               for q in ("p50", "p99")}
-        demand_ratio = {shape: [] for shape in SHAPES}
-        for i in range(reps):  # interleaved: every repetition sees the same machine state
-            x = run_daemon(conf("frag", 'profile = "fragment";\n'), ["-w", "2"], dur)
-            first.append(x["first_enomem_seconds"]["munmap"])
-            reach.append(min(v for v in x["first_enomem_seconds"].values() if v is not None))
-            fr.append(reach[-1] / ref[i])
-            kb.append(x["kernel"]["bytes_per_vma"])
-            src.add(x["kernel"]["source"] + (" (estimate)" if x["kernel"]["estimate"] else ""))
-            low = run_daemon(conf("frag40", 'profile = "fragment";\n'
-                                  'pressure = { target_fill = 0.4; };\n'), ["-w", "2"], dur)
-            for (op, band, q), xs in lat.items():
-                xs.append((x if band == "high" else low)["latency"][op][band][q])
-            t = fastest_way(limit, demand)
-            dref.append(t)
-            tf = float(subprocess.check_output([fastest, "--file", str(limit), str(demand)],
-                                               timeout=300).split()[0])
-            fref.append(tf / t)
+        def fastest_way(limit, vmas=None):
+            argv = [fastest, str(limit)] + ([str(vmas)] if vmas else [])
+            return float(subprocess.check_output(argv, timeout=300).split()[0])
+
+
+        def at_limit(limit, reps):
+            tag = "limit_%d_" % limit
+            ref = [fastest_way(limit) for _ in range(reps)]
+            dur = max(secs, int(4 * statistics.median(ref)) + 2)
+            demand = int(0.9 * limit)
+            first, reach, fr, kb, src, dref, fref, files_file = [], [], [], [], set(), [], [], []
+            lat = {(op, band, q): [] for op in ("munmap", "mprotect") for band in ("low", "high")
+                   for q in ("p50", "p99")}
+            demand_ratio = {shape: [] for shape in SHAPES}
+            for i in range(reps):  # interleaved: every repetition sees the same machine state
+                x = run_daemon(conf("frag", 'profile = "fragment";\n'), ["-w", "2"], dur)
+                first.append(x["first_enomem_seconds"]["munmap"])
+                reach.append(min(v for v in x["first_enomem_seconds"].values() if v is not None))
+                fr.append(reach[-1] / ref[i])
+                kb.append(x["kernel"]["bytes_per_vma"])
+                src.add(x["kernel"]["source"] + (" (estimate)" if x["kernel"]["estimate"] else ""))
+                low = run_daemon(conf("frag40", 'profile = "fragment";\n'
+                                      'pressure = { target_fill = 0.4; };\n'), ["-w", "2"], dur)
+                for (op, band, q), xs in lat.items():
+                    xs.append((x if band == "high" else low)["latency"][op][band][q])
+                t = fastest_way(limit, demand)
+                dref.append(t)
+                tf = float(subprocess.check_output([fastest, "--file", str(limit), str(demand)],
+                                                   timeout=300).split()[0])
+                fref.append(tf / t)
+                for shape in SHAPES:
+                    y = run_daemon(conf("demand", ""), ["-p", shape, "-w", "2", "-s", "42",
+                                                        "--demand", str(demand)], dur, ok=(0, 2))
+                    got = y["verdict"]["time_to_demand_seconds"]
+                    demand_ratio[shape].append(got / t if got is not None else None)
+                    if shape == "files":
+                        files_file.append(got / tf if got is not None else None)
+            results[tag + "fastest_way_to_limit_s"] = stat(ref)
+            results[tag + "fragment_to_limit_s"] = stat(reach)
+            results[tag + "fragment_to_limit_vs_fastest_ratio"] = stat(fr)
+            results[tag + "fragment_first_munmap_enomem_s"] = stat(first)
+            results[tag + "fastest_way_to_demand_s"] = stat(dref)
             for shape in SHAPES:
-                y = run_daemon(conf("demand", ""), ["-p", shape, "-w", "2", "-s", "42",
-                                                    "--demand", str(demand)], dur, ok=(0, 2))
-                got = y["verdict"]["time_to_demand_seconds"]
-                demand_ratio[shape].append(got / t if got is not None else None)
-                if shape == "files":
-                    files_file.append(got / tf if got is not None else None)
-        results[tag + "fastest_way_to_limit_s"] = stat(ref)
-        results[tag + "fragment_to_limit_s"] = stat(reach)
-        results[tag + "fragment_to_limit_vs_fastest_ratio"] = stat(fr)
-        results[tag + "fragment_first_munmap_enomem_s"] = stat(first)
-        results[tag + "fastest_way_to_demand_s"] = stat(dref)
-        for shape in SHAPES:
-            results[tag + shape + "_to_demand_vs_fastest_ratio"] = stat(demand_ratio[shape])
-            goals[tag + shape + "_to_demand_vs_fastest_ratio"] = "<= 2"
-        goals[tag + "fragment_to_limit_vs_fastest_ratio"] = "<= 2"
-        # File-backed VMAs cost the kernel more (each split updates the file's interval
-        # tree): the same fastest way on a shared memfd, against the anonymous one, and
-        # the files shape against it.
-        results[tag + "fastest_way_file_vs_anon_ratio"] = stat(fref)
-        results[tag + "files_to_demand_vs_fastest_file_ratio"] = stat(files_file)
-        results[tag + "kernel_bytes_per_vma"] = stat(kb)
-        results[tag + "kernel_bytes_source"] = ", ".join(sorted(src))
-        for op in ("munmap", "mprotect"):
-            for q in ("p50", "p99"):
-                hi, lo = lat[(op, "high", q)], lat[(op, "low", q)]
-                results[tag + "%s_%s_high_s" % (op, q)] = stat(hi)
-                results[tag + "%s_%s_low_s" % (op, q)] = stat(lo)
-                results[tag + "%s_%s_high_vs_low_ratio" % (op, q)] = stat(
-                    [u / v if u and v else None for u, v in zip(hi, lo)])
+                results[tag + shape + "_to_demand_vs_fastest_ratio"] = stat(demand_ratio[shape])
+                goals[tag + shape + "_to_demand_vs_fastest_ratio"] = "<= 2"
+            goals[tag + "fragment_to_limit_vs_fastest_ratio"] = "<= 2"
+            # File-backed VMAs cost the kernel more (each split updates the file's interval
+            # tree): the same fastest way on a shared memfd, against the anonymous one, and
+            # the files shape against it.
+            results[tag + "fastest_way_file_vs_anon_ratio"] = stat(fref)
+            results[tag + "files_to_demand_vs_fastest_file_ratio"] = stat(files_file)
+            results[tag + "kernel_bytes_per_vma"] = stat(kb)
+            results[tag + "kernel_bytes_source"] = ", ".join(sorted(src))
+            for op in ("munmap", "mprotect"):
+                for q in ("p50", "p99"):
+                    hi, lo = lat[(op, "high", q)], lat[(op, "low", q)]
+                    results[tag + "%s_%s_high_s" % (op, q)] = stat(hi)
+                    results[tag + "%s_%s_low_s" % (op, q)] = stat(lo)
+                    results[tag + "%s_%s_high_vs_low_ratio" % (op, q)] = stat(
+                        [u / v if u and v else None for u, v in zip(hi, lo)])
 
 
-    for limit in sorted({found, 65530, 1048576}):  # the current limit, whatever it is, too
-        why = None
-        if limit < found:
-            why = "the host's limit (%d) is above it: the sysctl is never lowered" % found
-        elif limit > found and a.quick:
-            why = "--quick: the current limit only"
-        elif limit > found and not os.access(h.SYSCTL, os.W_OK):
-            why = "needs root to raise vm.max_map_count"
-        if why:
-            results["limit_%d" % limit] = "skipped: " + why
-            continue
-        with h.RaisedLimit(limit):
-            at_limit(limit, min(a.reps, 3))
+        for limit in sorted({found, 65530, 1048576}):  # the current limit, whatever it is, too
+            why = None
+            if limit < found:
+                why = "the host's limit (%d) is above it: the sysctl is never lowered" % found
+            elif limit > found and a.quick:
+                why = "--quick: the current limit only"
+            elif limit > found and not os.access(h.SYSCTL, os.W_OK):
+                why = "needs root to raise vm.max_map_count"
+            if why:
+                results["limit_%d" % limit] = "skipped: " + why
+                continue
+            with h.RaisedLimit(limit):
+                at_limit(limit, min(reps, 3))
 
 
-if "watch" in want:
-    # Watch mode's cost, on a host where one process of known size (fastest_limit, held)
-    # has most of the VMAs: 1048576 in all with the limit raised (as root), else 90 % of
-    # the current limit.
-    # - the scan's CPU per VMA (the daemon, a scan a second) against a bare C loop that
-    #   counts the newlines of every /proc/*/maps (count_maps) as many times;
-    # - the wall time of one scan of the whole host;
-    # - a target's mapping rate (the plain loop, churning ~10 % of the limit) while the
-    #   daemon scans every second, against the same without it.
+    def sec_watch():
+        # Watch mode's cost, on a host where one process of known size (fastest_limit, held)
+        # has most of the VMAs: 1048576 in all with the limit raised (as root), else 90 % of
+        # the current limit.
+        # - the scan's CPU per VMA (the daemon, a scan a second) against a bare C loop that
+        #   counts the newlines of every /proc/*/maps (count_maps) as many times;
+        # - the wall time of one scan of the whole host;
+        # - a target's mapping rate (the plain loop, churning ~10 % of the limit) while the
+        #   daemon scans every second, against the same without it.
 
 
-    def children_cpu():
-        r = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return r.ru_utime + r.ru_stime
+        def children_cpu():
+            r = resource.getrusage(resource.RUSAGE_CHILDREN)
+            return r.ru_utime + r.ru_stime
 
 
-    def watch_cost(reps):
-        limit = h.read_limit()
-        total = 1048576 if limit >= 1048576 else int(0.9 * limit)
-        holder = subprocess.Popen([fastest, str(limit), str(total - 2000), "hold"],
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        holder.stdout.readline()
-        wcfg = conf("watch", "watch = { interval = 1; top = 10; };\n")
-        cpu_ratio, scan_s, bare_s, host_vmas, rate = [], [], [], [], []
+        def watch_cost(reps):
+            limit = h.read_limit()
+            total = 1048576 if limit >= 1048576 else int(0.9 * limit)
+            holder = subprocess.Popen([fastest, str(limit), str(total - 2000), "hold"],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            holder.stdout.readline()
+            wcfg = conf("watch", "watch = { interval = 1; top = 10; };\n")
+            cpu_ratio, scan_s, bare_s, host_vmas, rate = [], [], [], [], []
+            try:
+                for _ in range(reps):
+                    c0 = children_cpu()
+                    x = run_daemon(wcfg, ["--watch"], secs + 1)
+                    cpu_d = children_cpu() - c0
+                    w = x["watch"]
+                    out = subprocess.check_output([count_maps, str(w["scans"])]).split()
+                    cpu_b, wall_b, lines = float(out[0]), float(out[1]), int(out[2])
+                    cpu_ratio.append((cpu_d / (w["scans"] * w["vmas"])) / (cpu_b / (w["scans"] * lines)))
+                    scan_s.append(w["scan_seconds"])
+                    bare_s.append(wall_b)
+                    host_vmas.append(w["vmas"])
+                    off = float(subprocess.check_output([a.loop, str(a.seconds), "16", walk_cap, "1"]))
+                    d = subprocess.Popen([daemon, "-c", wcfg, "--watch", "--socket", "none", "-d",
+                                          str(secs + 2)], stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL)
+                    try:
+                        on = float(subprocess.check_output([a.loop, str(a.seconds), "16", walk_cap,
+                                                            "1"]))
+                    finally:
+                        d.wait(120)
+                    rate.append(on / off)
+            finally:
+                holder.stdin.close()
+                holder.wait(120)
+            results["watch_host_vmas"] = stat(host_vmas)
+            results["watch_scan_s"] = stat(scan_s)
+            results["watch_bare_loop_pass_s"] = stat(bare_s)
+            results["watch_cpu_per_vma_vs_bare_loop_ratio"] = stat(cpu_ratio)
+            results["watch_target_rate_scanned_vs_not_ratio"] = stat(rate)
+            goals["watch_cpu_per_vma_vs_bare_loop_ratio"] = "<= 1.2"
+            goals["watch_target_rate_scanned_vs_not_ratio"] = ">= 0.95"
+
+
+        if found < 1048576 and not a.quick and os.access(h.SYSCTL, os.W_OK):
+            with h.RaisedLimit(1048576):
+                watch_cost(min(reps, 3))
+        else:
+            watch_cost(1 if a.quick else min(reps, 3))
+
+
+    def sec_stats():
+        # stats latency while 2 workers run flat out; memory per live region at ~30k regions.
+        sock = os.path.join(tmp, "stats.sock")
+        d = subprocess.Popen([daemon, "-c", conf("lat", 'profile = "guarded";\n'), "-w", "2",
+                              "--socket", sock], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            for _ in range(reps):
-                c0 = children_cpu()
-                x = run_daemon(wcfg, ["--watch"], secs + 1)
-                cpu_d = children_cpu() - c0
-                w = x["watch"]
-                out = subprocess.check_output([count_maps, str(w["scans"])]).split()
-                cpu_b, wall_b, lines = float(out[0]), float(out[1]), int(out[2])
-                cpu_ratio.append((cpu_d / (w["scans"] * w["vmas"])) / (cpu_b / (w["scans"] * lines)))
-                scan_s.append(w["scan_seconds"])
-                bare_s.append(wall_b)
-                host_vmas.append(w["vmas"])
-                off = float(subprocess.check_output([a.loop, str(a.seconds), "16", walk_cap, "1"]))
-                d = subprocess.Popen([a.daemon, "-c", wcfg, "--watch", "--socket", "none", "-d",
-                                      str(secs + 2)], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
-                try:
-                    on = float(subprocess.check_output([a.loop, str(a.seconds), "16", walk_cap,
-                                                        "1"]))
-                finally:
-                    d.wait(120)
-                rate.append(on / off)
-        finally:
-            holder.stdin.close()
-            holder.wait(120)
-        results["watch_host_vmas"] = stat(host_vmas)
-        results["watch_scan_s"] = stat(scan_s)
-        results["watch_bare_loop_pass_s"] = stat(bare_s)
-        results["watch_cpu_per_vma_vs_bare_loop_ratio"] = stat(cpu_ratio)
-        results["watch_target_rate_scanned_vs_not_ratio"] = stat(rate)
-        goals["watch_cpu_per_vma_vs_bare_loop_ratio"] = "<= 1.2"
-        goals["watch_target_rate_scanned_vs_not_ratio"] = ">= 0.95"
-
-
-    if found < 1048576 and not a.quick and os.access(h.SYSCTL, os.W_OK):
-        with h.RaisedLimit(1048576):
-            watch_cost(min(a.reps, 3))
-    else:
-        watch_cost(1 if a.quick else min(a.reps, 3))
-
-
-if "stats" in want:
-    # stats latency while 2 workers run flat out; memory per live region at ~30k regions.
-    sock = os.path.join(tmp, "stats.sock")
-    d = subprocess.Popen([a.daemon, "-c", conf("lat", 'profile = "guarded";\n'), "-w", "2",
-                          "--socket", sock], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(100):
-            if os.path.exists(sock):
-                break
-            time.sleep(0.05)
-        time.sleep(0.5)
-        lat = []
-        for _ in range(100 if a.quick else 1000):
-            t0 = time.perf_counter()
-            h.query(sock, b"stats\n")
-            lat.append((time.perf_counter() - t0) * 1e3)
-        lat.sort()
-        results["stats_latency_ms"] = {"p50": lat[len(lat) // 2], "p99": lat[int(len(lat) * 0.99)],
-                                       "n": len(lat)}
-    finally:
-        d.send_signal(signal.SIGTERM)
-        d.wait(60)
-
-
-if "memory" in want:
-    def held_rss(cfg, extra):
-        env = dict(os.environ, VMASTRESS_TEST_HOLD=os.path.join(tmp, "hold.json"))
-        proc = subprocess.Popen([a.daemon, "-c", cfg, "--socket", "none"] + extra, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        while True:
-            with open("/proc/%d/stat" % proc.pid) as f:
-                if f.read().rsplit(")", 1)[1].split()[0] == "T":
+            for _ in range(100):
+                if os.path.exists(sock):
                     break
-            time.sleep(0.05)
-        with open("/proc/%d/status" % proc.pid) as f:
-            rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
-        with open(os.path.join(tmp, "hold.json")) as f:
-            n = json.load(f)["mappings"]
-        os.kill(proc.pid, signal.SIGCONT)
-        proc.wait(60)
-        return rss, n
+                time.sleep(0.05)
+            time.sleep(0.5)
+            lat = []
+            for _ in range(100 if a.quick else 1000):
+                t0 = time.perf_counter()
+                h.query(sock, b"stats\n")
+                lat.append((time.perf_counter() - t0) * 1e3)
+            lat.sort()
+            results["stats_latency_ms"] = {"p50": lat[len(lat) // 2], "p99": lat[int(len(lat) * 0.99)],
+                                           "n": len(lat)}
+        finally:
+            d.send_signal(signal.SIGTERM)
+            d.wait(60)
 
 
-    # Maps almost only (munmap must weigh > 0), so --max-ops N leaves ~N live regions.
-    mem = conf("mem", 'profile = "guarded";\nworkers = 1;\npressure = { target_fill = 0.97; };\n'
-                      'ops = { mmap = 1000000; mprotect = 0; munmap = 1; punch = 0; };\n')
-    per = []
-    for _ in range(a.reps):
-        rss0, n0 = held_rss(mem, ["--max-ops", "1"])
-        rss1, n1 = held_rss(mem, ["--max-ops", "30000"])
-        per.append((rss1 - rss0) * 1024.0 / max(1, n1 - n0))
-    results["bytes_per_live_region"] = stat(per)
-    results["live_regions_measured"] = n1
-    results["bookkeeping_rss_kib_at_start"] = rss0
+    def sec_memory():
+        def held_rss(cfg, extra):
+            env = dict(os.environ, VMASTRESS_TEST_HOLD=os.path.join(tmp, "hold.json"))
+            proc = subprocess.Popen([daemon, "-c", cfg, "--socket", "none"] + extra, env=env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            while True:
+                with open("/proc/%d/stat" % proc.pid) as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] == "T":
+                        break
+                time.sleep(0.05)
+            with open("/proc/%d/status" % proc.pid) as f:
+                rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+            with open(os.path.join(tmp, "hold.json")) as f:
+                n = json.load(f)["mappings"]
+            os.kill(proc.pid, signal.SIGCONT)
+            proc.wait(60)
+            return rss, n
 
+
+        # Maps almost only (munmap must weigh > 0), so --max-ops N leaves ~N live regions.
+        mem = conf("mem", 'profile = "guarded";\nworkers = 1;\npressure = { target_fill = 0.97; };\n'
+                          'ops = { mmap = 1000000; mprotect = 0; munmap = 1; punch = 0; };\n')
+        per = []
+        for _ in range(reps):
+            rss0, n0 = held_rss(mem, ["--max-ops", "1"])
+            rss1, n1 = held_rss(mem, ["--max-ops", "30000"])
+            per.append((rss1 - rss0) * 1024.0 / max(1, n1 - n0))
+        results["bytes_per_live_region"] = stat(per)
+        results["live_regions_measured"] = n1
+        results["bookkeeping_rss_kib_at_start"] = rss0
+
+
+    for name, fn in (("churn", sec_churn), ("verify", sec_verify), ("latency", sec_latency), ("stress-ng", sec_stress_ng), ("limits", sec_limits), ("watch", sec_watch), ("stats", sec_stats), ("memory", sec_memory)):
+        if name in want:
+            try:
+                fn()
+            except BenchError as e:
+                results["section_" + name.replace("-", "_")] = "failed: %s" % e
+    return results, goals
+
+
+def build_ref(ref):
+    """REF (a git ref) built in a temporary directory as the tree's build is: its vmastressd."""
+    src = subprocess.check_output(["git", "-C", os.path.dirname(os.path.abspath(__file__)),
+                                   "rev-parse", "--show-toplevel"], text=True).strip()
+    sha = subprocess.check_output(["git", "-C", src, "rev-parse", "--verify", ref + "^{commit}"],
+                                  text=True).strip()
+    where = os.path.join(tmp, "baseline")
+    os.makedirs(os.path.join(where, "src"))
+    subprocess.run("git -C '%s' archive %s | tar -x -C '%s'" % (src, sha, os.path.join(where, "src")),
+                   shell=True, check=True)
+    btype = "RelWithDebInfo"
+    cache = os.path.join(os.path.dirname(os.path.abspath(a.daemon)), "CMakeCache.txt")
+    if os.path.exists(cache):
+        with open(cache) as f:
+            for line in f:
+                if line.startswith("CMAKE_BUILD_TYPE:") and line.split("=", 1)[1].strip():
+                    btype = line.split("=", 1)[1].strip()
+    log = open(os.path.join(where, "build.log"), "w")
+    subprocess.run(["cmake", "-S", os.path.join(where, "src"), "-B", os.path.join(where, "build"),
+                    "-DCMAKE_BUILD_TYPE=" + btype, "-DVS_BUILD_TESTS=OFF"], check=True, stdout=log,
+                   stderr=subprocess.STDOUT)
+    subprocess.run(["cmake", "--build", os.path.join(where, "build"), "--target", "vmastressd",
+                    "-j%d" % (os.cpu_count() or 1)], check=True, stdout=log, stderr=subprocess.STDOUT)
+    print("baseline %s (%s) built: %s" % (ref, sha[:12], btype))
+    return os.path.join(where, "build", "vmastressd"), sha
+
+
+# Figures where less is better (times, latencies, memory, time ratios); the rest are
+# rates or rate ratios, where more is better.
+def lower_is_better(k):
+    return (k.endswith("_s") or k.endswith("_ms") or "bytes" in k or "rss" in k or
+            k.endswith("_vs_fastest_ratio") or k.endswith("_vs_fastest_file_ratio") or
+            k.endswith("_high_vs_low_ratio") or "cpu_per_vma" in k or "latency_ms" in k)
+
+
+def merge(runs):
+    """One figure per key over the reps: the median of each rep's median."""
+    out = {}
+    for r in runs:
+        for k, v in r.items():
+            if isinstance(v, dict) and "median" in v:
+                out.setdefault(k, []).append(v["median"])
+            elif k not in out:
+                out[k] = v
+    return {k: stat(v) if isinstance(v, list) else v for k, v in out.items()}
+
+
+failed = []
+if a.baseline:
+    base_daemon, base_sha = build_ref(a.baseline)
+    tree_runs, base_runs = [], []
+    for rep in range(a.reps):
+        # Interleaved, rep by rep, the order alternating: drift on the machine falls
+        # on both alike.
+        order = [("tree", a.daemon), ("base", base_daemon)]
+        for who, d in (order if rep % 2 == 0 else order[::-1]):
+            r, goals = measure(d, 1)
+            (tree_runs if who == "tree" else base_runs).append(r)
+    results, baseline = merge(tree_runs), merge(base_runs)
+    vs = {}
+    for k, v in results.items():
+        if not (isinstance(v, dict) and "median" in v) or not isinstance(baseline.get(k), dict):
+            continue
+        ratios = [t[k]["median"] / b[k]["median"] for t, b in zip(tree_runs, base_runs)
+                  if isinstance(t.get(k), dict) and isinstance(b.get(k), dict) and
+                  t[k]["median"] and b[k]["median"]]
+        if not ratios:
+            continue
+        st = stat(ratios)
+        # The noise of this run: how far the baseline's own reps spread (and the
+        # tree's), relative to their medians; a drop must pass it, and 3 %, in
+        # every rep, to be called a regression (3 reps at least).
+        noise = max(0.03, max((x["max"] - x["min"]) / (2 * x["median"]) if x["median"] else 0
+                              for x in (v, baseline[k])))
+        worse = [r > 1 if lower_is_better(k) else r < 1 for r in ratios]
+        drop = (st["median"] - 1) if lower_is_better(k) else (1 - st["median"])
+        st["noise"] = noise
+        st["regression"] = len(ratios) >= 3 and all(worse) and drop > noise
+        vs[k] = st
+    results["vs_baseline"] = {"ref": a.baseline, "commit": base_sha, "figures": vs}
+    results["baseline"] = baseline
+    failed = [k for k, v in results.items() if isinstance(v, str) and v.startswith("failed")]
+else:
+    results, goals = measure(a.daemon, a.reps)
+    failed = [k for k, v in results.items() if isinstance(v, str) and v.startswith("failed")]
 
 print("%-48s %12s %12s %12s  %s" % ("figure", "median", "min", "max", "goal"))
 for k, v in results.items():
+    if k in ("vs_baseline", "baseline"):
+        continue
     if isinstance(v, dict) and "median" in v:
         print("%-48s %12.4g %12.4g %12.4g  %s" % (k, v["median"], v["min"], v["max"],
                                                 goals.get(k, "")))
@@ -401,9 +515,25 @@ for k, v in results.items():
         print("%-48s %12s" % (k, "n/a"))
     else:
         print("%-48s %s" % (k, v))
+if a.baseline:
+    vs = results["vs_baseline"]["figures"]
+    print("\nagainst %s (%s), the same run, interleaved rep by rep: tree / baseline"
+          % (a.baseline, results["vs_baseline"]["commit"][:12]))
+    print("%-48s %12s %12s %12s  %s" % ("figure", "vs_baseline", "min", "max", "noise"))
+    for k, st in vs.items():
+        print("%-48s %12.4g %12.4g %12.4g  %.3f%s" % (
+            k, st["median"], st["min"], st["max"], st["noise"],
+            "  REGRESSION (%s is better)" % ("lower" if lower_is_better(k) else "higher")
+            if st["regression"] else ""))
+    bad = [k for k, st in vs.items() if st["regression"]]
+    print("regressions: %s" % (", ".join(bad) if bad else "none beyond the noise of this run"))
 results["reps"] = a.reps
 results["seconds"] = a.seconds
 with open(a.json, "w") as f:
     json.dump(results, f, indent=1)
 print("JSON:", a.json)
 shutil.rmtree(tmp, ignore_errors=True)
+if failed:
+    sys.exit("bench: failed sections: %s" % ", ".join(failed))
+if a.baseline and any(st["regression"] for st in results["vs_baseline"]["figures"].values()):
+    sys.exit(3)  # a regression against the baseline, printed above

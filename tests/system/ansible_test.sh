@@ -91,6 +91,31 @@ ansible-playbook -i "$out/inventory.ini" "$here/../../deploy/ansible/playbook.ym
 echo "playbook=$rc" >> "$out/results"
 ssh "${ssh_opts[@]}" -p "${port[tuned]}" root@127.0.0.1 cat /etc/sysctl.d/60-vmastress-max-map-count.conf \
 	> "$out/dropin.txt" 2>&1 || true
+# A group value below the running limit: never applied (the role must not lower a
+# shared kernel limit) unless vmastress_allow_lower=true.
+lower=$((raised - 65536))
+sed "s/^vmastress_max_map_count=.*/vmastress_max_map_count=$lower/" "$out/inventory.ini" > "$out/inventory-lower.ini"
+rc=0
+ansible-playbook -i "$out/inventory-lower.ini" "$here/../../deploy/ansible/playbook.yml" --limit tuned \
+	-e vmastress_test=false -e "vmastress_package_file=$deb" -e "vmastress_ctl=$ctl" \
+	-e "vmastress_reports_dir=$tmp/none" > "$out/playbook-lower.log" 2>&1 || rc=$?
+echo "playbook_lower=$rc" >> "$out/results"
+echo "limit_after_lower=$(cat /proc/sys/vm/max_map_count)" >> "$out/results"
+ssh "${ssh_opts[@]}" -p "${port[tuned]}" root@127.0.0.1 cat /etc/sysctl.d/60-vmastress-max-map-count.conf \
+	> "$out/dropin_after_lower.txt" 2>&1 || true
+# This run's hosts only in the summary: the tuned host's report, from the first
+# run, is shown apart as an older one.
+rc=0
+ansible-playbook -i "$out/inventory.ini" "$here/../../deploy/ansible/playbook.yml" --limit default \
+	-e "vmastress_package_file=$deb" -e vmastress_test_seconds=2 \
+	-e vmastress_test_demand=200000 -e "vmastress_ctl=$ctl" \
+	-e "vmastress_reports_dir=$out/reports" > "$out/playbook-limit.log" 2>&1 || rc=$?
+echo "playbook_limit=$rc" >> "$out/results"
+# The summary on its own, with no host to target.
+rc=0
+ansible-playbook "$here/../../deploy/ansible/summary.yml" -e "vmastress_ctl=$ctl" \
+	-e "vmastress_reports_dir=$out/reports" > "$out/playbook-summary.log" 2>&1 || rc=$?
+echo "playbook_summary=$rc" >> "$out/results"
 # The drop-in removed again.
 rc=0
 ansible-playbook -i "$out/inventory.ini" "$here/../../deploy/ansible/playbook.yml" --limit tuned \

@@ -7,6 +7,7 @@ the drop-in again. vm.max_map_count is put back to the value found on every way 
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,7 +26,8 @@ need = ("ansible-playbook", "ansible-lint", "ssh", "ssh-keygen", "debootstrap", 
 if os.geteuid() != 0 or not all(shutil.which(t) for t in need):
     h.skip("needs root and %s (.ci/run installs them)" % ", ".join(need))
 ansible_dir = os.path.join(a.source, "deploy", "ansible")
-lint = subprocess.run(["ansible-lint", "--offline", "playbook.yml", "roles/vmastress"],
+lint = subprocess.run(["ansible-lint", "--offline", "playbook.yml", "summary.yml",
+                       "roles/vmastress"],
                       cwd=ansible_dir, capture_output=True, text=True, timeout=300,
                       env=dict(os.environ, NO_COLOR="1", ANSIBLE_NOCOLOR="1"))
 print(lint.stdout[-2000:], lint.stderr[-2000:])
@@ -40,7 +42,8 @@ if not any(f.startswith("vmastress_") and f.endswith(".deb") for f in os.listdir
 deb = next(os.path.join(a.pkgdir, f) for f in sorted(os.listdir(a.pkgdir))
            if f.startswith("vmastress_") and f.endswith(".deb"))
 found = h.read_limit()
-raised = max(262144, found + 65536)
+# Not 262144: the value the role's old group_vars file forced over the inventory's.
+raised = max(327680, found + 131072)
 res = os.path.join(a.out, "results")
 with h.RaisedLimit(found):  # no raise here: the tuned container's drop-in does it
     t0 = time.monotonic()
@@ -79,6 +82,32 @@ with h.RaisedLimit(found):  # no raise here: the tuned container's drop-in does 
             " held " in summary and "not held" in summary and
             "2 with a demand: 1 held, 1 not held" in summary,
             "the fleet summary shows \"held\" and \"not held\"")
+    h.check("RUNNING HANDLER" not in log and "TASK [vmastress : Apply the drop-in before the "
+            "load test]" in log, "the drop-in applied by a task of its own, no handler")
+    h.check(results.get("playbook_lower") == "0" and
+            int(results.get("limit_after_lower", 0)) == raised,
+            "a group value below the running limit is not applied: still %s"
+            % results.get("limit_after_lower"))
+    with open(os.path.join(res, "dropin_after_lower.txt")) as f:
+        h.check("vm.max_map_count = %d" % raised in f.read(), "the drop-in left as it was")
+    with open(os.path.join(res, "playbook-lower.log")) as f:
+        h.check("left as it is (vmastress_allow_lower=true lowers it)" in f.read(),
+                "and the play says why")
+    with open(os.path.join(res, "playbook-limit.log")) as f:
+        lim = f.read()
+    cur = lim[lim.find("TASK [Show the fleet summary]"):lim.find("TASK [Summarize older")]
+    old = lim[lim.find("TASK [Show older reports"):]
+    h.check(results.get("playbook_limit") == "0" and "vmastress-default" in cur and
+            "vmastress-tuned" not in cur and "1 report;" in cur,
+            "--limit default: the summary holds this run's host only:\n%s" % cur[-800:])
+    h.check(re.search(r"vmastress-tuned.json: not from this run, written [0-9.]+ h ago", old) and
+            "vmastress-tuned" in old[:old.find("Show how old")],
+            "the tuned host's older report shown apart, with its time:\n%s" % old[-600:])
+    with open(os.path.join(res, "playbook-summary.log")) as f:
+        alone = f.read()
+    h.check(results.get("playbook_summary") == "0" and "vmastress-tuned" in alone and
+            "vmastress-default" in alone and "no hosts" not in alone,
+            "the summary on its own (summary.yml):\n%s" % alone[-800:])
     h.check(results.get("playbook_remove") == "0", "the removal playbook: exit 0")
     with open(os.path.join(res, "dropin_after_remove.txt")) as f:
         h.check(f.read().strip() == "absent", "the drop-in removed again")
