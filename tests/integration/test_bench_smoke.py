@@ -45,3 +45,32 @@ h.check(29990 <= r["live_regions_measured"] <= 30000,
 h.check(r["stats_latency_ms"]["p99"] > 0, "stats latency measured")
 h.check(r["limit_1048576"].startswith("skipped: ") or h.read_limit() == 1048576,
         "--quick leaves the limit alone: %s" % r.get("limit_1048576"))
+
+# --baseline REF: REF built apart and interleaved rep by rep; every figure gets a
+# vs_baseline ratio. Against HEAD itself no regression may be reported (no timing goal).
+src = os.path.join(here, "..", "..")
+inside = subprocess.run(["git", "-C", src, "rev-parse", "--is-inside-work-tree"],
+                        capture_output=True, text=True)
+if inside.returncode != 0 or inside.stdout.strip() != "true":
+    print("SKIP part: --baseline needs a git checkout (%s)" % inside.stderr.strip())
+else:
+    out = os.path.join(tempfile.mkdtemp(prefix="vmastress-test-"), "ab.json")
+    p = subprocess.run([sys.executable, os.path.join(here, "..", "bench", "bench.py"), "--daemon",
+                        a.daemon, "--loop", loop, "--only", "churn", "--reps", "3", "--seconds",
+                        "1", "--baseline", "HEAD", "--json", out], capture_output=True,
+                       text=True, timeout=900)
+    print(p.stdout[-3000:], p.stderr[-2000:])
+    h.check(p.returncode == 0 and "regressions: none beyond the noise of this run" in p.stdout,
+            "--baseline HEAD: ran, no regression reported (exit %d)" % p.returncode)
+    with open(out) as f:
+        r = json.load(f)
+    vs = r["vs_baseline"]["figures"]
+    h.check(r["vs_baseline"]["ref"] == "HEAD" and len(r["vs_baseline"]["commit"]) == 40 and
+            r["baseline"]["churn_1_worker_cycles_per_s"]["n"] == 3,
+            "the baseline's own figures, 3 reps: %s" % r["vs_baseline"]["commit"])
+    for k in ("churn_1_worker_cycles_per_s", "churn_2_workers_cycles_per_s",
+              "churn_1_worker_ratio"):
+        h.check(k in vs and vs[k]["n"] == 3 and vs[k]["min"] <= vs[k]["median"] <= vs[k]["max"]
+                and vs[k]["regression"] is False,
+                "%s: vs_baseline %.3f (%.3f-%.3f)" % (k, vs[k]["median"], vs[k]["min"],
+                                                     vs[k]["max"]))
