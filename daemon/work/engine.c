@@ -122,11 +122,12 @@ int vs_engine_new(struct vs_engine **out, const struct vs_config *cfg, uint64_t 
 			       got);
 		e->sh.ballast = want;
 	}
-	/* Every run builds first, with the cheapest calls that add VMAs, until the
-	 * demand, the cap or the kernel's limit stops it; then it churns. */
+	/* A run builds first, with the cheapest calls that add VMAs, until the
+	 * demand, the cap or the kernel's limit stops it; then it churns. A shape
+	 * of short-lived mappings churns from the start, unless a demand is set. */
 	e->sh.demand_target =
 	    cfg->pressure_demand ? (long)cfg->pressure_demand + e->sh.ballast : LONG_MAX;
-	atomic_store(&e->sh.building, 1);
+	atomic_store(&e->sh.building, cfg->pressure_demand || !e->sh.shape->no_build);
 	atomic_store(&e->sh.cap, config_cap(cfg, limit, e->sh.ballast));
 	/* Bookkeeping for as many regions as the limit allows VMAs, allocated now:
 	 * at the limit an allocation is exactly what fails. */

@@ -29,6 +29,10 @@ struct vs_shape {
 	 * map: a new region. protect: re-protect live region i. Each returns 0,
 	 * -EDQUOT (held at the cap), -ENOSPC (no room), -ENOENT (nothing to do)
 	 * or -errno. */
+	/* Without a demand, churn from the start: no build to the cap first (short-
+	 * lived mappings have no population to build; a build would hold the cap
+	 * and make every call walk a larger tree than the workload's). */
+	bool no_build;
 	int (*map)(struct vs_worker *w);
 	int (*protect)(struct vs_worker *w, size_t i, bool building);
 };
