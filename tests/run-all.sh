@@ -7,7 +7,12 @@ jobs=$(nproc)
 
 cmake -S . -B build
 cmake --build build -j"$jobs"
-ctest --test-dir build --output-on-failure
+# Every skip is listed with its reason; with VMASTRESS_STRICT_SKIPS=1 (.ci/run) one
+# not in tests/ci-allowed-skips fails the run (tests/ci_skips.py).
+strict=()
+[ "${VMASTRESS_STRICT_SKIPS:-0}" = 1 ] && strict=(--strict)
+ctest --test-dir build --output-on-failure --output-junit junit.xml
+python3 tests/ci_skips.py --junit build/junit.xml --build normal "${strict[@]}"
 
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0
 export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0
@@ -18,7 +23,9 @@ for s in address,undefined thread; do
 	cmake -S . -B "$dir" -DVS_SANITIZE="$s"
 	cmake --build "$dir" -j"$jobs"
 	# Packages and the boot test are about the shipped build: not repeated here.
-	VMASTRESS_SANITIZER=$s ctest --test-dir "$dir" --output-on-failure -LE system
+	VMASTRESS_SANITIZER=$s ctest --test-dir "$dir" --output-on-failure -LE system \
+		--output-junit junit.xml
+	python3 tests/ci_skips.py --junit "$dir/junit.xml" --build "${s//,/-}" "${strict[@]}"
 done
 
 # libFuzzer targets (config loader, socket requests), each for a bounded time.

@@ -477,6 +477,46 @@ int vs_config_reload(struct vs_config *next, const struct vs_config_source *src,
 	return 0;
 }
 
+/* A string as libconfig reads it back: quotes, backslashes and control
+ * characters escaped. */
+static void print_string(const char *v, FILE *out)
+{
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", out);
+		else if (*p == '\t')
+			fputs("\\t", out);
+		else if (*p == '\r')
+			fputs("\\r", out);
+		else if (*p == '\f')
+			fputs("\\f", out);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(out, "\\x%02x", *p);
+		else
+			fputc(*p, out);
+	}
+	fputc('"', out);
+}
+
+/* The shortest decimal that reads back as the same double, always with a
+ * point or an exponent (libconfig reads "1" as an integer). */
+static void print_fill(double v, FILE *out)
+{
+	char buf[40];
+
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	fputs(buf, out);
+	if (!strpbrk(buf, ".eEn"))
+		fputs(".0", out);
+}
+
 static void print_value(const struct vs_config *cfg, int k, FILE *out)
 {
 	const struct vs_config_key_info *ki = &vs_config_keys[k];
@@ -484,22 +524,32 @@ static void print_value(const struct vs_config *cfg, int k, FILE *out)
 	const char *name = strchr(ki->path, '.');
 
 	name = name ? name + 1 : ki->path;
+	/* Unset (a number below its minimum, an empty string): a comment that
+	 * says so, never a value outside the key's range. */
+	if ((ki->type == VS_KEY_UINT && *(const unsigned *)v < ki->min) ||
+	    (ki->type == VS_KEY_STRING && !*(const char *)v)) {
+		fprintf(out, "#%s: unset; # %s", name, ki->doc);
+		if (ki->type == VS_KEY_UINT)
+			fprintf(out, " (%lld..%lld)", ki->min, ki->max);
+		fputc('\n', out);
+		return;
+	}
+	fprintf(out, "%s = ", name);
 	switch (ki->type) {
-	case VS_KEY_UINT: /* unset (below its minimum): a comment, as a string's "" */
-		fprintf(out, "%s%s = %u;", *(const unsigned *)v < ki->min ? "#" : "", name,
-			*(const unsigned *)v);
+	case VS_KEY_UINT:
+		fprintf(out, "%u", *(const unsigned *)v);
 		break;
 	case VS_KEY_SEED:
-		fprintf(out, "%s = %lluL;", name, (unsigned long long)*(const uint64_t *)v);
+		fprintf(out, "%lluL", (unsigned long long)*(const uint64_t *)v);
 		break;
 	case VS_KEY_FILL:
-		fprintf(out, "%s = %.4g;", name, *(const double *)v);
+		print_fill(*(const double *)v, out);
 		break;
-	case VS_KEY_STRING: /* an unset string stays a comment: "" is not a valid value */
-		fprintf(out, "%s%s = \"%s\";", *(const char *)v ? "" : "#", name, (const char *)v);
+	case VS_KEY_STRING:
+		print_string((const char *)v, out);
 		break;
 	}
-	fprintf(out, " # %s", ki->doc);
+	fprintf(out, "; # %s", ki->doc);
 	if (ki->type == VS_KEY_UINT)
 		fprintf(out, " (%lld..%lld)", ki->min, ki->max);
 	fputc('\n', out);

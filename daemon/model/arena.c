@@ -103,7 +103,7 @@ int vs_arena_init(struct vs_arena *a, size_t pages, size_t page_size, bool map)
 		}
 		a->base = (uintptr_t)p;
 	}
-	memset(a->pg, VS_PAGE_RESERVED, pages);
+	/* calloc's zeroes are VS_PAGE_RESERVED: nothing to write, nothing resident. */
 	a->pg[0] |= VS_PAGE_START;
 	a->vmas = 1;
 	return 0;

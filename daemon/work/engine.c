@@ -129,9 +129,18 @@ int vs_engine_new(struct vs_engine **out, const struct vs_config *cfg, uint64_t 
 	    cfg->pressure_demand ? (long)cfg->pressure_demand + e->sh.ballast : LONG_MAX;
 	atomic_store(&e->sh.building, cfg->pressure_demand || !e->sh.shape->no_build);
 	atomic_store(&e->sh.cap, config_cap(cfg, limit, e->sh.ballast));
-	/* Bookkeeping for as many regions as the limit allows VMAs, allocated now:
-	 * at the limit an allocation is exactly what fails. */
-	size_t regions = (size_t)limit < 4096 ? 4096 : (size_t)limit;
+	/* Bookkeeping for as many regions as the run can hold VMAs, allocated now
+	 * (at the limit an allocation is exactly what fails): the limit, or the
+	 * emulated one, or the demand, or what the memory cgroup has room for,
+	 * whichever is least (all fixed for the run). Not vm.max_map_count alone:
+	 * 2147483642 would size it for a run that a cgroup stops at 800 k. */
+	long hold = cfg->pressure_emulate_limit ? (long)cfg->pressure_emulate_limit : limit;
+	if (cfg->pressure_demand && (long)cfg->pressure_demand < hold)
+		hold = (long)cfg->pressure_demand;
+	long room = memcg_cap(e, 0);
+	if (room < hold)
+		hold = room;
+	size_t regions = hold < 4096 ? 4096 : (size_t)hold;
 	if (regions > VS_REGIONS_MAX)
 		regions = VS_REGIONS_MAX;
 	regions = regions / e->n + 64;

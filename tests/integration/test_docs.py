@@ -39,9 +39,13 @@ for line in p.stdout.splitlines():
     if re.match(r"\s*#?\s*\};", line):
         group = ""
         continue
-    m = re.match(r"\s*(#?)\s*(\w+)\s*=\s*([^;]*);", line)
-    if m:  # a commented key is unset by default
-        keys[group + m.group(2)] = None if m.group(1) else re.sub(r"L$", "", m.group(3).strip())
+    m = re.match(r"\s*#(\w+): unset;", line)
+    if m:  # unset by default
+        keys[group + m.group(1)] = None
+        continue
+    m = re.match(r"\s*(\w+)\s*=\s*([^;]*);", line)
+    if m:
+        keys[group + m.group(1)] = re.sub(r"L$", "", m.group(2).strip())
 h.check(len(keys) > 30, "%d keys read from -t" % len(keys))
 for k, v in keys.items():
     entry = re.search(r"\.B %s\n([^\n]*)" % re.escape(k), text5)
@@ -52,3 +56,9 @@ for k, v in keys.items():
             % (k, want, first))
     h.check(re.search(r"\b%s\b" % re.escape(k.split(".")[-1]), sample),
             "%s named in the sample config/vmastressd.conf" % k)
+# The fuzzer's seeds start from the shipped files, as they are.
+for name in ("vmastressd.conf", "watch.conf"):
+    seed = "default.conf" if name == "vmastressd.conf" else name
+    with open(os.path.join(src, "config", name)) as f, \
+            open(os.path.join(src, "tests", "fuzz", "corpus", "config", seed)) as g:
+        h.check(f.read() == g.read(), "tests/fuzz/corpus/config/%s is config/%s" % (seed, name))

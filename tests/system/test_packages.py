@@ -53,8 +53,18 @@ with open(os.path.join(ctrl, "conffiles")) as f:
             "/etc/vmastress/watch.conf" in conffiles, "the configs are conffiles")
 with open(os.path.join(ctrl, "postinst")) as f:
     post = f.read()
-h.check("deb-systemd-helper enable" not in post.replace("was-enabled", "") or
-        "was-enabled" in post, "postinst enables only what was enabled before")
+# dh_installsystemd --no-enable writes the "dont-enable" snippet for each unit: enable
+# only behind `debian-installed` (an upgrade of a unit the admin had enabled); the
+# enabling snippet runs `enable` on a fresh install ("was-enabled defaults to true").
+for unit in ("vmastressd.service", "vmastress-watch.service"):
+    h.check("if deb-systemd-helper debian-installed '%s'; then" % unit in post,
+            "postinst enables %s only if the admin had (the installed-disabled snippet)" % unit)
+h.check("new installations run enable" not in post, "no enabling snippet on install")
+with open(os.path.join(ctrl, "prerm")) as f:
+    prerm = f.read()
+h.check(re.search(r'if \[ "\$1" = "remove" \].*\n\tdeb-systemd-invoke stop vmastressd.service '
+                  r'vmastress-watch.service', prerm),
+        "prerm stops both units on removal (not on upgrade)")
 h.check(not re.search(r"deb-systemd-invoke \$_dh_action|deb-systemd-invoke start", post),
         "postinst never starts the service on install")
 h.check("try-restart" in post, "upgrades restart only a running service (try-restart)")

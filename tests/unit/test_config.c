@@ -137,6 +137,77 @@ static void profiles_are_distinct(void **state)
 	assert_true(c.mapping_separator_pages > 0 && c.pressure_target_fill < 0.5);
 }
 
+/* -t's text of a config, in a file; the text is returned (free it). */
+static char *printed(const struct vs_config *cfg, const char *path)
+{
+	char *text = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&text, &n);
+
+	vs_config_print(cfg, f);
+	fclose(f);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return text;
+}
+
+/* load -> print -> load -> print: the same text, so the same effective config,
+ * for every good file and every profile's defaults, a quoted path and a fill
+ * that %.4g would round among them. */
+static void print_round_trips(void **state)
+{
+	static const char odd[] = "files = { directory = \"/tmp/vs odd \\\"quoted\\\" \\\\ dir\"; };\n"
+				  "pressure = { target_fill = 0.123456789; demand = 70000; };\n";
+	char dir[512], path[1024], err[512], tmp[] = "/tmp/vs-roundtrip-XXXXXX";
+	struct dirent **names;
+	struct vs_config cfg, again;
+	int n, checked = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(tmp));
+	snprintf(path, sizeof(path), "%s/odd.conf", tmp);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(odd, f);
+	fclose(f);
+	assert_int_equal(system("mkdir -p '/tmp/vs odd \"quoted\" \\ dir'"), 0);
+	snprintf(dir, sizeof(dir), "%s/good", data_dir());
+	n = scandir(dir, &names, NULL, by_name);
+	assert_true(n > 0);
+	for (int i = -1; i < n; i++) {
+		char file[1024], out1[1100], out2[1100];
+		if (i >= 0 && !strstr(names[i]->d_name, ".conf")) {
+			free(names[i]);
+			continue;
+		}
+		if (i >= 0)
+			snprintf(file, sizeof(file), "%s/%s", dir, names[i]->d_name);
+		else
+			snprintf(file, sizeof(file), "%s", path);
+		struct vs_config_source src = {.path = file, .must_exist = true};
+		assert_int_equal(vs_config_load(&cfg, &src, err, sizeof(err)), 0);
+		snprintf(out1, sizeof(out1), "%s/1.conf", tmp);
+		snprintf(out2, sizeof(out2), "%s/2.conf", tmp);
+		char *one = printed(&cfg, out1);
+		struct vs_config_source src1 = {.path = out1, .must_exist = true};
+		if (vs_config_load(&again, &src1, err, sizeof(err)) != 0)
+			fail_msg("%s: -t's text does not load: %s\n%s", file, err, one);
+		char *two = printed(&again, out2);
+		if (strcmp(one, two) != 0)
+			fail_msg("%s: printed twice, differently:\n%s\n---\n%s", file, one, two);
+		assert_null(strstr(one, "= 0; # VMAs the workload")); /* no default out of range */
+		free(one);
+		free(two);
+		checked++;
+		if (i >= 0)
+			free(names[i]);
+	}
+	free(names);
+	assert_true(checked >= 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -145,6 +216,7 @@ int main(void)
 	    cmocka_unit_test(command_line_wins),
 	    cmocka_unit_test(missing_files),
 	    cmocka_unit_test(profiles_are_distinct),
+	    cmocka_unit_test(print_round_trips),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

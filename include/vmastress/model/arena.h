@@ -12,8 +12,10 @@
  * a VMA starts here. The VMA count of the arena is the number of start bits.
  */
 enum vs_page_state {
-	VS_PAGE_FREE = 0, /* not mapped */
-	VS_PAGE_RESERVED, /* the untouched reservation (PROT_NONE, MADV_DONTFORK) */
+	/* 0: a zeroed model is all reservation, so its pages are touched (and
+	 * resident) only where regions go: the model's memory follows the work. */
+	VS_PAGE_RESERVED = 0, /* the untouched reservation (PROT_NONE, MADV_DONTFORK) */
+	VS_PAGE_FREE,	      /* not mapped */
 	VS_PAGE_FRESH,	  /* PROT_NONE without the reservation's flag (resync only) */
 	VS_PAGE_RW,
 	VS_PAGE_RO,

@@ -24,7 +24,7 @@ struct vs_shape {
 	/* What each call is to the consumer ("guard page"): one per op, and the extra
 	 * one a shape's step may make (w->call); NULL: the op's name. */
 	const char *call[VS_CALLS_MAX];
-	/* The shape's own calls in the common step (work/mapops.c, which chooses,
+	/* The shape's own calls in the common step (work/step.c, which chooses,
 	 * unmaps, and counts held or idle steps); NULL: the generic ones.
 	 * map: a new region. protect: re-protect live region i. Each returns 0,
 	 * -EDQUOT (held at the cap), -ENOSPC (no room), -ENOENT (nothing to do)

@@ -1,4 +1,5 @@
-/* mapops.h: the only code that calls mmap/mprotect/munmap (mapops.c), and one step of a worker
+/* mapops.h: the workers' calls to mmap/mprotect/munmap (mapops.c; the arena's
+ * reservation and the ballast map their own, model/), and one step of a worker
  * (step.c), each call with its VMA prediction and accounting. */
 #pragma once
 #include <stdbool.h>
