@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* catch.bpf.c: the watch's kernel side (libbpf, CO-RE; built with clang -target bpf,
+ * its skeleton with bpftool gen skeleton).
+ * - count_tasks: a task iterator that writes {pid, mm->map_count} for every
+ *   process: the kernel's own counter, no mmap lock, O(processes).
+ * - one fexit program per call that can add a VMA: the caller's peak map
+ *   count, and a refusal at the limit counted per CPU (nothing lost) and sent
+ *   with its details through a ring buffer (what does not fit is counted).
+ * The few kernel structs read are declared here with preserve_access_index, as
+ * systemd's restrict-fs.bpf.c does: no vmlinux.h from the build host. */
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "vmastress/watch/catch_abi.h"
+
+#define ENOMEM 12
+#define EAGAIN 11
+#define PF_KTHREAD 0x00200000
+
+struct mm_struct {
+	int map_count;
+} __attribute__((preserve_access_index));
+/* A 2025 series renames it. */
+struct mm_struct___vma_count {
+	int vma_count;
+} __attribute__((preserve_access_index));
+struct kernfs_node {
+	const char *name;
+} __attribute__((preserve_access_index));
+struct cgroup {
+	struct kernfs_node *kn;
+} __attribute__((preserve_access_index));
+struct css_set {
+	struct cgroup *dfl_cgrp;
+} __attribute__((preserve_access_index));
+struct task_struct {
+	struct mm_struct *mm;
+	int pid;
+	int tgid;
+	unsigned int flags;
+	struct css_set *cgroups;
+	struct task_struct *group_leader;
+} __attribute__((preserve_access_index));
+struct seq_file;
+struct bpf_iter_meta {
+	struct seq_file *seq;
+} __attribute__((preserve_access_index));
+struct bpf_iter__task {
+	struct bpf_iter_meta *meta;
+	struct task_struct *task;
+} __attribute__((preserve_access_index));
+#if defined(__TARGET_ARCH_x86)
+struct pt_regs {
+	unsigned long di;
+	unsigned long orig_ax;
+} __attribute__((preserve_access_index));
+#define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
+#define SYSCALL_ARG1(regs) BPF_CORE_READ(regs, di)
+#elif defined(__TARGET_ARCH_arm64)
+struct pt_regs {
+	unsigned long orig_x0;
+	int syscallno;
+} __attribute__((preserve_access_index));
+#define SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
+#define SYSCALL_ARG1(regs) BPF_CORE_READ(regs, orig_x0)
+#endif
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set by the daemon whenever it reads vm.max_map_count. */
+volatile __u32 limit;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vs_catch_counters);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+/* The raw tracepoint's syscall numbers: nr -> call + 1 (0: not hooked), filled by
+ * the daemon from this architecture's numbers. */
+#define VS_CATCH_NR_MAX 1024
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VS_CATCH_NR_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} calls SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, VS_CATCH_PEAKS_MAX);
+	__type(key, __u32);
+	__type(value, struct vs_catch_peak);
+} peaks SEC(".maps");
+
+static __always_inline int map_count_of(struct mm_struct *mm)
+{
+	if (bpf_core_field_exists(mm->map_count))
+		return BPF_CORE_READ(mm, map_count);
+	return BPF_CORE_READ((struct mm_struct___vma_count *)mm, vma_count);
+}
+
+static __always_inline void note_peak(__u32 tgid, int count, __u64 now)
+{
+	struct vs_catch_peak *p = bpf_map_lookup_elem(&peaks, &tgid);
+
+	if (p) {
+		if (count > p->peak) {
+			p->peak = count;
+			p->mono_ns = now;
+		}
+		return;
+	}
+	struct vs_catch_peak fresh = {.peak = count, .mono_ns = now};
+	bpf_map_update_elem(&peaks, &tgid, &fresh, BPF_NOEXIST);
+}
+
+/* The exit of one call: failed is whether it failed, err its errno (positive). */
+static __always_inline int on_exit(enum vs_catch_call call, int failed, int err)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	__u64 id = bpf_get_current_pid_tgid(), now = bpf_ktime_get_ns();
+	__u32 tgid = id >> 32, key = 0, lim = limit;
+	int count;
+
+	if (!mm)
+		return 0;
+	count = map_count_of(mm);
+	note_peak(tgid, count, now);
+	if (!failed)
+		return 0;
+	/* The kernel's rules: a split is refused at the limit, a new mapping
+	 * above it (a MAP_FIXED one that splits: at it), mremap with fewer
+	 * than 4 to spare. The count is read at the exit: the refusal's. */
+	int want = (call == VS_CATCH_MADVISE || call == VS_CATCH_PROCESS_MADVISE) ? EAGAIN : ENOMEM;
+	int room = call == VS_CATCH_MREMAP ? 3 : 0;
+	struct vs_catch_counters *c = bpf_map_lookup_elem(&counters, &key);
+	/* A mask the verifier sees on the register that indexes (16 calls). */
+	_Static_assert(VS_CATCH_CALL_COUNT == 16, "the index mask");
+	__u32 i = call & (VS_CATCH_CALL_COUNT - 1);
+	if (!c)
+		return 0;
+	if (!lim || err != want || (long)count + room < (long)lim) {
+		if (err == ENOMEM)
+			c->other[i]++;
+		return 0;
+	}
+	c->hits[i]++;
+	struct vs_catch_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		c->dropped++;
+		return 0;
+	}
+	e->mono_ns = now;
+	e->pid = tgid;
+	e->tid = (__u32)id;
+	e->err = err;
+	e->call = i;
+	e->map_count = count;
+	e->limit = lim;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	const char *name = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, name);
+	if (!name || bpf_probe_read_kernel_str(e->unit, sizeof(e->unit), name) < 0)
+		e->unit[0] = 0;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* Each syscall's wrapper takes the registers; ret is its result. */
+#define ERRNO_EXIT(id, fn)                                                                         \
+	SEC("fexit/" #fn)                                                                          \
+	int BPF_PROG(on_##fn, const struct pt_regs *regs, long ret)                                \
+	{                                                                                          \
+		return on_exit(VS_CATCH_##id, ret < 0 && ret > -4096, (int)-ret);                  \
+	}
+ERRNO_EXIT(MMAP, mmap)
+ERRNO_EXIT(MUNMAP, munmap)
+ERRNO_EXIT(MPROTECT, mprotect)
+ERRNO_EXIT(PKEY_MPROTECT, pkey_mprotect)
+ERRNO_EXIT(MREMAP, mremap)
+ERRNO_EXIT(MADVISE, madvise)
+ERRNO_EXIT(PROCESS_MADVISE, process_madvise)
+ERRNO_EXIT(MLOCK, mlock)
+ERRNO_EXIT(MLOCK2, mlock2)
+ERRNO_EXIT(MUNLOCK, munlock)
+ERRNO_EXIT(MLOCKALL, mlockall)
+ERRNO_EXIT(MBIND, mbind)
+ERRNO_EXIT(PRCTL, prctl)
+ERRNO_EXIT(MSEAL, mseal)
+ERRNO_EXIT(SHMAT, shmat)
+
+/* brk returns the new break, or the old one when it cannot move it. */
+SEC("fexit/brk")
+int BPF_PROG(on_brk, const struct pt_regs *regs, long ret)
+{
+	unsigned long want = SYSCALL_ARG1(regs);
+
+	return on_exit(VS_CATCH_BRK, want && (unsigned long)ret != want, ENOMEM);
+}
+
+/* Where fexit cannot attach (a kernel without BPF trampolines): every syscall's
+ * exit, the hooked ones picked by number. Costlier for the host: a tracepoint
+ * on sys_exit puts every syscall of every thread on the slow path. */
+SEC("raw_tracepoint/sys_exit")
+int on_sys_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
+	long ret = (long)ctx->args[1];
+	__u32 nr = (__u32)SYSCALL_NR(regs), *call;
+
+	if (nr >= VS_CATCH_NR_MAX || !(call = bpf_map_lookup_elem(&calls, &nr)) || !*call)
+		return 0;
+	if (*call - 1 == VS_CATCH_BRK) {
+		unsigned long want = SYSCALL_ARG1(regs);
+		return on_exit(VS_CATCH_BRK, want && (unsigned long)ret != want, ENOMEM);
+	}
+	return on_exit(*call - 1, ret < 0 && ret > -4096, (int)-ret);
+}
+
+SEC("iter/task")
+int count_tasks(struct bpf_iter__task *ctx)
+{
+	struct task_struct *t = ctx->task;
+	struct vs_catch_count rec;
+
+	if (!t)
+		return 0;
+	/* One record a process: its group leader; none for kernel threads. */
+	if (BPF_CORE_READ(t, pid) != BPF_CORE_READ(t, tgid) || BPF_CORE_READ(t, flags) & PF_KTHREAD)
+		return 0;
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	if (!mm)
+		return 0;
+	rec.pid = BPF_CORE_READ(t, tgid);
+	rec.map_count = map_count_of(mm);
+	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
+	return 0;
+}

@@ -1,0 +1,333 @@
+/* catch.c: loading and reading the watch's BPF program (catch.bpf.c) with libbpf. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include "vmastress/watch/catch.h"
+
+#define NAME(id, name, fn) name,
+static const char *const call_names[VS_CATCH_CALL_COUNT] = {VS_CATCH_CALLS(NAME)};
+
+const char *vs_catch_call_name(unsigned call)
+{
+	return call < VS_CATCH_CALL_COUNT ? call_names[call] : "?";
+}
+
+#ifndef VS_HAVE_BPF
+int vs_catch_open(struct vs_catch **out, char *why, size_t len)
+{
+	*out = NULL;
+	snprintf(why, len, "bpf: this build has no BPF backend (built without libbpf)");
+	return -EOPNOTSUPP;
+}
+void vs_catch_close(struct vs_catch *c)
+{
+	(void)c;
+}
+void vs_catch_set_limit(struct vs_catch *c, long limit)
+{
+	(void)c, (void)limit;
+}
+int vs_catch_fd(const struct vs_catch *c)
+{
+	(void)c;
+	return -1;
+}
+int vs_catch_drain(struct vs_catch *c, vs_catch_event_fn fn, void *userdata)
+{
+	(void)c, (void)fn, (void)userdata;
+	return -EOPNOTSUPP;
+}
+int vs_catch_counters(struct vs_catch *c, struct vs_catch_counters *sum)
+{
+	(void)c;
+	memset(sum, 0, sizeof(*sum));
+	return -EOPNOTSUPP;
+}
+int vs_catch_count(struct vs_catch *c, void (*fn)(unsigned, int, void *), void *ud)
+{
+	(void)c, (void)fn, (void)ud;
+	return -EOPNOTSUPP;
+}
+int vs_catch_peak(struct vs_catch *c, unsigned pid, struct vs_catch_peak *p)
+{
+	(void)c, (void)pid, (void)p;
+	return -ENOENT;
+}
+const char *vs_catch_attach(const struct vs_catch *c)
+{
+	(void)c;
+	return "none";
+}
+#else
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "catch.skel.h"
+
+#include <sys/syscall.h>
+
+/* This architecture's syscall numbers, for the raw tracepoint (-1: none here). */
+#define NR(id, name, fn) [VS_CATCH_##id] = NR_OF_##id,
+#ifdef SYS_mmap
+#define NR_OF_MMAP SYS_mmap
+#else
+#define NR_OF_MMAP -1
+#endif
+#define NR_OF_MUNMAP SYS_munmap
+#define NR_OF_MPROTECT SYS_mprotect
+#define NR_OF_PKEY_MPROTECT SYS_pkey_mprotect
+#define NR_OF_MREMAP SYS_mremap
+#ifdef SYS_brk
+#define NR_OF_BRK SYS_brk
+#else
+#define NR_OF_BRK -1
+#endif
+#define NR_OF_MADVISE SYS_madvise
+#ifdef SYS_process_madvise
+#define NR_OF_PROCESS_MADVISE SYS_process_madvise
+#else
+#define NR_OF_PROCESS_MADVISE 440
+#endif
+#define NR_OF_MLOCK SYS_mlock
+#define NR_OF_MLOCK2 SYS_mlock2
+#define NR_OF_MUNLOCK SYS_munlock
+#define NR_OF_MLOCKALL SYS_mlockall
+#define NR_OF_MBIND SYS_mbind
+#define NR_OF_PRCTL SYS_prctl
+#ifdef SYS_mseal
+#define NR_OF_MSEAL SYS_mseal
+#else
+#define NR_OF_MSEAL 462
+#endif
+#ifdef SYS_shmat
+#define NR_OF_SHMAT SYS_shmat
+#else
+#define NR_OF_SHMAT -1
+#endif
+static const long call_nr[VS_CATCH_CALL_COUNT] = {VS_CATCH_CALLS(NR)};
+
+struct vs_catch {
+	struct catch *skel;
+	const char *attach; /* "fexit" or "raw_tp" */
+	struct ring_buffer *rb;
+	vs_catch_event_fn fn;
+	void *userdata;
+	int ncpus;
+	struct vs_catch_counters *percpu; /* one per possible CPU, read at once */
+};
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct vs_catch *c = ctx;
+
+	if (size >= sizeof(struct vs_catch_event) && c->fn)
+		c->fn(data, c->userdata);
+	return 0;
+}
+
+/* The syscall wrappers' prefix on this architecture. */
+static const char *wrapper_prefix(void)
+{
+	struct utsname u;
+
+	if (uname(&u) == 0 && strcmp(u.machine, "aarch64") == 0)
+		return "__arm64_sys_";
+	if (uname(&u) == 0 && strncmp(u.machine, "s390", 4) == 0)
+		return "__s390x_sys_";
+	return "__x64_sys_";
+}
+
+static int silent(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level, (void)fmt, (void)ap;
+	return 0;
+}
+
+static void reason(char *why, size_t len, int err, const char *what)
+{
+	if (err == EPERM)
+		snprintf(why, len, "bpf: EPERM, needs CAP_BPF CAP_PERFMON (%s)", what);
+	else if (err == EACCES)
+		snprintf(why, len, "bpf: EACCES, the verifier refused the program (%s)", what);
+	else
+		snprintf(why, len, "bpf: %s: %s", what, strerror(err));
+}
+
+/* Load with fexit (true) or the raw tracepoint (false); 0 or -errno. */
+static int load(struct vs_catch *c, struct btf *vmlinux, bool fexit)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, c->skel->obj)
+	{
+		const char *name = bpf_program__name(prog);
+		char target[64];
+		if (strcmp(name, "on_sys_exit") == 0) {
+			bpf_program__set_autoload(prog, !fexit);
+			continue;
+		}
+		if (strncmp(name, "on_", 3) != 0)
+			continue;
+		snprintf(target, sizeof(target), "%s%s", wrapper_prefix(), name + 3);
+		if (!fexit || btf__find_by_name_kind(vmlinux, target, BTF_KIND_FUNC) < 0)
+			bpf_program__set_autoload(prog, false);
+		else
+			bpf_program__set_attach_target(prog, 0, target);
+	}
+	c->attach = fexit ? "fexit" : "";
+	int r = catch__load(c->skel);
+	return r < 0 ? r : 0;
+}
+
+const char *vs_catch_attach(const struct vs_catch *c)
+{
+	return c->attach[0] ? c->attach : "raw_tp";
+}
+
+int vs_catch_open(struct vs_catch **out, char *why, size_t len)
+{
+	struct vs_catch *c;
+	struct btf *vmlinux;
+	int r;
+
+	*out = NULL;
+	if (!getenv("VMASTRESS_BPF_DEBUG"))
+		libbpf_set_print(silent);
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux) {
+		r = errno ? errno : ENOENT;
+		snprintf(why, len, "bpf: no kernel BTF (/sys/kernel/btf/vmlinux): %s",
+			 strerror(r));
+		return -r;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		btf__free(vmlinux);
+		return -ENOMEM;
+	}
+	c->ncpus = libbpf_num_possible_cpus();
+	c->percpu = c->ncpus > 0 ? calloc((size_t)c->ncpus, sizeof(*c->percpu)) : NULL;
+	c->skel = catch__open();
+	if (!c->percpu || !c->skel) {
+		r = c->skel ? ENOMEM : errno;
+		reason(why, len, r, "open");
+		btf__free(vmlinux);
+		vs_catch_close(c);
+		return -r;
+	}
+	/* fexit on each syscall's wrapper, by this architecture's name: only the
+	 * hooked calls pay. A call this kernel does not have (mseal before 6.10)
+	 * is left out. Where fexit cannot load (no BPF trampolines), the raw
+	 * tracepoint on every syscall's exit instead. */
+	r = load(c, vmlinux, true);
+	if (r < 0) {
+		catch__destroy(c->skel);
+		c->skel = catch__open();
+		r = c->skel ? load(c, vmlinux, false) : -errno;
+	}
+	btf__free(vmlinux);
+	if (r < 0) {
+		reason(why, len, -r, "load");
+		vs_catch_close(c);
+		return r;
+	}
+	if (!c->attach[0]) {
+		/* raw_tp: the numbers of the hooked calls */
+		for (unsigned k = 0; k < VS_CATCH_CALL_COUNT; k++) {
+			__u32 nr = (__u32)call_nr[k], v = k + 1;
+			if (call_nr[k] >= 0 && nr < 1024)
+				bpf_map_update_elem(bpf_map__fd(c->skel->maps.calls), &nr, &v, 0);
+		}
+	}
+	if ((r = catch__attach(c->skel)) < 0) {
+		reason(why, len, -r, "attach");
+		vs_catch_close(c);
+		return r;
+	}
+	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.events), on_event, c, NULL);
+	if (!c->rb) {
+		r = errno;
+		reason(why, len, r, "ring buffer");
+		vs_catch_close(c);
+		return -r;
+	}
+	*out = c;
+	return 0;
+}
+
+void vs_catch_close(struct vs_catch *c)
+{
+	if (!c)
+		return;
+	ring_buffer__free(c->rb);
+	catch__destroy(c->skel);
+	free(c->percpu);
+	free(c);
+}
+
+void vs_catch_set_limit(struct vs_catch *c, long limit)
+{
+	c->skel->bss->limit = limit > 0 && limit < 0xffffffffL ? (__u32)limit : 0xffffffffu;
+}
+
+int vs_catch_fd(const struct vs_catch *c)
+{
+	return ring_buffer__epoll_fd(c->rb);
+}
+
+int vs_catch_drain(struct vs_catch *c, vs_catch_event_fn fn, void *userdata)
+{
+	c->fn = fn;
+	c->userdata = userdata;
+	return ring_buffer__consume(c->rb);
+}
+
+int vs_catch_counters(struct vs_catch *c, struct vs_catch_counters *sum)
+{
+	__u32 key = 0;
+
+	memset(sum, 0, sizeof(*sum));
+	if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.counters), &key, c->percpu) < 0)
+		return -errno;
+	for (int i = 0; i < c->ncpus; i++) {
+		for (int k = 0; k < VS_CATCH_CALL_COUNT; k++) {
+			sum->hits[k] += c->percpu[i].hits[k];
+			sum->other[k] += c->percpu[i].other[k];
+		}
+		sum->dropped += c->percpu[i].dropped;
+	}
+	return 0;
+}
+
+int vs_catch_count(struct vs_catch *c, void (*fn)(unsigned, int, void *), void *ud)
+{
+	static struct vs_catch_count buf[4096];
+	int fd = bpf_iter_create(bpf_link__fd(c->skel->links.count_tasks));
+	ssize_t n;
+	size_t have = 0;
+
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, (char *)buf + have, sizeof(buf) - have)) > 0) {
+		have += (size_t)n;
+		size_t whole = have / sizeof(buf[0]);
+		for (size_t i = 0; i < whole; i++)
+			fn(buf[i].pid, buf[i].map_count, ud);
+		have -= whole * sizeof(buf[0]);
+		memmove(buf, (char *)buf + whole * sizeof(buf[0]), have);
+	}
+	int e = n < 0 ? -errno : 0;
+	close(fd);
+	return e;
+}
+
+int vs_catch_peak(struct vs_catch *c, unsigned pid, struct vs_catch_peak *p)
+{
+	__u32 key = pid;
+
+	return bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.peaks), &key, p) < 0 ? -errno : 0;
+}
+#endif

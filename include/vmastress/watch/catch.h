@@ -1,0 +1,32 @@
+/* catch.h: the watch's BPF backend (catch.c, catch.bpf.c): every process's VMA count
+ * from the kernel's own counter, every call the limit refuses, host-wide, and each
+ * process's peak between scans. Built without libbpf, vs_catch_open says so. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include "vmastress/watch/catch_abi.h"
+
+struct vs_catch;
+
+/* Load and attach; 0, or -errno with why filled in for the operator
+ * ("bpf: EPERM, needs CAP_BPF CAP_PERFMON"). */
+int vs_catch_open(struct vs_catch **out, char *why, size_t len);
+void vs_catch_close(struct vs_catch *c);
+/* The limit the kernel side judges refusals against. */
+void vs_catch_set_limit(struct vs_catch *c, long limit);
+/* The ring buffer's fd, readable when events wait (for sd-event). */
+int vs_catch_fd(const struct vs_catch *c);
+typedef void (*vs_catch_event_fn)(const struct vs_catch_event *e, void *userdata);
+/* Hand every waiting event to fn; the number, or -errno. */
+int vs_catch_drain(struct vs_catch *c, vs_catch_event_fn fn, void *userdata);
+/* The per-CPU counters, summed. */
+int vs_catch_counters(struct vs_catch *c, struct vs_catch_counters *sum);
+/* Every process with memory, from the task iterator: fn(pid, map_count). */
+int vs_catch_count(struct vs_catch *c, void (*fn)(unsigned pid, int count, void *ud), void *ud);
+/* A process's peak since it was first seen; -ENOENT when none. */
+int vs_catch_peak(struct vs_catch *c, unsigned pid, struct vs_catch_peak *p);
+/* How it attached: "fexit" (the hooked calls only) or "raw_tp" (every syscall's
+ * exit, where the kernel has no BPF trampolines). */
+const char *vs_catch_attach(const struct vs_catch *c);
+/* "mmap", "munmap", ... */
+const char *vs_catch_call_name(unsigned call);
