@@ -61,6 +61,9 @@ static const char *check_string(enum vs_config_key k, const char *v, char *what,
 		snprintf(what, len, "longer than %zu bytes", vs_config_keys[k].size - 1);
 	else if (k == VS_KEY_profile && !vs_shape_find(v))
 		snprintf(what, len, "unknown profile \"%s\" (known: %s)", v, vs_shape_names());
+	else if (k == VS_KEY_watch_backend && strcmp(v, "auto") != 0 && strcmp(v, "bpf") != 0 &&
+		 strcmp(v, "proc") != 0)
+		snprintf(what, len, "\"%s\" is not auto, bpf or proc", v);
 	else if (k == VS_KEY_stats_socket && strcmp(v, "none") != 0 && v[0] != '/')
 		snprintf(what, len, "must be an absolute path or \"none\"");
 	else if (k == VS_KEY_files_directory && v[0] != '/')

@@ -31,6 +31,7 @@ static const char *const ids[VS_MSG_COUNT] = {
     [VS_MSG_DRIFT] = "d76bf4b28e1545bfbd478a97e19be8ac",
     [VS_MSG_VERDICT] = "caab7fea6cc240dda9bbe7ec1ed8ad31",
     [VS_MSG_WATCH_CROSSED] = "5b0d3c1e8f7a4e2c9d6b1a0f4e3c2d17",
+    [VS_MSG_WATCH_CAUGHT] = "8e1f6a2b7c3d4e5f9a0b1c2d3e4f5a6b",
 };
 static const char *const prio_names[] = {"emerg",   "alert",  "crit", "error",
 					 "warning", "notice", "info", "debug"};
@@ -129,6 +130,10 @@ static void emit(enum vs_msg m, int prio, const struct vs_fields *f, const char 
 		field(&e, "VMASTRESS_COMM=%s", f->comm);
 	if (f && f->unit && f->unit[0])
 		field(&e, "VMASTRESS_UNIT=%s", f->unit);
+	if (f && f->call) {
+		field(&e, "VMASTRESS_CALL=%s", f->call);
+		field(&e, "VMASTRESS_ERRNO=%s", vs_errno_name(f->err));
+	}
 	/* sendv takes one whole FIELD=value per iovec; MESSAGE may be long. */
 	k = snprintf(full, sizeof(full), "MESSAGE=%s", msg);
 	e.iov[e.n].iov_base = full;

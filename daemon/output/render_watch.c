@@ -1,6 +1,7 @@
 /* render_watch.c: watch mode's scan as the stats JSON and Prometheus text. */
 #include <errno.h>
 #include <unistd.h>
+#include "vmastress/log/errnames.h"
 #include "vmastress/output/render.h"
 #include "vmastress/output/render_watch.h"
 
@@ -9,6 +10,50 @@
 static double fill(long vmas, long limit)
 {
 	return limit > 0 ? (double)vmas / (double)limit : 0;
+}
+
+static void per_call(struct vs_textbuf *o, const char *key, const uint64_t n[VS_CATCH_CALL_COUNT])
+{
+	vs_textbuf_put(o, ",\"%s\":{", key);
+	for (unsigned k = 0; k < VS_CATCH_CALL_COUNT; k++)
+		vs_textbuf_put(o, "%s\"%s\":%llu", k ? "," : "", vs_catch_call_name(k),
+			       (unsigned long long)n[k]);
+	vs_textbuf_put(o, "}");
+}
+
+/* "backend", "backend_reason", "attach", "catch": what the watch runs on and caught. */
+static void catch_json(struct vs_textbuf *o, const struct vs_watch *w)
+{
+	const struct vs_watch_catch *c = &w->caught;
+
+	vs_textbuf_put(o, ",\"backend\":\"%s\",\"backend_reason\":", c->bpf ? "bpf" : "proc");
+	if (c->bpf)
+		vs_textbuf_put(o, "null,\"attach\":\"%s\"", c->attach);
+	else {
+		vs_textbuf_json_string(o, c->reason);
+		vs_textbuf_put(o, ",\"attach\":null");
+	}
+	vs_textbuf_put(o, ",\"catch\":{");
+	vs_textbuf_put(o, "\"dropped\":%llu,\"journal_dropped\":%llu",
+		       (unsigned long long)c->dropped, (unsigned long long)c->journal_dropped);
+	per_call(o, "hits", c->hits);
+	per_call(o, "other_enomem", c->other);
+	vs_textbuf_put(o, ",\"recent\":[");
+	/* Oldest first. */
+	for (unsigned i = 0; i < c->n; i++) {
+		const struct vs_watch_caught *x =
+		    &c->recent[(c->head + c->kept - c->n + i) % c->kept];
+		vs_textbuf_put(o,
+			       "%s{\"time\":%.6f,\"pid\":%ld,\"tid\":%ld,\"comm\":", i ? "," : "",
+			       x->time, x->pid, x->tid);
+		vs_textbuf_json_string(o, x->comm);
+		vs_textbuf_put(o, ",\"unit\":");
+		vs_textbuf_json_string(o, x->unit);
+		vs_textbuf_put(
+		    o, ",\"call\":\"%s\",\"errno\":\"%s\",\"map_count\":%ld,\"limit\":%ld}",
+		    vs_catch_call_name(x->call), vs_errno_name(x->err), x->map_count, x->limit);
+	}
+	vs_textbuf_put(o, "]}");
 }
 
 int vs_render_watch_json(const struct vs_watch_view *v, char *buf, size_t len)
@@ -53,11 +98,15 @@ int vs_render_watch_json(const struct vs_watch_view *v, char *buf, size_t len)
 		vs_textbuf_json_string(&o, p->comm);
 		vs_textbuf_put(&o, ",\"unit\":");
 		vs_textbuf_json_string(&o, p->unit);
-		vs_textbuf_put(&o, ",\"vmas\":%ld,\"fill\":%.6f,\"load\":%s}", p->vmas,
-			       fill(p->vmas, w->limit), p->load ? "true" : "false");
+		vs_textbuf_put(
+		    &o, ",\"vmas\":%ld,\"fill\":%.6f,\"load\":%s,\"peak\":%ld,\"peak_at\":%.3f}",
+		    p->vmas, fill(p->vmas, w->limit), p->load ? "true" : "false",
+		    p->peak > p->vmas ? p->peak : p->vmas, p->peak_at);
 	}
+	vs_textbuf_put(&o, "]");
+	catch_json(&o, w);
 	vs_textbuf_put(&o,
-		       "]},\"outputs\":{\"textfile_failures\":%llu,\"textfile_failing\":%s,"
+		       "},\"outputs\":{\"textfile_failures\":%llu,\"textfile_failing\":%s,"
 		       "\"textfile_error\":",
 		       (unsigned long long)v->textfile->failures,
 		       v->textfile->failing ? "true" : "false");
@@ -130,5 +179,51 @@ int vs_render_watch_prom(const struct vs_watch_view *v, char *buf, size_t len)
 		vs_textbuf_label(&o, p->unit);
 		vs_textbuf_put(&o, "\",load=\"%s\"} %ld\n", p->load ? "true" : "false", p->vmas);
 	}
+	const struct vs_watch_catch *c = &w->caught;
+	head(&o, "watch_backend", "gauge",
+	     "1 for the backend the watch runs on: bpf (the kernel's counts, every refused "
+	     "call caught) or proc (the /proc scan).");
+	vs_textbuf_put(&o, "vmastress_watch_backend{backend=\"%s\"} 1\n", c->bpf ? "bpf" : "proc");
+	head(&o, "watch_peak_vmas", "gauge",
+	     "The most VMAs each listed process held (the kernel's high-water mark between "
+	     "scans with bpf).");
+	for (unsigned i = 0; i < w->ntop; i++) {
+		const struct vs_watch_proc *p = &w->top[i];
+		vs_textbuf_put(&o, "vmastress_watch_peak_vmas{pid=\"%ld\",comm=\"", p->pid);
+		vs_textbuf_label(&o, p->comm);
+		vs_textbuf_put(&o, "\",unit=\"");
+		vs_textbuf_label(&o, p->unit);
+		vs_textbuf_put(&o, "\"} %ld\n", p->peak > p->vmas ? p->peak : p->vmas);
+	}
+	if (!c->bpf)
+		return vs_textbuf_result(&o);
+	head(&o, "watch_limit_hits_total", "counter",
+	     "Calls the VMA limit refused, host-wide, by call and unit (the first units seen; "
+	     "the rest as other).");
+	for (unsigned k = 0; k < VS_CATCH_CALL_COUNT; k++) {
+		uint64_t listed = 0;
+		for (unsigned u = 0; u < c->nunits; u++) {
+			if (!c->units[u].hits[k])
+				continue;
+			listed += c->units[u].hits[k];
+			vs_textbuf_put(&o, "vmastress_watch_limit_hits_total{call=\"%s\",unit=\"",
+				       vs_catch_call_name(k));
+			vs_textbuf_label(&o, c->units[u].unit[0] ? c->units[u].unit : "none");
+			vs_textbuf_put(&o, "\"} %llu\n", (unsigned long long)c->units[u].hits[k]);
+		}
+		vs_textbuf_put(
+		    &o, "vmastress_watch_limit_hits_total{call=\"%s\",unit=\"other\"} %llu\n",
+		    vs_catch_call_name(k),
+		    (unsigned long long)(c->hits[k] > listed ? c->hits[k] - listed : 0));
+	}
+	head(&o, "watch_other_enomem_total", "counter",
+	     "Calls that failed with ENOMEM for another reason than the VMA limit.");
+	for (unsigned k = 0; k < VS_CATCH_CALL_COUNT; k++)
+		vs_textbuf_put(&o, "vmastress_watch_other_enomem_total{call=\"%s\"} %llu\n",
+			       vs_catch_call_name(k), (unsigned long long)c->other[k]);
+	head(&o, "watch_events_dropped_total", "counter",
+	     "Refused calls whose details the ring buffer had no room for (still counted).");
+	vs_textbuf_put(&o, "vmastress_watch_events_dropped_total %llu\n",
+		       (unsigned long long)c->dropped);
 	return vs_textbuf_result(&o);
 }

@@ -2,6 +2,7 @@
  * watch.interval, the stats socket, the textfile, journal lines on threshold
  * crossings, sd_notify; no load workers. */
 #include <errno.h>
+#include <sys/epoll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -48,11 +49,18 @@ static struct vs_watch_view view(const struct watch_loop *l)
 				      .textfile = &l->textfile_out};
 }
 
+static void refresh_catch(struct watch_loop *l);
+static void on_caught(const struct vs_catch_event *e, void *userdata);
+
 static int answer(const char *cmd, char *buf, size_t len, void *userdata)
 {
-	const struct watch_loop *l = userdata;
+	struct watch_loop *l = userdata;
 	struct vs_watch_view v = view(l);
 
+	if (l->w.catch && (strcmp(cmd, "stats") == 0 || strcmp(cmd, "metrics") == 0)) {
+		vs_catch_drain(l->w.catch, on_caught, userdata);
+		refresh_catch(userdata);
+	}
 	if (strcmp(cmd, "stats") == 0)
 		return vs_render_watch_json(&v, buf, len);
 	if (strcmp(cmd, "metrics") == 0)
@@ -67,6 +75,15 @@ static void status(const struct watch_loop *l, char *line, size_t len)
 
 	while (i < w->ntop && w->top[i].load) /* a load test is near the limit on purpose */
 		i++;
+	size_t at;
+	if (w->catch)
+		at = (size_t)snprintf(line, len, "bpf (%s): ", w->caught.attach);
+	else
+		at = (size_t)snprintf(line, len, "/proc scan (%s): ", w->caught.reason);
+	if (at >= len)
+		at = len - 1;
+	line += at;
+	len -= at;
 	if (i == w->ntop)
 		snprintf(line, len, "watching: %llu processes, %llu VMAs",
 			 (unsigned long long)w->processes, (unsigned long long)w->vmas);
@@ -81,6 +98,12 @@ static void status(const struct watch_loop *l, char *line, size_t len)
 	if (l->textfile_out.failing)
 		snprintf(line + strlen(line), len - strlen(line), "; textfile FAILING: %s",
 			 l->textfile_out.error);
+	uint64_t hits = 0;
+	for (unsigned k = 0; k < VS_CATCH_CALL_COUNT; k++)
+		hits += w->caught.hits[k];
+	if (hits)
+		snprintf(line + strlen(line), len - strlen(line),
+			 "; %llu calls refused at the limit", (unsigned long long)hits);
 }
 
 static void log_crossings(const struct watch_loop *l)
@@ -110,6 +133,97 @@ static void log_crossings(const struct watch_loop *l)
 	}
 }
 
+/* The catch's counters, summed from the kernel's per-CPU ones: exact. */
+static void refresh_catch(struct watch_loop *l)
+{
+	struct vs_catch_counters c;
+
+	if (!l->w.catch || vs_catch_counters(l->w.catch, &c) < 0)
+		return;
+	memcpy(l->w.caught.hits, c.hits, sizeof(c.hits));
+	memcpy(l->w.caught.other, c.other, sizeof(c.other));
+	l->w.caught.dropped = c.dropped;
+}
+
+static double realtime_of_mono_ns(unsigned long long ns)
+{
+	struct timespec r, m;
+
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	return (double)r.tv_sec + (double)r.tv_nsec / 1e9 -
+	       ((double)m.tv_sec + (double)m.tv_nsec / 1e9 - (double)ns / 1e9);
+}
+
+#define CAUGHT_JOURNAL_PER_SECOND 10
+
+/* One refused call: kept for `events`, counted by unit, one journal entry (at
+ * most CAUGHT_JOURNAL_PER_SECOND a second; the rest counted). */
+static void on_caught(const struct vs_catch_event *e, void *userdata)
+{
+	static double window;
+	static unsigned in_window;
+	struct watch_loop *l = userdata;
+	struct vs_watch_catch *c = &l->w.caught;
+	struct vs_watch_caught *x = &c->recent[c->head];
+	struct vs_fields f = VS_FIELDS_NONE;
+	size_t ul;
+
+	x->time = realtime_of_mono_ns(e->mono_ns);
+	x->pid = e->pid;
+	x->tid = e->tid;
+	x->map_count = e->map_count;
+	x->limit = e->limit;
+	x->call = e->call;
+	x->err = e->err;
+	snprintf(x->comm, sizeof(x->comm), "%.16s", e->comm);
+	/* The leaf of its cgroup v2 path is its unit; else (v1, or a nested
+	 * cgroup) its /proc/PID/cgroup, while it lives. */
+	snprintf(x->unit, sizeof(x->unit), "%.*s", VS_CATCH_UNIT_MAX, e->unit);
+	ul = strlen(x->unit);
+	if (!ul || !(strstr(x->unit, ".service") || strstr(x->unit, ".scope") ||
+		     strstr(x->unit, ".slice")))
+		vs_watch_unit_of_pid(x->pid, x->unit, sizeof(x->unit));
+	c->head = (c->head + 1) % c->kept;
+	if (c->n < c->kept)
+		c->n++;
+	unsigned u = 0;
+	while (u < c->nunits && strcmp(c->units[u].unit, x->unit) != 0)
+		u++;
+	if (u == c->nunits && c->nunits < VS_WATCH_HIT_UNITS)
+		memcpy(c->units[c->nunits++].unit, x->unit, sizeof(x->unit));
+	if (u < c->nunits && x->call < VS_CATCH_CALL_COUNT)
+		c->units[u].hits[x->call]++;
+	double now = monotonic();
+	if (now - window >= 1.0)
+		window = now, in_window = 0;
+	if (in_window++ >= CAUGHT_JOURNAL_PER_SECOND) {
+		c->journal_dropped++;
+		return;
+	}
+	f.pid = x->pid;
+	f.comm = x->comm;
+	f.unit = x->unit;
+	f.call = vs_catch_call_name(x->call);
+	f.err = x->err;
+	f.map_count = x->map_count;
+	f.max_map_count = x->limit;
+	vs_log_msg(VS_MSG_WATCH_CAUGHT, LOG_WARNING, &f,
+		   "process %ld (%s%s%s) was refused %s at %ld VMAs: vm.max_map_count %ld is "
+		   "its limit",
+		   x->pid, x->comm, x->unit[0] ? ", " : "", x->unit, f.call, x->map_count,
+		   x->limit);
+}
+
+static int on_ring(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct watch_loop *l = userdata;
+
+	(void)s, (void)fd, (void)revents;
+	vs_catch_drain(l->w.catch, on_caught, l);
+	return 0;
+}
+
 static void scan(struct watch_loop *l)
 {
 	long limit = 0;
@@ -120,10 +234,15 @@ static void scan(struct watch_loop *l)
 		vs_log_errno(LOG_WARNING, r, "cannot read vm.max_map_count");
 	l->w.top_n = l->cfg.watch_top;
 	l->w.sysctl.value = limit;
+	if (l->w.catch)
+		vs_catch_set_limit(l->w.catch, limit);
 	vs_sysctld_resolve("", "vm.max_map_count", &l->w.sysctl);
 	r = vs_watch_scan(&l->w, "/proc", limit);
 	if (r < 0)
 		vs_log_errno(LOG_ERR, r, "cannot read /proc");
+	if (l->w.catch) /* what waits, before the figures are read */
+		vs_catch_drain(l->w.catch, on_caught, l);
+	refresh_catch(l);
 	log_crossings(l);
 	status(l, line, sizeof(line));
 	vs_notify_status(line);
@@ -204,6 +323,10 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
 	} else {
 		if (strcmp(l->cfg.stats_textfile, next.stats_textfile) != 0)
 			vs_textfile_remove(l->cfg.stats_textfile, "no longer written there");
+		if (next.watch_events_kept != l->cfg.watch_events_kept) {
+			l->w.caught.kept = next.watch_events_kept;
+			l->w.caught.head = l->w.caught.n = 0; /* the ring starts over */
+		}
 		l->cfg = next;
 		vs_log_msg(VS_MSG_RELOAD, LOG_NOTICE, &f,
 			   "configuration reloaded: watch every %u s, top %u", next.watch_interval,
@@ -278,13 +401,41 @@ int vs_watch_run(const struct vs_config *cfg, const struct vs_run_options *opt)
 		code = VS_EX_SOFTWARE;
 		goto out;
 	}
+	/* The backend: BPF where it loads (auto), or as asked. */
+	l.w.caught.kept = l.cfg.watch_events_kept;
+	if (strcmp(l.cfg.watch_backend, "proc") == 0) {
+		snprintf(l.w.caught.reason, sizeof(l.w.caught.reason),
+			 "proc: watch.backend = \"proc\"");
+	} else if ((r = vs_catch_open(&l.w.catch, l.w.caught.reason, sizeof(l.w.caught.reason))) <
+		   0) {
+		if (strcmp(l.cfg.watch_backend, "bpf") == 0) {
+			vs_log(LOG_ERR, "watch.backend = \"bpf\": %s", l.w.caught.reason);
+			code = VS_EX_UNAVAILABLE;
+			goto out;
+		}
+		vs_log(LOG_WARNING, "%s: counting from /proc instead, no failure caught",
+		       l.w.caught.reason);
+	} else {
+		l.w.caught.bpf = true;
+		snprintf(l.w.caught.attach, sizeof(l.w.caught.attach), "%s",
+			 vs_catch_attach(l.w.catch));
+		l.w.caught.reason[0] = 0;
+		if ((r = sd_event_add_io(l.ev, NULL, vs_catch_fd(l.w.catch), EPOLLIN, on_ring,
+					 &l)) < 0) {
+			vs_log_errno(LOG_ERR, r, "cannot watch the BPF ring buffer");
+			code = VS_EX_SOFTWARE;
+			goto out;
+		}
+	}
 	scan(&l); /* the first figures before READY=1 */
-	vs_log_msg(VS_MSG_START, LOG_INFO, &f,
-		   "started in watch mode: every %u s, top %u, vm.max_map_count %ld, %llu "
-		   "processes, %llu VMAs, first scan %.3f s",
-		   l.cfg.watch_interval, l.cfg.watch_top, l.w.limit,
-		   (unsigned long long)l.w.processes, (unsigned long long)l.w.vmas,
-		   l.w.scan_seconds);
+	vs_log_msg(
+	    VS_MSG_START, LOG_INFO, &f,
+	    "started in watch mode (%s%s%s): every %u s, top %u, vm.max_map_count %ld, "
+	    "%llu processes, %llu VMAs, first scan %.3f s",
+	    l.w.catch ? "bpf, " : "/proc scan: ", l.w.catch ? l.w.caught.attach : l.w.caught.reason,
+	    l.w.catch ? ", every refused call caught" : "", l.cfg.watch_interval, l.cfg.watch_top,
+	    l.w.limit, (unsigned long long)l.w.processes, (unsigned long long)l.w.vmas,
+	    l.w.scan_seconds);
 	status(&l, line, sizeof(line));
 	vs_notify_ready(line);
 	r = sd_event_loop(l.ev);
@@ -304,5 +455,7 @@ out:
 	sd_event_source_disable_unref(l.textfile);
 	vs_stats_server_free(l.server);
 	sd_event_unref(l.ev);
+	vs_catch_close(l.w.catch);
+	l.w.catch = NULL;
 	return code;
 }

@@ -234,14 +234,13 @@ int count_tasks(struct bpf_iter__task *ctx)
 
 	if (!t)
 		return 0;
-	/* One record a process: its group leader; none for kernel threads. */
-	if (BPF_CORE_READ(t, pid) != BPF_CORE_READ(t, tgid) || BPF_CORE_READ(t, flags) & PF_KTHREAD)
+	/* One record a process: its group leader. A kernel thread's count is -1,
+	 * a process without memory (exiting, a zombie) -2. */
+	if (BPF_CORE_READ(t, pid) != BPF_CORE_READ(t, tgid))
 		return 0;
 	struct mm_struct *mm = BPF_CORE_READ(t, mm);
-	if (!mm)
-		return 0;
 	rec.pid = BPF_CORE_READ(t, tgid);
-	rec.map_count = map_count_of(mm);
+	rec.map_count = BPF_CORE_READ(t, flags) & PF_KTHREAD ? -1 : mm ? map_count_of(mm) : -2;
 	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
 	return 0;
 }

@@ -199,8 +199,7 @@ int vs_catch_open(struct vs_catch **out, char *why, size_t len)
 	vmlinux = btf__load_vmlinux_btf();
 	if (!vmlinux) {
 		r = errno ? errno : ENOENT;
-		snprintf(why, len, "bpf: no kernel BTF (/sys/kernel/btf/vmlinux): %s",
-			 strerror(r));
+		snprintf(why, len, "bpf: no kernel BTF (/sys/kernel/btf/vmlinux): %s", strerror(r));
 		return -r;
 	}
 	c = calloc(1, sizeof(*c));

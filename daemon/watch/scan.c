@@ -168,19 +168,27 @@ static void describe(int procfd, const char *pid, struct vs_watch_proc *p)
 	p->load = is_load(procfd, pid, p->comm);
 }
 
-/* Keep the top N by VMAs, largest first (ties: the lower pid first). */
-static void rank(struct vs_watch *w, int procfd, const char *name, long pid, long vmas)
+/* Keep the top N by VMAs, largest first (ties: the lower pid first); a process's
+ * peak counts as much as what it holds now, so one that climbed and fell back
+ * between two scans is still listed. */
+static void rank(struct vs_watch *w, int procfd, const char *name, long pid, long vmas, long peak,
+		 double peak_at)
 {
 	unsigned n = w->ntop, i;
+	long key = peak > vmas ? peak : vmas;
 
-	if (!w->top_n || (n == w->top_n && vmas <= w->top[n - 1].vmas))
+#define KEY(p) ((p).peak > (p).vmas ? (p).peak : (p).vmas)
+	if (!w->top_n || (n == w->top_n && key <= KEY(w->top[n - 1])))
 		return;
 	if (n < w->top_n)
 		w->ntop++;
-	for (i = w->ntop - 1; i > 0 && w->top[i - 1].vmas < vmas; i--)
+	for (i = w->ntop - 1; i > 0 && KEY(w->top[i - 1]) < key; i--)
 		w->top[i] = w->top[i - 1];
+#undef KEY
 	w->top[i].pid = pid;
 	w->top[i].vmas = vmas;
+	w->top[i].peak = peak;
+	w->top[i].peak_at = peak_at;
 	describe(procfd, name, &w->top[i]);
 }
 
@@ -236,13 +244,83 @@ static double realtime(clockid_t id)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* This scan's peak of a process: the kernel's high-water mark (bpf), or the
+ * most any scan saw (a small table by pid; a clash forgets the older one). */
+static long peak_of(struct vs_watch *w, long pid, long vmas, double now, double *at)
+{
+	struct vs_catch_peak kp;
+
+	*at = now;
+	if (w->catch && vs_catch_peak(w->catch, (unsigned)pid, &kp) == 0) {
+		struct timespec m;
+		clock_gettime(CLOCK_MONOTONIC, &m);
+		double mono = (double)m.tv_sec + (double)m.tv_nsec / 1e9;
+		if (kp.peak > vmas) {
+			*at = now - (mono - (double)kp.mono_ns / 1e9);
+			return kp.peak;
+		}
+		return vmas;
+	}
+	unsigned h = (unsigned)((unsigned long)pid * 2654435761u) % VS_WATCH_PEAKS;
+	if (w->peaks.slot[h].pid != pid || w->peaks.slot[h].peak < 0) {
+		w->peaks.slot[h].pid = pid;
+		w->peaks.slot[h].peak = vmas;
+		w->peaks.slot[h].at = now;
+	} else if (vmas > w->peaks.slot[h].peak) {
+		w->peaks.slot[h].peak = vmas;
+		w->peaks.slot[h].at = now;
+	}
+	*at = w->peaks.slot[h].at;
+	return w->peaks.slot[h].peak;
+}
+
+struct scan_ctx {
+	struct vs_watch *w;
+	int procfd;
+	long limit;
+	double now;
+};
+
+/* One process with memory and its count. */
+static void account(struct scan_ctx *x, const char *name, long pid, long vmas)
+{
+	struct vs_watch *w = x->w;
+	double at;
+	long peak = peak_of(w, pid, vmas, x->now, &at);
+
+	w->processes++;
+	w->vmas += (uint64_t)vmas;
+	unsigned level = level_of(vmas, x->limit);
+	if (level && is_load(x->procfd, name, NULL))
+		level = 0; /* listed, never counted above a threshold */
+	for (unsigned t = 0; t < level; t++)
+		w->above[t]++;
+	rank(w, x->procfd, name, pid, vmas, peak, at);
+	if (level)
+		follow(w, x->procfd, name, pid, vmas, level);
+}
+
+static void counted(unsigned pid, int count, void *ud)
+{
+	char name[24];
+
+	struct scan_ctx *x = ud;
+
+	if (count < 0 || count == 0) {
+		x->w->skipped[count == -1 ? VS_WATCH_SKIP_KERNEL_THREAD : VS_WATCH_SKIP_EXITED]++;
+		return;
+	}
+	snprintf(name, sizeof(name), "%u", pid);
+	account(x, name, pid, count);
+}
+
 int vs_watch_scan(struct vs_watch *w, const char *proc, long limit)
 {
 	static char maps[MAPS_CHUNK];
 	static char dents[DENTS_CHUNK] __attribute__((aligned(8)));
 	double t0 = realtime(CLOCK_MONOTONIC);
 	int procfd = open(proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	long n;
+	long n = 0;
 
 	if (procfd < 0)
 		return -errno;
@@ -252,6 +330,15 @@ int vs_watch_scan(struct vs_watch *w, const char *proc, long limit)
 	memset(w->skipped, 0, sizeof(w->skipped));
 	memset(w->above, 0, sizeof(w->above));
 	w->cur = !w->cur;
+	w->ntrack[w->cur] = 0;
+	struct scan_ctx x = {
+	    .w = w, .procfd = procfd, .limit = limit, .now = realtime(CLOCK_REALTIME)};
+	/* The kernel's own counter, O(processes), no mmap lock taken. */
+	if (w->catch && vs_catch_count(w->catch, counted, &x) == 0)
+		goto done;
+	w->processes = w->vmas = 0; /* a failed iteration: the /proc scan, afresh */
+	w->ntop = w->ncrossings = 0;
+	memset(w->above, 0, sizeof(w->above));
 	w->ntrack[w->cur] = 0;
 	while ((n = syscall(SYS_getdents64, procfd, dents, sizeof(dents))) > 0) {
 		for (long off = 0; off < n;) {
@@ -278,22 +365,32 @@ int vs_watch_scan(struct vs_watch *w, const char *proc, long limit)
 				w->skipped[no_mm(procfd, d->d_name)]++;
 				continue;
 			}
-			w->processes++;
-			w->vmas += (uint64_t)vmas;
-			unsigned level = level_of(vmas, limit);
-			if (level && is_load(procfd, d->d_name, NULL))
-				level = 0; /* listed, never counted above a threshold */
-			for (unsigned t = 0; t < level; t++)
-				w->above[t]++;
-			rank(w, procfd, d->d_name, pid, vmas);
-			if (level)
-				follow(w, procfd, d->d_name, pid, vmas, level);
+			account(&x, d->d_name, pid, vmas);
 		}
 	}
+done:;
 	int e = n < 0 ? -errno : 0;
 	close(procfd);
 	w->scans++;
 	w->scan_seconds = realtime(CLOCK_MONOTONIC) - t0;
 	w->scanned_at = realtime(CLOCK_REALTIME);
 	return e;
+}
+
+void vs_watch_unit_of_pid(long pid, char *unit, size_t len)
+{
+	char path[40], buf[4096];
+	int fd;
+	ssize_t n;
+
+	unit[0] = 0;
+	snprintf(path, sizeof(path), "/proc/%ld/cgroup", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	vs_watch_unit_of(buf, unit, len);
 }

@@ -16,6 +16,7 @@
 #define VS_INTERVAL_MAX_MS 3600000 /* one hour */
 #define VS_INTERVAL_MAX_S 86400	   /* one day */
 #define VS_LOG_RATE_MAX 100000	   /* per second: the journal's own rate limit is lower */
+#define VS_WATCH_EVENTS_MAX 256 /* watch.events_kept at most: the stats JSON holds them all */
 #define VS_WATCH_TOP_KEEP 100	   /* watch.top: bounded label cardinality */
 #define VS_DEMAND_MAX 2147483647   /* above SteamOS's 2147483642 */
 #define VS_EMULATE_MIN 1024	   /* the daemon itself holds about a hundred VMAs */
@@ -103,6 +104,10 @@ enum vs_key_type { VS_KEY_UINT, VS_KEY_SEED, VS_KEY_FILL, VS_KEY_STRING };
 	  "watch mode: seconds between scans of every process")                                    \
 	X(watch_top, "watch.top", UINT, 1, VS_WATCH_TOP_KEEP, 10, 0,                               \
 	  "watch mode: processes listed by VMA count (the metrics' label cardinality)")            \
+	X(watch_backend, "watch.backend", STRING, 0, 8, "auto", VS_KEY_FROZEN,                     \
+	  "watch mode: auto (BPF where it loads, else the /proc scan), bpf or proc")               \
+	X(watch_events_kept, "watch.events_kept", UINT, 1, VS_WATCH_EVENTS_MAX, 256, 0,            \
+	  "watch mode: recent caught failures kept for `vmastressctl events`")                     \
 	X(log_summary_interval, "log.summary_interval", UINT, 0, VS_INTERVAL_MAX_S, 60, 0,         \
 	  "seconds between summary lines; 0 = off")                                                \
 	X(log_events_per_second, "log.events_per_second", UINT, 0, VS_LOG_RATE_MAX, 0, 0,          \

@@ -19,6 +19,7 @@ enum vs_msg {
 	VS_MSG_DRIFT,
 	VS_MSG_VERDICT,
 	VS_MSG_WATCH_CROSSED,
+	VS_MSG_WATCH_CAUGHT,
 	VS_MSG_COUNT, /* also: a plain line, no MESSAGE_ID */
 };
 
@@ -33,6 +34,7 @@ struct vs_fields {
 	long long leaked_bytes;
 	long pid;		 /* watch mode: the process a line is about (< 0: none) */
 	const char *comm, *unit; /* and its name and unit (NULL: none) */
+	const char *call;	 /* watch mode: the call the limit refused (NULL: none) */
 };
 #define VS_FIELDS_NONE                                                                             \
 	{                                                                                          \

@@ -29,9 +29,9 @@ enum vs_catch_call { VS_CATCH_CALLS(VS_CATCH_ENUM) VS_CATCH_CALL_COUNT };
 
 /* Per CPU, summed by the daemon: nothing is lost to a full ring buffer. */
 struct vs_catch_counters {
-	unsigned long long hits[VS_CATCH_CALL_COUNT];	/* refused by the map count */
-	unsigned long long other[VS_CATCH_CALL_COUNT];	/* ENOMEM for another reason */
-	unsigned long long dropped;			/* events the ring buffer had no room for */
+	unsigned long long hits[VS_CATCH_CALL_COUNT];  /* refused by the map count */
+	unsigned long long other[VS_CATCH_CALL_COUNT]; /* ENOMEM for another reason */
+	unsigned long long dropped;		       /* events the ring buffer had no room for */
 };
 
 #define VS_CATCH_UNIT_MAX 96

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "vmastress/config/config.h"
+#include "vmastress/watch/catch.h"
 
 #define VS_WATCH_TOP_MAX VS_WATCH_TOP_KEEP
 #define VS_WATCH_TRACK_MAX 1024	  /* processes above the lowest threshold followed */
@@ -28,6 +29,44 @@ struct vs_watch_proc {
 	char comm[17];
 	char unit[VS_WATCH_UNIT_MAX]; /* the systemd unit from /proc/PID/cgroup; "" none */
 	bool load;		      /* a vmastress load daemon: near the limit on purpose */
+	long peak;	/* the most VMAs seen: the kernel's high-water mark (bpf), or the scans' */
+	double peak_at; /* when, realtime seconds */
+};
+
+/* One call the limit refused, caught host-wide (bpf backend). */
+struct vs_watch_caught {
+	double time; /* realtime seconds */
+	long pid, tid, map_count, limit;
+	unsigned call; /* enum vs_catch_call */
+	int err;
+	char comm[17];
+	char unit[VS_WATCH_UNIT_MAX];
+};
+#define VS_WATCH_HIT_UNITS 16 /* hits by unit: these many units, the rest as "other" */
+
+/* The catch: the backend, and what it caught. */
+struct vs_watch_catch {
+	bool bpf;
+	char attach[8];	  /* "fexit" or "raw_tp" */
+	char reason[200]; /* why not bpf; "" when it is */
+	uint64_t hits[VS_CATCH_CALL_COUNT], other[VS_CATCH_CALL_COUNT], dropped;
+	uint64_t journal_dropped; /* entries not written (rate limit) */
+	unsigned kept, head, n;	  /* ring of recent: events_kept, next slot, filled */
+	struct vs_watch_caught recent[VS_WATCH_EVENTS_MAX];
+	struct {
+		char unit[VS_WATCH_UNIT_MAX];
+		uint64_t hits[VS_CATCH_CALL_COUNT];
+	} units[VS_WATCH_HIT_UNITS];
+	unsigned nunits;
+};
+
+/* Peaks the /proc scans saw (the bpf backend keeps its own in the kernel). */
+#define VS_WATCH_PEAKS 8192
+struct vs_watch_peaks {
+	struct {
+		long pid, peak;
+		double at;
+	} slot[VS_WATCH_PEAKS];
 };
 
 /* Which sysctl.d file sets vm.max_map_count, by systemd-sysctl's rule. */
@@ -66,6 +105,9 @@ struct vs_watch {
 		long pid;
 		unsigned level; /* thresholds reached */
 	} track[2][VS_WATCH_TRACK_MAX];
+	struct vs_catch *catch; /* NULL: the /proc scan */
+	struct vs_watch_peaks peaks;
+	struct vs_watch_catch caught;
 };
 
 extern const unsigned vs_watch_thresholds[VS_WATCH_THRESHOLD_COUNT];
@@ -77,6 +119,8 @@ const char *vs_watch_skip_name(enum vs_watch_skip s);
  * the threshold counts and crossings: it is near the limit on purpose. No allocation. Returns 0 or
  * -errno (only when proc itself cannot be read). */
 int vs_watch_scan(struct vs_watch *w, const char *proc, long limit);
+/* The systemd unit (or container) of pid, from its /proc/PID/cgroup; "" when gone. */
+void vs_watch_unit_of_pid(long pid, char *unit, size_t len);
 
 /* The systemd unit of a /proc/PID/cgroup text (cgroup v2): the deepest unit
  * in the path, else the deepest slice; "" when none. */
