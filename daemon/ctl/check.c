@@ -49,10 +49,11 @@ int vs_ctl_check(int argc, char **argv)
 					     {"watch", no_argument, NULL, 'W'},
 					     {"warning", required_argument, NULL, 'w'},
 					     {"critical", required_argument, NULL, 'c'},
+					     {"window", required_argument, NULL, 'n'},
 					     {0}};
 	const char *const *names = check_names;
 	bool demand = false, watch = false, warning_set = false, critical_set = false;
-	double max_leaked = 0, max_fill = 0.95, warning = 0.8, critical = 0.95;
+	double max_leaked = 0, max_fill = 0.95, warning = 0.8, critical = 0.95, window = 300;
 	char err[512], k[96], *end;
 	json_object *s;
 	int c;
@@ -67,16 +68,18 @@ int vs_ctl_check(int argc, char **argv)
 		double *v = c == 'l'   ? &max_leaked
 			    : c == 'f' ? &max_fill
 			    : c == 'w' ? &warning
+			    : c == 'n' ? &window
 				       : &critical;
 		const char *name = c == 'l'   ? "--max-leaked-bytes"
 				   : c == 'f' ? "--max-fill"
 				   : c == 'w' ? "--warning"
+				   : c == 'n' ? "--window"
 					      : "--critical";
 		if (c == ':')
 			return printf("VMASTRESS UNKNOWN - check: %s needs a value\n",
 				      argv[optind - 1]),
 			       CHECK_UNKNOWN;
-		if (!strchr("lfwc", c))
+		if (!strchr("lfwcn", c))
 			return printf("VMASTRESS UNKNOWN - check: unknown option %s\n",
 				      argv[optind - 1]),
 			       CHECK_UNKNOWN;
@@ -113,7 +116,7 @@ int vs_ctl_check(int argc, char **argv)
 		       CHECK_UNKNOWN;
 	if (watch) {
 		vs_ctl_default_socket(VS_DEFAULT_WATCH_SOCKET);
-		return vs_ctl_check_watch(warning, critical);
+		return vs_ctl_check_watch(warning, critical, window);
 	}
 	vs_ctl_default_socket(VS_DEFAULT_SOCKET);
 	if (vs_ctl_fetch_stats(&s, err, sizeof(err))) {

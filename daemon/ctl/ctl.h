@@ -29,7 +29,9 @@ int vs_ctl_fetch_stats(json_object **out, char *err, size_t errlen);
 int vs_ctl_check(int argc, char **argv);
 /* top [-n SECONDS]; check --watch: watch.c. */
 int vs_ctl_top(int argc, char **argv);
-int vs_ctl_check_watch(double warning, double critical);
+int vs_ctl_check_watch(double warning, double critical, double window);
+/* events [-f] [--json]: watch.c. */
+int vs_ctl_events(int argc, char **argv);
 /* A watch daemon's stats as top prints them. */
 void vs_ctl_print_top(json_object *s);
 

@@ -47,10 +47,13 @@ static void usage(FILE *out)
 		"       vmastressctl [--socket PATH] check --demand\n"
 		"       vmastressctl [--socket PATH] top [-n SECONDS]\n"
 		"       vmastressctl [--socket PATH] check --watch [--warning F] [--critical F]\n"
+		"                                       [--window SECONDS]\n"
+		"       vmastressctl [--socket PATH] events [-f] [--json]\n"
 		"       vmastressctl compare A.json B.json\n"
 		"       vmastressctl summary [--json|--csv] REPORT.json...\n"
 		"       vmastressctl -h|--help | -V|--version\n"
-		"\ntop and check --watch ask the watch daemon (" VS_DEFAULT_WATCH_SOCKET "), the\n"
+		"\ntop, events and check --watch ask the watch daemon (" VS_DEFAULT_WATCH_SOCKET
+		"), the\n"
 		"others the load daemon (" VS_DEFAULT_SOCKET ").\n"
 		"\nExit status: 0 ok, %d usage, %d bad answer or file, %d missing file,\n"
 		"%d daemon not reachable, %d permission denied; check: 0 OK, 1 WARNING,\n"
@@ -384,6 +387,10 @@ int main(int argc, char **argv)
 		vs_ctl_default_socket(VS_DEFAULT_WATCH_SOCKET);
 		return vs_ctl_top(argc - i, argv + i);
 	}
+	if (strcmp(cmd, "events") == 0) {
+		vs_ctl_default_socket(VS_DEFAULT_WATCH_SOCKET);
+		return vs_ctl_events(argc - i, argv + i);
+	}
 	vs_ctl_default_socket(VS_DEFAULT_SOCKET);
 	if (strcmp(cmd, "summary") == 0)
 		return vs_ctl_summary(argc - i, argv + i);
@@ -395,7 +402,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "status") != 0 && !is_raw(cmd))
 		return usage_error("unknown command \"%s\" (stats, metrics, ping, version, status, "
-				   "check, top, compare, summary)",
+				   "check, top, events, compare, summary)",
 				   cmd);
 	if (rest > 0)
 		return usage_error("unexpected argument \"%s\"", argv[i + 1]);

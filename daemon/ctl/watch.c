@@ -53,15 +53,35 @@ void vs_ctl_print_top(json_object *s)
 	       vs_ctl_num(s, "watch.above.50"), vs_ctl_num(s, "watch.above.80"),
 	       vs_ctl_num(s, "watch.above.95"), vs_ctl_num(s, "watch.scan_seconds"),
 	       age < 0 ? 0 : age, vs_ctl_num(s, "watch.interval_seconds"));
-	printf("%8s  %-16s %-*s %10s %7s\n", "PID", "COMM", VS_CTL_UNIT_WIDTH, "UNIT", "VMAS",
-	       "LIMIT%");
+	char backend[16], why[200];
+	vs_ctl_text(s, "watch.backend", backend, sizeof(backend));
+	if (strcmp(backend, "proc") == 0)
+		printf("backend: /proc scan (%s)\n",
+		       vs_ctl_text(s, "watch.backend_reason", why, sizeof(why)));
+	else {
+		json_object *hits = vs_ctl_at(s, "watch.catch.hits");
+		double refused = 0;
+		if (json_object_is_type(hits, json_type_object)) {
+			json_object_object_foreach(hits, k, v)
+			{
+				(void)k;
+				refused += json_object_get_double(v);
+			}
+		}
+		printf("backend: bpf (%s): %.0f calls refused at the limit caught host-wide "
+		       "(vmastressctl events)\n",
+		       vs_ctl_text(s, "watch.attach", why, sizeof(why)), refused);
+	}
+	printf("%8s  %-16s %-*s %10s %7s %10s\n", "PID", "COMM", VS_CTL_UNIT_WIDTH, "UNIT", "VMAS",
+	       "LIMIT%", "PEAK");
 	for (size_t i = 0; i < n; i++) {
 		json_object *p = json_object_array_get_idx(top, i);
 		vs_ctl_text(p, "comm", comm, sizeof(comm));
 		vs_ctl_text(p, "unit", unit, sizeof(unit));
-		printf("%8.0f  %-16s %-*s %10.0f %7.1f%s\n", vs_ctl_num(p, "pid"), comm,
+		double peak = vs_ctl_num(p, "peak");
+		printf("%8.0f  %-16s %-*s %10.0f %7.1f %10.0f%s\n", vs_ctl_num(p, "pid"), comm,
 		       VS_CTL_UNIT_WIDTH, unit[0] ? unit : "-", vs_ctl_num(p, "vmas"),
-		       100 * vs_ctl_num(p, "fill"),
+		       100 * vs_ctl_num(p, "fill"), isnan(peak) ? vs_ctl_num(p, "vmas") : peak,
 		       json_object_get_boolean(vs_ctl_at(p, "load")) ? "  load test" : "");
 	}
 }
@@ -117,7 +137,28 @@ int vs_ctl_top(int argc, char **argv)
 }
 
 /* check --watch [--warning F] [--critical F]: the process nearest the limit. */
-int vs_ctl_check_watch(double warning, double critical)
+/* Refused calls caught in the last `window` seconds (the recent list), and the newest. */
+static unsigned caught_within(json_object *s, double window, json_object **newest)
+{
+	json_object *recent = vs_ctl_at(s, "watch.catch.recent");
+	size_t n =
+	    json_object_is_type(recent, json_type_array) ? json_object_array_length(recent) : 0;
+	struct timespec now;
+	unsigned k = 0;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	*newest = NULL;
+	for (size_t i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(recent, i);
+		if ((double)now.tv_sec - vs_ctl_num(e, "time") <= window) {
+			k++;
+			*newest = e;
+		}
+	}
+	return k;
+}
+
+int vs_ctl_check_watch(double warning, double critical, double window)
 {
 	static const char *const names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
 	char err[512], comm[40];
@@ -136,6 +177,21 @@ int vs_ctl_check_watch(double warning, double critical)
 	double fill = top ? vs_ctl_num(top, "fill") : 0, vmas = top ? vs_ctl_num(top, "vmas") : 0;
 	double limit = vs_ctl_num(s, "watch.sysctl.value");
 	int state = fill >= critical ? CHECK_CRITICAL : fill >= warning ? CHECK_WARNING : CHECK_OK;
+	json_object *newest;
+	unsigned caught = caught_within(s, window, &newest);
+	if (caught) { /* a process was refused by the limit: the failure itself */
+		char c[40], call[24], u[VS_CTL_UNIT_WIDTH + 1];
+		printf("VMASTRESS CRITICAL - %u calls refused at the VMA limit in the last %.0f s, "
+		       "the last: %s (pid %.0f, %s) %s at %.0f VMAs",
+		       caught, window, vs_ctl_text(newest, "comm", c, sizeof(c)),
+		       vs_ctl_num(newest, "pid"),
+		       vs_ctl_text(newest, "unit", u, sizeof(u))[0] ? u : "no unit",
+		       vs_ctl_text(newest, "call", call, sizeof(call)),
+		       vs_ctl_num(newest, "map_count"));
+		printf(" | caught=%u;;1;0\n", caught);
+		json_object_put(s);
+		return CHECK_CRITICAL;
+	}
 
 	if (top)
 		printf("VMASTRESS %s - most VMAs: %s (pid %.0f) %.0f of %.0f (%.1f%%)",
@@ -152,4 +208,91 @@ int vs_ctl_check_watch(double warning, double critical)
 	       vs_ctl_num(s, "watch.processes"), vs_ctl_num(s, "watch.vmas"));
 	json_object_put(s);
 	return state;
+}
+
+/* events [-f] [--json]: the calls the limit refused, caught host-wide (bpf). */
+static void print_event(json_object *e, bool json)
+{
+	char c[40], call[24], err[16], u[VS_CTL_UNIT_WIDTH + 1], when[32];
+	time_t t = (time_t)vs_ctl_num(e, "time");
+	struct tm tm;
+
+	if (json) {
+		printf("%s\n", json_object_to_json_string_ext(e, JSON_C_TO_STRING_PLAIN));
+		return;
+	}
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime_r(&t, &tm));
+	vs_ctl_text(e, "unit", u, sizeof(u));
+	printf("%s  pid %-8.0f %-16s %-*s %s %s at %.0f of %.0f VMAs\n", when, vs_ctl_num(e, "pid"),
+	       vs_ctl_text(e, "comm", c, sizeof(c)), 24, strcmp(u, "") ? u : "-",
+	       vs_ctl_text(e, "call", call, sizeof(call)),
+	       vs_ctl_text(e, "errno", err, sizeof(err)), vs_ctl_num(e, "map_count"),
+	       vs_ctl_num(e, "limit"));
+}
+
+int vs_ctl_events(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"follow", no_argument, NULL, 'f'}, {"json", no_argument, NULL, 'j'}, {0}};
+	bool follow = false, json = false;
+	double last = 0;
+	char err[512];
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f", opts, NULL)) != -1) {
+		if (c == 'f')
+			follow = true;
+		else if (c == 'j')
+			json = true;
+		else {
+			fprintf(stderr,
+				"vmastressctl: events: %s is not an option (events [-f] "
+				"[--json])\n",
+				argv[optind - 1]);
+			return VS_EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vmastressctl: events: unexpected argument \"%s\"\n", argv[optind]);
+		return VS_EX_USAGE;
+	}
+	for (bool first = true;; first = false) {
+		json_object *s;
+		int r = fetch_watch(&s, err, sizeof(err));
+		if (r) {
+			fprintf(stderr, "vmastressctl: %s\n", err);
+			return r;
+		}
+		char backend[16], why[200];
+		if (first &&
+		    strcmp(vs_ctl_text(s, "watch.backend", backend, sizeof(backend)), "bpf") != 0) {
+			fprintf(stderr,
+				"vmastressctl: events: the watch runs the /proc scan (%s): it "
+				"catches no failure\n",
+				vs_ctl_text(s, "watch.backend_reason", why, sizeof(why)));
+			json_object_put(s);
+			return VS_EX_UNAVAILABLE;
+		}
+		json_object *recent = vs_ctl_at(s, "watch.catch.recent");
+		size_t n = json_object_is_type(recent, json_type_array)
+			       ? json_object_array_length(recent)
+			       : 0;
+		for (size_t i = 0; i < n; i++) {
+			json_object *e = json_object_array_get_idx(recent, i);
+			if (vs_ctl_num(e, "time") > last) {
+				print_event(e, json);
+				last = vs_ctl_num(e, "time");
+			}
+		}
+		if (first && !n && !json && !follow)
+			printf("no call refused at the VMA limit since the watch started\n");
+		json_object_put(s);
+		if (!follow)
+			return 0;
+		fflush(stdout);
+		struct timespec ts = {1, 0};
+		nanosleep(&ts, NULL);
+	}
 }

@@ -157,9 +157,12 @@ try:
         ctl = [a.ctl, "--socket", sock]
         p = subprocess.run(ctl + ["top"], capture_output=True, text=True, timeout=30)
         lines = p.stdout.splitlines()
-        h.check(p.returncode == 0 and lines[1].split()[:2] == ["PID", "COMM"] and
-                lines[2].split()[0] == str(full.pid) and lines[2].split()[-1] == "100.0",
-                "vmastressctl top: the helper at the limit first, 100.0 %%:\n%s" % p.stdout)
+        h.check(p.returncode == 0 and lines[1].startswith("backend: ") and
+                lines[2].split()[:2] == ["PID", "COMM"] and
+                lines[3].split()[0] == str(full.pid) and lines[3].split()[-2] == "100.0" and
+                lines[3].split()[-1] == str(limit),
+                "vmastressctl top: the backend, the helper at the limit first, 100.0 %%, its "
+                "peak:\n%s" % p.stdout)
         h.check(re.search(r"scan [0-9.]+ s, [0-9]+ s ago \(every 1 s\)", lines[0]),
                 "top says how old its scan is: %s" % lines[0])
         t = subprocess.Popen(ctl + ["top", "-n", "0.3"], stdout=subprocess.PIPE, text=True)
