@@ -193,6 +193,37 @@ try:
     p.stdin.close()
     p.wait()
 
+    # A real load (fragment at the limit, 2 workers) in a cgroup of its own, named as a
+    # unit: the watch's hits for that unit equal the load's own ENOMEM counters.
+    with open("/proc/self/mounts") as f:  # the cgroup v2 hierarchy (unified, or hybrid's)
+        v2 = next((l.split()[1] for l in f if l.split()[2] == "cgroup2"), None)
+    if v2:
+        unit = "vs-catch-%d.service" % os.getpid()
+        cg = os.path.join(v2, unit)
+        os.mkdir(cg)
+        try:
+            rep = os.path.join(tmp, "fragment.json")
+            r = subprocess.run(["sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', cg,
+                                a.daemon, "-p", "fragment", "-w", "2", "-d", "4", "--socket",
+                                "none", "--report", rep], capture_output=True, text=True,
+                               timeout=120)
+            h.check(r.returncode == 0, "a fragment load in %s" % unit)
+            time.sleep(1)
+            with open(rep) as f:
+                own = json.load(f)["failures"]
+            m = h.query(sock, b"metrics\n").decode()
+            for call in ("munmap", "mprotect", "mmap"):
+                key = 'vmastress_watch_limit_hits_total{call="%s",unit="%s"} ' % (call, unit)
+                got = next((int(l.split()[-1]) for l in m.splitlines() if l.startswith(key)), 0)
+                h.check(got == own[call].get("ENOMEM", 0) and got > 0 or
+                        (call == "mmap" and got == own[call].get("ENOMEM", 0)),
+                        "%s: the watch caught %d, the load counted %d ENOMEM" %
+                        (call, got, own[call].get("ENOMEM", 0)))
+        finally:
+            os.rmdir(cg)
+    else:
+        print("SKIP part: no cgroup v2 hierarchy to name the load's unit")
+
     # Up to the limit and back down between two scans: its peak is kept.
     p, said = helper("climb", limit)
     helpers.append(p)

@@ -113,6 +113,19 @@ runuser -u alice -- vmastressctl check --watch > /mnt/out/watch_check.txt; r ali
 runuser -u bob -- vmastressctl top > /mnt/out/bob_top.txt 2>&1; r bob_top $?
 systemd-analyze security vmastress-watch.service > /mnt/out/watch_security.txt 2>&1
 journalctl -o json MESSAGE_ID=5b0d3c1e8f7a4e2c9d6b1a0f4e3c2d17 > /mnt/out/journal_watch.json
+# The watch's catch (BPF) against the load's own counters: fragment at the limit for
+# a few seconds, stopped, then both counts of munmap and mprotect ENOMEM compared.
+vmastressctl --socket /run/vmastress/watch.sock stats > /mnt/out/watch_before_fragment.json
+cp /etc/vmastress/vmastressd.conf /root/before-fragment.conf
+printf 'profile = "fragment";\n' >> /etc/vmastress/vmastressd.conf
+systemctl restart vmastressd.service; r fragment_restart $?
+sleep 4
+systemctl stop vmastressd.service
+sleep 1.5
+vmastressctl --socket /run/vmastress/watch.sock stats > /mnt/out/watch_after_fragment.json; r watch_after_fragment $?
+journalctl -o cat -u vmastressd.service --no-pager | grep '^stopped' | tail -1 > /mnt/out/fragment_stopped.txt
+cp /root/before-fragment.conf /etc/vmastress/vmastressd.conf
+systemctl start vmastressd.service
 systemctl stop vmastress-watch.service; r watch_stop $?
 systemctl stop vmcrowd.service
 r watch_result "$(systemctl show -p Result --value vmastress-watch.service)"
@@ -170,6 +183,7 @@ bound=300
 rc=0
 SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1 timeout -k 10 "$bound" systemd-nspawn -D "$root" \
 	--volatile=overlay --boot --register=no --keep-unit --console=read-only --private-network \
+	--capability=CAP_BPF,CAP_PERFMON \
 	--bind="$out":/mnt/out --bind-ro="$pkg":/mnt/pkg > "$out/nspawn.log" 2>&1 || rc=$?
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 	echo "boot test: the container did not power off within ${bound} s: killed (exit $rc)." >&2
