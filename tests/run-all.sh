@@ -14,6 +14,14 @@ strict=()
 ctest --test-dir build --output-on-failure --output-junit junit.xml
 python3 tests/ci_skips.py --junit build/junit.xml --build normal "${strict[@]}"
 
+# Without libbpf (-DVS_BPF=OFF) it still builds, and the watch scans /proc and says why.
+cmake -S . -B build-nobpf -DVS_BPF=OFF -DVS_BUILD_TESTS=OFF > /dev/null
+cmake --build build-nobpf --target vmastressd -j"$jobs" > /dev/null
+./build-nobpf/vmastressd --watch -d 1 --socket none --report - 2> /dev/null |
+	python3 -c 'import json, sys; w = json.load(sys.stdin)["watch"]
+assert w["backend"] == "proc" and "without libbpf" in w["backend_reason"], w["backend_reason"]
+print("without libbpf: the /proc scan, because", w["backend_reason"])'
+
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0
 export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1

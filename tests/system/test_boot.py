@@ -104,8 +104,9 @@ h.check(results["watch_enable_now"] == "0" and results["watch_active"] == "activ
         "user vmastress (%s)" % results["watch_user"])
 with open(os.path.join(res, "watch_caps.txt")) as f:
     caps = dict(l.split() for l in f if l.strip())
-h.check(int(caps["CapEff:"], 16) == 1 << 19 and int(caps["CapAmb:"], 16) == 1 << 19,
-        "its one privilege is CAP_SYS_PTRACE: %s" % caps)
+want_caps = 1 << 19 | 1 << 38 | 1 << 39  # CAP_SYS_PTRACE, CAP_PERFMON, CAP_BPF
+h.check(int(caps["CapEff:"], 16) == want_caps and int(caps["CapAmb:"], 16) == want_caps,
+        "its privileges are CAP_SYS_PTRACE, CAP_BPF and CAP_PERFMON: %s" % caps)
 h.check(results["alice_top"] == "0" and results["alice_watch_stats"] == "0",
         "a group member runs vmastressctl top")
 with open(os.path.join(res, "watch_top.txt")) as f:
@@ -144,6 +145,32 @@ h.check(len(mine) <= 3, "once per threshold, not once a scan: %d" % len(mine))
 h.check(not [e for e in crossed if e.get("VMASTRESS_UNIT") == "vmastressd.service"],
         "no threshold entry for the load service")
 h.check(results["bob_top"] == "77", "another user is refused top (exit %s)" % results["bob_top"])
+h.check(w["backend"] == "bpf" and w["backend_reason"] is None,
+        "the installed watch runs the BPF backend (%s): %s" % (w.get("attach"),
+                                                              w.get("backend_reason")))
+# Its catch against the installed load's own counters, fragment at the limit.
+with open(os.path.join(res, "fragment_stopped.txt")) as f:
+    stopped = f.read()
+with open(os.path.join(res, "watch_after_fragment.prom")) as f:
+    prom = f.read()
+print(stopped)
+for call in ("munmap", "mprotect"):
+    m = re.search(r"%s ENOMEM (\d+)" % call, stopped)
+    own = int(m.group(1)) if m else 0
+    key = 'vmastress_watch_limit_hits_total{call="%s",unit="vmastressd.service"} ' % call
+    got = next((int(l.split()[-1]) for l in prom.splitlines() if l.startswith(key)), 0)
+    h.check(own > 0 and got == own, "%s ENOMEM: the watch caught %d, the load counted %d"
+            % (call, got, own))
+h.check(results["alice_events"] == "0", "a group member runs vmastressctl events")
+with open(os.path.join(res, "journal_caught.json")) as f:
+    caught = [json.loads(l) for l in f if l.strip()]
+h.check(caught and caught[0].get("VMASTRESS_UNIT") == "vmastressd.service" and
+        caught[0].get("VMASTRESS_CALL") in ("munmap", "mprotect", "mmap") and
+        caught[0].get("VMASTRESS_ERRNO") == "ENOMEM" and
+        int(caught[0].get("VMASTRESS_MAP_COUNT", 0)) >= 65530 - 64 and
+        caught[0].get("VMASTRESS_MAX_MAP_COUNT") == "65530",
+        "journald: one entry per caught failure with its fields (%d entries, rate-limited)"
+        % len(caught))
 with open(os.path.join(res, "watch_security.txt")) as f:
     m = re.search(r"Overall exposure level for \S+: ([0-9.]+)", f.read())
 print("vmastress-watch.service exposure (systemd-analyze security, booted): %s"
