@@ -35,6 +35,15 @@ struct cgroup {
 struct css_set {
 	struct cgroup *dfl_cgrp;
 } __attribute__((preserve_access_index));
+struct pid_namespace;
+struct upid {
+	int nr;
+	struct pid_namespace *ns;
+} __attribute__((preserve_access_index));
+struct pid {
+	unsigned int level;
+	struct upid numbers[1];
+} __attribute__((preserve_access_index));
 struct task_struct {
 	struct mm_struct *mm;
 	int pid;
@@ -42,6 +51,7 @@ struct task_struct {
 	unsigned int flags;
 	struct css_set *cgroups;
 	struct task_struct *group_leader;
+	struct pid *thread_pid;
 } __attribute__((preserve_access_index));
 struct seq_file;
 struct bpf_iter_meta {
@@ -71,6 +81,11 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by the daemon whenever it reads vm.max_map_count. */
 volatile __u32 limit;
+/* The watch's own pid namespace (its pointer and level), noted by the iterator
+ * from the task that reads it: pids are reported as the watch sees them, and
+ * processes it cannot see (the host's, from a container) are left out. */
+volatile __u64 watch_ns;
+volatile __u32 watch_level;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -108,6 +123,36 @@ static __always_inline int map_count_of(struct mm_struct *mm)
 	return BPF_CORE_READ((struct mm_struct___vma_count *)mm, vma_count);
 }
 
+/* t's pid in the namespace at level (whose pointer is ns), or -1 when t is not in it. */
+static __always_inline int pid_in(struct task_struct *t, __u64 ns, __u32 level)
+{
+	struct pid *p = BPF_CORE_READ(t, thread_pid);
+	struct upid u;
+
+	if (!p || BPF_CORE_READ(p, level) < level || level > 32)
+		return -1;
+	if (bpf_probe_read_kernel(&u, sizeof(u), &p->numbers[level]) < 0 || (__u64)u.ns != ns)
+		return -1;
+	return u.nr;
+}
+
+/* The reader's (the watch's) namespace, from its own task. */
+static __always_inline void note_watch_ns(void)
+{
+	struct task_struct *me = (struct task_struct *)bpf_get_current_task();
+	struct pid *p = BPF_CORE_READ(me, thread_pid);
+	struct upid u;
+	__u32 level;
+
+	if (!p)
+		return;
+	level = BPF_CORE_READ(p, level);
+	if (level > 32 || bpf_probe_read_kernel(&u, sizeof(u), &p->numbers[level]) < 0)
+		return;
+	watch_level = level;
+	watch_ns = (__u64)u.ns;
+}
+
 static __always_inline void note_peak(__u32 tgid, int count, __u64 now)
 {
 	struct vs_catch_peak *p = bpf_map_lookup_elem(&peaks, &tgid);
@@ -128,12 +173,20 @@ static __always_inline int on_exit(enum vs_catch_call call, int failed, int err)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	struct mm_struct *mm = BPF_CORE_READ(t, mm);
-	__u64 id = bpf_get_current_pid_tgid(), now = bpf_ktime_get_ns();
-	__u32 tgid = id >> 32, key = 0, lim = limit;
+	__u64 id = bpf_get_current_pid_tgid(), now = bpf_ktime_get_ns(), ns = watch_ns;
+	__u32 tgid = id >> 32, tid = (__u32)id, key = 0, lim = limit;
 	int count;
 
 	if (!mm)
 		return 0;
+	if (ns) { /* as the watch sees it; a process it cannot see is not its */
+		int p = pid_in(BPF_CORE_READ(t, group_leader), ns, watch_level);
+		int q = pid_in(t, ns, watch_level);
+		if (p < 0 || q < 0)
+			return 0;
+		tgid = (__u32)p;
+		tid = (__u32)q;
+	}
 	count = map_count_of(mm);
 	note_peak(tgid, count, now);
 	if (!failed)
@@ -167,7 +220,7 @@ static __always_inline int on_exit(enum vs_catch_call call, int failed, int err)
 	}
 	e->mono_ns = now;
 	e->pid = tgid;
-	e->tid = (__u32)id;
+	e->tid = tid;
 	e->err = err;
 	e->call = i;
 	e->map_count = count;
@@ -239,12 +292,17 @@ int count_tasks(struct bpf_iter__task *ctx)
 
 	if (!t)
 		return 0;
-	/* One record a process: its group leader. A kernel thread's count is -1,
-	 * a process without memory (exiting, a zombie) -2. */
+	note_watch_ns();
+	/* One record a process: its group leader, as the watch sees it (none for
+	 * one it cannot see). A kernel thread's count is -1, a process without
+	 * memory (exiting, a zombie) -2. */
 	if (BPF_CORE_READ(t, pid) != BPF_CORE_READ(t, tgid))
 		return 0;
+	int seen = pid_in(t, watch_ns, watch_level);
+	if (seen < 0)
+		return 0;
 	struct mm_struct *mm = BPF_CORE_READ(t, mm);
-	rec.pid = BPF_CORE_READ(t, tgid);
+	rec.pid = (__u32)seen;
 	rec.map_count = BPF_CORE_READ(t, flags) & PF_KTHREAD ? -1 : mm ? map_count_of(mm) : -2;
 	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
 	return 0;

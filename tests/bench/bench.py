@@ -30,7 +30,7 @@ p.add_argument("--baseline", metavar="REF",
                "with the tree's, rep by rep: every figure gets a vs_baseline ratio with its "
                "spread, and a drop beyond the run's noise is printed as a regression")
 p.add_argument("--only", help="comma-separated sections (all by default): churn, verify, latency, "
-               "stress-ng, limits, watch, stats, memory")
+               "stress-ng, limits, watch, catch, stats, memory")
 a = p.parse_args()
 if a.quick:
     a.reps, a.seconds = 1, 1.0
@@ -71,7 +71,8 @@ def stat(xs):
     return {"median": statistics.median(xs), "min": min(xs), "max": max(xs), "n": len(xs)}
 
 
-SECTIONS = ("churn", "verify", "latency", "stress-ng", "limits", "watch", "stats", "memory")
+SECTIONS = ("churn", "verify", "latency", "stress-ng", "limits", "watch", "catch", "stats",
+            "memory")
 want = set(a.only.split(",")) if a.only else set(SECTIONS)
 unknown = want - set(SECTIONS)
 if unknown:
@@ -354,6 +355,81 @@ def measure(daemon, reps):
             watch_cost(1 if a.quick else min(reps, 3))
 
 
+    def sec_catch():
+        # The watch's BPF backend (root): a whole-host count by the kernel's counter
+        # against the /proc scan, on a host where one process holds most of the VMAs
+        # (1048576 in all with the limit raised, else 90 % of it); what the catch costs
+        # a target mapping (the plain loop) counted every second, an unrelated syscall
+        # loop, and an mmap/munmap loop, each with a BPF watch running against none.
+        if os.geteuid() != 0:
+            results["catch"] = "skipped: needs root to load BPF"
+            return
+        sysloop = os.path.join(os.path.dirname(a.loop), "syscall_loop")
+        small = conf("small", "x" * 64)
+
+        def watch_with(backend, interval):
+            c = conf("w" + backend, 'watch = { interval = %d; top = 10; backend = "%s"; };\n'
+                     % (interval, backend))
+            return subprocess.Popen([daemon, "-c", c, "--watch", "--socket", "none", "-d",
+                                     "600", "--report", os.path.join(tmp, "w.json")],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        def stop(p):
+            p.send_signal(signal.SIGTERM)
+            p.wait(60)
+
+        def one_scan(backend):
+            x = run_daemon(conf("s" + backend, 'watch = { interval = 1; backend = "%s"; };\n'
+                                % backend), ["--watch"], 2)
+            return x["watch"]["scan_seconds"], x["watch"]["vmas"], x["watch"].get("backend")
+
+        def measure_rates(reps):
+            scan, hostv, target, sysr, mm = [], [], [], [], []
+            for _ in range(reps):
+                ps, v, _ = one_scan("proc")
+                bs, _, be = one_scan("bpf")
+                if be != "bpf":
+                    raise BenchError("the BPF backend did not load")
+                scan.append(ps / bs)
+                hostv.append(v)
+                off = float(subprocess.check_output([a.loop, str(a.seconds), "16", walk_cap, "1"]))
+                s_off = float(subprocess.check_output([sysloop, str(a.seconds), small]))
+                m_off = float(subprocess.check_output([a.loop, str(a.seconds), "16", "0", "1"]))
+                w = watch_with("bpf", 1)
+                try:
+                    time.sleep(0.5)
+                    on = float(subprocess.check_output([a.loop, str(a.seconds), "16", walk_cap, "1"]))
+                    s_on = float(subprocess.check_output([sysloop, str(a.seconds), small]))
+                    m_on = float(subprocess.check_output([a.loop, str(a.seconds), "16", "0", "1"]))
+                finally:
+                    stop(w)
+                target.append(on / off)
+                sysr.append(s_on / s_off)
+                mm.append(m_on / m_off)
+            results["catch_host_vmas"] = stat(hostv)
+            results["catch_proc_scan_vs_bpf_count_ratio"] = stat(scan)
+            results["catch_target_rate_counted_vs_not_ratio"] = stat(target)
+            results["catch_syscall_loop_on_off_ratio"] = stat(sysr)
+            results["catch_mmap_munmap_loop_on_off_ratio"] = stat(mm)
+            goals["catch_proc_scan_vs_bpf_count_ratio"] = ">= 100"
+            goals["catch_target_rate_counted_vs_not_ratio"] = ">= 0.99"
+            goals["catch_syscall_loop_on_off_ratio"] = ">= 0.97"
+            goals["catch_mmap_munmap_loop_on_off_ratio"] = ">= 0.90"
+
+        limit = h.read_limit()
+        raise_it = found < 1048576 and not a.quick and os.access(h.SYSCTL, os.W_OK)
+        with h.RaisedLimit(1048576 if raise_it else found):
+            limit = h.read_limit()
+            total = 1048576 if limit >= 1048576 else int(0.9 * limit)
+            holder = subprocess.Popen([fastest, str(limit), str(total - 2000), "hold"],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            holder.stdout.readline()
+            try:
+                measure_rates(1 if a.quick else min(reps, 3))
+            finally:
+                holder.stdin.close()
+                holder.wait(120)
+
     def sec_stats():
         # stats latency while 2 workers run flat out; memory per live region at ~30k regions.
         sock = os.path.join(tmp, "stats.sock")
@@ -410,7 +486,7 @@ def measure(daemon, reps):
         results["bookkeeping_rss_kib_at_start"] = rss0
 
 
-    for name, fn in (("churn", sec_churn), ("verify", sec_verify), ("latency", sec_latency), ("stress-ng", sec_stress_ng), ("limits", sec_limits), ("watch", sec_watch), ("stats", sec_stats), ("memory", sec_memory)):
+    for name, fn in (("churn", sec_churn), ("verify", sec_verify), ("latency", sec_latency), ("stress-ng", sec_stress_ng), ("limits", sec_limits), ("watch", sec_watch), ("catch", sec_catch), ("stats", sec_stats), ("memory", sec_memory)):
         if name in want:
             try:
                 fn()
