@@ -60,7 +60,26 @@ static void unit_from_cgroup(void **state)
 	vs_watch_unit_of("0::/system.slice/elasticsearch.service\n", u, sizeof(u));
 	assert_string_equal(u, "elasticsearch.service");
 	vs_watch_unit_of("0::/system.slice/docker-1a2b.scope/init\n", u, sizeof(u));
-	assert_string_equal(u, "docker-1a2b.scope");
+	assert_string_equal(u, "docker-1a2b.scope"); /* not a container id: a unit */
+	/* Containers, from real cgroup paths: docker, podman, Kubernetes (both drivers). */
+	vs_watch_unit_of("0::/system.slice/docker-4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a39281"
+			 "7f6e5d4c3b2a1908.scope\n",
+			 u, sizeof(u));
+	assert_string_equal(u, "docker:4f3c2b1a0e9d");
+	vs_watch_unit_of("0::/machine.slice/libpod-9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f"
+			 "5a4b3c2d1e0f9a8b.scope/container\n",
+			 u, sizeof(u));
+	assert_string_equal(u, "podman:9a8b7c6d5e4f");
+	vs_watch_unit_of(
+	    "0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod5e1c"
+	    "a8b2_3f4d_4e6a_9b7c_1d2e3f4a5b6c.slice/cri-containerd-0123456789abcdef01234"
+	    "56789abcdef0123456789abcdef0123456789abcdef.scope\n",
+	    u, sizeof(u));
+	assert_string_equal(u, "pod:5e1ca8b2-3f4d-4e6a-9b7c-1d2e3f4a5b6c/0123456789ab");
+	vs_watch_unit_of("0::/kubepods/besteffort/pod7c9d1e2f-aaaa-bbbb-cccc-0123456789ab/"
+			 "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210\n",
+			 u, sizeof(u));
+	assert_string_equal(u, "pod:7c9d1e2f-aaaa-bbbb-cccc-0123456789ab/fedcba987654");
 	vs_watch_unit_of("0::/user.slice/user-1000.slice/user@1000.service/app.slice/"
 			 "app-gnome-firefox-42.scope\n",
 			 u, sizeof(u));
