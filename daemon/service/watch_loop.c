@@ -2,6 +2,8 @@
  * watch.interval, the stats socket, the textfile, journal lines on threshold
  * crossings, sd_notify; no load workers. */
 #include <errno.h>
+#include <ftw.h>
+#include <sys/stat.h>
 #include <sys/epoll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -133,7 +135,86 @@ static void log_crossings(const struct watch_loop *l)
 	}
 }
 
-/* The catch's counters, summed from the kernel's per-CPU ones: exact. */
+/* Cgroup ids the kernel counted hits for, and their unit names: from the events,
+ * or, for one whose events were all dropped, from the cgroup v2 tree (a
+ * directory's inode is its id). */
+#define CGNAMES 1024
+static struct {
+	unsigned long long id;
+	char unit[VS_WATCH_UNIT_MAX];
+} cgnames[CGNAMES];
+
+static void name_cgroup(unsigned long long id, const char *unit)
+{
+	unsigned h = (unsigned)(id % CGNAMES);
+
+	cgnames[h].id = id;
+	snprintf(cgnames[h].unit, sizeof(cgnames[h].unit), "%s", unit);
+}
+
+static unsigned long long wanted_ino;
+static char found_path[512];
+
+static int find_ino(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag == FTW_D && (unsigned long long)st->st_ino == wanted_ino) {
+		snprintf(found_path, sizeof(found_path), "%s", path);
+		return 1;
+	}
+	return 0;
+}
+
+static const char *unit_of_cgroup(unsigned long long id)
+{
+	static char root[256];
+	unsigned h = (unsigned)(id % CGNAMES);
+	char text[600];
+
+	if (cgnames[h].id == id)
+		return cgnames[h].unit;
+	if (!root[0]) { /* the cgroup v2 mount: /sys/fs/cgroup, or hybrid's unified */
+		FILE *f = fopen("/proc/self/mounts", "re");
+		char dev[64], dir[256], type[32];
+		while (f && fscanf(f, "%63s %255s %31s %*[^\n]", dev, dir, type) == 3)
+			if (strcmp(type, "cgroup2") == 0) {
+				snprintf(root, sizeof(root), "%s", dir);
+				break;
+			}
+		if (f)
+			fclose(f);
+		if (!root[0])
+			return "";
+	}
+	wanted_ino = id;
+	found_path[0] = 0;
+	nftw(root, find_ino, 16, FTW_PHYS | FTW_MOUNT);
+	snprintf(text, sizeof(text), "0::%s\n", found_path[0] ? found_path + strlen(root) : "/");
+	char unit[VS_WATCH_UNIT_MAX];
+	vs_watch_unit_of(text, unit, sizeof(unit));
+	name_cgroup(id, unit);
+	return cgnames[h].unit;
+}
+
+static void add_cgroup(unsigned long long id, const unsigned long long *hits, void *userdata)
+{
+	struct vs_watch_catch *c = userdata;
+	const char *unit = unit_of_cgroup(id);
+	unsigned u = 0;
+
+	while (u < c->nunits && strcmp(c->units[u].unit, unit) != 0)
+		u++;
+	if (u == c->nunits) {
+		if (c->nunits == VS_WATCH_HIT_UNITS)
+			return; /* counted as other */
+		snprintf(c->units[c->nunits++].unit, sizeof(c->units[0].unit), "%s", unit);
+	}
+	for (unsigned k = 0; k < VS_CATCH_CALL_COUNT; k++)
+		c->units[u].hits[k] += hits[k];
+}
+
+/* The catch's counters, summed from the kernel's per-CPU ones, per call and per
+ * cgroup: exact. */
 static void refresh_catch(struct watch_loop *l)
 {
 	struct vs_catch_counters c;
@@ -143,6 +224,9 @@ static void refresh_catch(struct watch_loop *l)
 	memcpy(l->w.caught.hits, c.hits, sizeof(c.hits));
 	memcpy(l->w.caught.other, c.other, sizeof(c.other));
 	l->w.caught.dropped = c.dropped;
+	memset(l->w.caught.units, 0, sizeof(l->w.caught.units));
+	l->w.caught.nunits = 0;
+	vs_catch_cgroups(l->w.catch, add_cgroup, &l->w.caught);
 }
 
 static double realtime_of_mono_ns(unsigned long long ns)
@@ -177,23 +261,25 @@ static void on_caught(const struct vs_catch_event *e, void *userdata)
 	x->call = e->call;
 	x->err = e->err;
 	snprintf(x->comm, sizeof(x->comm), "%.16s", e->comm);
-	/* The leaf of its cgroup v2 path is its unit; else (v1, or a nested
-	 * cgroup) its /proc/PID/cgroup, while it lives. */
+	/* The leaf of its cgroup v2 path is its unit; a container's, or one in a
+	 * nested cgroup, comes from the whole path (the cgroup tree, by its id),
+	 * else its /proc/PID/cgroup while it lives. */
 	snprintf(x->unit, sizeof(x->unit), "%.*s", VS_CATCH_UNIT_MAX, e->unit);
 	ul = strlen(x->unit);
-	if (!ul || !(strstr(x->unit, ".service") || strstr(x->unit, ".scope") ||
-		     strstr(x->unit, ".slice")))
+	bool container =
+	    strncmp(x->unit, "docker-", 7) == 0 || strncmp(x->unit, "libpod-", 7) == 0 ||
+	    strncmp(x->unit, "cri-containerd-", 15) == 0 || strncmp(x->unit, "crio-", 5) == 0;
+	if (!ul || container ||
+	    !(strstr(x->unit, ".service") || strstr(x->unit, ".scope") ||
+	      strstr(x->unit, ".slice")))
+		snprintf(x->unit, sizeof(x->unit), "%s", unit_of_cgroup(e->cgroup));
+	if (!x->unit[0])
 		vs_watch_unit_of_pid(x->pid, x->unit, sizeof(x->unit));
 	c->head = (c->head + 1) % c->kept;
 	if (c->n < c->kept)
 		c->n++;
-	unsigned u = 0;
-	while (u < c->nunits && strcmp(c->units[u].unit, x->unit) != 0)
-		u++;
-	if (u == c->nunits && c->nunits < VS_WATCH_HIT_UNITS)
-		memcpy(c->units[c->nunits++].unit, x->unit, sizeof(x->unit));
-	if (u < c->nunits && x->call < VS_CATCH_CALL_COUNT)
-		c->units[u].hits[x->call]++;
+	if (x->unit[0])
+		name_cgroup(e->cgroup, x->unit);
 	double now = monotonic();
 	if (now - window >= 1.0)
 		window = now, in_window = 0;

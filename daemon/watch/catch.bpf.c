@@ -99,6 +99,13 @@ struct {
 	__uint(max_entries, 256 * 1024);
 } events SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, VS_CATCH_CGROUPS_MAX);
+	__type(key, __u64);
+	__type(value, struct vs_catch_cgroup_hits);
+} cgroup_hits SEC(".maps");
+
 /* The raw tracepoint's syscall numbers: nr -> call + 1 (0: not hooked), filled by
  * the daemon from this architecture's numbers. */
 #define VS_CATCH_NR_MAX 1024
@@ -213,6 +220,15 @@ static __always_inline int on_exit(enum vs_catch_call call, int failed, int err)
 		return 0;
 	}
 	c->hits[i]++;
+	__u64 cg = bpf_get_current_cgroup_id();
+	struct vs_catch_cgroup_hits *ch = bpf_map_lookup_elem(&cgroup_hits, &cg);
+	if (!ch) {
+		struct vs_catch_cgroup_hits zero = {};
+		bpf_map_update_elem(&cgroup_hits, &cg, &zero, BPF_NOEXIST);
+		ch = bpf_map_lookup_elem(&cgroup_hits, &cg);
+	}
+	if (ch)
+		ch->hits[i]++;
 	struct vs_catch_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		c->dropped++;
@@ -226,6 +242,7 @@ static __always_inline int on_exit(enum vs_catch_call call, int failed, int err)
 	e->map_count = count;
 	e->limit = lim;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->cgroup = cg;
 	const char *name = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, name);
 	if (!name || bpf_probe_read_kernel_str(e->unit, sizeof(e->unit), name) < 0)
 		e->unit[0] = 0;

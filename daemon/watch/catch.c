@@ -56,6 +56,12 @@ int vs_catch_peak(struct vs_catch *c, unsigned pid, struct vs_catch_peak *p)
 	(void)c, (void)pid, (void)p;
 	return -ENOENT;
 }
+int vs_catch_cgroups(struct vs_catch *c,
+		     void (*fn)(unsigned long long, const unsigned long long *, void *), void *ud)
+{
+	(void)c, (void)fn, (void)ud;
+	return -EOPNOTSUPP;
+}
 const char *vs_catch_attach(const struct vs_catch *c)
 {
 	(void)c;
@@ -328,5 +334,29 @@ int vs_catch_peak(struct vs_catch *c, unsigned pid, struct vs_catch_peak *p)
 	__u32 key = pid;
 
 	return bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.peaks), &key, p) < 0 ? -errno : 0;
+}
+int vs_catch_cgroups(struct vs_catch *c,
+		     void (*fn)(unsigned long long, const unsigned long long *, void *), void *ud)
+{
+	int fd = bpf_map__fd(c->skel->maps.cgroup_hits);
+	struct vs_catch_cgroup_hits *per = calloc((size_t)c->ncpus, sizeof(*per));
+	__u64 key, next;
+	void *prev = NULL;
+
+	if (!per)
+		return -ENOMEM;
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		unsigned long long sum[VS_CATCH_CALL_COUNT] = {0};
+		if (bpf_map_lookup_elem(fd, &key, per) < 0)
+			continue;
+		for (int i = 0; i < c->ncpus; i++)
+			for (int k = 0; k < VS_CATCH_CALL_COUNT; k++)
+				sum[k] += per[i].hits[k];
+		fn(key, sum, ud);
+	}
+	free(per);
+	return 0;
 }
 #endif

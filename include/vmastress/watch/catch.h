@@ -23,6 +23,10 @@ int vs_catch_drain(struct vs_catch *c, vs_catch_event_fn fn, void *userdata);
 int vs_catch_counters(struct vs_catch *c, struct vs_catch_counters *sum);
 /* Every process with memory, from the task iterator: fn(pid, map_count). */
 int vs_catch_count(struct vs_catch *c, void (*fn)(unsigned pid, int count, void *ud), void *ud);
+/* The hits of every cgroup the kernel counted: fn(cgroup id, hits per call). */
+int vs_catch_cgroups(struct vs_catch *c,
+		     void (*fn)(unsigned long long id, const unsigned long long *hits, void *ud),
+		     void *ud);
 /* A process's peak since it was first seen; -ENOENT when none. */
 int vs_catch_peak(struct vs_catch *c, unsigned pid, struct vs_catch_peak *p);
 /* How it attached: "fexit" (the hooked calls only) or "raw_tp" (every syscall's

@@ -44,7 +44,15 @@ struct vs_catch_event {
 	int map_count;
 	unsigned int limit;
 	char comm[16];
+	unsigned long long cgroup;    /* its cgroup v2 id (the directory's inode) */
 	char unit[VS_CATCH_UNIT_MAX]; /* the leaf of its cgroup v2 path */
+};
+
+/* Hits per cgroup, counted in the kernel (per CPU): the per-unit figures are as
+ * exact as the per-call ones, whatever the ring buffer drops. */
+#define VS_CATCH_CGROUPS_MAX 4096
+struct vs_catch_cgroup_hits {
+	unsigned long long hits[VS_CATCH_CALL_COUNT];
 };
 
 /* A process's high-water mark, kept on the exit of each hooked call. */
