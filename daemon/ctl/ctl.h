@@ -30,6 +30,8 @@ int vs_ctl_check(int argc, char **argv);
 /* top [-n SECONDS]; check --watch: watch.c. */
 int vs_ctl_top(int argc, char **argv);
 int vs_ctl_check_watch(double warning, double critical, double window);
+/* advise [--headroom F] [--allow-lower] [--json]: watch.c. */
+int vs_ctl_advise(int argc, char **argv);
 /* events [-f] [--json]: watch.c. */
 int vs_ctl_events(int argc, char **argv);
 /* A watch daemon's stats as top prints them. */

@@ -40,25 +40,28 @@ void vs_ctl_default_socket(const char *path)
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: vmastressctl [--socket PATH] stats|metrics|ping|version\n"
-		"       vmastressctl [--socket PATH] status\n"
-		"       vmastressctl [--socket PATH] check [--max-leaked-bytes N] [--max-fill F]\n"
-		"       vmastressctl [--socket PATH] check --demand\n"
-		"       vmastressctl [--socket PATH] top [-n SECONDS]\n"
-		"       vmastressctl [--socket PATH] check --watch [--warning F] [--critical F]\n"
-		"                                       [--window SECONDS]\n"
-		"       vmastressctl [--socket PATH] events [-f] [--json]\n"
-		"       vmastressctl compare A.json B.json\n"
-		"       vmastressctl summary [--json|--csv] REPORT.json...\n"
-		"       vmastressctl -h|--help | -V|--version\n"
-		"\ntop, events and check --watch ask the watch daemon (" VS_DEFAULT_WATCH_SOCKET
-		"), the\n"
-		"others the load daemon (" VS_DEFAULT_SOCKET ").\n"
-		"\nExit status: 0 ok, %d usage, %d bad answer or file, %d missing file,\n"
-		"%d daemon not reachable, %d permission denied; check: 0 OK, 1 WARNING,\n"
-		"2 CRITICAL, 3 UNKNOWN.\n",
-		VS_EX_USAGE, VS_EX_DATAERR, VS_EX_NOINPUT, VS_EX_UNAVAILABLE, VS_EX_NOPERM);
+	fprintf(
+	    out,
+	    "Usage: vmastressctl [--socket PATH] stats|metrics|ping|version\n"
+	    "       vmastressctl [--socket PATH] status\n"
+	    "       vmastressctl [--socket PATH] check [--max-leaked-bytes N] [--max-fill F]\n"
+	    "       vmastressctl [--socket PATH] check --demand\n"
+	    "       vmastressctl [--socket PATH] top [-n SECONDS]\n"
+	    "       vmastressctl [--socket PATH] check --watch [--warning F] [--critical F]\n"
+	    "                                       [--window SECONDS]\n"
+	    "       vmastressctl [--socket PATH] events [-f] [--json]\n"
+	    "       vmastressctl [--socket PATH] advise [--headroom F] [--allow-lower] "
+	    "[--json]\n"
+	    "       vmastressctl compare A.json B.json\n"
+	    "       vmastressctl summary [--json|--csv] REPORT.json...\n"
+	    "       vmastressctl -h|--help | -V|--version\n"
+	    "\ntop, events, advise and check --watch ask the watch daemon (" VS_DEFAULT_WATCH_SOCKET
+	    "), the\n"
+	    "others the load daemon (" VS_DEFAULT_SOCKET ").\n"
+	    "\nExit status: 0 ok, %d usage, %d bad answer or file, %d missing file,\n"
+	    "%d daemon not reachable, %d permission denied; check: 0 OK, 1 WARNING,\n"
+	    "2 CRITICAL, 3 UNKNOWN.\n",
+	    VS_EX_USAGE, VS_EX_DATAERR, VS_EX_NOINPUT, VS_EX_UNAVAILABLE, VS_EX_NOPERM);
 }
 
 /* Send one command, read the whole answer. Returns 0 or a sysexits code. */
@@ -387,6 +390,10 @@ int main(int argc, char **argv)
 		vs_ctl_default_socket(VS_DEFAULT_WATCH_SOCKET);
 		return vs_ctl_top(argc - i, argv + i);
 	}
+	if (strcmp(cmd, "advise") == 0) {
+		vs_ctl_default_socket(VS_DEFAULT_WATCH_SOCKET);
+		return vs_ctl_advise(argc - i, argv + i);
+	}
 	if (strcmp(cmd, "events") == 0) {
 		vs_ctl_default_socket(VS_DEFAULT_WATCH_SOCKET);
 		return vs_ctl_events(argc - i, argv + i);
@@ -402,7 +409,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "status") != 0 && !is_raw(cmd))
 		return usage_error("unknown command \"%s\" (stats, metrics, ping, version, status, "
-				   "check, top, events, compare, summary)",
+				   "check, top, events, advise, compare, summary)",
 				   cmd);
 	if (rest > 0)
 		return usage_error("unexpected argument \"%s\"", argv[i + 1]);

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "ctl.h"
+#include "vmastress/watch/advice.h"
 
 /* The watch daemon's stats; 0 or a sysexits code, the reason in err. */
 static int fetch_watch(json_object **out, char *err, size_t errlen)
@@ -295,4 +296,120 @@ int vs_ctl_events(int argc, char **argv)
 		struct timespec ts = {1, 0};
 		nanosleep(&ts, NULL);
 	}
+}
+
+/* advise [--headroom F] [--allow-lower] [--json]: the limit to set from the peaks the
+ * watch kept, what it costs, the drop-in, and the load test that confirms it. Exit
+ * 0: the limit holds the peak with the headroom; 1: raising it is advised; 2: calls
+ * the limit refused were caught. */
+int vs_ctl_advise(int argc, char **argv)
+{
+	static const struct option opts[] = {{"headroom", required_argument, NULL, 'h'},
+					     {"allow-lower", no_argument, NULL, 'l'},
+					     {"json", no_argument, NULL, 'j'},
+					     {0}};
+	double headroom = VS_ADVICE_HEADROOM;
+	bool allow_lower = false, json = false;
+	char err[512], *end;
+	json_object *s;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (c == 'l')
+			allow_lower = true;
+		else if (c == 'j')
+			json = true;
+		else if (c == 'h') {
+			errno = 0;
+			headroom = strtod(optarg, &end);
+			if (end == optarg || *end || errno || !isfinite(headroom) || headroom < 1 ||
+			    headroom > 100) {
+				fprintf(stderr,
+					"vmastressctl: advise: --headroom: \"%s\" is not a factor "
+					"from 1 to 100 (2 is twice the peak)\n",
+					optarg);
+				return VS_EX_USAGE;
+			}
+		} else {
+			fprintf(stderr,
+				"vmastressctl: advise: %s %s (advise [--headroom F] "
+				"[--allow-lower] [--json])\n",
+				argv[optind - 1], c == ':' ? "needs a value" : "is not an option");
+			return VS_EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vmastressctl: advise: unexpected argument \"%s\"\n", argv[optind]);
+		return VS_EX_USAGE;
+	}
+	if ((c = fetch_watch(&s, err, sizeof(err)))) {
+		fprintf(stderr, "vmastressctl: %s\n", err);
+		return c;
+	}
+	json_object *a = vs_ctl_at(s, "advice");
+	if (!json_object_is_type(a, json_type_object)) {
+		fprintf(stderr, "vmastressctl: advise: the watch daemon gives no advice (an older "
+				"version?)\n");
+		json_object_put(s);
+		return VS_EX_DATAERR;
+	}
+	long limit = (long)vs_ctl_num(a, "limit");
+	double peakn = vs_ctl_num(a, "peak.vmas"), hits = vs_ctl_num(a, "hits");
+	long peak = isnan(peakn) ? 0 : (long)peakn;
+	double per = vs_ctl_num(a, "bytes_per_vma");
+	char unit[VS_CTL_UNIT_WIDTH + 1], comm[40], shape[16], src[300], dropin[400], confirm[300];
+	vs_ctl_text(a, "peak.unit", unit, sizeof(unit));
+	vs_ctl_text(a, "peak.comm", comm, sizeof(comm));
+	vs_ctl_text(a, "peak.shape", shape, sizeof(shape));
+	if (!strcmp(shape, "-"))
+		snprintf(shape, sizeof(shape), "allocator");
+	vs_ctl_text(a, "source", src, sizeof(src));
+	long rec = vs_advice_limit(peak, headroom, limit, allow_lower);
+	long demand = (long)((double)peak * headroom);
+	vs_advice_dropin(dropin, sizeof(dropin), rec, peak, headroom, per);
+	vs_advice_confirm(confirm, sizeof(confirm), shape, demand, rec, limit);
+	int code = hits > 0 ? 2 : rec > limit ? 1 : 0;
+	if (json) {
+		json_object_object_add(a, "headroom", json_object_new_double(headroom));
+		json_object_object_add(a, "recommended_limit", json_object_new_int64(rec));
+		json_object_object_add(a, "recommended_kernel_bytes",
+				       json_object_new_double((double)rec * per));
+		json_object_object_add(a, "dropin", json_object_new_string(dropin));
+		json_object_object_add(a, "confirm_command", json_object_new_string(confirm));
+		json_object_object_add(a, "exit", json_object_new_int(code));
+		printf("%s\n", json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY));
+		json_object_put(s);
+		return code;
+	}
+	printf("A process may hold at most vm.max_map_count memory mappings (VMAs); at the "
+	       "limit its\nallocations fail and memory it frees stays in use.\n\n");
+	printf("Now:         vm.max_map_count = %ld (%s)\n", limit,
+	       strcmp(src, "-") ? src : "the kernel's default: no sysctl.d file sets it");
+	if (peak)
+		printf("Most seen:   %ld mappings, %s (%s), over the last %.1f h\n", peak,
+		       strcmp(unit, "-") && unit[0] ? unit : "no unit", comm,
+		       vs_ctl_num(a, "window_seconds") / 3600);
+	else
+		printf("Most seen:   nothing yet (the watch keeps the peaks it sees)\n");
+	if (hits > 0)
+		printf("Refused:     %.0f calls were refused by the limit: raise it\n", hits);
+	printf("Recommended: vm.max_map_count = %ld (%g x the most seen, rounded up%s)\n", rec,
+	       headroom, rec == limit && !allow_lower ? "; never below the running limit" : "");
+	printf("Its cost:    one process at it may pin %.0f MiB of kernel memory (%.0f B a "
+	       "mapping)\n",
+	       (double)rec * per / 1048576.0, per);
+	printf("\nTo set it, write %s:\n%s\n", VS_ADVICE_DROPIN, dropin);
+	printf("To confirm it, run the load test of the same shape (%s) and demand:\n  %s\n", shape,
+	       confirm);
+	if (!strcmp(shape, "threads"))
+		printf("\nIt looks thread-heavy: glibc 2.42 on Linux 6.13+ guards each stack with "
+		       "MADV_GUARD_INSTALL,\n1 mapping a thread instead of 2: that would halve "
+		       "its need without a higher limit.\n");
+	printf("\n%s\n", code == 2   ? "exit 2: calls were refused at the limit"
+			 : code == 1 ? "exit 1: raising the limit is advised"
+				     : "exit 0: the limit holds the peak with the headroom");
+	json_object_put(s);
+	return code;
 }

@@ -4,6 +4,7 @@
 #include "vmastress/log/errnames.h"
 #include "vmastress/output/render.h"
 #include "vmastress/output/render_watch.h"
+#include "vmastress/watch/advice.h"
 
 #define VS_WATCH_JSON_NUM(o, key, fmt, v) vs_textbuf_put(o, ",\"" key "\":" fmt, v)
 
@@ -54,6 +55,54 @@ static void catch_json(struct vs_textbuf *o, const struct vs_watch *w)
 		    vs_catch_call_name(x->call), vs_errno_name(x->err), x->map_count, x->limit);
 	}
 	vs_textbuf_put(o, "]}");
+}
+
+/* "advice": the limit to set from the highest peak kept, what it costs, the drop-in
+ * and the load test that confirms it (advice.h's rules, as vmastressctl advise). */
+static void advice_json(struct vs_textbuf *o, const struct vs_watch_view *v)
+{
+	const struct vs_watch *w = v->w;
+	const struct vs_peak *top = v->peaks ? vs_peaks_top(v->peaks) : NULL;
+	long limit = w->sysctl.value, peak = top ? top->vmas : 0;
+	uint64_t hits = 0;
+	char dropin[400], confirm[300];
+
+	for (unsigned i = 0; v->peaks && i < v->peaks->n; i++)
+		hits += v->peaks->e[i].hits;
+	long rec = vs_advice_limit(peak, VS_ADVICE_HEADROOM, limit, false);
+	vs_advice_dropin(dropin, sizeof(dropin), rec, peak, VS_ADVICE_HEADROOM,
+			 VS_KERNEL_BYTES_PER_VMA);
+	vs_advice_confirm(confirm, sizeof(confirm), top ? top->shape : "allocator",
+			  (long)((double)peak * VS_ADVICE_HEADROOM), rec, limit);
+	vs_textbuf_put(o, ",\"advice\":{\"limit\":%ld,\"source\":", limit);
+	if (w->sysctl.source[0])
+		vs_textbuf_json_string(o, w->sysctl.source);
+	else
+		vs_textbuf_put(o, "null");
+	vs_textbuf_put(o, ",\"peak\":");
+	if (top) {
+		vs_textbuf_put(o, "{\"vmas\":%ld,\"unit\":", top->vmas);
+		vs_textbuf_json_string(o, top->unit);
+		vs_textbuf_put(o, ",\"comm\":");
+		vs_textbuf_json_string(o, top->comm);
+		vs_textbuf_put(o,
+			       ",\"pid\":%ld,\"at\":%.3f,\"shape\":\"%s\",\"scans80\":%llu,"
+			       "\"scans95\":%llu}",
+			       top->pid, top->at, top->shape, (unsigned long long)top->scans80,
+			       (unsigned long long)top->scans95);
+	} else
+		vs_textbuf_put(o, "null");
+	vs_textbuf_put(o,
+		       ",\"hits\":%llu,\"window_seconds\":%.0f,\"headroom\":%g,"
+		       "\"recommended_limit\":%ld,\"recommended_kernel_bytes\":%.0f,"
+		       "\"bytes_per_vma\":%ld,\"dropin\":",
+		       (unsigned long long)hits, v->peaks ? v->now - v->peaks->since : 0,
+		       VS_ADVICE_HEADROOM, rec, (double)rec * VS_KERNEL_BYTES_PER_VMA,
+		       VS_KERNEL_BYTES_PER_VMA);
+	vs_textbuf_json_string(o, dropin);
+	vs_textbuf_put(o, ",\"confirm_command\":");
+	vs_textbuf_json_string(o, confirm);
+	vs_textbuf_put(o, "}");
 }
 
 int vs_render_watch_json(const struct vs_watch_view *v, char *buf, size_t len)
@@ -111,7 +160,9 @@ int vs_render_watch_json(const struct vs_watch_view *v, char *buf, size_t len)
 		       (unsigned long long)v->textfile->failures,
 		       v->textfile->failing ? "true" : "false");
 	vs_textbuf_json_string(&o, v->textfile->error);
-	vs_textbuf_put(&o, "}}\n");
+	vs_textbuf_put(&o, "}");
+	advice_json(&o, v);
+	vs_textbuf_put(&o, "}\n");
 	return vs_textbuf_result(&o);
 }
 
@@ -178,6 +229,34 @@ int vs_render_watch_prom(const struct vs_watch_view *v, char *buf, size_t len)
 		vs_textbuf_put(&o, "\",unit=\"");
 		vs_textbuf_label(&o, p->unit);
 		vs_textbuf_put(&o, "\",load=\"%s\"} %ld\n", p->load ? "true" : "false", p->vmas);
+	}
+	const struct vs_peak *top = v->peaks ? vs_peaks_top(v->peaks) : NULL;
+	head(&o, "advice_recommended_limit", "gauge",
+	     "vm.max_map_count to set: the highest peak kept times 2, rounded up to 65530 or "
+	     "a power of two, never below the running limit.");
+	vs_textbuf_put(
+	    &o, "vmastress_advice_recommended_limit %ld\n",
+	    vs_advice_limit(top ? top->vmas : 0, VS_ADVICE_HEADROOM, w->sysctl.value, false));
+	head(&o, "unit_peak_vmas", "gauge",
+	     "The highest VMA count kept per unit (or command outside units), the first "
+	     "16 by peak.");
+	bool shown[VS_PEAKS_MAX] = {false};
+	for (unsigned n = 0; v->peaks && n < 16 && n < v->peaks->n; n++) {
+		unsigned best = v->peaks->n;
+		for (unsigned i = 0; i < v->peaks->n; i++)
+			if (!shown[i] &&
+			    (best == v->peaks->n || v->peaks->e[i].vmas > v->peaks->e[best].vmas))
+				best = i;
+		shown[best] = true;
+		const struct vs_peak *e = &v->peaks->e[best];
+		vs_textbuf_put(&o, "vmastress_unit_peak_vmas{unit=\"");
+		if (e->unit[0])
+			vs_textbuf_label(&o, e->unit);
+		else {
+			vs_textbuf_put(&o, "comm:");
+			vs_textbuf_label(&o, e->comm);
+		}
+		vs_textbuf_put(&o, "\"} %ld\n", e->vmas);
 	}
 	const struct vs_watch_catch *c = &w->caught;
 	head(&o, "watch_backend", "gauge",

@@ -2,6 +2,7 @@
  * watch.interval, the stats socket, the textfile, journal lines on threshold
  * crossings, sd_notify; no load workers. */
 #include <errno.h>
+#include <stdlib.h>
 #include <ftw.h>
 #include <sys/stat.h>
 #include <sys/epoll.h>
@@ -32,6 +33,8 @@ struct watch_loop {
 	double started, started_realtime;
 	struct vs_watch w;
 	struct vs_output_state textfile_out;
+	struct vs_peaks peaks;
+	char peaks_path[400]; /* "" when peaks are not kept */
 };
 
 static double monotonic(void)
@@ -44,11 +47,15 @@ static double monotonic(void)
 
 static struct vs_watch_view view(const struct watch_loop *l)
 {
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
 	return (struct vs_watch_view){.w = &l->w,
 				      .uptime_seconds = monotonic() - l->started,
 				      .start_time_seconds = l->started_realtime,
 				      .interval = l->cfg.watch_interval,
-				      .textfile = &l->textfile_out};
+				      .textfile = &l->textfile_out,
+				      .peaks = &l->peaks,
+				      .now = (double)now.tv_sec + (double)now.tv_nsec / 1e9};
 }
 
 static void refresh_catch(struct watch_loop *l);
@@ -280,6 +287,7 @@ static void on_caught(const struct vs_catch_event *e, void *userdata)
 		c->n++;
 	if (x->unit[0])
 		name_cgroup(e->cgroup, x->unit);
+	vs_peaks_hit(&l->peaks, x->unit, x->comm, x->pid, x->map_count, x->time);
 	double now = monotonic();
 	if (now - window >= 1.0)
 		window = now, in_window = 0;
@@ -310,6 +318,32 @@ static int on_ring(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 	return 0;
 }
 
+/* The listed processes' peaks into the kept ones (load daemons left out: near the
+ * limit on purpose), each unit's shape judged as its peak grows; saved. */
+static void note_peaks(struct watch_loop *l)
+{
+	const struct vs_watch *w = &l->w;
+
+	for (unsigned i = 0; i < w->ntop; i++) {
+		const struct vs_watch_proc *p = &w->top[i];
+		long peak = p->peak > p->vmas ? p->peak : p->vmas;
+		if (p->load)
+			continue;
+		struct vs_peak *e = vs_peaks_note(&l->peaks, p->unit, p->comm, p->pid, peak,
+						  w->limit, p->peak_at, w->scanned_at, w->scans);
+		if (e->vmas >= w->limit / 100 && e->vmas > e->classified + e->classified / 10 &&
+		    e->pid == p->pid) {
+			snprintf(e->shape, sizeof(e->shape), "%s", vs_peaks_shape_of(p->pid));
+			e->classified = e->vmas;
+		}
+	}
+	if (l->peaks_path[0] && l->peaks.dirty) {
+		int r = vs_peaks_save(&l->peaks, l->peaks_path);
+		if (r < 0)
+			vs_log_errno(LOG_WARNING, r, "cannot keep the peaks in %s", l->peaks_path);
+	}
+}
+
 static void scan(struct watch_loop *l)
 {
 	long limit = 0;
@@ -329,6 +363,7 @@ static void scan(struct watch_loop *l)
 	if (l->w.catch) /* what waits, before the figures are read */
 		vs_catch_drain(l->w.catch, on_caught, l);
 	refresh_catch(l);
+	note_peaks(l);
 	log_crossings(l);
 	status(l, line, sizeof(line));
 	vs_notify_status(line);
@@ -487,6 +522,27 @@ int vs_watch_run(const struct vs_config *cfg, const struct vs_run_options *opt)
 		code = VS_EX_SOFTWARE;
 		goto out;
 	}
+	/* The peaks seen before: the unit's StateDirectory=, else /var/lib/vmastress. */
+	{
+		const char *dir = getenv("STATE_DIRECTORY");
+		char d[300], msg[700];
+		snprintf(d, sizeof(d), "%s", dir && dir[0] ? dir : "/var/lib/vmastress");
+		d[strcspn(d, ":")] = 0; /* the first of several */
+		if (mkdir(d, 0755) < 0 && errno != EEXIST)
+			vs_log_errno(LOG_WARNING, -errno, "peaks not kept: %s", d);
+		else {
+			snprintf(l.peaks_path, sizeof(l.peaks_path), "%s/peaks.json", d);
+			r = vs_peaks_load(&l.peaks, l.peaks_path, l.started_realtime, msg,
+					  sizeof(msg));
+			if (r != 0)
+				vs_log(LOG_WARNING, "peaks: %s", msg);
+			else if (l.peaks.n)
+				vs_log(LOG_INFO, "peaks: %u units from %s, seen since %.0f",
+				       l.peaks.n, l.peaks_path, l.peaks.since);
+			if (r < 0)
+				l.peaks_path[0] = 0;
+		}
+	}
 	/* The backend: BPF where it loads (auto), or as asked. */
 	l.w.caught.kept = l.cfg.watch_events_kept;
 	if (strcmp(l.cfg.watch_backend, "proc") == 0) {
@@ -530,6 +586,8 @@ int vs_watch_run(const struct vs_config *cfg, const struct vs_run_options *opt)
 		code = VS_EX_SOFTWARE;
 	}
 	vs_notify_stopping();
+	if (l.peaks_path[0] && l.peaks.dirty && vs_peaks_save(&l.peaks, l.peaks_path) < 0)
+		vs_log(LOG_WARNING, "cannot keep the peaks in %s", l.peaks_path);
 	if (!code) /* a clean stop: the series end with the daemon */
 		vs_textfile_remove(l.cfg.stats_textfile, "stopped");
 	vs_log_msg(VS_MSG_STOP, LOG_INFO, &f, "stopped after %llu scans",

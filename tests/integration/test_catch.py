@@ -155,6 +155,9 @@ try:
     js = [json.loads(l) for l in subprocess.run(ctl + ["events", "--json"], capture_output=True,
                                                  text=True).stdout.splitlines()]
     h.check(len([e for e in js if e["pid"] == p.pid]) == 5, "events --json")
+    ad = subprocess.run(ctl + ["advise"], capture_output=True, text=True)
+    h.check(ad.returncode == 2 and "calls were refused by the limit" in ad.stdout,
+            "advise: exit 2 once failures were caught")
     ck = subprocess.run(ctl + ["check", "--watch"], capture_output=True, text=True)
     h.check(ck.returncode == 2 and "calls refused at the VMA limit" in ck.stdout,
             "check --watch: CRITICAL on a caught failure: %s" % ck.stdout.strip())

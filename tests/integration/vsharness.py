@@ -128,6 +128,8 @@ class Daemon:
         self.report = os.path.join(self.tmp, "report.json")
         self.hold = os.path.join(self.tmp, "hold.json") if hold else None
         env = dict(os.environ, **(env or {}))
+        # Watch mode keeps its peaks in $STATE_DIRECTORY: the test's, not the host's.
+        env.setdefault("STATE_DIRECTORY", self.tmp)
         if hold:
             env["VMASTRESS_TEST_HOLD"] = self.hold
         self.stderr_path = os.path.join(self.tmp, "stderr.log")

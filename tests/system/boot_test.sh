@@ -125,6 +125,8 @@ sleep 1.5
 vmastressctl --socket /run/vmastress/watch.sock stats > /mnt/out/watch_after_fragment.json; r watch_after_fragment $?
 vmastressctl --socket /run/vmastress/watch.sock metrics > /mnt/out/watch_after_fragment.prom
 runuser -u alice -- vmastressctl events > /mnt/out/watch_events.txt 2>&1; r alice_events $?
+runuser -u alice -- vmastressctl advise > /mnt/out/advise.txt 2>&1; r alice_advise $?
+r peaks_state "$(stat -c '%U %a' /var/lib/vmastress/peaks.json 2>&1)"
 journalctl -o json MESSAGE_ID=8e1f6a2b7c3d4e5f9a0b1c2d3e4f5a6b > /mnt/out/journal_caught.json
 journalctl -o cat -u vmastressd.service --no-pager | grep '^stopped' | tail -1 > /mnt/out/fragment_stopped.txt
 cp /root/before-fragment.conf /etc/vmastress/vmastressd.conf

@@ -162,6 +162,14 @@ for call in ("munmap", "mprotect"):
     h.check(own > 0 and got == own, "%s ENOMEM: the watch caught %d, the load counted %d"
             % (call, got, own))
 h.check(results["alice_events"] == "0", "a group member runs vmastressctl events")
+with open(os.path.join(res, "advise.txt")) as f:
+    adv = f.read()
+h.check(results["alice_advise"] == "2" and "Recommended: vm.max_map_count = " in adv and
+        "calls were refused by the limit" in adv,
+        "a group member runs vmastressctl advise: exit 2 after the fragment's refusals:\n%s"
+        % adv)
+h.check(results["peaks_state"] == "vmastress 644",
+        "peaks kept in the unit's StateDirectory= (%s)" % results["peaks_state"])
 with open(os.path.join(res, "journal_caught.json")) as f:
     caught = [json.loads(l) for l in f if l.strip()]
 h.check(caught and caught[0].get("VMASTRESS_UNIT") == "vmastressd.service" and

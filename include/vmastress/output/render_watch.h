@@ -2,6 +2,7 @@
 #pragma once
 #include <stddef.h>
 #include "vmastress/output/report.h"
+#include "vmastress/watch/peaks.h"
 #include "vmastress/watch/watch.h"
 
 struct vs_watch_view {
@@ -10,6 +11,8 @@ struct vs_watch_view {
 	double start_time_seconds; /* since the epoch */
 	unsigned interval;	   /* watch.interval, seconds */
 	const struct vs_output_state *textfile;
+	const struct vs_peaks *peaks; /* NULL: none kept */
+	double now;		      /* realtime seconds */
 };
 
 int vs_render_watch_json(const struct vs_watch_view *v, char *buf, size_t len);
