@@ -22,14 +22,8 @@ os.makedirs(state)
 sock = os.path.join(tmp, "watch.sock")
 cfg = h.write_config(tmp, 'watch = { interval = 1; top = 20; };\n')
 peaks = os.path.join(state, "peaks.json")
-HOLD = r'''
-import ctypes, os, sys
-libc = ctypes.CDLL(None, use_errno=True)
-libc.mmap.restype = ctypes.c_void_p
-libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
-                      ctypes.c_int, ctypes.c_long]
-libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-page, want = os.sysconf("SC_PAGE_SIZE"), int(sys.argv[1])
+HOLD = h.LIBC + r'''
+want = int(sys.argv[1])
 p = libc.mmap(None, (2 * want + 8) * page, 3, 0x22 | 0x4000, -1, 0)
 for i in range(1, 2 * want + 4, 2):
     if libc.mprotect(p + i * page, page, 1) != 0:

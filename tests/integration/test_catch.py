@@ -24,19 +24,8 @@ sock = os.path.join(tmp, "watch.sock")
 cfg = h.write_config(tmp, 'watch = { interval = 30; top = 100; backend = "bpf"; };\n')
 ctl = [a.ctl, "--socket", sock]
 
-HELPER = r'''
-import ctypes, os, resource, sys
-libc = ctypes.CDLL(None, use_errno=True)
-libc.mmap.restype = ctypes.c_void_p
-libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
-                      ctypes.c_int, ctypes.c_long]
-libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
-libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-libc.mremap.restype = ctypes.c_void_p
-libc.mremap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_int,
-                        ctypes.c_void_p]
-page = os.sysconf("SC_PAGE_SIZE")
+HELPER = h.LIBC + r'''
+import resource
 limit = int(sys.argv[2])
 FAIL = ctypes.c_void_p(-1).value
 

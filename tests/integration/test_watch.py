@@ -28,14 +28,7 @@ PYTHON = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.e
 # it holds exactly vm.max_map_count VMAs (the refused mprotect kept its first split:
 # the count is the limit whatever it was a call before), a count known from the
 # kernel's own check, not from /proc.
-HELPER = r'''
-import ctypes, os, sys
-libc = ctypes.CDLL(None, use_errno=True)
-libc.mmap.restype = ctypes.c_void_p
-libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
-                      ctypes.c_int, ctypes.c_long]
-libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-page = os.sysconf("SC_PAGE_SIZE")
+HELPER = h.LIBC + r'''
 want, limit = sys.argv[1], int(sys.argv[2])
 pages = 2 * limit + 4
 p = libc.mmap(None, pages * page, 3, 0x22 | 0x4000, -1, 0)  # RW, private anon, noreserve

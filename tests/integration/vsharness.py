@@ -161,6 +161,24 @@ class Daemon:
             return json.load(f)
 
 
+# The start of every helper script that maps through ctypes: libc with errno and the
+# prototypes of the calls that change VMAs, and the page size.
+LIBC = r'''
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
+                      ctypes.c_int, ctypes.c_long]
+libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+libc.mremap.restype = ctypes.c_void_p
+libc.mremap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_int,
+                        ctypes.c_void_p]
+page = os.sysconf("SC_PAGE_SIZE")
+'''
+
+
 # Sanitizer runtimes (ASan's allocator, TSan's shadow) map VMAs of their own, so
 # under them the process's VMA count is not ours alone: exactness is asserted in
 # the normal build and only reported in sanitizer builds (tests/run-all.sh).
