@@ -19,7 +19,7 @@ rules = [os.path.join(mon, f) for f in ("prometheus_rules.yaml", "prometheus_ale
 tmp = tempfile.mkdtemp(prefix="vmastress-test-")
 
 p = subprocess.run([promtool, "check", "rules"] + rules, capture_output=True, text=True)
-h.check(p.returncode == 0 and "SUCCESS: 8 rules found" in p.stdout,
+h.check(p.returncode == 0 and p.stdout.count("SUCCESS: ") == len(rules),
         "promtool check rules:\n%s%s" % (p.stdout, p.stderr))
 p = subprocess.run([promtool, "test", "rules", "alerts_test.yaml"], capture_output=True,
                    text=True, cwd=os.path.join(mon, "tests"))
