@@ -41,6 +41,7 @@ for name in tuned default; do
 	SYSTEMD_NSPAWN_API_VFS_WRITABLE=$writable SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1 \
 		timeout -k 10 "$bound" systemd-nspawn -D "$root" --volatile=overlay --boot \
 		--register=no --keep-unit --console=read-only --machine="vmastress-$name" \
+		--capability=CAP_BPF,CAP_PERFMON --system-call-filter=bpf \
 		--bind-ro="$tmp/key.pub:/root/.ssh/authorized_keys" \
 		--bind-ro="$tmp/$name-hostname:/etc/hostname" \
 		--bind-ro="$tmp/$name-sshd.conf:/etc/ssh/sshd_config.d/vmastress-test.conf" \
@@ -116,6 +117,20 @@ rc=0
 ansible-playbook "$here/../../deploy/ansible/summary.yml" -e "vmastress_ctl=$ctl" \
 	-e "vmastress_reports_dir=$out/reports" > "$out/playbook-summary.log" 2>&1 || rc=$?
 echo "playbook_summary=$rc" >> "$out/results"
+# Advise mode: the watch on both hosts, one fleet table by group; then the group's
+# recommended drop-in in check mode, its diff shown and nothing written.
+rc=0
+ansible-playbook -i "$out/inventory.ini" "$here/../../deploy/ansible/advise.yml" \
+	-e "vmastress_package_file=$deb" > "$out/playbook-advise.log" 2>&1 || rc=$?
+echo "playbook_advise=$rc" >> "$out/results"
+rc=0
+ansible-playbook -i "$out/inventory.ini" "$here/../../deploy/ansible/advise.yml" --check --diff \
+	-e "vmastress_package_file=$deb" -e vmastress_advise_write=true -e vmastress_advise_headroom=40 \
+	> "$out/playbook-advise-check.log" 2>&1 || rc=$?
+echo "playbook_advise_check=$rc" >> "$out/results"
+ssh "${ssh_opts[@]}" -p "${port[default]}" root@127.0.0.1 \
+	'test -e /etc/sysctl.d/60-vmastress-max-map-count.conf && echo present || echo absent' \
+	> "$out/dropin_default_after_check.txt" 2>&1 || true
 # The drop-in removed again.
 rc=0
 ansible-playbook -i "$out/inventory.ini" "$here/../../deploy/ansible/playbook.yml" --limit tuned \

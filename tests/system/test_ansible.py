@@ -27,7 +27,7 @@ if os.geteuid() != 0 or not all(shutil.which(t) for t in need):
     h.skip("needs root and %s (.ci/run installs them)" % ", ".join(need))
 ansible_dir = os.path.join(a.source, "deploy", "ansible")
 lint = subprocess.run(["ansible-lint", "--offline", "playbook.yml", "summary.yml",
-                       "roles/vmastress"],
+                       "advise.yml", "roles/vmastress"],
                       cwd=ansible_dir, capture_output=True, text=True, timeout=300,
                       env=dict(os.environ, NO_COLOR="1", ANSIBLE_NOCOLOR="1"))
 print(lint.stdout[-2000:], lint.stderr[-2000:])
@@ -108,6 +108,22 @@ with h.RaisedLimit(found):  # no raise here: the tuned container's drop-in does 
     h.check(results.get("playbook_summary") == "0" and "vmastress-tuned" in alone and
             "vmastress-default" in alone and "no hosts" not in alone,
             "the summary on its own (summary.yml):\n%s" % alone[-800:])
+    with open(os.path.join(res, "playbook-advise.log")) as f:
+        adv = f.read()
+    table = adv[adv.find("TASK [Show the fleet's advice]"):]
+    print(table[:2000])
+    h.check(results.get("playbook_advise") == "0" and
+            re.search(r"tuned\s+vmastress-tuned\s+%d\s+\d+" % raised, table) and
+            re.search(r"default\s+vmastress-default\s+%d\s+\d+" % raised, table),
+            "advise.yml: the watch on both hosts, one table by group")
+    with open(os.path.join(res, "playbook-advise-check.log")) as f:
+        chk = f.read()
+    with open(os.path.join(res, "dropin_default_after_check.txt")) as f:
+        after = f.read().strip()
+    h.check(results.get("playbook_advise_check") == "0" and "+vm.max_map_count = " in chk and
+            after == "absent",
+            "advise.yml --check --diff with vmastress_advise_write: the group's drop-in shown "
+            "as a diff, nothing written (%s)" % after)
     h.check(results.get("playbook_remove") == "0", "the removal playbook: exit 0")
     with open(os.path.join(res, "dropin_after_remove.txt")) as f:
         h.check(f.read().strip() == "absent", "the drop-in removed again")
