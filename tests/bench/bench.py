@@ -485,6 +485,64 @@ def measure(daemon, reps):
         results["live_regions_measured"] = n1
         results["bookkeeping_rss_kib_at_start"] = rss0
 
+        # RSS per VMA held, every profile, at the current limit and (as root) at
+        # 1048576, and at 2147483642 under a 512 MiB memory cgroup; the teardown of
+        # fragment's VMAs at 1048576 against a bare munmap of as many, a pair a call.
+        def held_profile(profile, limit_tag, prefix=()):
+            env = dict(os.environ, VMASTRESS_TEST_HOLD=os.path.join(tmp, "hold.json"))
+            proc = subprocess.Popen(list(prefix) + [daemon, "-p", profile, "-w", "2", "-d", "4",
+                                                    "--socket", "none"], env=env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            while True:
+                with open("/proc/%d/stat" % proc.pid) as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] == "T":
+                        break
+                time.sleep(0.05)
+            with open("/proc/%d/status" % proc.pid) as f:
+                rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:")) * 1024
+            with open(os.path.join(tmp, "hold.json")) as f:
+                vmas = json.load(f)["map_count"]
+            t0 = time.monotonic()
+            os.kill(proc.pid, signal.SIGCONT)
+            proc.wait(600)
+            results["rss_per_vma_%s_%s" % (profile, limit_tag)] = rss / max(1, vmas)
+            goals["rss_per_vma_%s_%s" % (profile, limit_tag)] = "<= 64" if limit_tag != "now" else ""
+            return vmas, time.monotonic() - t0
+
+        profiles = ("guarded", "fragment", "threads", "allocator", "files", "churn")
+        for prof in profiles:
+            held_profile(prof, "now")
+        if os.access(h.SYSCTL, os.W_OK) and not a.quick:
+            with h.RaisedLimit(max(found, 1048576)):
+                for prof in profiles:
+                    vmas, down = held_profile(prof, "1048576")
+                    if prof == "fragment":
+                        out = subprocess.check_output([fastest, str(h.read_limit()), str(vmas),
+                                                       "teardown"]).split()
+                        results["teardown_fragment_1048576_s"] = down
+                        results["teardown_bare_munmap_s"] = float(out[2])
+                        results["teardown_vs_bare_munmap_ratio"] = down / float(out[2])
+                        goals["teardown_vs_bare_munmap_ratio"] = "<= 1.2"
+            cgroot = "/sys/fs/cgroup/memory" if os.path.exists("/sys/fs/cgroup/memory/cgroup.procs") \
+                else "/sys/fs/cgroup"
+            knob = "memory.limit_in_bytes" if cgroot.endswith("memory") else "memory.max"
+            cg = os.path.join(cgroot, "vmastress-bench-%d" % os.getpid())
+            try:
+                os.mkdir(cg)
+                with open(os.path.join(cg, knob), "w") as f:
+                    f.write(str(512 << 20))
+                with h.RaisedLimit(2147483642):
+                    for prof in ("fragment", "guarded"):
+                        held_profile(prof, "2147483642_cap512m",
+                                     ["sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', cg])
+            except OSError as e:
+                results["rss_per_vma_capped"] = "skipped: %s" % e
+            finally:
+                try:
+                    os.rmdir(cg)
+                except OSError:
+                    pass
+
 
     for name, fn in (("churn", sec_churn), ("verify", sec_verify), ("latency", sec_latency), ("stress-ng", sec_stress_ng), ("limits", sec_limits), ("watch", sec_watch), ("catch", sec_catch), ("stats", sec_stats), ("memory", sec_memory)):
         if name in want:

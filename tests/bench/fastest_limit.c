@@ -6,7 +6,9 @@
  * standard input closes (a process of known size for watch mode's benchmark).
  * With --file the mapping is a shared memfd instead: the same for file-backed
  * VMAs, whose splits also update the file's interval tree (the files shape's floor).
- * Usage: fastest_limit [--file] LIMIT [VMAS [hold]] */
+ * With "teardown" after, it then unmaps them a pair a call from the top and prints
+ * those seconds too (the reference for the daemon's teardown).
+ * Usage: fastest_limit [--file] LIMIT [VMAS [hold|teardown]] */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -63,6 +65,18 @@ int main(int argc, char **argv)
 		fflush(stdout);
 		while (read(0, &c, 1) > 0)
 			;
+	}
+	/* The teardown reference: the layout unmapped from the top, a VMA pair (2
+	 * pages) a call, as a daemon unmaps its regions one by one; its seconds. */
+	if (argc > 3 && strcmp(argv[3], "teardown") == 0) {
+		t0 = now();
+		size_t top = made + 2 < pages ? made + 2 : pages;
+		for (size_t i = top; i >= 2; i -= 2)
+			if (munmap(p + (i - 2) * page, 2 * page) < 0) {
+				perror("munmap");
+				return 70;
+			}
+		printf("%.6f\n", now() - t0);
 	}
 	return 0;
 }
