@@ -176,6 +176,14 @@ int vs_peaks_save(struct vs_peaks *p, const char *path)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return -errno;
+	/* Readable by the group's members and the client whatever the umask (the
+	 * unit's UMask=0077 would leave it 0600). */
+	if (fchmod(fd, 0644) < 0) {
+		r = -errno;
+		close(fd);
+		unlink(tmp);
+		return r;
+	}
 	if (!(f = fdopen(fd, "w"))) {
 		r = -errno;
 		close(fd);

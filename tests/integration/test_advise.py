@@ -45,6 +45,7 @@ def advise(*extra):
     return p.returncode, p.stdout, p.stderr
 
 
+os.umask(0o077)  # as the unit runs it: the file is 0644 all the same
 helper = subprocess.Popen([sys.executable, "-c", HOLD, "15000"], stdin=subprocess.PIPE,
                           stdout=subprocess.PIPE, text=True)
 h.check(helper.stdout.readline() == "ready\n", "a helper holds 30000 VMAs")
