@@ -29,6 +29,7 @@ h.check(rc == 0 and r["ops"]["mmap"] > 5000 and r["map_count_peak"] < cap // 2,
         % (r["map_count_peak"], cap))
 demand = min(4000, cap // 2)
 rc, r = run("--demand", str(demand))
+# Held at the demand: within one region's VMAs (2) of it, as the verdict counts it.
 h.check(rc == 0 and r["verdict"]["held"] and r["verdict"]["time_to_demand_seconds"] is not None
-        and r["map_count_peak"] >= demand, "with a demand of %d: built and held (peak %d)"
+        and r["map_count_peak"] >= demand - 2, "with a demand of %d: built and held (peak %d)"
         % (demand, r["map_count_peak"]))
