@@ -1,0 +1,194 @@
+/* watch_caught.c: what the watch's BPF backend caught, taken into its state: each
+ * refused call kept for `events`, named by its unit, logged (rate-limited) and
+ * counted in the peaks; the kernel's exact counters, per call and per unit. */
+#include <ftw.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include "vmastress/log/log.h"
+#include "vmastress/service/watch_caught.h"
+
+/* Cgroup ids the kernel counted hits for, and their unit names: from the events,
+ * or, for one whose events were all dropped, from the cgroup v2 tree (a
+ * directory's inode is its id). */
+#define CGNAMES 1024
+static struct {
+	unsigned long long id;
+	char unit[VS_WATCH_UNIT_MAX];
+} cgnames[CGNAMES];
+
+static void name_cgroup(unsigned long long id, const char *unit)
+{
+	unsigned h = (unsigned)(id % CGNAMES);
+
+	cgnames[h].id = id;
+	snprintf(cgnames[h].unit, sizeof(cgnames[h].unit), "%s", unit);
+}
+
+static unsigned long long wanted_ino;
+static char found_path[512];
+
+static int find_ino(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag == FTW_D && (unsigned long long)st->st_ino == wanted_ino) {
+		snprintf(found_path, sizeof(found_path), "%s", path);
+		return 1;
+	}
+	return 0;
+}
+
+static const char *unit_of_cgroup(unsigned long long id)
+{
+	static char root[256];
+	unsigned h = (unsigned)(id % CGNAMES);
+	char text[600];
+
+	if (cgnames[h].id == id)
+		return cgnames[h].unit;
+	if (!root[0]) { /* the cgroup v2 mount: /sys/fs/cgroup, or hybrid's unified */
+		FILE *f = fopen("/proc/self/mounts", "re");
+		char dev[64], dir[256], type[32];
+		while (f && fscanf(f, "%63s %255s %31s %*[^\n]", dev, dir, type) == 3)
+			if (strcmp(type, "cgroup2") == 0) {
+				snprintf(root, sizeof(root), "%s", dir);
+				break;
+			}
+		if (f)
+			fclose(f);
+		if (!root[0])
+			return "";
+	}
+	wanted_ino = id;
+	found_path[0] = 0;
+	nftw(root, find_ino, 16, FTW_PHYS | FTW_MOUNT);
+	snprintf(text, sizeof(text), "0::%s\n", found_path[0] ? found_path + strlen(root) : "/");
+	char unit[VS_WATCH_UNIT_MAX];
+	vs_watch_unit_of(text, unit, sizeof(unit));
+	name_cgroup(id, unit);
+	return cgnames[h].unit;
+}
+
+static void add_cgroup(unsigned long long id, const unsigned long long *hits, void *userdata)
+{
+	struct vs_watch_catch *c = userdata;
+	const char *unit = unit_of_cgroup(id);
+	unsigned u = 0;
+
+	while (u < c->nunits && strcmp(c->units[u].unit, unit) != 0)
+		u++;
+	if (u == c->nunits) {
+		if (c->nunits == VS_WATCH_HIT_UNITS)
+			return; /* counted as other */
+		snprintf(c->units[c->nunits++].unit, sizeof(c->units[0].unit), "%s", unit);
+	}
+	for (unsigned k = 0; k < VS_CATCH_CALL_COUNT; k++)
+		c->units[u].hits[k] += hits[k];
+}
+
+/* The catch's counters, summed from the kernel's per-CPU ones, per call and per
+ * cgroup: exact. */
+static void refresh(struct vs_watch *w)
+{
+	struct vs_catch_counters c;
+
+	if (vs_catch_counters(w->catch, &c) < 0)
+		return;
+	memcpy(w->caught.hits, c.hits, sizeof(c.hits));
+	memcpy(w->caught.other, c.other, sizeof(c.other));
+	w->caught.dropped = c.dropped;
+	memset(w->caught.units, 0, sizeof(w->caught.units));
+	w->caught.nunits = 0;
+	vs_catch_cgroups(w->catch, add_cgroup, &w->caught);
+}
+
+static double realtime_of_mono_ns(unsigned long long ns)
+{
+	struct timespec r, m;
+
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	return (double)r.tv_sec + (double)r.tv_nsec / 1e9 -
+	       ((double)m.tv_sec + (double)m.tv_nsec / 1e9 - (double)ns / 1e9);
+}
+
+#define CAUGHT_JOURNAL_PER_SECOND 10
+
+struct update {
+	struct vs_watch *w;
+	struct vs_peaks *peaks;
+};
+
+/* One refused call: kept for `events`, counted by unit, one journal entry (at
+ * most CAUGHT_JOURNAL_PER_SECOND a second; the rest counted). */
+static void on_caught(const struct vs_catch_event *e, void *userdata)
+{
+	static double window;
+	static unsigned in_window;
+	struct update *u = userdata;
+	struct vs_watch_catch *c = &u->w->caught;
+	struct vs_watch_caught *x = &c->recent[c->head];
+	struct vs_fields f = VS_FIELDS_NONE;
+	size_t ul;
+
+	x->time = realtime_of_mono_ns(e->mono_ns);
+	x->pid = e->pid;
+	x->tid = e->tid;
+	x->map_count = e->map_count;
+	x->limit = e->limit;
+	x->call = e->call;
+	x->err = e->err;
+	snprintf(x->comm, sizeof(x->comm), "%.16s", e->comm);
+	/* The leaf of its cgroup v2 path is its unit; a container's, or one in a
+	 * nested cgroup, comes from the whole path (the cgroup tree, by its id),
+	 * else its /proc/PID/cgroup while it lives. */
+	snprintf(x->unit, sizeof(x->unit), "%.*s", VS_CATCH_UNIT_MAX, e->unit);
+	ul = strlen(x->unit);
+	bool container =
+	    strncmp(x->unit, "docker-", 7) == 0 || strncmp(x->unit, "libpod-", 7) == 0 ||
+	    strncmp(x->unit, "cri-containerd-", 15) == 0 || strncmp(x->unit, "crio-", 5) == 0;
+	if (!ul || container ||
+	    !(strstr(x->unit, ".service") || strstr(x->unit, ".scope") ||
+	      strstr(x->unit, ".slice")))
+		snprintf(x->unit, sizeof(x->unit), "%s", unit_of_cgroup(e->cgroup));
+	if (!x->unit[0])
+		vs_watch_unit_of_pid(x->pid, x->unit, sizeof(x->unit));
+	c->head = (c->head + 1) % c->kept;
+	if (c->n < c->kept)
+		c->n++;
+	if (x->unit[0])
+		name_cgroup(e->cgroup, x->unit);
+	vs_peaks_hit(u->peaks, x->unit, x->comm, x->pid, x->map_count, x->time);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	if (now - window >= 1.0)
+		window = now, in_window = 0;
+	if (in_window++ >= CAUGHT_JOURNAL_PER_SECOND) {
+		c->journal_dropped++;
+		return;
+	}
+	f.pid = x->pid;
+	f.comm = x->comm;
+	f.unit = x->unit;
+	f.call = vs_catch_call_name(x->call);
+	f.err = x->err;
+	f.map_count = x->map_count;
+	f.max_map_count = x->limit;
+	vs_log_msg(VS_MSG_WATCH_CAUGHT, LOG_WARNING, &f,
+		   "process %ld (%s%s%s) was refused %s at %ld VMAs: vm.max_map_count %ld is "
+		   "its limit",
+		   x->pid, x->comm, x->unit[0] ? ", " : "", x->unit, f.call, x->map_count,
+		   x->limit);
+}
+
+void vs_watch_caught_update(struct vs_watch *w, struct vs_peaks *peaks)
+{
+	struct update u = {w, peaks};
+
+	if (!w->catch)
+		return;
+	vs_catch_drain(w->catch, on_caught, &u);
+	refresh(w);
+}
