@@ -115,11 +115,32 @@ void *vs_worker_main(void *arg)
 	return NULL;
 }
 
-static int by_address(const void *a, const void *b)
+/* Heapsort by address, in place. Not qsort(): glibc's takes a malloc'ed copy
+ * of an array this large, and teardown starts at the VMA limit, where that
+ * malloc is an mmap the kernel refuses (and several more as glibc falls back). */
+static void sift_down(struct vs_region *r, size_t root, size_t n)
 {
-	uint32_t x = ((const struct vs_region *)a)->first, y = ((const struct vs_region *)b)->first;
+	for (size_t child; (child = 2 * root + 1) < n; root = child) {
+		if (child + 1 < n && r[child + 1].first > r[child].first)
+			child++;
+		if (r[root].first >= r[child].first)
+			return;
+		struct vs_region t = r[root];
+		r[root] = r[child];
+		r[child] = t;
+	}
+}
 
-	return (x > y) - (x < y);
+static void sort_by_address(struct vs_region *r, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(r, i, n);
+	for (size_t end = n; end-- > 1;) {
+		struct vs_region t = r[0];
+		r[0] = r[end];
+		r[end] = t;
+		sift_down(r, 0, end);
+	}
 }
 
 void vs_worker_teardown(struct vs_worker *w)
@@ -131,7 +152,7 @@ void vs_worker_teardown(struct vs_worker *w)
 	 * below, and never splits one. In table order, every region merged with
 	 * both neighbours would add a VMA on the way down: a peak past the cap,
 	 * and kernel memory past the memory cgroup's room. */
-	qsort(w->table.slots, w->table.nlive, sizeof(*w->table.slots), by_address);
+	sort_by_address(w->table.slots, w->table.nlive);
 	while (w->table.nlive)
 		vs_mapops_unmap(w, w->table.nlive - 1, false);
 	/* Every unmap lowers the count, so leaks left by the limit come free. */
