@@ -66,6 +66,9 @@ static const char *check_string(enum vs_config_key k, const char *v, char *what,
 		snprintf(what, len, "\"%s\" is not auto, bpf or proc", v);
 	else if (k == VS_KEY_stats_socket && strcmp(v, "none") != 0 && v[0] != '/')
 		snprintf(what, len, "must be an absolute path or \"none\"");
+	else if (k == VS_KEY_threads_guard && strcmp(v, "mprotect") != 0 &&
+		 strcmp(v, "madvise") != 0)
+		snprintf(what, len, "\"%s\" is not mprotect or madvise", v);
 	else if (k == VS_KEY_files_directory && v[0] != '/')
 		snprintf(what, len, "must be an absolute path");
 	else if (k == VS_KEY_stats_textfile && strcmp(v, "auto") != 0 &&
@@ -304,6 +307,7 @@ static int check_emulation(const struct vs_config *cfg, char *err, size_t errlen
 int vs_config_validate(const struct vs_config *cfg, char *err, size_t errlen)
 {
 	unsigned total = cfg->ops_mmap + cfg->ops_mprotect + cfg->ops_munmap + cfg->ops_punch;
+	int r;
 
 	if (cfg->mapping_min_pages > cfg->mapping_max_pages) {
 		snprintf(err, errlen, "%s: %u is below %s (%u)", KEY(mapping_max_pages),
@@ -325,6 +329,14 @@ int vs_config_validate(const struct vs_config *cfg, char *err, size_t errlen)
 	if (cfg->files_directory[0] && access(cfg->files_directory, W_OK | X_OK) < 0) {
 		snprintf(err, errlen, "%s: cannot make files in %s: %s", KEY(files_directory),
 			 cfg->files_directory, strerrorname_np(errno));
+		return -EINVAL;
+	}
+	if (strcmp(cfg->profile, "threads") == 0 && strcmp(cfg->threads_guard, "madvise") == 0 &&
+	    (r = vs_vma_guard_supported()) < 0) {
+		snprintf(err, errlen,
+			 "%s = \"madvise\": this kernel refuses MADV_GUARD_INSTALL (%s); it needs "
+			 "Linux 6.13 or later: use \"mprotect\"",
+			 KEY(threads_guard), strerrorname_np(-r));
 		return -EINVAL;
 	}
 	return cfg->pressure_emulate_limit ? check_emulation(cfg, err, errlen) : 0;

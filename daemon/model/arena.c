@@ -278,6 +278,9 @@ static bool neighbours_ok(const struct vs_arena *a, size_t pos, size_t n, enum v
 		return below != VS_PAGE_SEP && above != VS_PAGE_SEP;
 	if (avoid == VS_NOT_NEXT_TO_FILE)
 		return !is_file(below) && !is_file(above);
+	if (avoid == VS_AMONG_FREE)
+		return STATE(a, pos) == VS_PAGE_FREE && below == VS_PAGE_FREE &&
+		       above == VS_PAGE_FREE;
 	return true;
 }
 
@@ -325,6 +328,20 @@ int vs_arena_place(struct vs_arena *a, size_t n, enum vs_neighbours avoid, size_
 	}
 	a->cursor = pos > limit ? 0 : pos;
 	return -ENOSPC;
+}
+
+int vs_arena_unreserve(struct vs_arena *a, long *delta)
+{
+	/* All of it: an unmap of whole VMAs splits nothing, so even at the limit
+	 * it cannot be refused. */
+	for (size_t i = 0; i < a->pages; i++)
+		if (STATE(a, i) != VS_PAGE_RESERVED)
+			return -EBUSY; /* only before the first region */
+	if (a->base && munmap((void *)a->base, a->pages * a->page) < 0)
+		return -errno;
+	a->unreserved = true;
+	*delta = vs_arena_unmap(a, 0, a->pages);
+	return 0;
 }
 
 void vs_arena_save(const struct vs_arena *a, size_t first, size_t n, uint8_t *buf, long *vmas)

@@ -10,6 +10,20 @@
 #include <unistd.h>
 #include "vmastress/model/vma.h"
 
+int vs_vma_guard_supported(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *p = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int r = 0;
+
+	if (p == MAP_FAILED)
+		return -errno;
+	if (madvise(p, (size_t)page, MADV_GUARD_INSTALL) < 0)
+		r = -errno;
+	munmap(p, (size_t)page);
+	return r;
+}
+
 int vs_vma_read_limit(const char *path, long *limit)
 {
 	char buf[32];

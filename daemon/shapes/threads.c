@@ -1,19 +1,44 @@
 /* threads.c: thread stacks with a guard page, made as glibc's pthread_create makes them. */
+#include <string.h>
 #include "vmastress/shapes/shape.h"
+#include "vmastress/work/mapops.h"
+#include "vmastress/work/rng.h"
+#include "vmastress/work/worker.h"
 
 /*
- * glibc's allocate_stack maps the whole stack PROT_NONE, then opens all but the
- * guard page (mprotect PROT_READ|PROT_WRITE): 2 VMAs a stack. That is the
- * separator layout of work/mapops.c, [guard][stack], with the guard as the
- * separator. At the limit the mmap still fits (the kernel allows limit + 1)
- * and the mprotect that splits off the guard is refused: ENOMEM, glibc's
- * "cannot protect guard page" and pthread_create's EAGAIN. Threads come and
- * go: stacks are created and retired, never re-protected.
+ * threads.guard = "mprotect" (glibc to 2.41, Debian 12's 2.36): allocate_stack
+ * maps the whole stack PROT_NONE, then opens all but the guard page (mprotect
+ * PROT_READ|PROT_WRITE): 2 VMAs a stack. That is the separator layout of
+ * work/mapops.c, [guard][stack], with the guard as the separator. At the limit
+ * the mmap still fits (the kernel allows limit + 1) and the mprotect that
+ * splits off the guard is refused: ENOMEM, glibc's "cannot protect guard
+ * page" and pthread_create's EAGAIN.
+ *
+ * threads.guard = "madvise" (glibc 2.42 on Linux 6.13+): the stack is mapped
+ * read-write and its guard page made a guard region by MADV_GUARD_INSTALL, a
+ * marker in the page tables: 1 VMA a stack, whose mmap is what the limit
+ * refuses (ENOMEM, pthread_create's EAGAIN). Stacks sit in free address
+ * space, apart from each other, as glibc's land among a process's other
+ * mappings.
+ *
+ * Threads come and go: stacks are created and retired, never re-protected.
  */
+static int map(struct vs_worker *w)
+{
+	const struct vs_config *cfg = w->sh->cfg;
+	unsigned pages =
+	    (unsigned)vs_rng_range(&w->rng, cfg->mapping_min_pages, cfg->mapping_max_pages);
+
+	if (strcmp(cfg->threads_guard, "madvise") == 0 && cfg->mapping_separator_pages)
+		return vs_mapops_create_guarded_stack(w, pages);
+	return vs_mapops_create(w, pages);
+}
+
 const struct vs_shape vs_shape_threads = {
     .name = "threads",
     .models = "JVMs and thread-heavy servers: a stack and its guard page per thread",
-    .signature = "2 VMAs per thread; at the limit the guard page's mprotect fails with ENOMEM "
+    .signature = "2 VMAs per thread (threads.guard = \"madvise\": 1); at the limit the guard "
+		 "page's mprotect fails with ENOMEM (madvise: the stack's mmap) "
 		 "(pthread_create: EAGAIN)",
     /* 64 KiB stacks: small threads; MAP_NORESERVE and untouched, so only the
      * VMAs cost. */
@@ -21,4 +46,5 @@ const struct vs_shape vs_shape_threads = {
 	       VS_SET(mapping_separator_pages, 1), VS_SET(ops_mmap, 50), VS_SET(ops_mprotect, 0),
 	       VS_SET(ops_munmap, 50), VS_SET(ops_punch, 0), VS_SET(pressure_target_fill, 0.9)),
     .call = {"stack mmap", "guard page mprotect", "stack munmap"},
+    .map = map,
 };

@@ -143,7 +143,12 @@ int vs_engine_new(struct vs_engine **out, const struct vs_config *cfg, uint64_t 
 	size_t regions = hold < 4096 ? 4096 : (size_t)hold;
 	if (regions > VS_REGIONS_MAX)
 		regions = VS_REGIONS_MAX;
-	regions = regions / e->n + 64;
+	/* Each worker's share, twice over: workers do not build at one pace, and
+	 * a shape of 1 VMA a region (madvise-guarded stacks, merging shapes) needs
+	 * as many regions as VMAs. Untouched slots cost no memory (calloc). */
+	regions = (e->n > 1 ? 2 * regions / e->n : regions) + 64;
+	if (regions > VS_REGIONS_MAX)
+		regions = VS_REGIONS_MAX;
 	e->regions = regions;
 	e->max_ops = max_ops;
 	for (unsigned i = 0; i < e->n; i++) {

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <sys/mman.h>
 #include "vmastress/log/errnames.h"
+#include "vmastress/model/vma.h"
 #include "vmastress/work/mapops.h"
 #include "vmastress/work/worker.h"
 #include "accounting.h"
@@ -89,6 +90,7 @@ struct mapping {
 	unsigned state; /* its pages in the model (not with `open`) */
 	enum vs_neighbours avoid;
 	bool open; /* separator layout: mapped PROT_NONE, then the data opened RW */
+	bool guard_marker; /* the separator pages become MADV_GUARD_INSTALL guards */
 };
 
 /* A new region of `pages` (after `separator_pages`), placed, claimed, mapped. */
@@ -132,6 +134,19 @@ static int map_region(struct vs_worker *w, unsigned pages, unsigned separator_pa
 		return -e;
 	}
 	a->cursor = f + n;
+	if (m->guard_marker && separator_pages &&
+	    madvise((void *)addr, (size_t)separator_pages * page, MADV_GUARD_INSTALL) < 0) {
+		/* Never at the limit (no VMA changes); a kernel without it is
+		 * refused at start. The stack goes, counted as its guard's failure. */
+		e = errno;
+		vs_counter_add(&w->ctr.ops[VS_OP_MUNMAP], 1);
+		long undo = munmap((void *)addr, n * page) == 0 ? vs_arena_unmap(a, f, n)
+							      : vs_arena_resync(a, &w->probe, f, n);
+		settle(w, positive(d), d + undo);
+		failure(w, VS_OP_MPROTECT, e, addr, (size_t)separator_pages * page,
+			VS_EVENT_FAILURE);
+		return -e;
+	}
 	if (vs_mapops_test_after_mmap)
 		vs_mapops_test_after_mmap(w, addr, n * page);
 	actual = d;
@@ -163,6 +178,27 @@ int vs_mapops_create(struct vs_worker *w, unsigned pages)
 	if (separator_pages) /* a fresh PROT_NONE mapping has a separator's flags */
 		m.prot = PROT_NONE, m.open = true, m.avoid = VS_NOT_NEXT_TO_SEP;
 	return map_region(w, pages, separator_pages, &m);
+}
+
+int vs_mapops_create_guarded_stack(struct vs_worker *w, unsigned pages)
+{
+	struct mapping m = {.prot = PROT_READ | PROT_WRITE,
+			    .flags = MAP_BASE,
+			    .fd = -1,
+			    .state = VS_PAGE_RW, /* a guard marker is no VMA: one RW VMA */
+			    .avoid = VS_AMONG_FREE,
+			    .guard_marker = true};
+
+	if (!w->arena.unreserved) {
+		long d;
+		int r = vs_arena_unreserve(&w->arena, &d);
+		if (r == -EBUSY) /* regions of another profile still live: not yet */
+			return -ENOSPC;
+		if (r < 0)
+			return r;
+		settle(w, 0, d);
+	}
+	return map_region(w, pages, w->sh->cfg->mapping_separator_pages, &m);
 }
 
 int vs_mapops_reserve(struct vs_worker *w, unsigned pages)

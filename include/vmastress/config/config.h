@@ -90,6 +90,9 @@ enum vs_key_type { VS_KEY_UINT, VS_KEY_SEED, VS_KEY_FILL, VS_KEY_STRING };
 	  "files shape: pages per file; a mapping covers all of one or a sub-range")               \
 	X(files_shared, "files.shared", UINT, 0, 1, 1, 0,                                          \
 	  "files shape: 1 = MAP_SHARED read-write, 0 = MAP_PRIVATE read-only")                     \
+	X(threads_guard, "threads.guard", STRING, 0, 9, "mprotect", VS_KEY_FROZEN,                 \
+	  "threads shape: a stack's guard page by mprotect (glibc to 2.41: 2 VMAs a stack) or "    \
+	  "madvise (MADV_GUARD_INSTALL, glibc 2.42 on Linux 6.13+: 1)")                            \
 	X(leaks_retry_interval_ms, "leaks.retry_interval_ms", UINT, 10, VS_INTERVAL_MAX_MS, 1000,  \
 	  0, "retry unmapping leaked regions this often")                                          \
 	X(stats_socket, "stats.socket", STRING, 0, VS_PATH_MAX, VS_DEFAULT_SOCKET, VS_KEY_FROZEN,  \

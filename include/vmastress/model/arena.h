@@ -32,6 +32,7 @@ enum vs_neighbours {
 	VS_NEXT_TO_ANY,
 	VS_NOT_NEXT_TO_SEP,  /* a fresh PROT_NONE region has a separator's flags */
 	VS_NOT_NEXT_TO_FILE, /* a file mapping could continue another's offsets */
+	VS_AMONG_FREE,	     /* free pages only, a free page on each side: a VMA of its own */
 };
 #define VS_PAGE_STATE_MASK 0x0f
 #define VS_PAGE_OWNED 0x40 /* inside a region's span, holes included */
@@ -48,6 +49,7 @@ struct vs_arena {
 	size_t cursor; /* where the next placement search starts */
 	size_t owned;  /* pages inside regions' spans */
 	long vmas;     /* VMAs in the arena according to the model */
+	bool unreserved; /* vs_arena_unreserve() ran: free space, no reservation */
 };
 
 int vs_arena_init(struct vs_arena *a, size_t pages, size_t page_size, bool map);
@@ -87,6 +89,12 @@ size_t vs_arena_mapped(const struct vs_arena *a, size_t first, size_t n);
  */
 int vs_arena_place(struct vs_arena *a, size_t n, enum vs_neighbours avoid, size_t *first,
 		   bool *replace);
+
+/* Unmap the whole reservation (before the first region): the arena becomes free
+ * address space in the arenas' zone, for regions that must sit apart from
+ * everything (VS_AMONG_FREE). 0 and the VMA delta, or -errno (-EBUSY: regions
+ * are live). */
+int vs_arena_unreserve(struct vs_arena *a, long *delta);
 
 /* Save/restore the model around [first, first+n] so a failed call leaves it as it was. */
 void vs_arena_save(const struct vs_arena *a, size_t first, size_t n, uint8_t *buf, long *vmas);

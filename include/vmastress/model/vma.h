@@ -16,6 +16,13 @@ int vs_vma_count_fd(int fd, char *buf, size_t len, long *count);
 /* Same for any maps file (tests). */
 int vs_vma_count_file(const char *path, long *count);
 
+/* Guard regions in page tables, no VMA of their own (Linux 6.13+). */
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#endif
+/* Whether madvise(MADV_GUARD_INSTALL) works here: 0, or -errno (EINVAL: an older kernel). */
+int vs_vma_guard_supported(void);
+
 struct vs_vma_info {
 	uintptr_t start, end;
 	int prot; /* PROT_* */

@@ -25,6 +25,10 @@ void vs_mapops_retry_leaks(struct vs_worker *w);
 int vs_mapops_create(struct vs_worker *w, unsigned pages);
 /* A new region all PROT_NONE (an allocator's reservation): placed as a separator. */
 int vs_mapops_reserve(struct vs_worker *w, unsigned pages);
+/* A thread stack as glibc 2.42 makes it: mapped RW, its separator pages made
+ * guards by MADV_GUARD_INSTALL (no VMA of their own), apart from everything in
+ * free space (the arena's reservation is given back first): 1 VMA. */
+int vs_mapops_create_guarded_stack(struct vs_worker *w, unsigned pages);
 /* A new region mapping pages [offset, offset + pages) of the file fd: shared
  * read-write, or private read-only; never placed next to another file's. */
 int vs_mapops_map_file(struct vs_worker *w, unsigned pages, int fd, size_t offset_pages,
