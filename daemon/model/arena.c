@@ -116,8 +116,16 @@ void vs_arena_destroy(struct vs_arena *a)
 	for (size_t i = 0; a->base && i < a->pages;) {
 		unsigned s = STATE(a, i);
 		size_t j = i + 1;
-		while (j < a->pages && STATE(a, j) == s && !(a->pg[j] & VS_PAGE_START))
+		while (j < a->pages && STATE(a, j) == s && !(a->pg[j] & VS_PAGE_START)) {
+			/* Past the highest page ever changed, all is the reservation:
+			 * not read (a table sized for twice a worker's share would
+			 * fault its untouched half in just to find that). */
+			if (j > a->high && s == VS_PAGE_RESERVED) {
+				j = a->pages;
+				break;
+			}
 			j++;
+		}
 		/* Whole VMAs only: an unmap that splits nothing cannot fail. */
 		if (s == VS_PAGE_RESERVED || s == VS_PAGE_FRESH)
 			munmap((void *)vs_arena_addr(a, i), (j - i) * a->page);
@@ -169,6 +177,8 @@ static void set_start(struct vs_arena *a, size_t i, bool start)
 /* New state, no VMA start, ownership kept. */
 static void set_states(struct vs_arena *a, size_t first, size_t n, unsigned state)
 {
+	if (first + n > a->high)
+		a->high = first + n;
 	for (size_t i = first; i < first + n; i++)
 		a->pg[i] = (uint8_t)((a->pg[i] & VS_PAGE_OWNED) | state);
 }
@@ -334,9 +344,8 @@ int vs_arena_unreserve(struct vs_arena *a, long *delta)
 {
 	/* All of it: an unmap of whole VMAs splits nothing, so even at the limit
 	 * it cannot be refused. */
-	for (size_t i = 0; i < a->pages; i++)
-		if (STATE(a, i) != VS_PAGE_RESERVED)
-			return -EBUSY; /* only before the first region */
+	if (a->high)
+		return -EBUSY; /* only before the first region */
 	if (a->base && munmap((void *)a->base, a->pages * a->page) < 0)
 		return -errno;
 	a->unreserved = true;

@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 #include "vmastress/shapes/shape.h"
 #include "vmastress/work/mapops.h"
+#include "vmastress/work/step.h"
 
 /*
  * An allocator reserves address space PROT_NONE (1 VMA), commits chunks of it
@@ -22,7 +23,7 @@ static int reserve(struct vs_worker *w, bool building)
 	unsigned pages = building ? cfg->mapping_max_pages
 				  : (unsigned)vs_rng_range(&w->rng, cfg->mapping_min_pages,
 							   cfg->mapping_max_pages);
-	return vs_mapops_reserve(w, pages);
+	return vs_mapops_map_reservation(w, pages);
 }
 
 /* The build, with the allocator's cheapest VMA-adding call: commit every other
@@ -35,7 +36,7 @@ static int build(struct vs_worker *w)
 	const struct vs_region *r = w->table.nlive ? vs_region_live(&w->table, i) : NULL;
 
 	if (!r || r->data_pages < chunk + 2 ||
-	    vs_mapops_build_next(w, 1, 2 * chunk, r->data_pages - chunk, &off) < 0)
+	    vs_step_build_next(w, 1, 2 * chunk, r->data_pages - chunk, &off) < 0)
 		return reserve(w, true);
 	return vs_mapops_protect(w, i, off, chunk, VS_PAGE_RW);
 }

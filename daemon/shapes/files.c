@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include "vmastress/shapes/shape.h"
 #include "vmastress/work/mapops.h"
+#include "vmastress/work/step.h"
 
 /*
  * Lucene's mmap directory and databases map many files, whole or in parts;
@@ -62,7 +63,7 @@ static int build(struct vs_worker *w)
 	const struct vs_region *r = w->table.nlive ? vs_region_live(&w->table, i) : NULL;
 
 	if (!w->sh->cfg->files_shared || !r ||
-	    vs_mapops_build_next(w, 1, 2, r->data_pages - 1, &off) < 0)
+	    vs_step_build_next(w, 1, 2, r->data_pages - 1, &off) < 0)
 		return map_one(w, true);
 	return vs_mapops_protect(w, i, off, 1, VS_PAGE_FILE_RO);
 }

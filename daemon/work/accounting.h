@@ -7,7 +7,8 @@
 #include <limits.h>
 #include "vmastress/log/errnames.h"
 #include "vmastress/work/mapops.h"
-#include "vmastress/work/worker.h"
+#include "vmastress/work/clock.h"
+#include "vmastress/work/state.h"
 
 static inline void note_peak(struct vs_shared *sh, long now)
 {
@@ -40,7 +41,7 @@ static inline void note_demand_reached(struct vs_shared *sh)
 }
 
 /* Pressure: claim `delta` VMAs below the cap before the call that makes them. */
-static inline bool reserve(struct vs_worker *w, long delta)
+static inline bool claim_below_cap(struct vs_worker *w, long delta)
 {
 	struct vs_shared *sh = w->sh;
 	long cap = atomic_load_explicit(&sh->cap, memory_order_relaxed);
@@ -65,18 +66,18 @@ static inline long positive(long d)
 	return d > 0 ? d : 0;
 }
 
-/* As reserve(), past any cap: teardown and leak retries must unmap. */
+/* As claim_below_cap(), past any cap: teardown and leak retries must unmap. */
 static inline void claim(struct vs_worker *w, long delta)
 {
 	note_sent(w,
 		  atomic_fetch_add_explicit(&w->sh->vmas, positive(delta), memory_order_relaxed));
 }
 
-/* Settle a call: `actual` VMAs made (or removed) against `reserved` claimed;
+/* Settle a call: `actual` VMAs made (or removed) against `claimed`;
  * what a call adds counts as created (a call that splits and merges as much
  * counts none: a lower bound). The peak comes from settled counts, never from
  * reservations in flight. */
-static inline void settle(struct vs_worker *w, long reserved, long actual)
+static inline void settle(struct vs_worker *w, long claimed, long actual)
 {
 	struct vs_shared *sh = w->sh;
 
@@ -92,8 +93,8 @@ static inline void settle(struct vs_worker *w, long reserved, long actual)
 		    atomic_load_explicit(&sh->building, memory_order_relaxed))
 			note_demand_reached(sh);
 	}
-	if (actual != reserved)
-		atomic_fetch_add_explicit(&sh->vmas, actual - reserved, memory_order_relaxed);
+	if (actual != claimed)
+		atomic_fetch_add_explicit(&sh->vmas, actual - claimed, memory_order_relaxed);
 }
 
 static inline void event(struct vs_worker *w, enum vs_event_kind kind, enum vs_op op, int err,

@@ -13,6 +13,7 @@
 #include "vmastress/log/log.h"
 #include "vmastress/model/vma.h"
 #include "vmastress/work/mapops.h"
+#include "vmastress/work/step.h"
 #include "vmastress/work/worker.h"
 #include "engine_private.h"
 
@@ -311,7 +312,7 @@ void vs_engine_teardown(struct vs_engine *e)
 		vs_worker_teardown(e->w[i]);
 	/* A worker's unmaps free VMAs another worker's leaks may need. */
 	for (unsigned i = 0; i < e->nalloc; i++)
-		vs_mapops_retry_leaks(e->w[i]);
+		vs_step_retry_leaks(e->w[i]);
 }
 
 int vs_engine_reconfigure(struct vs_engine *e, const struct vs_config *cfg)

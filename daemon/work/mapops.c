@@ -6,6 +6,7 @@
 #include "vmastress/log/errnames.h"
 #include "vmastress/model/vma.h"
 #include "vmastress/work/mapops.h"
+#include "vmastress/work/step.h" /* a call's kind in the sequence hash */
 #include "vmastress/work/worker.h"
 #include "accounting.h"
 
@@ -113,7 +114,7 @@ static int map_region(struct vs_worker *w, unsigned pages, unsigned separator_pa
 	}
 	vs_arena_save(a, f, n, w->scratch, &saved);
 	d = m->open ? apply_create(a, f, pages, separator_pages) : vs_arena_map(a, f, n, m->state);
-	if (!reserve(w, d)) {
+	if (!claim_below_cap(w, d)) {
 		vs_arena_restore(a, f, n, w->scratch, saved);
 		return -EDQUOT;
 	}
@@ -201,7 +202,7 @@ int vs_mapops_create_guarded_stack(struct vs_worker *w, unsigned pages)
 	return map_region(w, pages, w->sh->cfg->mapping_separator_pages, &m);
 }
 
-int vs_mapops_reserve(struct vs_worker *w, unsigned pages)
+int vs_mapops_map_reservation(struct vs_worker *w, unsigned pages)
 {
 	struct mapping m = {.prot = PROT_NONE,
 			    .flags = MAP_BASE,
@@ -241,7 +242,7 @@ int vs_mapops_protect(struct vs_worker *w, size_t i, size_t off, size_t len, uns
 
 	vs_arena_save(a, f, len, w->scratch, &saved);
 	d = vs_arena_protect(a, f, len, state);
-	if (!reserve(w, d)) {
+	if (!claim_below_cap(w, d)) {
 		vs_arena_restore(a, f, len, w->scratch, saved);
 		return -EDQUOT;
 	}
@@ -274,7 +275,7 @@ int vs_mapops_punch(struct vs_worker *w, size_t i, size_t off, size_t len)
 
 	vs_arena_save(a, f, len, w->scratch, &saved);
 	d = vs_arena_unmap(a, f, len);
-	if (!reserve(w, d)) {
+	if (!claim_below_cap(w, d)) {
 		vs_arena_restore(a, f, len, w->scratch, saved);
 		return -EDQUOT;
 	}
@@ -310,7 +311,7 @@ static int unmap_span(struct vs_worker *w, const struct vs_region *reg, bool cap
 	 * unmap can add one, and under a cap it is claimed like any other. */
 	vs_arena_save(a, f, n, w->scratch, &saved);
 	d = vs_arena_unmap(a, f, n);
-	if (capped && !reserve(w, d)) {
+	if (capped && !claim_below_cap(w, d)) {
 		vs_arena_restore(a, f, n, w->scratch, saved);
 		return -EDQUOT;
 	}
@@ -358,7 +359,7 @@ int vs_mapops_unmap(struct vs_worker *w, size_t i, bool capped)
 	return r;
 }
 
-int vs_mapops_retry_leak(struct vs_worker *w, size_t k)
+int vs_mapops_unmap_leaked(struct vs_worker *w, size_t k)
 {
 	struct vs_region *reg = vs_region_leaked(&w->table, k);
 	size_t page = w->sh->page;

@@ -3,12 +3,13 @@
 #include <errno.h>
 #include "vmastress/shapes/shape.h"
 #include "vmastress/work/mapops.h"
+#include "vmastress/work/step.h"
 
 /* Holes of at most this many pages: each one splits a VMA, where a long one
  * would mostly swallow the holes already there. */
 #define PUNCH_MAX_PAGES 2
 
-enum vs_step vs_mapops_choose(struct vs_rng *rng, const struct vs_config *cfg, size_t nlive,
+enum vs_step vs_step_choose(struct vs_rng *rng, const struct vs_config *cfg, size_t nlive,
 			      bool building)
 {
 	/* While a demand is built, only calls that add VMAs. */
@@ -103,7 +104,7 @@ static int build_step(struct vs_worker *w, enum vs_step *s)
 				 now == VS_PAGE_RO ? VS_PAGE_RW : VS_PAGE_RO);
 }
 
-int vs_mapops_build_next(struct vs_worker *w, size_t first, size_t stride, size_t end, size_t *off)
+int vs_step_build_next(struct vs_worker *w, size_t first, size_t stride, size_t end, size_t *off)
 {
 	if (!w->table.nlive)
 		return -ENOENT;
@@ -126,12 +127,12 @@ static int step_map(struct vs_worker *w)
 	    w, (unsigned)vs_rng_range(&w->rng, cfg->mapping_min_pages, cfg->mapping_max_pages));
 }
 
-enum vs_step vs_mapops_step(struct vs_worker *w)
+enum vs_step vs_step(struct vs_worker *w)
 {
 	const struct vs_shape *shape = w->sh->shape;
 	size_t nlive = w->table.nlive;
 	bool building = atomic_load_explicit(&w->sh->building, memory_order_relaxed);
-	enum vs_step s = vs_mapops_choose(&w->rng, w->sh->cfg, nlive, building);
+	enum vs_step s = vs_step_choose(&w->rng, w->sh->cfg, nlive, building);
 	size_t i = nlive ? vs_rng_range(&w->rng, 0, nlive - 1) : 0;
 	int r = 0;
 
@@ -172,9 +173,9 @@ enum vs_step vs_mapops_step(struct vs_worker *w)
 	return s;
 }
 
-void vs_mapops_retry_leaks(struct vs_worker *w)
+void vs_step_retry_leaks(struct vs_worker *w)
 {
 	for (size_t k = 0; k < w->table.nleaked;)
-		if (vs_mapops_retry_leak(w, k) < 0)
+		if (vs_mapops_unmap_leaked(w, k) < 0)
 			k++; /* on success the last leaked region moved into slot k */
 }

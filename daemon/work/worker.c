@@ -5,15 +5,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "vmastress/work/mapops.h"
+#include "vmastress/work/step.h"
 #include "vmastress/work/worker.h"
-
-uint64_t vs_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 int vs_worker_init(struct vs_worker *w, unsigned index, struct vs_shared *sh, uint64_t seed,
 		   size_t regions, uint64_t max_ops)
@@ -98,13 +91,13 @@ void *vs_worker_main(void *arg)
 			park(w, true);
 			break;
 		}
-		vs_mapops_step(w);
+		vs_step(w);
 		w->ops_done++;
 		vs_counter_add(&w->ctr.progress, 1);
 		if ((w->ops_done & 63) == 0 && w->table.nleaked) {
 			uint64_t now = vs_now_ns();
 			if (now >= w->next_retry_ns) {
-				vs_mapops_retry_leaks(w);
+				vs_step_retry_leaks(w);
 				/* Read each time: a reload may change it. */
 				w->next_retry_ns =
 				    now + (uint64_t)sh->cfg->leaks_retry_interval_ms * 1000000ULL;
@@ -115,9 +108,18 @@ void *vs_worker_main(void *arg)
 	return NULL;
 }
 
-/* Heapsort by address, in place. Not qsort(): glibc's takes a malloc'ed copy
- * of an array this large, and teardown starts at the VMA limit, where that
- * malloc is an mmap the kernel refuses (and several more as glibc falls back). */
+/* By address, in place: introsort (quicksort, median of three, insertion sort for
+ * short runs, heapsort past twice the expected depth). Not qsort(): glibc's takes a
+ * malloc'ed copy of an array this large, and teardown starts at the VMA limit,
+ * where that malloc is an mmap the kernel refuses (and several more as glibc
+ * falls back). */
+static void swap_regions(struct vs_region *a, struct vs_region *b)
+{
+	struct vs_region t = *a;
+	*a = *b;
+	*b = t;
+}
+
 static void sift_down(struct vs_region *r, size_t root, size_t n)
 {
 	for (size_t child; (child = 2 * root + 1) < n; root = child) {
@@ -125,22 +127,59 @@ static void sift_down(struct vs_region *r, size_t root, size_t n)
 			child++;
 		if (r[root].first >= r[child].first)
 			return;
-		struct vs_region t = r[root];
-		r[root] = r[child];
-		r[child] = t;
+		swap_regions(&r[root], &r[child]);
 	}
 }
 
-static void sort_by_address(struct vs_region *r, size_t n)
+static void heap_sort(struct vs_region *r, size_t n)
 {
 	for (size_t i = n / 2; i-- > 0;)
 		sift_down(r, i, n);
 	for (size_t end = n; end-- > 1;) {
-		struct vs_region t = r[0];
-		r[0] = r[end];
-		r[end] = t;
+		swap_regions(&r[0], &r[end]);
 		sift_down(r, 0, end);
 	}
+}
+
+static void sort_by_address(struct vs_region *r, size_t n, unsigned depth)
+{
+	while (n > 16) {
+		if (depth-- == 0) {
+			heap_sort(r, n);
+			return;
+		}
+		size_t m = n / 2;
+		if (r[m].first < r[0].first)
+			swap_regions(&r[m], &r[0]);
+		if (r[n - 1].first < r[0].first)
+			swap_regions(&r[n - 1], &r[0]);
+		if (r[n - 1].first < r[m].first)
+			swap_regions(&r[n - 1], &r[m]);
+		uint32_t pivot = r[m].first;
+		size_t i = 0, j = n - 1;
+		for (;;) { /* Hoare: r[0] <= pivot <= r[n - 1] bound both scans */
+			while (r[i].first < pivot)
+				i++;
+			while (r[j].first > pivot)
+				j--;
+			if (i >= j)
+				break;
+			swap_regions(&r[i++], &r[j--]);
+		}
+		/* [0, j] <= pivot <= [j + 1, n): the smaller side recursively */
+		size_t left = j + 1;
+		if (left < n - left) {
+			sort_by_address(r, left, depth);
+			r += left;
+			n -= left;
+		} else {
+			sort_by_address(r + left, n - left, depth);
+			n = left;
+		}
+	}
+	for (size_t i = 1; i < n; i++)
+		for (size_t k = i; k > 0 && r[k - 1].first > r[k].first; k--)
+			swap_regions(&r[k - 1], &r[k]);
 }
 
 void vs_worker_teardown(struct vs_worker *w)
@@ -152,12 +191,12 @@ void vs_worker_teardown(struct vs_worker *w)
 	 * below, and never splits one. In table order, every region merged with
 	 * both neighbours would add a VMA on the way down: a peak past the cap,
 	 * and kernel memory past the memory cgroup's room. */
-	sort_by_address(w->table.slots, w->table.nlive);
+	sort_by_address(w->table.slots, w->table.nlive, 2 * 64);
 	while (w->table.nlive)
 		vs_mapops_unmap(w, w->table.nlive - 1, false);
 	/* Every unmap lowers the count, so leaks left by the limit come free. */
 	do {
 		before = w->table.nleaked;
-		vs_mapops_retry_leaks(w);
+		vs_step_retry_leaks(w);
 	} while (w->table.nleaked && w->table.nleaked < before);
 }

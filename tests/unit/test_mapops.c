@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include "vmastress/config/config.h"
 #include "vmastress/work/mapops.h"
+#include "vmastress/work/step.h"
 #include "vmastress/work/worker.h"
 
 static struct vs_shared sh;
@@ -146,7 +147,7 @@ static void random_sequence_stays_exact(void **state)
 {
 	(void)state;
 	for (int i = 1; i <= 20000; i++) {
-		vs_mapops_step(w);
+		vs_step(w);
 		if (i % 500 == 0)
 			check("random step");
 	}
@@ -165,12 +166,12 @@ static void same_seed_same_operations(void **state)
 
 	(void)state;
 	for (int i = 0; i < 3000; i++)
-		vs_mapops_step(w);
+		vs_step(w);
 	first = vs_counter_get(&w->ctr.sequence);
 	teardown(NULL);
 	setup_sep(NULL);
 	for (int i = 0; i < 3000; i++)
-		vs_mapops_step(w);
+		vs_step(w);
 	assert_true(first != 0);
 	assert_true(vs_counter_get(&w->ctr.sequence) == first);
 }
@@ -199,7 +200,7 @@ static void protect_steps_always_flip(void **state)
 	cfg.ops_mmap = cfg.ops_munmap = cfg.ops_punch = 0;
 	for (int i = 0; i < 200; i++) {
 		kernel_prots(before, 8);
-		assert_int_equal(vs_mapops_step(w), VS_STEP_PROTECT);
+		assert_int_equal(vs_step(w), VS_STEP_PROTECT);
 		kernel_prots(after, 8);
 		if (memcmp(before, after, sizeof(before)) == 0)
 			fail_msg("step %d: mprotect changed no page's protection", i);
@@ -218,7 +219,7 @@ static void punch_steps_make_short_holes(void **state)
 	for (int i = 0; i < 6; i++) {
 		uint64_t mapped = vs_counter_get(&w->ctr.mapped_bytes);
 		long vmas = kernel_arena();
-		assert_int_equal(vs_mapops_step(w), VS_STEP_PUNCH);
+		assert_int_equal(vs_step(w), VS_STEP_PUNCH);
 		uint64_t gone = mapped - vs_counter_get(&w->ctr.mapped_bytes);
 		assert_true(gone <= 2 * sh.page);
 		assert_true(kernel_arena() <= vmas + 1);
@@ -249,7 +250,7 @@ static void no_transient_merge(void **state)
 	(void)state;
 	vs_mapops_test_after_mmap = after_mmap;
 	for (int i = 0; i < 20000; i++)
-		vs_mapops_step(w);
+		vs_step(w);
 	vs_mapops_test_after_mmap = NULL;
 	assert_true(births > 1000);
 	assert_int_equal(merged_at_birth, 0);

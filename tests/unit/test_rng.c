@@ -6,6 +6,7 @@
 #include <cmocka.h>
 #include "vmastress/work/rng.h"
 #include "vmastress/work/mapops.h"
+#include "vmastress/work/step.h"
 
 static void same_seed_same_stream(void **state)
 {
@@ -79,9 +80,9 @@ static void choose_follows_weights(void **state)
 
 	(void)state;
 	vs_rng_seed(&r, 1, 0);
-	assert_int_equal(vs_mapops_choose(&r, &p, 0, false), VS_STEP_MAP); /* nothing to unmap */
+	assert_int_equal(vs_step_choose(&r, &p, 0, false), VS_STEP_MAP); /* nothing to unmap */
 	for (int i = 0; i < 40000; i++)
-		n[vs_mapops_choose(&r, &p, 10, false)]++;
+		n[vs_step_choose(&r, &p, 10, false)]++;
 	assert_int_equal(n[VS_STEP_PROTECT], 0);
 	assert_int_equal(n[VS_STEP_PUNCH], 0);
 	assert_true(n[VS_STEP_UNMAP] > 2.8 * n[VS_STEP_MAP] &&

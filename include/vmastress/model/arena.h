@@ -49,6 +49,7 @@ struct vs_arena {
 	size_t cursor; /* where the next placement search starts */
 	size_t owned;  /* pages inside regions' spans */
 	long vmas;     /* VMAs in the arena according to the model */
+	size_t high;   /* pages at and above this were never changed: still reserved */
 	bool unreserved; /* vs_arena_unreserve() ran: free space, no reservation */
 };
 

@@ -1,30 +1,17 @@
 /* mapops.h: the workers' calls to mmap/mprotect/munmap (mapops.c; the arena's
- * reservation and the ballast map their own, model/), and one step of a worker
- * (step.c), each call with its VMA prediction and accounting. */
+ * reservation and the ballast map their own, model/), each with its VMA prediction
+ * and accounting. The step that chooses among them is step.h's. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "vmastress/work/state.h"
 
-enum vs_step { VS_STEP_MAP, VS_STEP_PROTECT, VS_STEP_UNMAP, VS_STEP_PUNCH, VS_STEP_IDLE };
-
-/* Choose the next operation from the weights (pure given the RNG state). */
-enum vs_step vs_mapops_choose(struct vs_rng *rng, const struct vs_config *cfg, size_t nlive,
-			      bool building);
-/* Run one operation; returns what was done. */
-enum vs_step vs_mapops_step(struct vs_worker *w);
-/* A shape's build: the next offset in its newest region, from `first` every
- * `stride` pages while below `end`; -ENOENT: none left (map the next region). */
-int vs_mapops_build_next(struct vs_worker *w, size_t first, size_t stride, size_t end, size_t *off);
-/* Unmap the leaked regions that can be now. */
-void vs_mapops_retry_leaks(struct vs_worker *w);
-
 /* Each returns 0, -EDQUOT when pressure held it back, -ENOSPC when out of
  * room, or -errno. */
 int vs_mapops_create(struct vs_worker *w, unsigned pages);
 /* A new region all PROT_NONE (an allocator's reservation): placed as a separator. */
-int vs_mapops_reserve(struct vs_worker *w, unsigned pages);
+int vs_mapops_map_reservation(struct vs_worker *w, unsigned pages);
 /* A thread stack as glibc 2.42 makes it: mapped RW, its separator pages made
  * guards by MADV_GUARD_INSTALL (no VMA of their own), apart from everything in
  * free space (the arena's reservation is given back first): 1 VMA. */
@@ -38,6 +25,6 @@ int vs_mapops_protect(struct vs_worker *w, size_t i, size_t off, size_t len, uns
 int vs_mapops_punch(struct vs_worker *w, size_t i, size_t off, size_t len);
 /* capped: held back (-EDQUOT) when it would split past the cap; teardown is not. */
 int vs_mapops_unmap(struct vs_worker *w, size_t i, bool capped);
-int vs_mapops_retry_leak(struct vs_worker *w, size_t leaked_index);
+int vs_mapops_unmap_leaked(struct vs_worker *w, size_t leaked_index);
 /* Test-only: called right after a region's first mmap, before it is opened. */
 extern void (*vs_mapops_test_after_mmap)(struct vs_worker *w, uintptr_t addr, size_t len);

@@ -12,4 +12,4 @@ void vs_worker_destroy(struct vs_worker *w);
 void *vs_worker_main(void *arg);
 /* After the thread ended: unmap every live region, retry leaks until no progress. */
 void vs_worker_teardown(struct vs_worker *w);
-uint64_t vs_now_ns(void);
+#include "vmastress/work/clock.h" /* vs_now_ns() */
