@@ -171,7 +171,7 @@ static void verdict_rows(json_object *A, json_object *B)
 #undef VERDICT_ROW
 }
 
-int vs_ctl_compare(const char *a, const char *b)
+int vs_ctl_compare(const char *a, const char *b, const char *plot)
 {
 	char ta[64], tb[64], differ[512] = "";
 	json_object *A = NULL, *B = NULL;
@@ -222,5 +222,11 @@ int vs_ctl_compare(const char *a, const char *b)
 			outputs);
 	json_object_put(A);
 	json_object_put(B);
+	if (plot) {
+		char *paths[2] = {(char *)a, (char *)b};
+		if ((r = vs_ctl_plot_files(paths, 2, plot)) != 0)
+			return r;
+		printf("plot: %s\n", plot);
+	}
 	return 0;
 }

@@ -62,4 +62,9 @@ int vs_ctl_summary(int argc, char **argv);
 
 /* compare A.json B.json: both verdicts, like-for-like keys, every differing config
  * key, the rows of stats.h; a sysexits code. */
-int vs_ctl_compare(const char *a, const char *b);
+int vs_ctl_compare(const char *a, const char *b, const char *plot);
+
+/* plot REPORT... -o FILE.svg: the runs over time (plot.c); a sysexits code. */
+int vs_ctl_plot(int argc, char **argv);
+/* The same for count reports (at most 8) into out; --plot of summary and compare. */
+int vs_ctl_plot_files(char *const *paths, int count, const char *out);

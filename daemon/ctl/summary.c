@@ -196,8 +196,11 @@ static void like_for_like(struct row *rows, int n, char *buf, size_t len)
 
 int vs_ctl_summary(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"json", no_argument, NULL, 'j'}, {"csv", no_argument, NULL, 'c'}, {0}};
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+					     {"csv", no_argument, NULL, 'c'},
+					     {"plot", required_argument, NULL, 'p'},
+					     {0}};
+	const char *plot = NULL;
 	static struct row rows[VS_CTL_SUMMARY_MAX];
 	char mismatch[64];
 	int c, format = 0, n = 0;
@@ -209,6 +212,10 @@ int vs_ctl_summary(int argc, char **argv)
 			fprintf(stderr, "vmastressctl: summary: unknown option %s\n",
 				argv[optind - 1]);
 			return VS_EX_USAGE;
+		}
+		if (c == 'p') {
+			plot = optarg;
+			continue;
 		}
 		if (format && format != c) {
 			fprintf(stderr, "vmastressctl: summary: --json or --csv, not both\n");
@@ -245,5 +252,11 @@ int vs_ctl_summary(int argc, char **argv)
 		print_csv(rows, n);
 	else
 		print_table(rows, n);
+	if (plot) { /* the path after the table; beside JSON or CSV, on stderr */
+		int r = vs_ctl_plot_files(argv + optind, n, plot);
+		if (r)
+			return r;
+		fprintf(format ? stderr : stdout, "plot: %s\n", plot);
+	}
 	return 0;
 }

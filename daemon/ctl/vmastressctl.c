@@ -52,8 +52,9 @@ static void usage(FILE *out)
 	    "       vmastressctl [--socket PATH] events [-f] [--json]\n"
 	    "       vmastressctl [--socket PATH] advise [--headroom F] [--allow-lower] "
 	    "[--json]\n"
-	    "       vmastressctl compare A.json B.json\n"
-	    "       vmastressctl summary [--json|--csv] REPORT.json...\n"
+	    "       vmastressctl compare A.json B.json [--plot FILE.svg]\n"
+	    "       vmastressctl summary [--json|--csv] [--plot FILE.svg] REPORT.json...\n"
+	    "       vmastressctl plot REPORT.json... -o FILE.svg\n"
 	    "       vmastressctl -h|--help | -V|--version\n"
 	    "\ntop, events, advise and check --watch ask the watch daemon (" VS_DEFAULT_WATCH_SOCKET
 	    "), the\n"
@@ -401,15 +402,23 @@ int main(int argc, char **argv)
 	vs_ctl_default_socket(VS_DEFAULT_SOCKET);
 	if (strcmp(cmd, "summary") == 0)
 		return vs_ctl_summary(argc - i, argv + i);
+	if (strcmp(cmd, "plot") == 0)
+		return vs_ctl_plot(argc - i, argv + i);
 	if (strcmp(cmd, "compare") == 0) {
+		const char *plot = NULL;
+		if (rest == 4 && strcmp(argv[i + 3], "--plot") == 0)
+			plot = argv[i + 4], rest = 2;
+		else if (rest == 4 && strcmp(argv[i + 1], "--plot") == 0)
+			plot = argv[i + 2], rest = 2, i += 2;
 		if (rest != 2)
-			return usage_error("compare: needs two report files, got %s",
+			return usage_error("compare: needs two report files (and --plot FILE.svg), "
+					   "got %s",
 					   rest < 2 ? "fewer" : "more");
-		return vs_ctl_compare(argv[i + 1], argv[i + 2]);
+		return vs_ctl_compare(argv[i + 1], argv[i + 2], plot);
 	}
 	if (strcmp(cmd, "status") != 0 && !is_raw(cmd))
 		return usage_error("unknown command \"%s\" (stats, metrics, ping, version, status, "
-				   "check, top, events, advise, compare, summary)",
+				   "check, top, events, advise, compare, summary, plot)",
 				   cmd);
 	if (rest > 0)
 		return usage_error("unexpected argument \"%s\"", argv[i + 1]);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "vmastress/log/errnames.h"
 #include "vmastress/output/render.h"
+#include "vmastress/output/timeline.h"
 
 #define FAMILY_JSON(id, json, ...) json,
 static const char *const family_json[VS_FAMILY_COUNT] = {VS_STAT_FAMILIES(FAMILY_JSON)};
@@ -333,7 +334,8 @@ int vs_render_json(const struct vs_snapshot *s, char *buf, size_t len)
 }
 
 void vs_render_report(struct vs_textbuf *o, const struct vs_snapshot *s,
-		      const struct vs_config *cfg, bool final, vs_leak_next_fn next, void *userdata)
+		      const struct vs_config *cfg, const struct vs_timeline *tl, bool final,
+		      vs_leak_next_fn next, void *userdata)
 {
 	struct vs_leaked_region r;
 	const char *sep = "";
@@ -341,6 +343,7 @@ void vs_render_report(struct vs_textbuf *o, const struct vs_snapshot *s,
 	vs_textbuf_put(o, "{");
 	members(o, s);
 	config(o, cfg);
+	vs_render_timeline(o, tl);
 	vs_textbuf_put(o, ",\"final\":%s,\"leaked_regions\":[", final ? "true" : "false");
 	while (next(userdata, &r)) {
 		vs_textbuf_put(o, "%s{\"worker\":%u,\"addr\":%lu,\"length\":%zu,\"bytes\":%zu}",

@@ -69,7 +69,7 @@ static int flush_to_fd(struct vs_textbuf *o)
 }
 
 int vs_report_write(const char *path, const struct vs_snapshot *s, const struct vs_config *cfg,
-		    bool final, vs_leak_next_fn next, void *userdata)
+		    const struct vs_timeline *tl, bool final, vs_leak_next_fn next, void *userdata)
 {
 	static char buf[REPORT_BUFFER_BYTES];
 	struct atomic_file file;
@@ -84,7 +84,7 @@ int vs_report_write(const char *path, const struct vs_snapshot *s, const struct 
 			return vs_log_errno(LOG_ERR, r, "cannot write report %s", path);
 		k.fd = file.fd;
 	}
-	vs_render_report(&o, s, cfg, final, next, userdata);
+	vs_render_report(&o, s, cfg, tl, final, next, userdata);
 	if (!o.overflow)
 		flush_to_fd(&o);
 	else if (!k.err)

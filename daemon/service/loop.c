@@ -8,6 +8,7 @@
 #include "vmastress/log/errnames.h"
 #include "vmastress/log/log.h"
 #include "vmastress/output/report.h"
+#include "vmastress/output/timeline.h"
 #include "vmastress/service/answer.h"
 #include "vmastress/service/lines.h"
 #include "vmastress/service/loop.h"
@@ -29,6 +30,9 @@ struct loop {
 	struct vs_output_state textfile_out;
 	sd_event_source *verify, *summary, *textfile; /* turned on and off by reloads */
 };
+
+/* The run over time, for the report: static, one loop a process. */
+static struct vs_timeline timeline;
 
 static void log_event(const struct vs_event *ev, void *userdata)
 {
@@ -89,6 +93,28 @@ static void take_snapshot(void *userdata, struct vs_snapshot *s)
 	s->textfile_failures = l->textfile_out.failures;
 	s->textfile_failing = l->textfile_out.failing;
 	snprintf(s->textfile_error, sizeof(s->textfile_error), "%s", l->textfile_out.error);
+}
+
+/* A sample of the run for the report's timeline; the interval to the next. */
+static uint64_t sample_phase(struct loop *l, enum vs_phase phase)
+{
+	struct vs_snapshot s;
+
+	take_snapshot(l, &s);
+	return vs_timeline_add(&timeline, &s, phase);
+}
+
+static uint64_t sample(struct loop *l)
+{
+	return sample_phase(l, vs_engine_building(l->eng)		   ? VS_PHASE_BUILD
+			       : vs_engine_config(l->eng)->pressure_demand ? VS_PHASE_HOLD
+									   : VS_PHASE_CHURN);
+}
+
+static int on_timeline(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	(void)usec;
+	return vs_loop_rearm(s, sample(userdata));
 }
 
 static void status_line(struct loop *l, char *buf, size_t len)
@@ -339,6 +365,7 @@ static int setup(struct loop *l)
 	const struct vs_config *c = vs_engine_config(l->eng);
 	if ((r = add_timer(l, EVENTS_TICK_USEC, on_events)) < 0 ||
 	    (r = add_timer(l, STATUS_TICK_USEC, on_status)) < 0 ||
+	    (r = add_timer(l, VS_TIMELINE_FIRST_USEC, on_timeline)) < 0 ||
 	    (r = add_timer(l, vs_notify_watchdog_usec() / 2, on_watchdog)) < 0 ||
 	    (r = add_timer(l, (uint64_t)c->accounting_sysctl_interval_ms * 1000, on_sysctl)) < 0 ||
 	    (r = add_timer(l, (uint64_t)c->duration * 1000000, on_duration)) < 0 ||
@@ -355,8 +382,8 @@ static int write_report(struct loop *l, const char *path, bool final)
 	struct vs_snapshot s;
 
 	take_snapshot(l, &s);
-	return vs_report_write(path, &s, vs_engine_config(l->eng), final, vs_engine_leak_next,
-			       &leaks);
+	return vs_report_write(path, &s, vs_engine_config(l->eng), &timeline, final,
+			       vs_engine_leak_next, &leaks);
 }
 
 /* The answer to the operator's question, once, as the run ends (before
@@ -375,6 +402,7 @@ static void shutdown_engine(struct loop *l)
 
 	vs_engine_stop(l->eng);
 	vs_engine_drain_events(l->eng, log_event, l);
+	sample(l); /* where the run ended, before teardown */
 	l->held = log_verdict(l);
 	/* At rest: the model and the kernel must agree exactly. */
 	if (vs_engine_verify(l->eng, &v) == 0)
@@ -387,6 +415,7 @@ static void shutdown_engine(struct loop *l)
 		raise(SIGSTOP);
 	vs_engine_teardown(l->eng);
 	vs_engine_drain_events(l->eng, log_event, l);
+	sample_phase(l, VS_PHASE_TEARDOWN);
 	if (vs_engine_verify(l->eng, &v) == 0 && v.drift)
 		vs_log(LOG_WARNING, "after teardown: drift %+ld", v.drift);
 }
@@ -428,6 +457,8 @@ int vs_loop_run(const struct vs_config *cfg, const struct vs_run_options *opt)
 	r = vs_engine_start(l.eng);
 	if (r < 0)
 		goto out;
+	vs_timeline_init(&timeline);
+	sample(&l); /* the start */
 	vs_log_msg(VS_MSG_START, LOG_INFO, &f,
 		   "started: profile %s, %u workers, seed %llu, separator_pages %u, "
 		   "vm.max_map_count %ld",

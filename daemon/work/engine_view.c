@@ -191,6 +191,11 @@ bool vs_engine_all_finished(struct vs_engine *e)
 	return true;
 }
 
+bool vs_engine_building(struct vs_engine *e)
+{
+	return atomic_load_explicit(&e->sh.building, memory_order_relaxed);
+}
+
 long vs_engine_limit(struct vs_engine *e)
 {
 	return atomic_load(&e->sh.limit);

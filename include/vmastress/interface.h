@@ -15,7 +15,7 @@
 #define VS_EX_NOINPUT 66 /* vmastressctl: a report file that does not exist */
 #define VS_EX_UNAVAILABLE 69
 #define VS_EX_SOFTWARE 70
-#define VS_EX_NOPERM 77
+#define VS_EX_NOPERM 77 /* also: vmastressctl plot cannot write its file */
 #define VS_EX_CONFIG 78
 
 /* The stats socket's request bound, shared so the client never sends more. */

@@ -5,6 +5,9 @@
 # touched), then the two verdicts and reports side by side.
 # Usage: tests/bench/tuned-vs-default.sh [SHAPE] [DEMAND] [SECONDS] [EMULATED]
 #   e.g. tests/bench/tuned-vs-default.sh threads 200000 10 65530
+# The two runs over time go to an SVG: $VMASTRESS_PLOT, else tuned-vs-default.svg beside
+# the reports (the README's picture: VMASTRESS_PLOT=docs/tuned-vs-default.svg, on a host
+# at 1048576).
 # Exit status: 0 when the host's limit holds the demand, 2 when it does not.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -29,7 +32,8 @@ host=0
 run "host-$limit" || host=$?
 if [ "$emulated" -lt "$limit" ]; then
 	run "emulated-$emulated" --emulate-limit "$emulated" || true
-	"$ctl" compare "$out/host-$limit.json" "$out/emulated-$emulated.json"
+	"$ctl" compare "$out/host-$limit.json" "$out/emulated-$emulated.json" \
+		--plot "${VMASTRESS_PLOT:-$out/tuned-vs-default.svg}"
 else
 	echo "the host's limit ($limit) is not above $emulated: nothing to emulate" >&2
 fi

@@ -42,9 +42,10 @@ int vs_render_json(const struct vs_snapshot *s, char *buf, size_t len);
 /* Prometheus text exposition format 0.0.4; length or -ENOBUFS. */
 int vs_render_prom(const struct vs_snapshot *s, char *buf, size_t len);
 
-/* The report: the stats JSON's members, "config" (every key of cfg), "final" and
- * "leaked_regions", into o
+struct vs_timeline;
+/* The report: the stats JSON's members, "config" (every key of cfg), "timeline"
+ * (tl; none for NULL), "final" and "leaked_regions", into o
  * (streamed through o->flush: the list has no bound but the limit). */
 void vs_render_report(struct vs_textbuf *o, const struct vs_snapshot *s,
-		      const struct vs_config *cfg, bool final, vs_leak_next_fn next,
-		      void *userdata);
+		      const struct vs_config *cfg, const struct vs_timeline *tl, bool final,
+		      vs_leak_next_fn next, void *userdata);

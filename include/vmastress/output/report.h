@@ -6,7 +6,7 @@
 
 /* The report to path ("-": stdout), with no stdio and no allocation. */
 int vs_report_write(const char *path, const struct vs_snapshot *s, const struct vs_config *cfg,
-		    bool final, vs_leak_next_fn next, void *userdata);
+		    const struct vs_timeline *tl, bool final, vs_leak_next_fn next, void *userdata);
 /* An output file's health: failures, whether the last write failed, and why. */
 struct vs_output_state {
 	uint64_t failures;

@@ -38,6 +38,8 @@ int vs_engine_refresh_limit(struct vs_engine *e, long *old_limit, long *new_limi
 void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s);
 bool vs_engine_all_finished(struct vs_engine *e);
 long vs_engine_limit(struct vs_engine *e);
+/* Whether the run still builds (to its demand, cap or the limit). */
+bool vs_engine_building(struct vs_engine *e);
 /* Drain worker events; calls fn for each. */
 void vs_engine_drain_events(struct vs_engine *e, void (*fn)(const struct vs_event *, void *),
 			    void *userdata);

@@ -1,0 +1,552 @@
+/* plot.c: `vmastressctl plot REPORT... -o FILE.svg`: a run over time from the reports'
+ * "timeline", as one self-contained SVG (no script, no external font or file). Panels
+ * on one time axis: the VMAs against the limit, failures per second by op, leaked
+ * bytes, latency p99 by op; reports overlaid in colours, ops told apart by dashes. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "ctl.h"
+
+#define PLOT_REPORTS_MAX 8
+#define WIDTH 960
+#define LEFT 90
+#define RIGHT 30
+#define PANEL_H 170
+#define PANEL_GAP 46
+
+static const char *const colours[PLOT_REPORTS_MAX] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd",
+						      "#ff7f0e", "#8c564b", "#e377c2", "#17becf"};
+/* By op (failures) and by kind of call (latency, stats.h VS_LAT_KINDS). */
+static const char *const dashes[] = {"", "7 3", "2 2", "9 3 2 3"};
+static const char *const lat_kinds[] = {"mmap", "mprotect", "munmap", "punch"};
+#define LAT_KINDS (sizeof(lat_kinds) / sizeof(lat_kinds[0]))
+
+struct run {
+	const char *path;
+	json_object *r, *samples; /* samples: NULL when the report has none */
+	size_t n;
+	double limit, demand, emulated, first_failure; /* NAN: none */
+	double ballast; /* VMAs standing in for an emulated limit: not the load's */
+	char verdict[400];
+};
+
+enum panel { P_VMAS, P_FAILURES, P_LEAKED, P_LATENCY, P_COUNT };
+static const char *const panel_keys[P_COUNT] = {"vmas", "failures", "leaked", "latency"};
+static const char *const panel_titles[P_COUNT] = {
+    "the load's VMAs (dashed: the limit, dash-dot: an emulated limit, dotted: the demand; "
+    "o: the first failure)",
+    "failures per second, by op", "leaked bytes", "latency p99 by call (log scale)"};
+
+struct frame {
+	double y0;     /* top of the panel, pixels */
+	double tmax;   /* seconds on the x axis */
+	double lo, hi; /* the y range */
+	bool log;
+};
+
+static double sample_num(json_object *s, const char *path)
+{
+	return vs_ctl_num(s, path);
+}
+
+static double x_of(const struct frame *f, double t)
+{
+	return LEFT + (WIDTH - LEFT - RIGHT) * (f->tmax > 0 ? t / f->tmax : 0);
+}
+
+static double y_of(const struct frame *f, double v)
+{
+	double a = f->lo, b = f->hi;
+	if (f->log) {
+		v = log10(v > a ? v : a);
+		a = log10(a);
+		b = log10(b);
+	}
+	double k = b > a ? (v - a) / (b - a) : 0;
+	return f->y0 + PANEL_H - PANEL_H * (k < 0 ? 0 : k > 1 ? 1 : k);
+}
+
+/* Text with &, < and > escaped. */
+static void put_text(FILE *o, const char *s)
+{
+	for (; *s; s++)
+		if (*s == '&')
+			fputs("&amp;", o);
+		else if (*s == '<')
+			fputs("&lt;", o);
+		else if (*s == '>')
+			fputs("&gt;", o);
+		else
+			fputc(*s, o);
+}
+
+static void human(char *buf, size_t len, double v)
+{
+	const char *unit = "";
+	if (fabs(v) >= 1e9)
+		v /= 1e9, unit = "G";
+	else if (fabs(v) >= 1e6)
+		v /= 1e6, unit = "M";
+	else if (fabs(v) >= 1e4)
+		v /= 1e3, unit = "k";
+	snprintf(buf, len, "%.*f%s", fmod(v, 1) != 0 && fabs(v) < 100 ? 1 : 0, v, unit);
+}
+
+/* The failures of every errno of one op in a sample. */
+static double op_failures(json_object *s, const char *op)
+{
+	json_object *by = vs_ctl_at(s, "failures"), *e = NULL;
+	double n = 0;
+	if (by && json_object_object_get_ex(by, op, &e) &&
+	    json_object_is_type(e, json_type_object)) {
+		json_object_object_foreach(e, k, v)
+		{
+			(void)k;
+			n += json_object_get_double(v);
+		}
+	}
+	return n;
+}
+
+/* The value of a series at sample i (NAN: no point). */
+static double value(const struct run *r, enum panel p, unsigned which, size_t i)
+{
+	json_object *s = json_object_array_get_idx(r->samples, i);
+	char key[64];
+
+	switch (p) {
+	case P_VMAS: /* the load's, as the emulated limit counts them */
+		return sample_num(s, "vmas") - r->ballast;
+	case P_LEAKED:
+		return sample_num(s, "leaked_bytes");
+	case P_FAILURES: {
+		double t = sample_num(s, "t"), t0 = 0;
+		if (i > 0)
+			t0 = sample_num(json_object_array_get_idx(r->samples, i - 1), "t");
+		return t > t0 ? op_failures(s, op_names[which]) / (t - t0) : NAN;
+	}
+	case P_LATENCY:
+		snprintf(key, sizeof(key), "p99_us.%s", lat_kinds[which]);
+		return sample_num(s, key);
+	default:
+		return NAN;
+	}
+}
+
+static unsigned series_count(enum panel p)
+{
+	return p == P_FAILURES ? VS_OP_COUNT : p == P_LATENCY ? LAT_KINDS : 1;
+}
+
+static const char *series_name(enum panel p, unsigned which, char *buf, size_t len)
+{
+	if (p == P_FAILURES)
+		snprintf(buf, len, "failures:%s", op_names[which]);
+	else if (p == P_LATENCY)
+		snprintf(buf, len, "p99:%s", lat_kinds[which]);
+	else
+		snprintf(buf, len, "%s", panel_keys[p]);
+	return buf;
+}
+
+/* Whether a series has a point to draw (failures: any failure; latency: any timed call). */
+static bool series_present(const struct run *r, enum panel p, unsigned which)
+{
+	if (!r->samples)
+		return false;
+	if (p == P_VMAS || p == P_LEAKED)
+		return true;
+	for (size_t i = 0; i < r->n; i++) {
+		double v = value(r, p, which, i);
+		if (!isnan(v) && v > 0)
+			return true;
+	}
+	return false;
+}
+
+/* A round step (1, 2 or 5 times a power of ten) giving at most `most` steps to span. */
+static double nice_step(double span, int most)
+{
+	double raw = span / most, p = pow(10, floor(log10(raw > 0 ? raw : 1)));
+	return raw <= p ? p : raw <= 2 * p ? 2 * p : raw <= 5 * p ? 5 * p : 10 * p;
+}
+
+static void axes(FILE *o, const struct frame *f, enum panel p)
+{
+	char a[32];
+
+	fprintf(o, "<g class=\"axes\">\n");
+	fprintf(o,
+		"<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%d\" fill=\"none\" "
+		"stroke=\"#999999\"/>\n",
+		LEFT, f->y0, WIDTH - LEFT - RIGHT, PANEL_H);
+	fprintf(o, "<text x=\"%d\" y=\"%.1f\" font-weight=\"bold\">", LEFT, f->y0 - 8);
+	put_text(o, panel_titles[p]);
+	fprintf(o, "</text>\n");
+	/* log: every power of ten; linear: round steps */
+	double step = f->log ? 10 : nice_step(f->hi - f->lo, 5);
+	for (double v = f->lo; v <= f->hi * (1 + 1e-9); v = f->log ? v * 10 : v + step) {
+		double y = y_of(f, v);
+		human(a, sizeof(a), v);
+		fprintf(o,
+			"<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e5e5e5\"/>"
+			"<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s%s</text>\n",
+			LEFT, y, WIDTH - RIGHT, y, LEFT - 6, y + 4, a, p == P_LATENCY ? " µs" : "");
+	}
+	double tstep = nice_step(f->tmax, 8);
+	for (double t = 0; t <= f->tmax * (1 + 1e-9); t += tstep)
+		fprintf(o, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.*f s</text>\n",
+			x_of(f, t), f->y0 + PANEL_H + 15, tstep < 1 ? 1 : 0, t);
+	fprintf(o, "</g>\n");
+}
+
+static void hline(FILE *o, const struct frame *f, double v, const char *cls, const char *colour,
+		  const char *dash, int report)
+{
+	if (isnan(v))
+		return;
+	fprintf(o,
+		"<line class=\"%s\" data-report=\"%d\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
+		"stroke=\"%s\" stroke-dasharray=\"%s\" stroke-width=\"1.5\"/>\n",
+		cls, report, LEFT, y_of(f, v), WIDTH - RIGHT, y_of(f, v), colour, dash);
+}
+
+/* The sample where t falls: the first at or after it (the last if none). */
+static size_t sample_at(const struct run *r, double t)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (sample_num(json_object_array_get_idx(r->samples, i), "t") >= t)
+			return i;
+	return r->n - 1;
+}
+
+static void panel(FILE *o, struct run *runs, int nruns, enum panel p, double y0, double tmax)
+{
+	struct frame f = {.y0 = y0, .tmax = tmax, .lo = 0, .hi = 0, .log = p == P_LATENCY};
+	char name[64];
+	int drawn = 0;
+
+	if (f.log)
+		f.lo = INFINITY;
+	for (int r = 0; r < nruns; r++) {
+		for (unsigned w = 0; w < series_count(p); w++)
+			for (size_t i = 0; runs[r].samples && i < runs[r].n; i++) {
+				double v = value(&runs[r], p, w, i);
+				if (isnan(v) || (f.log && v <= 0))
+					continue;
+				f.hi = v > f.hi ? v : f.hi;
+				f.lo = f.log && v < f.lo ? v : f.lo;
+			}
+		if (p == P_VMAS)
+			for (int k = 0; k < 2; k++) {
+				double v = k == 1		     ? runs[r].demand
+					   : isnan(runs[r].emulated) ? runs[r].limit
+								     : runs[r].emulated;
+				if (!isnan(v) && v > f.hi)
+					f.hi = v;
+			}
+	}
+	if (f.log) {
+		if (!isfinite(f.lo))
+			f.lo = 1, f.hi = 10;
+		f.lo = pow(10, floor(log10(f.lo)));
+		f.hi = pow(10, ceil(log10(f.hi > f.lo ? f.hi : f.lo * 10)));
+	} else { /* up to the next round step, with room above the highest point */
+		double top = f.hi > 0 ? f.hi * 1.04 : 1, step = nice_step(top, 5);
+		f.hi = ceil(top / step) * step;
+	}
+	fprintf(o, "<g class=\"panel\" data-panel=\"%s\">\n", panel_keys[p]);
+	axes(o, &f, p);
+	for (int r = 0; r < nruns; r++) {
+		const struct run *run = &runs[r];
+		if (p == P_VMAS) {
+			/* Emulated: the kernel's limit less the ballast is the emulated one. */
+			if (isnan(run->emulated))
+				hline(o, &f, run->limit, "limit", colours[r], "8 4", r);
+			hline(o, &f, run->demand, "demand", colours[r], "2 3", r);
+			hline(o, &f, run->emulated, "emulated-limit", colours[r], "8 3 2 3", r);
+		}
+		for (unsigned w = 0; w < series_count(p); w++) {
+			if (!series_present(run, p, w))
+				continue;
+			fprintf(o,
+				"<path class=\"series\" data-report=\"%d\" data-series=\"%s\" "
+				"fill=\"none\" stroke=\"%s\" stroke-width=\"1.6\" "
+				"stroke-dasharray=\"%s\" d=\"",
+				r, series_name(p, w, name, sizeof(name)), colours[r],
+				p == P_FAILURES || p == P_LATENCY ? dashes[w % 4] : "");
+			bool pen = false;
+			for (size_t i = 0; i < run->n; i++) {
+				double t =
+				    sample_num(json_object_array_get_idx(run->samples, i), "t");
+				double v = value(run, p, w, i);
+				if (isnan(v) || (f.log && v <= 0)) {
+					pen = false;
+					continue;
+				}
+				fprintf(o, "%s%.1f %.1f ", pen ? "L" : "M", x_of(&f, t),
+					y_of(&f, v));
+				pen = true;
+			}
+			fprintf(o, "\"/>\n");
+			drawn++;
+		}
+		if (p == P_VMAS && run->samples && !isnan(run->first_failure)) {
+			size_t i = sample_at(run, run->first_failure);
+			json_object *s = json_object_array_get_idx(run->samples, i);
+			fprintf(o,
+				"<circle class=\"first-failure\" data-report=\"%d\" "
+				"data-sample=\"%zu\" "
+				"cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"none\" stroke=\"%s\" "
+				"stroke-width=\"2\"/>\n",
+				r, i, x_of(&f, sample_num(s, "t")),
+				y_of(&f, value(run, P_VMAS, 0, i)), colours[r]);
+		}
+	}
+	if (!drawn)
+		fprintf(o,
+			"<text class=\"empty\" x=\"%d\" y=\"%.1f\" text-anchor=\"middle\" "
+			"fill=\"#777777\">%s</text>\n",
+			(LEFT + WIDTH - RIGHT) / 2, y0 + PANEL_H / 2.0,
+			p == P_FAILURES	 ? "no call failed"
+			: p == P_LATENCY ? "no call timed"
+					 : "none");
+	fprintf(o, "</g>\n");
+}
+
+/* "demand 100000 VMAs NOT held under limit 65530: mprotect ENOMEM at 65529 after
+ * 0.26 s", or for a run without a demand, its peak and failures. */
+static void verdict_line(struct run *r)
+{
+	char ff[96], fails[160], seed[32];
+	double unexpected = 0;
+	json_object *v = vs_ctl_at(r->r, "verdict");
+
+	vs_ctl_text(r->r, "seed", seed, sizeof(seed));
+	vs_ctl_failures(r->r, fails, sizeof(fails), &unexpected);
+	if (v && json_object_is_type(v, json_type_object)) {
+		vs_ctl_first_failure(r->r, ff, sizeof(ff));
+		snprintf(r->verdict, sizeof(r->verdict),
+			 "demand %.0f VMAs %s under %slimit %.0f%s%s (seed %s)", r->demand,
+			 json_object_get_boolean(vs_ctl_at(v, "held")) ? "held" : "NOT held",
+			 isnan(r->emulated) ? "" : "emulated ",
+			 isnan(r->emulated) ? r->limit : r->emulated,
+			 strcmp(ff, "-") ? ": first failure " : "", strcmp(ff, "-") ? ff : "",
+			 seed);
+	} else
+		snprintf(r->verdict, sizeof(r->verdict),
+			 "%s, no demand: peak %.0f of %.0f VMAs, failures: %s (seed %s)",
+			 vs_ctl_text(r->r, "profile", ff, sizeof(ff)),
+			 vs_ctl_num(r->r, J(map_count_peak)), r->limit, fails, seed);
+}
+
+static int load(struct run *run, const char *path)
+{
+	json_object *r;
+	int rc;
+
+	memset(run, 0, sizeof(*run));
+	run->path = path;
+	/* A watch daemon's answer saved to a file: said as such, not "not a report". */
+	FILE *f = fopen(path, "re");
+	if (f) {
+		static char text[1 << 20];
+		char err[128];
+		size_t n = fread(text, 1, sizeof(text), f);
+		fclose(f);
+		json_object *o = n < sizeof(text) ? vs_ctl_parse(text, n, err, sizeof(err)) : NULL;
+		json_object *mode = o ? vs_ctl_at(o, "mode") : NULL;
+		bool watch = mode && json_object_is_type(mode, json_type_string) &&
+			     strcmp(json_object_get_string(mode), "watch") == 0;
+		json_object_put(o);
+		if (watch) {
+			fprintf(stderr,
+				"vmastressctl: %s: the stats of a watch daemon, not a load test's "
+				"report: nothing of a run to plot (vmastressd --report FILE writes "
+				"one)\n",
+				path);
+			return VS_EX_DATAERR;
+		}
+	}
+	if ((rc = vs_ctl_load_report(path, &r)) != 0)
+		return rc;
+	run->r = r;
+	run->samples = vs_ctl_at(r, "timeline.samples");
+	if (run->samples && !json_object_is_type(run->samples, json_type_array))
+		run->samples = NULL;
+	run->n = run->samples ? json_object_array_length(run->samples) : 0;
+	if (!run->n)
+		run->samples = NULL;
+	run->limit = vs_ctl_num(r, J(max_map_count));
+	run->ballast = vs_ctl_num(r, "timeline.ballast_vmas");
+	if (isnan(run->ballast))
+		run->ballast = 0;
+	run->demand = vs_ctl_num(r, "verdict.demand");
+	run->emulated = vs_ctl_num(r, "verdict.emulated_limit");
+	run->first_failure = vs_ctl_num(r, "verdict.first_failure.seconds");
+	if (isnan(run->first_failure)) /* no demand: the earliest ENOMEM of any op */
+		for (unsigned op = 0; op < VS_OP_COUNT; op++) {
+			char key[64];
+			snprintf(key, sizeof(key), "first_enomem_seconds.%s", op_names[op]);
+			double t = vs_ctl_num(r, key);
+			if (!isnan(t) && (isnan(run->first_failure) || t < run->first_failure))
+				run->first_failure = t;
+		}
+	verdict_line(run);
+	return 0;
+}
+
+static int write_svg(FILE *o, struct run *runs, int n)
+{
+	double tmax = 0;
+	char host[96], line[1024];
+
+	for (int r = 0; r < n; r++)
+		if (runs[r].samples) {
+			double t = sample_num(
+			    json_object_array_get_idx(runs[r].samples, runs[r].n - 1), "t");
+			tmax = t > tmax ? t : tmax;
+		}
+	double title_h = 24 + 18.0 * n;
+	double legend_y = title_h + P_COUNT * (PANEL_H + PANEL_GAP) + 10;
+	double height = legend_y + 18.0 * n + 60;
+	fprintf(o,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%.0f\" "
+		"viewBox=\"0 0 %d %.0f\" font-family=\"sans-serif\" font-size=\"12\">\n"
+		"<title>vmastress: %d run%s over time</title>\n"
+		"<rect width=\"%d\" height=\"%.0f\" fill=\"#ffffff\"/>\n",
+		WIDTH, height, WIDTH, height, n, n == 1 ? "" : "s", WIDTH, height);
+	fprintf(o, "<g class=\"title\">\n");
+	for (int r = 0; r < n; r++) {
+		if (n > 1)
+			snprintf(line, sizeof(line), "%c: %s", 'A' + r, runs[r].verdict);
+		else
+			snprintf(line, sizeof(line), "%s", runs[r].verdict);
+		fprintf(o, "<text x=\"%d\" y=\"%.0f\" font-size=\"%d\" fill=\"%s\">", LEFT / 3,
+			22 + 18.0 * r, n > 1 ? 13 : 15, n > 1 ? colours[r] : "#000000");
+		put_text(o, line);
+		fprintf(o, "</text>\n");
+	}
+	fprintf(o, "</g>\n");
+	for (int p = 0; p < P_COUNT; p++)
+		panel(o, runs, n, (enum panel)p, title_h + 24 + p * (PANEL_H + PANEL_GAP), tmax);
+	fprintf(o, "<g class=\"legend\">\n");
+	for (int r = 0; r < n; r++) {
+		double y = legend_y + 18.0 * r;
+		vs_ctl_text(runs[r].r, "host", host, sizeof(host));
+		char limit[96];
+		if (isnan(runs[r].emulated))
+			snprintf(limit, sizeof(limit), "limit %.0f", runs[r].limit);
+		else
+			snprintf(limit, sizeof(limit), "limit %.0f emulated on a host at %.0f",
+				 runs[r].emulated, runs[r].limit);
+		json_object *held = vs_ctl_at(runs[r].r, "verdict.held");
+		const char *base =
+		    strrchr(runs[r].path, '/'); /* the file's name, not where it lay */
+		snprintf(line, sizeof(line), "%c: %s: %s, %s, %s%s", 'A' + r,
+			 base ? base + 1 : runs[r].path, host, limit,
+			 held ? (json_object_get_boolean(held) ? "held" : "NOT held") : "no demand",
+			 runs[r].samples ? ""
+					 : " - no timeline in this report (an older vmastressd): "
+					   "not drawn");
+		fprintf(o,
+			"<g class=\"legend-entry\" data-report=\"%d\"><rect x=\"%d\" y=\"%.0f\" "
+			"width=\"14\" height=\"10\" fill=\"%s\"/><text x=\"%d\" y=\"%.0f\">",
+			r, LEFT, y - 9, colours[r], LEFT + 20, y);
+		put_text(o, line);
+		fprintf(o, "</text></g>\n");
+	}
+	double y = legend_y + 18.0 * n + 8;
+	fprintf(o, "<g class=\"legend-ops\">");
+	for (unsigned k = 0; k < LAT_KINDS; k++) {
+		double x = LEFT + 150.0 * k;
+		fprintf(o,
+			"<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#333333\" "
+			"stroke-width=\"1.6\" stroke-dasharray=\"%s\"/><text x=\"%.0f\" "
+			"y=\"%.0f\">%s</text>",
+			x, y, x + 30, y, dashes[k], x + 36, y + 4, lat_kinds[k]);
+	}
+	fprintf(o, "</g>\n</g>\n</svg>\n");
+	return ferror(o) ? -EIO : 0;
+}
+
+int vs_ctl_plot_files(char *const *paths, int count, const char *out)
+{
+	struct run runs[PLOT_REPORTS_MAX];
+	int n = 0, rc = 0, with = 0;
+
+	if (count > PLOT_REPORTS_MAX) {
+		fprintf(stderr, "vmastressctl: plot: at most %d reports in one picture, got %d\n",
+			PLOT_REPORTS_MAX, count);
+		return VS_EX_USAGE;
+	}
+	for (int i = 0; i < count && rc == 0; i++) {
+		rc = load(&runs[n], paths[i]);
+		if (rc == 0) {
+			with += runs[n].samples != NULL;
+			if (!runs[n].samples)
+				fprintf(stderr,
+					"vmastressctl: plot: %s: no timeline (a report of an older "
+					"vmastressd): in the legend, not drawn\n",
+					paths[i]);
+			n++;
+		}
+	}
+	if (rc == 0 && !with) {
+		fprintf(stderr, "vmastressctl: plot: no report has a timeline: nothing to plot\n");
+		rc = VS_EX_DATAERR;
+	}
+	if (rc == 0) {
+		char tmp[4096];
+		snprintf(tmp, sizeof(tmp), "%s.tmp", out);
+		FILE *o = fopen(tmp, "we");
+		if (!o) {
+			fprintf(stderr, "vmastressctl: plot: %s: %s\n", tmp, strerror(errno));
+			rc = VS_EX_NOPERM;
+		} else {
+			int w = write_svg(o, runs, n);
+			if (fclose(o) != 0 || w < 0 || rename(tmp, out) < 0) {
+				fprintf(stderr, "vmastressctl: plot: cannot write %s: %s\n", out,
+					strerror(errno ? errno : EIO));
+				unlink(tmp);
+				rc = VS_EX_NOPERM;
+			}
+		}
+	}
+	for (int i = 0; i < n; i++)
+		json_object_put(runs[i].r);
+	return rc;
+}
+
+int vs_ctl_plot(int argc, char **argv)
+{
+	static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+					     {NULL, 0, NULL, 0}};
+	const char *out = NULL;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		if (c != 'o') {
+			fprintf(stderr,
+				"vmastressctl: plot: unknown option %s (plot REPORT.json... "
+				"-o FILE.svg)\n",
+				argv[optind - 1]);
+			return VS_EX_USAGE;
+		}
+		out = optarg;
+	}
+	if (!out || optind >= argc) {
+		fprintf(stderr, "vmastressctl: plot: %s (plot REPORT.json... -o FILE.svg)\n",
+			!out ? "needs -o FILE.svg" : "needs at least one report");
+		return VS_EX_USAGE;
+	}
+	return vs_ctl_plot_files(argv + optind, argc - optind, out);
+}
