@@ -8,40 +8,6 @@
 #include <sys/stat.h>
 #include "ctl.h"
 
-#define REPORT_MAX (256u << 20) /* a report at 4 Mi leaked regions is ~ 300 MiB */
-
-int vs_ctl_load_report(const char *path, json_object **out)
-{
-	char err[256];
-	FILE *f = fopen(path, "re");
-	struct stat st;
-	char *buf = NULL;
-	size_t n = 0;
-
-	if (!f) {
-		fprintf(stderr, "vmastressctl: %s: %s\n", path, strerror(errno));
-		return errno == ENOENT ? VS_EX_NOINPUT : VS_EX_NOPERM;
-	}
-	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= REPORT_MAX &&
-	    (buf = malloc((size_t)st.st_size + 1)))
-		n = fread(buf, 1, (size_t)st.st_size, f);
-	fclose(f);
-	if (!buf) {
-		fprintf(stderr, "vmastressctl: %s: not a regular file under %u MiB\n", path,
-			REPORT_MAX >> 20);
-		return VS_EX_DATAERR;
-	}
-	*out = vs_ctl_parse(buf, n, err, sizeof(err));
-	free(buf);
-	if (!*out || isnan(vs_ctl_num(*out, J(max_map_count)))) {
-		fprintf(stderr, "vmastressctl: %s: %s\n", path,
-			*out ? "not a vmastressd report (no max_map_count)" : err);
-		json_object_put(*out);
-		return VS_EX_DATAERR;
-	}
-	return 0;
-}
-
 /* A row of three columns (30, 20, 20); a value that does not fit goes on lines
  * of its own below the label, so the columns of every other row stay put. */
 static void text_row(const char *label, const char *a, const char *b)

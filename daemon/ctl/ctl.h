@@ -19,7 +19,8 @@ extern const char *const cause_names[VS_CAUSE_COUNT];
 
 enum { CHECK_OK, CHECK_WARNING, CHECK_CRITICAL, CHECK_UNKNOWN }; /* monitoring-plugin codes */
 
-/* The socket: --socket's, else this (the command's daemon's). */
+/* The socket (socket.c): --socket's, else the default (the command's daemon's). */
+void vs_ctl_set_socket(const char *path);
 void vs_ctl_default_socket(const char *path);
 /* Send one command to the socket, read the whole answer; 0 or a sysexits code. */
 int vs_ctl_query(const char *cmd, char *buf, size_t len, char *err, size_t errlen);
@@ -54,7 +55,7 @@ double vs_ctl_failures(json_object *s, char *buf, size_t len, double *unexpected
 /* "family.a[.b]" */
 void vs_ctl_family_key(char *buf, size_t len, enum vs_stat_family f, const char *a, const char *b);
 
-/* A --report file; 0 or a sysexits code, with the file named in the message. */
+/* A --report file (json.c); 0 or a sysexits code, with the file named in the message. */
 int vs_ctl_load_report(const char *path, json_object **out);
 /* summary REPORT... [--json|--csv]: one row per report (summary.c). */
 #define VS_CTL_SUMMARY_MAX 4096 /* reports at once: a fleet's worth */
