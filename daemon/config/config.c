@@ -342,6 +342,19 @@ int vs_config_validate(const struct vs_config *cfg, char *err, size_t errlen)
 	return cfg->pressure_emulate_limit ? check_emulation(cfg, err, errlen) : 0;
 }
 
+/* The shape's keys over what is in cfg, and its name as the profile. */
+static void apply_shape(const struct vs_shape *s, struct vs_config *cfg)
+{
+	snprintf(cfg->profile, sizeof(cfg->profile), "%s", s->name);
+	for (unsigned i = 0; i < s->n; i++) {
+		void *dst = vs_config_field(cfg, s->set[i].key);
+		if (vs_config_keys[s->set[i].key].type == VS_KEY_FILL)
+			*(double *)dst = s->set[i].value;
+		else
+			*(unsigned *)dst = (unsigned)s->set[i].value;
+	}
+}
+
 int vs_config_defaults(struct vs_config *cfg, const char *profile)
 {
 	const struct vs_shape *p = vs_shape_find(profile);
@@ -349,7 +362,7 @@ int vs_config_defaults(struct vs_config *cfg, const char *profile)
 	if (!p)
 		return -EINVAL;
 	*cfg = defaults;
-	vs_shape_apply(p, cfg);
+	apply_shape(p, cfg);
 	return 0;
 }
 

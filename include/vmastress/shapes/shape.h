@@ -46,8 +46,6 @@ struct vs_shape {
 	.n = sizeof((const struct vs_preset[]){__VA_ARGS__}) / sizeof(struct vs_preset)
 
 const struct vs_shape *vs_shape_find(const char *name);
-/* Set the shape's keys in cfg (over what is there), and its name as the profile. */
-void vs_shape_apply(const struct vs_shape *s, struct vs_config *cfg);
 /* "guarded, fragment, churn, ..." */
 const char *vs_shape_names(void);
 /* Every shape, for documentation; NULL-terminated. */
