@@ -243,9 +243,9 @@ static int on_duration(sd_event_source *s, uint64_t usec, void *userdata)
 
 static int on_stop_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
-	(void)s;
+	(void)userdata;
 	vs_log(LOG_INFO, "signal %u: stopping", si->ssi_signo);
-	return sd_event_exit(((struct loop *)userdata)->ev, 0);
+	return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
 /* Test-only fault hook (VMASTRESS_TEST_HOOKS=1): SIGUSR2 hangs worker 0. */
@@ -276,31 +276,36 @@ static void retime(struct loop *l)
 			vs_loop_rearm(t[i].s, t[i].usec);
 }
 
+bool vs_loop_reload_config(const struct vs_config_source *src, const struct vs_config *running,
+			   struct vs_config *next)
+{
+	struct vs_fields f = VS_FIELDS_NONE;
+	char err[512], frozen[128];
+
+	vs_notify_reloading();
+	if (vs_config_reload(next, src, running, frozen, sizeof(frozen), err, sizeof(err)) < 0) {
+		vs_log_msg(VS_MSG_RELOAD_FAILED, LOG_ERR, &f,
+			   "reload refused: %s; the running configuration stays", err);
+		return false;
+	}
+	if (frozen[0])
+		vs_log(LOG_NOTICE, "reload: %s keep their values until the next start", frozen);
+	if (strcmp(running->stats_textfile, next->stats_textfile) != 0)
+		vs_textfile_remove(running->stats_textfile, "no longer written there");
+	return true;
+}
+
 static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
 	struct loop *l = userdata;
 	struct vs_fields f = VS_FIELDS_NONE;
 	struct vs_config next;
-	char err[512], frozen[128], line[256];
-	int r;
+	char line[256];
 
 	(void)s;
 	(void)si;
-	vs_notify_reloading();
-	r = vs_config_reload(&next, l->opt->src, vs_engine_config(l->eng), frozen, sizeof(frozen),
-			     err, sizeof(err));
-	if (r < 0) {
-		vs_log_msg(VS_MSG_RELOAD_FAILED, LOG_ERR, &f,
-			   "reload refused: %s; the running configuration stays", err);
-	} else {
-		if (frozen[0])
-			vs_log(LOG_NOTICE, "reload: %s keep their values until the next start",
-			       frozen);
-		char was[sizeof(next.stats_textfile)];
-		memcpy(was, vs_engine_config(l->eng)->stats_textfile, sizeof(was));
-		r = vs_engine_reconfigure(l->eng, &next);
-		if (strcmp(was, next.stats_textfile) != 0)
-			vs_textfile_remove(was, "no longer written there");
+	if (vs_loop_reload_config(l->opt->src, vs_engine_config(l->eng), &next)) {
+		int r = vs_engine_reconfigure(l->eng, &next);
 		if (r < 0)
 			vs_log_errno(LOG_ERR, r, "reload: could not apply everything");
 		retime(l);
@@ -313,8 +318,7 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
 	return 0;
 }
 
-int vs_loop_signals(sd_event **ev, sd_event_signal_handler_t stop, sd_event_signal_handler_t hup,
-		    void *userdata)
+int vs_loop_signals(sd_event **ev, sd_event_signal_handler_t hup, void *userdata)
 {
 	sigset_t mask;
 	int r;
@@ -324,8 +328,8 @@ int vs_loop_signals(sd_event **ev, sd_event_signal_handler_t stop, sd_event_sign
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
 	if ((r = -pthread_sigmask(SIG_BLOCK, &mask, NULL)) < 0 || (r = sd_event_default(ev)) < 0 ||
-	    (r = sd_event_add_signal(*ev, NULL, SIGTERM, stop, userdata)) < 0 ||
-	    (r = sd_event_add_signal(*ev, NULL, SIGINT, stop, userdata)) < 0 ||
+	    (r = sd_event_add_signal(*ev, NULL, SIGTERM, on_stop_signal, NULL)) < 0 ||
+	    (r = sd_event_add_signal(*ev, NULL, SIGINT, on_stop_signal, NULL)) < 0 ||
 	    (r = sd_event_add_signal(*ev, NULL, SIGHUP, hup, userdata)) < 0)
 		return r;
 	return 0;
@@ -357,7 +361,7 @@ static int setup(struct loop *l)
 	sigaddset(&mask, SIGUSR2);
 	/* Blocked before the workers start, so they inherit the mask. */
 	if ((r = -pthread_sigmask(SIG_BLOCK, &mask, NULL)) < 0 ||
-	    (r = vs_loop_signals(&l->ev, on_stop_signal, on_hup, l)) < 0)
+	    (r = vs_loop_signals(&l->ev, on_hup, l)) < 0)
 		return r;
 	if (getenv("VMASTRESS_TEST_HOOKS") &&
 	    (r = sd_event_add_signal(l->ev, NULL, SIGUSR2, on_hang, l)) < 0)

@@ -239,13 +239,6 @@ static int on_watchdog(sd_event_source *s, uint64_t usec, void *userdata)
 	return vs_loop_rearm(s, vs_notify_watchdog_usec() / 2);
 }
 
-static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
-{
-	(void)s;
-	vs_log(LOG_INFO, "signal %u: stopping", si->ssi_signo);
-	return sd_event_exit(((struct watch_loop *)userdata)->ev, 0);
-}
-
 static int on_duration(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	(void)s;
@@ -258,18 +251,11 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
 	struct watch_loop *l = userdata;
 	struct vs_config next;
 	struct vs_fields f = VS_FIELDS_NONE;
-	char err[512], frozen[128], line[STATUS_LEN];
+	char line[STATUS_LEN];
 
 	(void)s;
 	(void)si;
-	vs_notify_reloading();
-	if (vs_config_reload(&next, l->opt->src, &l->cfg, frozen, sizeof(frozen), err,
-			     sizeof(err)) < 0) {
-		vs_log_msg(VS_MSG_RELOAD_FAILED, LOG_ERR, &f,
-			   "reload refused: %s; the running configuration stays", err);
-	} else {
-		if (strcmp(l->cfg.stats_textfile, next.stats_textfile) != 0)
-			vs_textfile_remove(l->cfg.stats_textfile, "no longer written there");
+	if (vs_loop_reload_config(l->opt->src, &l->cfg, &next)) {
 		if (next.watch_events_kept != l->cfg.watch_events_kept) {
 			l->w.caught.kept = next.watch_events_kept;
 			l->w.caught.head = l->w.caught.n = 0; /* the ring starts over */
@@ -291,7 +277,7 @@ static int setup(struct watch_loop *l)
 {
 	int r;
 
-	if ((r = vs_loop_signals(&l->ev, on_stop, on_hup, l)) < 0 ||
+	if ((r = vs_loop_signals(&l->ev, on_hup, l)) < 0 ||
 	    (r = sd_event_add_time_relative(l->ev, &l->scan, CLOCK_MONOTONIC,
 					    (uint64_t)l->cfg.watch_interval * 1000000ULL, 10000,
 					    on_scan, l)) < 0 ||

@@ -14,10 +14,16 @@ struct vs_run_options {
 
 /* Fire a timer again in usec; 0 turns it off (a reload may turn it on again). */
 int vs_loop_rearm(sd_event_source *s, uint64_t usec);
-/* The default event loop with SIGTERM and SIGINT to stop, SIGHUP to reload,
- * blocked (before any thread starts, so threads inherit the mask). */
-int vs_loop_signals(sd_event **ev, sd_event_signal_handler_t stop, sd_event_signal_handler_t hup,
-		    void *userdata);
+/* The default event loop with SIGTERM and SIGINT to stop it (logged), SIGHUP to
+ * reload (hup), blocked (before any thread starts, so threads inherit the mask).
+ * Both loops, the load's and the watch's. */
+int vs_loop_signals(sd_event **ev, sd_event_signal_handler_t hup, void *userdata);
+/* A reload's common part, both loops: READY=0/RELOADING to systemd, the source
+ * read again into next (a refusal logged with its FILE:LINE, the running
+ * configuration kept), keys a reload cannot change named, a textfile no longer
+ * written removed. True when next is to be applied. */
+bool vs_loop_reload_config(const struct vs_config_source *src, const struct vs_config *running,
+			   struct vs_config *next);
 
 /* Run cfg until a signal, its duration, or max_ops; returns a sysexits code. */
 int vs_loop_run(const struct vs_config *cfg, const struct vs_run_options *opt);
