@@ -1,14 +1,13 @@
-/* config.c: the key table's owner: defaults, libconfig file -> struct vs_config with
- * FILE:LINE errors, command-line overrides, reloads, `-t` printing. */
+/* config.c: the key table's owner: each key's row, the defaults and a shape's presets
+ * over them, what a string key accepts, the rules between keys, command-line
+ * overrides. Reading the file is config_file.c's, `-t` config_print.c's. */
 #include <errno.h>
-#include <libconfig.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "config_internal.h"
 #include "vmastress/config/config.h"
-#include "vmastress/config/config_text.h"
 #include "vmastress/model/vma.h"
 #include "vmastress/shapes/shape.h"
 
@@ -24,33 +23,10 @@
 const struct vs_config_key_info vs_config_keys[VS_KEY_COUNT] = {VS_CONFIG_KEYS(KEY_INFO)};
 
 #define KEY_DEFAULT(f, path, type, min, max, def, ...) .f = def,
-static const struct vs_config defaults = {VS_CONFIG_KEYS(KEY_DEFAULT)};
-
-#define KEY(k) (vs_config_keys[VS_KEY_##k].path)
-
-struct ctx {
-	const char *file;
-	const char *text; /* the file's bytes, for re-reading integers libconfig wrapped */
-	char *err;
-	size_t errlen;
-};
-
-static int fail(struct ctx *c, int line, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int fail(struct ctx *c, int line, const char *key, const char *fmt, ...)
-{
-	char what[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	snprintf(c->err, c->errlen, "%s:%d: %s: %s", c->file, line, key, what);
-	return -EINVAL;
-}
+const struct vs_config vs_config_builtin = {VS_CONFIG_KEYS(KEY_DEFAULT)};
 
 /* What a string key accepts beyond its length; "" when fine. */
-static const char *check_string(enum vs_config_key k, const char *v, char *what, size_t len)
+const char *vs_config_check_string(enum vs_config_key k, const char *v, char *what, size_t len)
 {
 	size_t n = strlen(v);
 
@@ -77,159 +53,10 @@ static const char *check_string(enum vs_config_key k, const char *v, char *what,
 	return what;
 }
 
-static int get_uint(struct ctx *c, const config_setting_t *s, enum vs_config_key key, void *dst)
-{
-	const struct vs_config_key_info *k = &vs_config_keys[key];
-	int line = (int)config_setting_source_line(s);
-	int type = config_setting_type(s);
-	unsigned long long raw;
-	long long v;
-	bool neg = false;
-
-	if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64)
-		return fail(c, line, k->path, "expected an integer in %lld..%lld", k->min, k->max);
-	v = type == CONFIG_TYPE_INT ? config_setting_get_int(s) : config_setting_get_int64(s);
-	int r = vs_config_raw_integer(c->text, line, config_setting_name(s), &raw, &neg);
-	if (r == -ERANGE)
-		return fail(c, line, k->path, "integer too large");
-	if (k->type == VS_KEY_SEED) {
-		if (neg || (r != 0 && v < 0))
-			return fail(c, line, k->path, "must not be negative");
-		*(uint64_t *)dst = r == 0 ? raw : (uint64_t)v;
-		return 0;
-	}
-	if (r == 0 && !neg && (raw > (unsigned long long)k->max || (long long)raw != v))
-		return fail(c, line, k->path, "value %llu is out of range %lld..%lld", raw, k->min,
-			    k->max);
-	if (v < k->min || v > k->max)
-		return fail(c, line, k->path, "value %lld is out of range %lld..%lld", v, k->min,
-			    k->max);
-	*(unsigned *)dst = (unsigned)v;
-	return 0;
-}
-
-static int get_fill(struct ctx *c, const config_setting_t *s, enum vs_config_key key, void *dst)
-{
-	const char *path = vs_config_keys[key].path;
-	int line = (int)config_setting_source_line(s);
-	int type = config_setting_type(s);
-	double v;
-
-	if (type == CONFIG_TYPE_FLOAT)
-		v = config_setting_get_float(s);
-	else if (type == CONFIG_TYPE_INT)
-		v = config_setting_get_int(s);
-	else
-		return fail(c, line, path, "expected a number in (0, 1]");
-	if (!(v > 0.0 && v <= 1.0))
-		return fail(c, line, path, "%g is out of range (0, 1]", v);
-	*(double *)dst = v;
-	return 0;
-}
-
-static int get_string(struct ctx *c, const config_setting_t *s, enum vs_config_key key, void *dst)
-{
-	const char *path = vs_config_keys[key].path;
-	int line = (int)config_setting_source_line(s);
-	char what[192];
-	const char *v;
-
-	if (config_setting_type(s) != CONFIG_TYPE_STRING)
-		return fail(c, line, path, "expected a string");
-	v = config_setting_get_string(s);
-	if (*check_string(key, v, what, sizeof(what)))
-		return fail(c, line, path, "%s", what);
-	memcpy(dst, v, strlen(v) + 1);
-	return 0;
-}
-
-static int find_key(const char *path)
-{
-	for (int i = 0; i < VS_KEY_COUNT; i++)
-		if (strcmp(vs_config_keys[i].path, path) == 0)
-			return i;
-	return -1;
-}
-
-/* A group is the part before the dot of some key's path. */
-static bool is_group(const char *name)
-{
-	size_t n = strlen(name);
-
-	for (int i = 0; i < VS_KEY_COUNT; i++)
-		if (strncmp(vs_config_keys[i].path, name, n) == 0 &&
-		    vs_config_keys[i].path[n] == '.')
-			return true;
-	return false;
-}
-
-static int apply_setting(struct ctx *c, struct vs_config *cfg, const config_setting_t *s,
-			 const char *path)
-{
-	int key = find_key(path);
-	int line = (int)config_setting_source_line(s);
-	void *dst;
-
-	if (key < 0)
-		return fail(c, line, path, "unknown key");
-	if (config_setting_is_aggregate(s))
-		return fail(c, line, path, "expected a value, not a group or list");
-	dst = vs_config_field(cfg, (enum vs_config_key)key);
-	switch (vs_config_keys[key].type) {
-	case VS_KEY_UINT:
-	case VS_KEY_SEED:
-		return get_uint(c, s, (enum vs_config_key)key, dst);
-	case VS_KEY_FILL:
-		return get_fill(c, s, (enum vs_config_key)key, dst);
-	case VS_KEY_STRING:
-		return get_string(c, s, (enum vs_config_key)key, dst);
-	}
-	return -EINVAL;
-}
-
-static int apply_tree(struct ctx *c, struct vs_config *cfg, const config_setting_t *root)
-{
-	char path[96];
-	int r;
-
-	for (int i = 0; i < config_setting_length(root); i++) {
-		const config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
-		const char *name = config_setting_name(s);
-		int line = (int)config_setting_source_line(s);
-
-		if (!is_group(name)) {
-			if ((r = apply_setting(c, cfg, s, name)) < 0)
-				return r;
-			continue;
-		}
-		if (config_setting_type(s) != CONFIG_TYPE_GROUP)
-			return fail(c, line, name, "expected a group { ... }");
-		for (int j = 0; j < config_setting_length(s); j++) {
-			const config_setting_t *m = config_setting_get_elem(s, (unsigned)j);
-			snprintf(path, sizeof(path), "%s.%s", name, config_setting_name(m));
-			if ((r = apply_setting(c, cfg, m, path)) < 0)
-				return r;
-		}
-	}
-	return 0;
-}
-
-static int line_of(const config_t *lc, const char *path)
-{
-	const config_setting_t *s = config_lookup(lc, path);
-	int line = s ? (int)config_setting_source_line(s) : 0;
-
-	/* libconfig 1.5 gives groups no line: use their first member's. */
-	if (s && !line && config_setting_is_group(s) && config_setting_length(s) > 0)
-		line = (int)config_setting_source_line(config_setting_get_elem(s, 0));
-	return line;
-}
-
-/* Rules between keys, reported at the line of the key that breaks them. */
 /* stats.textfile = "auto": in node_exporter's textfile directory where one
  * exists (Debian's, then Fedora's), vmastress.prom or, in watch mode,
  * vmastress-watch.prom; off where none does. */
-static void resolve_textfile(struct vs_config *cfg)
+void vs_config_resolve_textfile(struct vs_config *cfg)
 {
 	static const char *const dirs[] = {"/var/lib/prometheus/node-exporter",
 					   "/var/lib/node_exporter/textfile_collector"};
@@ -244,33 +71,6 @@ static void resolve_textfile(struct vs_config *cfg)
 				 cfg->watch_enabled ? "vmastress-watch.prom" : "vmastress.prom");
 			return;
 		}
-}
-
-static int cross_check(struct ctx *c, const struct vs_config *cfg, const config_t *lc)
-{
-	char err[256];
-	int r = vs_config_validate(cfg, err, sizeof(err));
-
-	if (r == 0)
-		return 0;
-	/* err is "key: what"; find that key's line in the file. */
-	char key[64];
-	const char *colon = strchr(err, ':');
-	size_t n = colon ? (size_t)(colon - err) : 0;
-	if (n >= sizeof(key))
-		n = 0;
-	memcpy(key, err, n);
-	key[n] = 0;
-	int line = lc ? line_of(lc, key) : 0;
-	/* A rule broken by a default: point at the group the file did set. */
-	char *dot = strchr(key, '.');
-	if (lc && !line && dot) {
-		*dot = 0;
-		line = line_of(lc, key);
-		*dot = '.';
-	}
-	snprintf(c->err, c->errlen, "%s:%d: %s", c->file, line, err);
-	return r;
 }
 
 /* The ballast an emulated limit needs must fit: the sysctl is above it, and
@@ -361,12 +161,12 @@ int vs_config_defaults(struct vs_config *cfg, const char *profile)
 
 	if (!p)
 		return -EINVAL;
-	*cfg = defaults;
+	*cfg = vs_config_builtin;
 	apply_shape(p, cfg);
 	return 0;
 }
 
-static void apply_overrides(struct vs_config *cfg, const struct vs_overrides *ov)
+void vs_config_apply_overrides(struct vs_config *cfg, const struct vs_overrides *ov)
 {
 	for (int k = 0; k < VS_KEY_COUNT; k++)
 		if (ov->has[k])
@@ -385,7 +185,7 @@ int vs_overrides_set(struct vs_overrides *ov, enum vs_config_key k, const char *
 
 	err[0] = 0;
 	if (ki->type == VS_KEY_STRING) {
-		if (*check_string(k, text, err, errlen))
+		if (*vs_config_check_string(k, text, err, errlen))
 			return -EINVAL;
 		memcpy(dst, text, strlen(text) + 1);
 	} else {
@@ -408,98 +208,5 @@ int vs_overrides_set(struct vs_overrides *ov, enum vs_config_key k, const char *
 			*(unsigned *)dst = (unsigned)v;
 	}
 	ov->has[k] = true;
-	return 0;
-}
-
-/* The profile a source asks for: the command line's, else the file's. */
-static int pick_profile(struct ctx *c, const config_t *lc, const struct vs_overrides *ov, char *out)
-{
-	const config_setting_t *s;
-
-	if (ov->has[VS_KEY_profile]) {
-		memcpy(out, ov->v.profile, sizeof(ov->v.profile));
-		return 0;
-	}
-	memcpy(out, defaults.profile, sizeof(defaults.profile));
-	s = lc ? config_lookup(lc, KEY(profile)) : NULL;
-	return s ? get_string(c, s, VS_KEY_profile, out) : 0;
-}
-
-int vs_config_load(struct vs_config *cfg, const struct vs_config_source *src, char *err,
-		   size_t errlen)
-{
-	const char *path = src->path;
-	struct ctx c = {.file = path ? path : "(defaults)", .err = err, .errlen = errlen};
-	char profile[VS_PROFILE_MAX], *text = NULL;
-	config_t lc, *have = NULL;
-	int r;
-
-	err[0] = 0;
-	if (path) {
-		r = vs_config_read_text(path, &text, err, errlen);
-		if (r == -ENOENT && !src->must_exist)
-			path = NULL;
-		else if (r < 0) {
-			if (!err[0])
-				snprintf(err, errlen, "%s:0: file: cannot read: %s", path,
-					 strerror(-r));
-			return r;
-		}
-	}
-	if (path) {
-		c.text = text;
-		config_init(&lc);
-		have = &lc;
-		if (config_read_string(&lc, text) != CONFIG_TRUE) {
-			r = fail(&c, config_error_line(&lc), "syntax", "%s",
-				 config_error_text(&lc));
-			goto out;
-		}
-	}
-	if ((r = pick_profile(&c, have, &src->ov, profile)) < 0)
-		goto out;
-	vs_config_defaults(cfg, profile);
-	if (have && (r = apply_tree(&c, cfg, config_root_setting(have))) < 0)
-		goto out;
-	/* The profile named on the command line wins over the file's `profile`. */
-	memcpy(cfg->profile, profile, sizeof(profile));
-	if (src->one_off && !src->must_exist) {
-		snprintf(cfg->stats_socket, sizeof(cfg->stats_socket), "none");
-		cfg->stats_textfile[0] = 0;
-	}
-	apply_overrides(cfg, &src->ov);
-	resolve_textfile(cfg);
-	r = cross_check(&c, cfg, have);
-out:
-	if (have)
-		config_destroy(have);
-	free(text);
-	return r;
-}
-
-int vs_config_reload(struct vs_config *next, const struct vs_config_source *src,
-		     const struct vs_config *running, char *frozen, size_t frozenlen, char *err,
-		     size_t errlen)
-{
-	int r = vs_config_load(next, src, err, errlen);
-
-	if (frozen && frozenlen)
-		frozen[0] = 0;
-	if (r < 0)
-		return r;
-	for (int k = 0; k < VS_KEY_COUNT; k++) {
-		const struct vs_config_key_info *ki = &vs_config_keys[k];
-		void *dst = vs_config_field(next, (enum vs_config_key)k);
-		const void *now = (const char *)running + ki->offset;
-
-		if (!(ki->flags & VS_KEY_FROZEN))
-			continue;
-		/* seed 0 means "the one picked at start": not a change. */
-		bool asked = !(k == VS_KEY_seed && next->seed == 0);
-		if (asked && memcmp(dst, now, ki->size) != 0 && frozen)
-			snprintf(frozen + strlen(frozen), frozenlen - strlen(frozen), "%s%s",
-				 frozen[0] ? ", " : "", ki->path);
-		memcpy(dst, now, ki->size);
-	}
 	return 0;
 }
