@@ -11,12 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 #include "ctl.h"
+#include "svg.h"
 
 #define PLOT_REPORTS_MAX 8
-#define WIDTH 960
-#define LEFT 90
-#define RIGHT 30
-#define PANEL_H 170
 #define PANEL_GAP 46
 
 static const char *const colours[PLOT_REPORTS_MAX] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd",
@@ -42,61 +39,6 @@ static const char *const panel_titles[P_COUNT] = {
     "o: the first failure)",
     "failures per second, by op", "leaked bytes", "latency p99 by call (log scale)"};
 
-struct frame {
-	double y0;     /* top of the panel, pixels */
-	double tmax;   /* seconds on the x axis */
-	double lo, hi; /* the y range */
-	bool log;
-};
-
-static double sample_num(json_object *s, const char *path)
-{
-	return vs_ctl_num(s, path);
-}
-
-static double x_of(const struct frame *f, double t)
-{
-	return LEFT + (WIDTH - LEFT - RIGHT) * (f->tmax > 0 ? t / f->tmax : 0);
-}
-
-static double y_of(const struct frame *f, double v)
-{
-	double a = f->lo, b = f->hi;
-	if (f->log) {
-		v = log10(v > a ? v : a);
-		a = log10(a);
-		b = log10(b);
-	}
-	double k = b > a ? (v - a) / (b - a) : 0;
-	return f->y0 + PANEL_H - PANEL_H * (k < 0 ? 0 : k > 1 ? 1 : k);
-}
-
-/* Text with &, < and > escaped. */
-static void put_text(FILE *o, const char *s)
-{
-	for (; *s; s++)
-		if (*s == '&')
-			fputs("&amp;", o);
-		else if (*s == '<')
-			fputs("&lt;", o);
-		else if (*s == '>')
-			fputs("&gt;", o);
-		else
-			fputc(*s, o);
-}
-
-static void human(char *buf, size_t len, double v)
-{
-	const char *unit = "";
-	if (fabs(v) >= 1e9)
-		v /= 1e9, unit = "G";
-	else if (fabs(v) >= 1e6)
-		v /= 1e6, unit = "M";
-	else if (fabs(v) >= 1e4)
-		v /= 1e3, unit = "k";
-	snprintf(buf, len, "%.*f%s", fmod(v, 1) != 0 && fabs(v) < 100 ? 1 : 0, v, unit);
-}
-
 /* The failures of every errno of one op in a sample. */
 static double op_failures(json_object *s, const char *op)
 {
@@ -121,18 +63,18 @@ static double value(const struct run *r, enum panel p, unsigned which, size_t i)
 
 	switch (p) {
 	case P_VMAS: /* the load's, as the emulated limit counts them */
-		return sample_num(s, "vmas") - r->ballast;
+		return vs_ctl_num(s, "vmas") - r->ballast;
 	case P_LEAKED:
-		return sample_num(s, "leaked_bytes");
+		return vs_ctl_num(s, "leaked_bytes");
 	case P_FAILURES: {
-		double t = sample_num(s, "t"), t0 = 0;
+		double t = vs_ctl_num(s, "t"), t0 = 0;
 		if (i > 0)
-			t0 = sample_num(json_object_array_get_idx(r->samples, i - 1), "t");
+			t0 = vs_ctl_num(json_object_array_get_idx(r->samples, i - 1), "t");
 		return t > t0 ? op_failures(s, op_names[which]) / (t - t0) : NAN;
 	}
 	case P_LATENCY:
 		snprintf(key, sizeof(key), "p99_us.%s", lat_kinds[which]);
-		return sample_num(s, key);
+		return vs_ctl_num(s, key);
 	default:
 		return NAN;
 	}
@@ -169,65 +111,18 @@ static bool series_present(const struct run *r, enum panel p, unsigned which)
 	return false;
 }
 
-/* A round step (1, 2 or 5 times a power of ten) giving at most `most` steps to span. */
-static double nice_step(double span, int most)
-{
-	double raw = span / most, p = pow(10, floor(log10(raw > 0 ? raw : 1)));
-	return raw <= p ? p : raw <= 2 * p ? 2 * p : raw <= 5 * p ? 5 * p : 10 * p;
-}
-
-static void axes(FILE *o, const struct frame *f, enum panel p)
-{
-	char a[32];
-
-	fprintf(o, "<g class=\"axes\">\n");
-	fprintf(o,
-		"<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%d\" fill=\"none\" "
-		"stroke=\"#999999\"/>\n",
-		LEFT, f->y0, WIDTH - LEFT - RIGHT, PANEL_H);
-	fprintf(o, "<text x=\"%d\" y=\"%.1f\" font-weight=\"bold\">", LEFT, f->y0 - 8);
-	put_text(o, panel_titles[p]);
-	fprintf(o, "</text>\n");
-	/* log: every power of ten; linear: round steps */
-	double step = f->log ? 10 : nice_step(f->hi - f->lo, 5);
-	for (double v = f->lo; v <= f->hi * (1 + 1e-9); v = f->log ? v * 10 : v + step) {
-		double y = y_of(f, v);
-		human(a, sizeof(a), v);
-		fprintf(o,
-			"<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e5e5e5\"/>"
-			"<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s%s</text>\n",
-			LEFT, y, WIDTH - RIGHT, y, LEFT - 6, y + 4, a, p == P_LATENCY ? " µs" : "");
-	}
-	double tstep = nice_step(f->tmax, 8);
-	for (double t = 0; t <= f->tmax * (1 + 1e-9); t += tstep)
-		fprintf(o, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.*f s</text>\n",
-			x_of(f, t), f->y0 + PANEL_H + 15, tstep < 1 ? 1 : 0, t);
-	fprintf(o, "</g>\n");
-}
-
-static void hline(FILE *o, const struct frame *f, double v, const char *cls, const char *colour,
-		  const char *dash, int report)
-{
-	if (isnan(v))
-		return;
-	fprintf(o,
-		"<line class=\"%s\" data-report=\"%d\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
-		"stroke=\"%s\" stroke-dasharray=\"%s\" stroke-width=\"1.5\"/>\n",
-		cls, report, LEFT, y_of(f, v), WIDTH - RIGHT, y_of(f, v), colour, dash);
-}
-
 /* The sample where t falls: the first at or after it (the last if none). */
 static size_t sample_at(const struct run *r, double t)
 {
 	for (size_t i = 0; i < r->n; i++)
-		if (sample_num(json_object_array_get_idx(r->samples, i), "t") >= t)
+		if (vs_ctl_num(json_object_array_get_idx(r->samples, i), "t") >= t)
 			return i;
 	return r->n - 1;
 }
 
 static void panel(FILE *o, struct run *runs, int nruns, enum panel p, double y0, double tmax)
 {
-	struct frame f = {.y0 = y0, .tmax = tmax, .lo = 0, .hi = 0, .log = p == P_LATENCY};
+	struct vs_svg_frame f = {.y0 = y0, .tmax = tmax, .lo = 0, .hi = 0, .log = p == P_LATENCY};
 	char name[64];
 	int drawn = 0;
 
@@ -257,19 +152,20 @@ static void panel(FILE *o, struct run *runs, int nruns, enum panel p, double y0,
 		f.lo = pow(10, floor(log10(f.lo)));
 		f.hi = pow(10, ceil(log10(f.hi > f.lo ? f.hi : f.lo * 10)));
 	} else { /* up to the next round step, with room above the highest point */
-		double top = f.hi > 0 ? f.hi * 1.04 : 1, step = nice_step(top, 5);
+		double top = f.hi > 0 ? f.hi * 1.04 : 1, step = vs_svg_step(top, 5);
 		f.hi = ceil(top / step) * step;
 	}
 	fprintf(o, "<g class=\"panel\" data-panel=\"%s\">\n", panel_keys[p]);
-	axes(o, &f, p);
+	vs_svg_axes(o, &f, panel_titles[p], p == P_LATENCY ? " µs" : "");
 	for (int r = 0; r < nruns; r++) {
 		const struct run *run = &runs[r];
 		if (p == P_VMAS) {
 			/* Emulated: the kernel's limit less the ballast is the emulated one. */
 			if (isnan(run->emulated))
-				hline(o, &f, run->limit, "limit", colours[r], "8 4", r);
-			hline(o, &f, run->demand, "demand", colours[r], "2 3", r);
-			hline(o, &f, run->emulated, "emulated-limit", colours[r], "8 3 2 3", r);
+				vs_svg_hline(o, &f, run->limit, "limit", colours[r], "8 4", r);
+			vs_svg_hline(o, &f, run->demand, "demand", colours[r], "2 3", r);
+			vs_svg_hline(o, &f, run->emulated, "emulated-limit", colours[r], "8 3 2 3",
+				     r);
 		}
 		for (unsigned w = 0; w < series_count(p); w++) {
 			if (!series_present(run, p, w))
@@ -283,14 +179,14 @@ static void panel(FILE *o, struct run *runs, int nruns, enum panel p, double y0,
 			bool pen = false;
 			for (size_t i = 0; i < run->n; i++) {
 				double t =
-				    sample_num(json_object_array_get_idx(run->samples, i), "t");
+				    vs_ctl_num(json_object_array_get_idx(run->samples, i), "t");
 				double v = value(run, p, w, i);
 				if (isnan(v) || (f.log && v <= 0)) {
 					pen = false;
 					continue;
 				}
-				fprintf(o, "%s%.1f %.1f ", pen ? "L" : "M", x_of(&f, t),
-					y_of(&f, v));
+				fprintf(o, "%s%.1f %.1f ", pen ? "L" : "M", vs_svg_x(&f, t),
+					vs_svg_y(&f, v));
 				pen = true;
 			}
 			fprintf(o, "\"/>\n");
@@ -304,8 +200,8 @@ static void panel(FILE *o, struct run *runs, int nruns, enum panel p, double y0,
 				"data-sample=\"%zu\" "
 				"cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"none\" stroke=\"%s\" "
 				"stroke-width=\"2\"/>\n",
-				r, i, x_of(&f, sample_num(s, "t")),
-				y_of(&f, value(run, P_VMAS, 0, i)), colours[r]);
+				r, i, vs_svg_x(&f, vs_ctl_num(s, "t")),
+				vs_svg_y(&f, value(run, P_VMAS, 0, i)), colours[r]);
 		}
 	}
 	if (!drawn)
@@ -352,29 +248,19 @@ static int load(struct run *run, const char *path)
 
 	memset(run, 0, sizeof(*run));
 	run->path = path;
-	/* A watch daemon's answer saved to a file: said as such, not "not a report". */
-	FILE *f = fopen(path, "re");
-	if (f) {
-		static char text[1 << 20];
-		char err[128];
-		size_t n = fread(text, 1, sizeof(text), f);
-		fclose(f);
-		json_object *o = n < sizeof(text) ? vs_ctl_parse(text, n, err, sizeof(err)) : NULL;
-		json_object *mode = o ? vs_ctl_at(o, "mode") : NULL;
-		bool watch = mode && json_object_is_type(mode, json_type_string) &&
-			     strcmp(json_object_get_string(mode), "watch") == 0;
-		json_object_put(o);
-		if (watch) {
-			fprintf(stderr,
-				"vmastressctl: %s: the stats of a watch daemon, not a load test's "
-				"report: nothing of a run to plot (vmastressd --report FILE writes "
-				"one)\n",
-				path);
-			return VS_EX_DATAERR;
-		}
-	}
 	if ((rc = vs_ctl_load_report(path, &r)) != 0)
 		return rc;
+	/* A watch daemon's answer saved to a file: said as such, not "no timeline". */
+	json_object *mode = vs_ctl_at(r, "mode");
+	if (mode && json_object_is_type(mode, json_type_string) &&
+	    strcmp(json_object_get_string(mode), "watch") == 0) {
+		fprintf(stderr,
+			"vmastressctl: %s: the stats of a watch daemon, not a load test's report: "
+			"nothing of a run to plot (vmastressd --report FILE writes one)\n",
+			path);
+		json_object_put(r);
+		return VS_EX_DATAERR;
+	}
 	run->r = r;
 	run->samples = vs_ctl_at(r, "timeline.samples");
 	if (run->samples && !json_object_is_type(run->samples, json_type_array))
@@ -408,7 +294,7 @@ static int write_svg(FILE *o, struct run *runs, int n)
 
 	for (int r = 0; r < n; r++)
 		if (runs[r].samples) {
-			double t = sample_num(
+			double t = vs_ctl_num(
 			    json_object_array_get_idx(runs[r].samples, runs[r].n - 1), "t");
 			tmax = t > tmax ? t : tmax;
 		}
@@ -430,7 +316,7 @@ static int write_svg(FILE *o, struct run *runs, int n)
 			snprintf(line, sizeof(line), "%s", runs[r].verdict);
 		fprintf(o, "<text x=\"%d\" y=\"%.0f\" font-size=\"%d\" fill=\"%s\">", LEFT / 3,
 			22 + 18.0 * r, n > 1 ? 13 : 15, n > 1 ? colours[r] : "#000000");
-		put_text(o, line);
+		vs_svg_text(o, line);
 		fprintf(o, "</text>\n");
 	}
 	fprintf(o, "</g>\n");
@@ -459,7 +345,7 @@ static int write_svg(FILE *o, struct run *runs, int n)
 			"<g class=\"legend-entry\" data-report=\"%d\"><rect x=\"%d\" y=\"%.0f\" "
 			"width=\"14\" height=\"10\" fill=\"%s\"/><text x=\"%d\" y=\"%.0f\">",
 			r, LEFT, y - 9, colours[r], LEFT + 20, y);
-		put_text(o, line);
+		vs_svg_text(o, line);
 		fprintf(o, "</text></g>\n");
 	}
 	double y = legend_y + 18.0 * n + 8;

@@ -43,17 +43,6 @@ static void log_event(const struct vs_event *ev, void *userdata)
 	vs_lines_event(&l->lines, ev, vs_engine_config(l->eng)->log_events_per_second, now);
 }
 
-int vs_loop_rearm(sd_event_source *s, uint64_t usec)
-{
-	uint64_t now;
-
-	if (!usec)
-		return sd_event_source_set_enabled(s, SD_EVENT_OFF);
-	sd_event_now(sd_event_source_get_event(s), CLOCK_MONOTONIC, &now);
-	sd_event_source_set_time(s, now + usec);
-	return sd_event_source_set_enabled(s, SD_EVENT_ON);
-}
-
 /* Timers whose interval is a config key: 0 = off. */
 static uint64_t verify_usec(const struct vs_config *c)
 {
@@ -241,13 +230,6 @@ static int on_duration(sd_event_source *s, uint64_t usec, void *userdata)
 	return sd_event_exit(((struct loop *)userdata)->ev, 0);
 }
 
-static int on_stop_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
-{
-	(void)userdata;
-	vs_log(LOG_INFO, "signal %u: stopping", si->ssi_signo);
-	return sd_event_exit(sd_event_source_get_event(s), 0);
-}
-
 /* Test-only fault hook (VMASTRESS_TEST_HOOKS=1): SIGUSR2 hangs worker 0. */
 static int on_hang(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
@@ -276,25 +258,6 @@ static void retime(struct loop *l)
 			vs_loop_rearm(t[i].s, t[i].usec);
 }
 
-bool vs_loop_reload_config(const struct vs_config_source *src, const struct vs_config *running,
-			   struct vs_config *next)
-{
-	struct vs_fields f = VS_FIELDS_NONE;
-	char err[512], frozen[128];
-
-	vs_notify_reloading();
-	if (vs_config_reload(next, src, running, frozen, sizeof(frozen), err, sizeof(err)) < 0) {
-		vs_log_msg(VS_MSG_RELOAD_FAILED, LOG_ERR, &f,
-			   "reload refused: %s; the running configuration stays", err);
-		return false;
-	}
-	if (frozen[0])
-		vs_log(LOG_NOTICE, "reload: %s keep their values until the next start", frozen);
-	if (strcmp(running->stats_textfile, next->stats_textfile) != 0)
-		vs_textfile_remove(running->stats_textfile, "no longer written there");
-	return true;
-}
-
 static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
 	struct loop *l = userdata;
@@ -315,23 +278,6 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
 	}
 	status_line(l, line, sizeof(line));
 	vs_notify_ready(line);
-	return 0;
-}
-
-int vs_loop_signals(sd_event **ev, sd_event_signal_handler_t hup, void *userdata)
-{
-	sigset_t mask;
-	int r;
-
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	if ((r = -pthread_sigmask(SIG_BLOCK, &mask, NULL)) < 0 || (r = sd_event_default(ev)) < 0 ||
-	    (r = sd_event_add_signal(*ev, NULL, SIGTERM, on_stop_signal, NULL)) < 0 ||
-	    (r = sd_event_add_signal(*ev, NULL, SIGINT, on_stop_signal, NULL)) < 0 ||
-	    (r = sd_event_add_signal(*ev, NULL, SIGHUP, hup, userdata)) < 0)
-		return r;
 	return 0;
 }
 
