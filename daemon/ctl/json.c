@@ -170,6 +170,7 @@ int vs_ctl_load_report(const char *path, json_object **out)
 		fprintf(stderr, "vmastressctl: %s: %s\n", path,
 			*out ? "not a vmastressd report (no max_map_count)" : err);
 		json_object_put(*out);
+		*out = NULL; /* the caller puts what it got, once */
 		return VS_EX_DATAERR;
 	}
 	return 0;

@@ -115,12 +115,17 @@ static void print_json(struct row *rows, int n, const char *mismatch)
 		json_object *o = json_object_new_object();
 		for (int c = 0; c < COL_COUNT; c++) {
 			const char *s = rows[i].cell[c];
-			json_object *v = rows[i].null[c] ? NULL
-					 : rows[i].number[c] && strcmp(s, "-") != 0
-					     ? json_object_new_int64(strtoll(s, NULL, 10))
-					     : json_object_new_string(s);
-			if (rows[i].number[c] && strcmp(s, "-") != 0 && c == COL_seed)
+			bool number = rows[i].number[c] && strcmp(s, "-") != 0;
+			json_object *v = NULL;
+
+			if (rows[i].null[c])
+				;
+			else if (number && c == COL_seed) /* 64 bits, unsigned */
 				v = json_object_new_uint64(strtoull(s, NULL, 10));
+			else if (number)
+				v = json_object_new_int64(strtoll(s, NULL, 10));
+			else
+				v = json_object_new_string(s);
 			json_object_object_add(o, keys[c], v);
 		}
 		json_object_array_add(list, o);

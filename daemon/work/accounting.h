@@ -5,6 +5,7 @@
 #pragma once
 #include <errno.h>
 #include <limits.h>
+#include <sys/mman.h>
 #include "vmastress/log/errnames.h"
 #include "vmastress/work/mapops.h"
 #include "vmastress/work/clock.h"
@@ -209,6 +210,53 @@ static inline void sequence(struct vs_worker *w, uint64_t op, uint64_t a, uint64
 {
 	uint64_t h = vs_counter_get(&w->ctr.sequence) ^ (op << 56 ^ a << 24 ^ b);
 	vs_counter_set(&w->ctr.sequence, vs_splitmix64(&h));
+}
+
+/*
+ * The calls themselves. A sanitizer build may emulate the limit in the process
+ * (VMASTRESS_TEST_MAX_MAP_COUNT=N, vs_vma_test_limit()): a call is refused with
+ * ENOMEM, before it is made, where the kernel would refuse it at N with the
+ * count as it went out (`before`, which includes every VMA of the process as of
+ * the last verification): a new mapping when the count is above N, a call that
+ * splits (`adds` more) when it would pass N. So the at-limit paths (ENOMEM,
+ * leaks and their retries, verdicts) run under ASan and TSan far below the real
+ * limit, where the runtimes can still map. One difference, said: a refused
+ * mprotect that the kernel would leave half done is refused whole here. The
+ * normal build has no such code.
+ */
+static inline bool refused_here(const struct vs_worker *w, long before, long adds, bool mapping)
+{
+#ifdef VS_SANITIZER
+	if (w->sh->test_limit) {
+		long limit = w->sh->test_limit;
+		if (mapping ? before > limit : adds > 0 && before + adds > limit) {
+			errno = ENOMEM;
+			return true;
+		}
+	}
+#else
+	(void)w, (void)before, (void)adds, (void)mapping;
+#endif
+	return false;
+}
+
+static inline void *sys_mmap(const struct vs_worker *w, long before, void *addr, size_t len,
+			     int prot, int flags, int fd, off_t off)
+{
+	return refused_here(w, before, 1, true) ? MAP_FAILED
+						: mmap(addr, len, prot, flags, fd, off);
+}
+
+static inline int sys_mprotect(const struct vs_worker *w, long before, long adds, void *addr,
+			       size_t len, int prot)
+{
+	return refused_here(w, before, adds, false) ? -1 : mprotect(addr, len, prot);
+}
+
+static inline int sys_munmap(const struct vs_worker *w, long before, long adds, void *addr,
+			     size_t len)
+{
+	return refused_here(w, before, adds, false) ? -1 : munmap(addr, len);
 }
 
 static inline void gauge_pages(struct vs_worker *w, _Atomic uint64_t *g, long pages)

@@ -38,8 +38,9 @@ static long config_cap(const struct vs_config *cfg, long limit, long ballast)
 		cap = limit - (long)cfg->pressure_reserve;
 #ifdef VS_SANITIZER
 	/* Test builds only: the sanitizer runtime maps VMAs of its own for every
-	 * mapping we make (TSan's shadow), so leave it three quarters of the limit. */
-	if (cap > limit / 4)
+	 * mapping we make (TSan's shadow), so leave it three quarters of the limit,
+	 * unless the limit is emulated in the process far below the real one. */
+	if (!vs_vma_test_limit() && cap > limit / 4)
 		cap = limit / 4;
 #endif
 	return cap > 0 ? cap : 0;
@@ -110,6 +111,11 @@ int vs_engine_new(struct vs_engine **out, const struct vs_config *cfg, uint64_t 
 	e->sh.page = (size_t)sysconf(_SC_PAGESIZE);
 	e->sh.workers = e->n;
 	atomic_store(&e->sh.limit, limit);
+	e->sh.test_limit = vs_vma_test_limit();
+	if (e->sh.test_limit)
+		vs_log(LOG_NOTICE,
+		       "test build: the limit is emulated at %ld VMAs (VMASTRESS_TEST_MAX_MAP_COUNT)",
+		       e->sh.test_limit);
 	e->sh.shape = vs_shape_find(cfg->profile);
 	if (cfg->pressure_emulate_limit) {
 		long want = limit - (long)cfg->pressure_emulate_limit, got;

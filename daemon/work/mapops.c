@@ -43,6 +43,45 @@ static long apply_create(struct vs_arena *a, size_t f, unsigned pages, unsigned 
 	       vs_arena_protect(a, f + separator_pages, pages, VS_PAGE_RW);
 }
 
+enum change { CHANGE_MAP, CHANGE_OPEN, CHANGE_PROTECT, CHANGE_UNMAP };
+
+/*
+ * Every call's prologue: the model's window [f, f + n) saved, the call's change
+ * applied to the model (`arg`: the pages' state, or CHANGE_OPEN's separator
+ * pages), its VMAs claimed below the cap, or past it when not `capped`
+ * (teardown and leak retries must unmap). Held at the cap, the model is put
+ * back and the call is not made: false.
+ */
+static bool predict(struct vs_worker *w, size_t f, size_t n, enum change c, unsigned arg,
+		    bool capped, long *saved, long *d)
+{
+	struct vs_arena *a = &w->arena;
+
+	vs_arena_save(a, f, n, w->scratch, saved);
+	switch (c) {
+	case CHANGE_MAP:
+		*d = vs_arena_map(a, f, n, arg);
+		break;
+	case CHANGE_OPEN:
+		*d = apply_create(a, f, (unsigned)n - arg, arg);
+		break;
+	case CHANGE_PROTECT:
+		*d = vs_arena_protect(a, f, n, arg);
+		break;
+	case CHANGE_UNMAP:
+		*d = vs_arena_unmap(a, f, n);
+		break;
+	}
+	if (!capped) {
+		claim(w, *d);
+		return true;
+	}
+	if (claim_below_cap(w, *d))
+		return true;
+	vs_arena_restore(a, f, n, w->scratch, *saved);
+	return false;
+}
+
 /*
  * Separator mode, layout [separator][data]: the region is mapped PROT_NONE
  * first, then its data pages are opened RW. The fresh PROT_NONE mapping has a
@@ -60,8 +99,10 @@ static int open_region(struct vs_worker *w, size_t f, unsigned pages, unsigned s
 
 	vs_counter_add(&w->ctr.ops[VS_OP_MPROTECT], 1);
 	uint64_t t = clock_start(w);
-	int rc =
-	    mprotect((void *)(addr + separator_pages * page), pages * page, PROT_READ | PROT_WRITE);
+	/* The opening splits the fresh mapping in two: one VMA, after the mmap's. */
+	int rc = sys_mprotect(w, w->sent_count + *actual - 1, 1,
+			      (void *)(addr + separator_pages * page), pages * page,
+			      PROT_READ | PROT_WRITE);
 	int e = errno;
 	clock_stop(w, VS_LAT_MPROTECT, t);
 	if (rc < 0) {
@@ -112,18 +153,15 @@ static int map_region(struct vs_worker *w, unsigned pages, unsigned separator_pa
 		vs_counter_add(&w->ctr.table_full, 1);
 		return -ENOSPC;
 	}
-	vs_arena_save(a, f, n, w->scratch, &saved);
-	d = m->open ? apply_create(a, f, pages, separator_pages) : vs_arena_map(a, f, n, m->state);
-	if (!claim_below_cap(w, d)) {
-		vs_arena_restore(a, f, n, w->scratch, saved);
+	if (!predict(w, f, n, m->open ? CHANGE_OPEN : CHANGE_MAP,
+		     m->open ? separator_pages : m->state, true, &saved, &d))
 		return -EDQUOT;
-	}
 	sequence(w, VS_STEP_MAP, f, pages);
 	uintptr_t addr = vs_arena_addr(a, f);
 	vs_counter_add(&w->ctr.ops[VS_OP_MMAP], 1);
 	uint64_t t = clock_start(w);
-	void *p = mmap((void *)addr, n * page, m->prot,
-		       m->flags | (replace ? MAP_FIXED : MAP_FIXED_NOREPLACE), m->fd, m->offset);
+	void *p = sys_mmap(w, w->sent_count, (void *)addr, n * page, m->prot,
+			   m->flags | (replace ? MAP_FIXED : MAP_FIXED_NOREPLACE), m->fd, m->offset);
 	int e = p == MAP_FAILED ? errno : EEXIST; /* NOREPLACE ignored: old kernel */
 	clock_stop(w, VS_LAT_MMAP, t);
 	if (p == MAP_FAILED || (uintptr_t)p != addr) {
@@ -240,17 +278,13 @@ int vs_mapops_protect(struct vs_worker *w, size_t i, size_t off, size_t len, uns
 	size_t f = reg->first + reg->separator_pages + off, page = w->sh->page;
 	long saved, d;
 
-	vs_arena_save(a, f, len, w->scratch, &saved);
-	d = vs_arena_protect(a, f, len, state);
-	if (!claim_below_cap(w, d)) {
-		vs_arena_restore(a, f, len, w->scratch, saved);
+	if (!predict(w, f, len, CHANGE_PROTECT, state, true, &saved, &d))
 		return -EDQUOT;
-	}
 	sequence(w, VS_STEP_PROTECT, f, len << 4 | state);
 	uintptr_t addr = vs_arena_addr(a, f);
 	vs_counter_add(&w->ctr.ops[VS_OP_MPROTECT], 1);
 	uint64_t t = clock_start(w);
-	int rc = mprotect((void *)addr, len * page, prot_of(state));
+	int rc = sys_mprotect(w, w->sent_count, d, (void *)addr, len * page, prot_of(state));
 	int e = errno;
 	clock_stop(w, VS_LAT_MPROTECT, t);
 	if (rc < 0) {
@@ -273,18 +307,14 @@ int vs_mapops_punch(struct vs_worker *w, size_t i, size_t off, size_t len)
 	size_t mapped = vs_arena_mapped(a, f, len);
 	long saved, d;
 
-	vs_arena_save(a, f, len, w->scratch, &saved);
-	d = vs_arena_unmap(a, f, len);
-	if (!claim_below_cap(w, d)) {
-		vs_arena_restore(a, f, len, w->scratch, saved);
+	if (!predict(w, f, len, CHANGE_UNMAP, 0, true, &saved, &d))
 		return -EDQUOT;
-	}
 	sequence(w, VS_STEP_PUNCH, f, len);
 	uintptr_t addr = vs_arena_addr(a, f);
 	vs_counter_add(&w->ctr.ops[VS_OP_MUNMAP], 1);
 	vs_counter_add(&w->ctr.punches, 1);
 	uint64_t t = clock_start(w);
-	int rc = munmap((void *)addr, len * page);
+	int rc = sys_munmap(w, w->sent_count, d, (void *)addr, len * page);
 	int e = errno;
 	clock_stop(w, VS_LAT_PUNCH, t);
 	if (rc < 0) {
@@ -309,17 +339,11 @@ static int unmap_span(struct vs_worker *w, const struct vs_region *reg, bool cap
 
 	/* Unmapping a region merged with both neighbours splits their VMA: an
 	 * unmap can add one, and under a cap it is claimed like any other. */
-	vs_arena_save(a, f, n, w->scratch, &saved);
-	d = vs_arena_unmap(a, f, n);
-	if (capped && !claim_below_cap(w, d)) {
-		vs_arena_restore(a, f, n, w->scratch, saved);
+	if (!predict(w, f, n, CHANGE_UNMAP, 0, capped, &saved, &d))
 		return -EDQUOT;
-	}
-	if (!capped)
-		claim(w, d);
 	vs_counter_add(&w->ctr.ops[VS_OP_MUNMAP], 1);
 	uint64_t t = clock_start(w);
-	int rc = munmap((void *)vs_arena_addr(a, f), n * w->sh->page);
+	int rc = sys_munmap(w, w->sent_count, d, (void *)vs_arena_addr(a, f), n * w->sh->page);
 	int e = errno;
 	clock_stop(w, VS_LAT_MUNMAP, t);
 	if (rc < 0) {

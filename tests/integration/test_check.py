@@ -102,8 +102,7 @@ try:
 finally:
     d.kill()
 
-if h.SANITIZER:
-    h.skip("%s build: the CRITICAL case needs fragment at the kernel's limit" % h.SANITIZER)
+h.emulate_limit_under_sanitizer()
 cfg = h.write_config(tmp, 'profile = "fragment";\nleaks = { retry_interval_ms = 3600000; };\n')
 d = h.Daemon(a.daemon, ["-c", cfg, "-w", "2", "-d", "60"], tmp=tmp, socket=path)
 try:

@@ -6,7 +6,7 @@ import tempfile
 import vsharness as h
 
 a = h.args()
-h.skip_under_sanitizer("fragment at the limit")
+h.emulate_limit_under_sanitizer()
 limit = h.read_limit()
 tmp = tempfile.mkdtemp(prefix="vmastress-test-")
 # Leaks stay leaked while the daemon runs (no retries within the run), so the

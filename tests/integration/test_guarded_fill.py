@@ -6,7 +6,7 @@ import tempfile
 import vsharness as h
 
 a = h.args()
-h.skip_under_sanitizer("99 % of the limit")
+h.emulate_limit_under_sanitizer()
 limit = h.read_limit()
 tmp = tempfile.mkdtemp(prefix="vmastress-test-")
 cfg = h.write_config(tmp, 'profile = "guarded";\npressure = { target_fill = 0.99; reserve = 64; };\n'

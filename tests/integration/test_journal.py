@@ -10,7 +10,7 @@ import tempfile
 import vsharness as h
 
 a = h.args()
-h.skip_under_sanitizer("fragment at the limit")
+h.emulate_limit_under_sanitizer()
 journald = next((p for p in ("/lib/systemd/systemd-journald", "/usr/lib/systemd/systemd-journald")
                  if os.access(p, os.X_OK)), None)
 if os.geteuid() != 0 or not journald or not shutil.which("unshare"):
@@ -24,8 +24,9 @@ LEAK, FAILURE, START, STOP, LIMIT = ("6e0430ad43b1438f98cc33c249ed60f8",
                                      "84019c3f1b914cca825190bbe6d3e9b7",
                                      "cd117031d55447e9b0b7a0c06b10a433")
 tmp = tempfile.mkdtemp(prefix="vmastress-test-")
+# Leaks retried: a worker whose region table fills with leaks makes no call, so logs nothing.
 cfg = h.write_config(tmp, 'profile = "fragment";\nlog = { events_per_second = 5; };\n'
-                          'leaks = { retry_interval_ms = 3600000; };\n')
+                          'leaks = { retry_interval_ms = 200; };\n')
 script = os.path.join(tmp, "in-namespace.sh")
 with open(script, "w") as f:
     f.write("""mount --make-rprivate / || exit 1

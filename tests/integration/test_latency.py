@@ -8,7 +8,7 @@ import time
 import vsharness as h
 
 a = h.args()
-h.skip_under_sanitizer("fragment at the limit")
+h.emulate_limit_under_sanitizer()
 tmp = tempfile.mkdtemp(prefix="vmastress-test-")
 path = os.path.join(tmp, "stats.sock")
 d = h.Daemon(a.daemon, ["-p", "fragment", "-w", "2", "-d", "30"], tmp=tmp, socket=path)

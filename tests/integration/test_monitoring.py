@@ -10,7 +10,7 @@ import tempfile
 import vsharness as h
 
 a = h.args()
-h.skip_under_sanitizer("a fragment daemon at the limit (the rules need no sanitizer build)")
+h.emulate_limit_under_sanitizer()
 promtool = h.find_promtool()
 if not promtool:
     h.skip("needs promtool (.ci/run extracts it from Debian's prometheus package)")

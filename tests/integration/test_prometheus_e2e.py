@@ -13,7 +13,7 @@ import urllib.request
 import vsharness as h
 
 a = h.args()
-h.skip_under_sanitizer("fragment at the limit")
+limit = h.emulate_limit_under_sanitizer()
 prometheus = h.find_tool("prometheus", "PROMETHEUS")
 node_exporter = h.find_tool("prometheus-node-exporter", "NODE_EXPORTER")
 if not prometheus or not node_exporter:
@@ -81,7 +81,7 @@ try:
            "--web.listen-address=127.0.0.1:%d" % pp], "prometheus")
     up = wait("up", lambda: query('up{job="node"} == 1'), 60)
     h.check(up, "Prometheus scrapes node_exporter (up == 1)")
-    vmas = wait("vmas", lambda: query("vmastress_vmas > 60000"), 60)
+    vmas = wait("vmas", lambda: query("vmastress_vmas > %d" % (0.9 * limit)), 60)
     h.check(vmas, "vmastress_vmas through node_exporter's textfile collector: %s"
             % (vmas[0]["value"][1] if vmas else None))
     fill = wait("fill", lambda: query("instance:vmastress_vma_fill:ratio > 0.95"), 30)

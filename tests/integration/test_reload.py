@@ -94,7 +94,7 @@ finally:
     d.kill()
 
 # SIGTERM in the middle of fragment: the report's leaks are what /proc shows.
-h.skip_under_sanitizer("fragment at the limit")
+h.emulate_limit_under_sanitizer()
 tmp = tempfile.mkdtemp(prefix="vmastress-test-")
 write_cfg = h.write_config(tmp, 'profile = "fragment";\nleaks = { retry_interval_ms = 3600000; };\n')
 d = h.Daemon(a.daemon, ["-c", write_cfg, "-w", "2"], hold=True, tmp=tmp)

@@ -10,7 +10,7 @@ import tempfile
 import vsharness as h
 
 a = h.args()
-h.skip_under_sanitizer("a thread count that passes the kernel's limit")
+h.emulate_limit_under_sanitizer()
 found = h.read_limit()
 threads = int(found * 0.6)  # held with 1 VMA a stack, not with 2 (39318 at 65530)
 tmp = tempfile.mkdtemp(prefix="vmastress-test-")
@@ -61,15 +61,19 @@ for guard, demand in (("mprotect", 2 * threads), ("madvise", threads)):
         with open(d.hold) as f:
             held = json.load(f)
         vmas = h.proc_vmas(d.p.pid)
-        h.check(held["map_count"] == vmas, "%s: the count is the kernel's: %d == /proc %d"
+        h.check_exact(held["map_count"] == vmas, "%s: the count is the kernel's: %d == /proc %d"
                 % (guard, held["map_count"], vmas))
         tried, refused, read = guard_refused(d.p.pid)
         if guard == "madvise":
-            h.check(tried > 0 and refused == tried and read == tried,
+            # (under TSan some areas of a stack's size are the runtime's: most, not all)
+            h.check(tried > 0 and read == tried and 10 * refused >= 9 * tried,
+                    "madvise: the guard page refused in most stacks (%d of %d)" % (refused, tried))
+            h.check_exact(tried > 0 and refused == tried and read == tried,
                     "madvise: in one VMA a stack, the guard page is refused (%d of %d) and the "
                     "stack above it read (%d)" % (refused, tried, read))
         else:
-            h.check(tried == 0, "mprotect: no stack is a single VMA with its guard")
+            # (TSan's runtime maps areas of a stack's size of its own: reported there)
+            h.check_exact(tried == 0, "mprotect: no stack is a single VMA with its guard")
         os.kill(d.p.pid, 18)  # SIGCONT
         rc = d.wait(60)
         final = d.result()
@@ -83,15 +87,15 @@ for guard, demand in (("mprotect", 2 * threads), ("madvise", threads)):
     if guard == "mprotect":
         h.check(not v["held"] and rc == 2 and v["reached_limit"],
                 "mprotect: %d threads (%d VMAs) not held under %d" % (threads, demand, found))
-        h.check(abs(per_stack[guard] - 2) < 0.02, "mprotect: 2 VMAs a stack (%.3f)"
+        h.check_exact(abs(per_stack[guard] - 2) < 0.02, "mprotect: 2 VMAs a stack (%.3f)"
                 % per_stack[guard])
     else:
         h.check(v["held"] and rc == 0 and
                 sum(n for op in final["failures"].values() for n in op.values()) == 0,
                 "madvise: %d threads held under %d, no failure" % (threads, found))
-        h.check(abs(per_stack[guard] - 1) < 0.01, "madvise: 1 VMA a stack (%.3f)"
+        h.check_exact(abs(per_stack[guard] - 1) < 0.01, "madvise: 1 VMA a stack (%.3f)"
                 % per_stack[guard])
-h.check(final["accounting"]["drift_last"] == 0, "no drift after teardown")
+h.check_exact(final["accounting"]["drift_last"] == 0, "no drift after teardown")
 
 # A bad value: refused with the file, the line and what is accepted.
 bad = h.write_config(tmp, 'profile = "threads";\n\nthreads = { guard = "mmap"; };\n')

@@ -38,7 +38,7 @@ try:
 finally:
     d.kill()
 
-h.skip_under_sanitizer("fragment at the limit")
+h.emulate_limit_under_sanitizer()
 limit = h.read_limit()
 d = h.Daemon(a.daemon, ["-p", "fragment", "-w", "4", "-d", "30"], tmp=tmp, socket=path)
 try:

@@ -6,8 +6,13 @@
 
 #define VS_SYSCTL_MAX_MAP_COUNT "/proc/sys/vm/max_map_count"
 
-/* vm.max_map_count; 0 or -errno. */
+/* vm.max_map_count; 0 or -errno. With path NULL, a sanitizer build's test limit
+ * (below) stands in for the sysctl. */
 int vs_vma_read_limit(const char *path, long *limit);
+/* Sanitizer builds only: VMASTRESS_TEST_MAX_MAP_COUNT=N, the limit the daemon's own
+ * calls are refused at, by the kernel's rules, well below the real one, where the
+ * runtimes can still map (0: none; always 0 in the normal build). */
+long vs_vma_test_limit(void);
 /* VMAs of this process from /proc/self/maps ([vsyscall] is not a VMA).
  * Uses a static buffer: call from one thread only. */
 int vs_vma_count_self(long *count);

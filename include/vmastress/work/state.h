@@ -33,6 +33,7 @@ struct vs_shared {
 	_Atomic uint64_t demand_reached_ns;
 	long demand_target;
 	long ballast; /* VMAs of the emulated limit's ballast, fixed from the start */
+	long test_limit; /* sanitizer builds: the limit emulated in the process (accounting.h) */
 	/* The engine's configuration, the only runtime copy: replaced only while
 	 * every worker is parked, so a worker never sees half of a reload. */
 	const struct vs_config *cfg;
