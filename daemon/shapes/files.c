@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include "vmastress/shapes/shape.h"
 #include "vmastress/work/mapops.h"
+#include "vmastress/work/state.h"
 #include "vmastress/work/step.h"
 
 /*
@@ -13,14 +14,21 @@
  * (Elasticsearch's bootstrap check asks for vm.max_map_count 262144). At the
  * limit the mmap of one more file is refused (ENOMEM: "map failed"). The files
  * come from memfd_create (no disk) or files.directory (O_TMPFILE: unlinked from
- * the start), one set per worker, opened on its first step.
+ * the start), one set per worker, opened on its first step, closed by its teardown.
  */
+struct files_state {
+	int fd[VS_FILES_MAX];
+	unsigned n;
+};
+_Static_assert(sizeof(struct files_state) <= VS_SHAPE_STATE_BYTES, "fits a worker's shape state");
+
 static int open_files(struct vs_worker *w)
 {
 	const struct vs_config *cfg = w->sh->cfg;
+	struct files_state *st = VS_SHAPE_STATE(w, struct files_state);
 	off_t size = (off_t)cfg->files_file_pages * (off_t)w->sh->page;
 
-	while (w->nfiles < cfg->files_count) {
+	while (st->n < cfg->files_count) {
 		int fd = cfg->files_directory[0]
 			     ? open(cfg->files_directory, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)
 			     : memfd_create("vmastress-file", MFD_CLOEXEC);
@@ -31,9 +39,18 @@ static int open_files(struct vs_worker *w)
 			close(fd);
 			return -e;
 		}
-		w->files[w->nfiles++] = fd;
+		st->fd[st->n++] = fd;
 	}
 	return 0;
+}
+
+static void close_files(struct vs_worker *w)
+{
+	struct files_state *st = VS_SHAPE_STATE(w, struct files_state);
+
+	for (unsigned i = 0; i < st->n; i++)
+		close(st->fd[i]);
+	st->n = 0;
 }
 
 /* A whole file or a sub-range of one, at any offset (building: the largest,
@@ -50,7 +67,8 @@ static int map_one(struct vs_worker *w, bool building)
 		return r;
 	unsigned pages = building ? max : (unsigned)vs_rng_range(&w->rng, min, max);
 	size_t off = building ? 0 : vs_rng_range(&w->rng, 0, cfg->files_file_pages - pages);
-	int fd = w->files[vs_rng_range(&w->rng, 0, w->nfiles - 1)];
+	const struct files_state *st = VS_SHAPE_STATE(w, struct files_state);
+	int fd = st->fd[vs_rng_range(&w->rng, 0, st->n - 1)];
 	return vs_mapops_map_file(w, pages, fd, off, cfg->files_shared);
 }
 
@@ -102,4 +120,5 @@ const struct vs_shape vs_shape_files = {
     .call = {"map file", "re-protect", "unmap file"},
     .map = map_file,
     .protect = reprotect,
+    .teardown = close_files,
 };

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "vmastress/shapes/shape.h"
 #include "vmastress/work/mapops.h"
 #include "vmastress/work/step.h"
 #include "vmastress/work/worker.h"
@@ -47,9 +48,8 @@ int vs_worker_init(struct vs_worker *w, unsigned index, struct vs_shared *sh, ui
 
 void vs_worker_destroy(struct vs_worker *w)
 {
-	for (unsigned i = 0; i < w->nfiles; i++)
-		close(w->files[i]);
-	w->nfiles = 0;
+	if (w->sh && w->sh->shape && w->sh->shape->teardown)
+		w->sh->shape->teardown(w);
 	vs_arena_destroy(&w->arena);
 	vs_vma_probe_close(&w->probe);
 	vs_region_table_free(&w->table);

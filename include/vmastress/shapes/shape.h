@@ -35,6 +35,9 @@ struct vs_shape {
 	bool no_build;
 	int (*map)(struct vs_worker *w);
 	int (*protect)(struct vs_worker *w, size_t i, bool building);
+	/* What the shape holds of its own beyond its regions (w->shape_state, see
+	 * VS_SHAPE_STATE()), released as the worker ends; NULL: nothing. */
+	void (*teardown)(struct vs_worker *w);
 };
 
 #define VS_SET(k, v)                                                                               \

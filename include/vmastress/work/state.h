@@ -13,6 +13,9 @@
 #include "vmastress/work/events.h"
 #include "vmastress/work/rng.h"
 
+/* Room for a shape's per-worker state (the files shape's descriptors). */
+#define VS_SHAPE_STATE_BYTES 320
+
 /* The model window saved around one call: the largest region plus one page. */
 #define VS_PAGES_MAX_SCRATCH (VS_PAGES_MAX + VS_SEPARATOR_MAX + 2)
 
@@ -69,6 +72,11 @@ struct vs_worker {
 	_Atomic int quit; /* this worker alone stops (fewer workers after a reload) */
 	_Atomic int hang; /* test-only fault hook: stop making progress */
 	struct vs_event_ring events;
-	int files[VS_FILES_MAX]; /* the files shape's, opened on its first step */
-	unsigned nfiles;
+	/* The shape's own per-worker state, its layout private to its file
+	 * (VS_SHAPE_STATE()); zero at start, released by its teardown. */
+	_Alignas(16) unsigned char shape_state[VS_SHAPE_STATE_BYTES];
 };
+
+/* A shape's state in a worker: `type` is the shape's own struct, which its file
+ * checks fits (_Static_assert against VS_SHAPE_STATE_BYTES). */
+#define VS_SHAPE_STATE(w, type) ((type *)(void *)(w)->shape_state)
