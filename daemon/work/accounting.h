@@ -46,7 +46,7 @@ static inline bool claim_below_cap(struct vs_worker *w, long delta)
 {
 	struct vs_shared *sh = w->sh;
 	long cap = atomic_load_explicit(&sh->cap, memory_order_relaxed);
-	long cur = atomic_load_explicit(&sh->vmas, memory_order_relaxed);
+	long cur = atomic_load_explicit(&sh->claimed, memory_order_relaxed);
 
 	note_sent(w, cur);
 	if (delta <= 0)
@@ -58,7 +58,7 @@ static inline bool claim_below_cap(struct vs_worker *w, long delta)
 				note_demand_reached(sh);
 			return false;
 		}
-	} while (!atomic_compare_exchange_weak(&sh->vmas, &cur, cur + delta));
+	} while (!atomic_compare_exchange_weak(&sh->claimed, &cur, cur + delta));
 	return true;
 }
 
@@ -71,31 +71,31 @@ static inline long positive(long d)
 static inline void claim(struct vs_worker *w, long delta)
 {
 	note_sent(w,
-		  atomic_fetch_add_explicit(&w->sh->vmas, positive(delta), memory_order_relaxed));
+		  atomic_fetch_add_explicit(&w->sh->claimed, positive(delta), memory_order_relaxed));
 }
 
 /* Settle a call: `actual` VMAs made (or removed) against `claimed`;
  * what a call adds counts as created (a call that splits and merges as much
- * counts none: a lower bound). The peak comes from settled counts, never from
- * reservations in flight. */
+ * counts none: a lower bound). The peak comes from map_count, never from
+ * claims in flight. */
 static inline void settle(struct vs_worker *w, long claimed, long actual)
 {
 	struct vs_shared *sh = w->sh;
 
 	if (actual > 0)
 		vs_counter_add(&w->ctr.vmas_created, (uint64_t)actual);
-	/* settled first: settled <= vmas holds at every instant, so the peak
+	/* map_count first: map_count <= claimed holds at every instant, so the peak
 	 * never shows a count that only the order of two updates produced. */
 	if (actual) {
 		long now =
-		    atomic_fetch_add_explicit(&sh->settled, actual, memory_order_relaxed) + actual;
+		    atomic_fetch_add_explicit(&sh->map_count, actual, memory_order_relaxed) + actual;
 		note_peak(sh, now);
 		if (now >= sh->demand_target &&
 		    atomic_load_explicit(&sh->building, memory_order_relaxed))
 			note_demand_reached(sh);
 	}
 	if (actual != claimed)
-		atomic_fetch_add_explicit(&sh->vmas, actual - claimed, memory_order_relaxed);
+		atomic_fetch_add_explicit(&sh->claimed, actual - claimed, memory_order_relaxed);
 }
 
 static inline void event(struct vs_worker *w, enum vs_event_kind kind, enum vs_op op, int err,
@@ -108,7 +108,7 @@ static inline void event(struct vs_worker *w, enum vs_event_kind kind, enum vs_o
 	    .worker = (uint16_t)w->index,
 	    .addr = addr,
 	    .length = length,
-	    .map_count = atomic_load_explicit(&w->sh->settled, memory_order_relaxed),
+	    .map_count = atomic_load_explicit(&w->sh->map_count, memory_order_relaxed),
 	    .max_map_count = atomic_load_explicit(&w->sh->limit, memory_order_relaxed),
 	    .leaked_bytes = vs_counter_get(&w->ctr.leaked_bytes),
 	};
@@ -127,7 +127,7 @@ static inline void failure(struct vs_worker *w, enum vs_op op, int err, uintptr_
 	vs_counter_add(&w->ctr.failures[op][vs_errno_slot(err)], 1);
 	vs_counter_add(&w->ctr.call_failures[call], 1);
 	if (!vs_counter_get(&w->ctr.first_failure_ns)) {
-		long vmas = atomic_load_explicit(&w->sh->settled, memory_order_relaxed);
+		long vmas = atomic_load_explicit(&w->sh->map_count, memory_order_relaxed);
 		vs_counter_set(&w->ctr.first_failure_vmas, (uint64_t)(vmas - w->sh->ballast));
 		vs_counter_set(&w->ctr.first_failure_call,
 			       (uint64_t)call << 24 | (uint64_t)op << 16 | (unsigned)err);
@@ -136,7 +136,7 @@ static inline void failure(struct vs_worker *w, enum vs_op op, int err, uintptr_
 	if (err == ENOMEM) {
 		if (!vs_counter_get(&w->ctr.first_enomem_ns[op]))
 			vs_counter_set(&w->ctr.first_enomem_ns[op], vs_now_ns());
-		long now = atomic_load_explicit(&w->sh->settled, memory_order_relaxed);
+		long now = atomic_load_explicit(&w->sh->map_count, memory_order_relaxed);
 		long limit = atomic_load_explicit(&w->sh->limit, memory_order_relaxed);
 		/* Read after the refusal, the shared count may already show another
 		 * worker's unmap of a region of many pieces: the count as the call

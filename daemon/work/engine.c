@@ -172,8 +172,8 @@ int vs_engine_new(struct vs_engine **out, const struct vs_config *cfg, uint64_t 
 	}
 	e->proc_last = count;
 	e->proc_ns = vs_now_ns();
-	atomic_store(&e->sh.vmas, count);
-	atomic_store(&e->sh.settled, count);
+	atomic_store(&e->sh.claimed, count);
+	atomic_store(&e->sh.map_count, count);
 	atomic_store(&e->sh.peak, count);
 	e->mem_cap = memcg_cap(e, count);
 	atomic_store(&e->sh.cap, compute_cap(e));
@@ -268,8 +268,8 @@ static void rebase(struct vs_engine *e, bool reset_peak)
 		return;
 	e->proc_last = count;
 	e->proc_ns = vs_now_ns();
-	atomic_store(&e->sh.vmas, count);
-	atomic_store(&e->sh.settled, count);
+	atomic_store(&e->sh.claimed, count);
+	atomic_store(&e->sh.map_count, count);
 	if (reset_peak)
 		atomic_store(&e->sh.peak, count);
 }
@@ -294,7 +294,7 @@ int vs_engine_start(struct vs_engine *e)
 	if (park_all(e))
 		rebase(e, true);
 	/* The kernel memory the load's VMAs will pin is counted from here. */
-	e->kmem_base_vmas = atomic_load(&e->sh.settled);
+	e->kmem_base_vmas = atomic_load(&e->sh.map_count);
 	if (vs_kmem_read(&e->kmem_base) < 0)
 		e->kmem_base.bytes = UINT64_MAX; /* neither file: unknown */
 	unpark_all(e);
@@ -383,12 +383,12 @@ int vs_engine_verify(struct vs_engine *e, struct vs_verify *v)
 	r = vs_vma_count_self(&proc);
 	if (r == 0) {
 		v->proc = proc;
-		v->predicted = atomic_load(&e->sh.settled);
+		v->predicted = atomic_load(&e->sh.map_count);
 		v->drift = proc - v->predicted;
 		/* Rebase on the kernel's truth: our own allocations (and anything the
 		 * model missed) show up once as drift, not forever. */
-		atomic_store(&e->sh.vmas, proc);
-		atomic_store(&e->sh.settled, proc);
+		atomic_store(&e->sh.claimed, proc);
+		atomic_store(&e->sh.map_count, proc);
 		e->proc_last = proc;
 		e->proc_ns = vs_now_ns();
 		e->verifications++;

@@ -155,8 +155,8 @@ void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s)
 	s->max_map_count = atomic_load(&e->sh.limit);
 	/* Workers settle in their own order: the sum can pass for an instant what
 	 * the kernel ever held, which is at most limit + 1 (see note_peak). */
-	long settled = atomic_load(&e->sh.settled);
-	s->map_count = settled > s->max_map_count + 1 ? s->max_map_count + 1 : settled;
+	long now = atomic_load(&e->sh.map_count);
+	s->map_count = now > s->max_map_count + 1 ? s->max_map_count + 1 : now;
 	s->map_count_proc = e->proc_last;
 	s->map_count_proc_age_seconds = (double)(vs_now_ns() - e->proc_ns) / 1e9;
 	s->map_count_peak = atomic_load(&e->sh.peak);

@@ -58,8 +58,8 @@ static int make_worker(unsigned sep, unsigned punch, unsigned min_pages, unsigne
 	w = aligned_alloc(64, sizeof(*w));
 	assert_non_null(w);
 	assert_int_equal(vs_worker_init(w, 0, &sh, 12345, 2048, 0), 0);
-	atomic_store(&sh.vmas, proc_count());
-	atomic_store(&sh.settled, atomic_load(&sh.vmas));
+	atomic_store(&sh.claimed, proc_count());
+	atomic_store(&sh.map_count, atomic_load(&sh.claimed));
 	return 0;
 }
 
@@ -87,8 +87,8 @@ static int teardown(void **state)
 /* After every call, the shared prediction equals /proc/self/maps. */
 static void check(const char *what)
 {
-	long proc = proc_count(), predicted = atomic_load(&sh.settled);
-	assert_int_equal(predicted, atomic_load(&sh.vmas)); /* nothing in flight */
+	long proc = proc_count(), predicted = atomic_load(&sh.map_count);
+	assert_int_equal(predicted, atomic_load(&sh.claimed)); /* nothing in flight */
 
 #ifndef VS_SANITIZER /* sanitizer runtimes map VMAs of their own: the arena check stays */
 	if (proc != predicted)

@@ -21,8 +21,11 @@
 
 /* State every worker sees. */
 struct vs_shared {
-	_Atomic long vmas;    /* predicted VMA count, with reservations in flight */
-	_Atomic long settled; /* the same without them: what calls really did */
+	/* The process's VMA count, as the JSON's "map_count" and the metric
+	 * vmastress_vmas: what the calls really did (the model's prediction,
+	 * rebased on /proc at each verification). */
+	_Atomic long map_count;
+	_Atomic long claimed; /* the same with the claims of calls in flight */
 	_Atomic long peak;
 	_Atomic long limit; /* vm.max_map_count as last read */
 	_Atomic long cap;   /* pressure ceiling; LONG_MAX: the kernel is the only limit */
