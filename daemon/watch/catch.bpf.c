@@ -68,6 +68,8 @@ struct pt_regs {
 } __attribute__((preserve_access_index));
 #define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
 #define SYSCALL_ARG1(regs) BPF_CORE_READ(regs, di)
+#define SYSCALL_NR_BTF(regs) ((regs)->orig_ax)
+#define SYSCALL_ARG1_BTF(regs) ((regs)->di)
 #elif defined(__TARGET_ARCH_arm64)
 struct pt_regs {
 	unsigned long orig_x0;
@@ -75,6 +77,8 @@ struct pt_regs {
 } __attribute__((preserve_access_index));
 #define SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
 #define SYSCALL_ARG1(regs) BPF_CORE_READ(regs, orig_x0)
+#define SYSCALL_NR_BTF(regs) ((regs)->syscallno)
+#define SYSCALL_ARG1_BTF(regs) ((regs)->orig_x0)
 #endif
 
 char LICENSE[] SEC("license") = "GPL";
@@ -180,17 +184,12 @@ static __always_inline void note_peak(__u32 tgid, int count, __u64 now)
 }
 
 /* The exit of one call: failed is whether it failed, err its errno (positive). */
-static __always_inline int on_exit(enum vs_catch_call call, int failed, int err)
+static __always_inline int on_exit(enum vs_catch_call call, int failed, int err,
+				   struct task_struct *t, int count)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	struct mm_struct *mm = BPF_CORE_READ(t, mm);
 	__u64 id, now, ns = watch_ns;
 	__u32 tgid, tid, key = 0, lim = limit;
-	int count;
 
-	if (!mm)
-		return 0;
-	count = map_count_of(mm);
 	/* The common case first, and cheaply: a call that worked, in a process
 	 * below the peaks' floor, has nothing to record. */
 	if (!failed && (__u32)count < peak_floor)
@@ -263,6 +262,32 @@ static __always_inline int on_exit(enum vs_catch_call call, int failed, int err)
 	return 0;
 }
 
+/* The caller's map count, two ways: helper reads (the raw tracepoint's program
+ * type), or direct loads through the task's BTF pointer (fexit and tp_btf:
+ * no helper call per field, the cheaper on a path every hooked call takes). */
+static __always_inline int exit_core(enum vs_catch_call call, int failed, int err)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+
+	return mm ? on_exit(call, failed, err, t, map_count_of(mm)) : 0;
+}
+
+static __always_inline int exit_btf(enum vs_catch_call call, int failed, int err)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct mm_struct *mm = t->mm;
+	int count;
+
+	if (!mm)
+		return 0;
+	if (bpf_core_field_exists(mm->map_count))
+		count = mm->map_count;
+	else
+		count = ((struct mm_struct___vma_count *)mm)->vma_count;
+	return on_exit(call, failed, err, t, count);
+}
+
 /* Each syscall's wrapper takes the registers; ret is its result. */
 #define ERRNO_EXIT(id, fn)                                                                         \
 	SEC("fexit/" #fn)                                                                          \
@@ -270,7 +295,7 @@ static __always_inline int on_exit(enum vs_catch_call call, int failed, int err)
 	{                                                                                          \
 		if (empty)                                                                         \
 			return 0;                                                                  \
-		return on_exit(VS_CATCH_##id, ret < 0 && ret > -4096, (int)-ret);                  \
+		return exit_btf(VS_CATCH_##id, ret < 0 && ret > -4096, (int)-ret);                 \
 	}
 ERRNO_EXIT(MMAP, mmap)
 ERRNO_EXIT(MUNMAP, munmap)
@@ -296,7 +321,7 @@ int BPF_PROG(on_brk, const struct pt_regs *regs, long ret)
 
 	if (empty)
 		return 0;
-	return on_exit(VS_CATCH_BRK, want && (unsigned long)ret != want, ENOMEM);
+	return exit_btf(VS_CATCH_BRK, want && (unsigned long)ret != want, ENOMEM);
 }
 
 /* Where fexit cannot attach (a kernel without BPF trampolines): every syscall's
@@ -315,9 +340,28 @@ int on_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	if (*call - 1 == VS_CATCH_BRK) {
 		unsigned long want = SYSCALL_ARG1(regs);
-		return on_exit(VS_CATCH_BRK, want && (unsigned long)ret != want, ENOMEM);
+		return exit_core(VS_CATCH_BRK, want && (unsigned long)ret != want, ENOMEM);
 	}
-	return on_exit(*call - 1, ret < 0 && ret > -4096, (int)-ret);
+	return exit_core(*call - 1, ret < 0 && ret > -4096, (int)-ret);
+}
+
+/* The same tracepoint with its arguments typed (tp_btf): where fexit cannot load,
+ * this is tried before the raw one; the same filter, with direct loads. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(on_sys_exit_btf, struct pt_regs *regs, long ret)
+{
+	__u32 nr, *call;
+
+	if (empty)
+		return 0;
+	nr = (__u32)SYSCALL_NR_BTF(regs);
+	if (nr >= VS_CATCH_NR_MAX || !(call = bpf_map_lookup_elem(&calls, &nr)) || !*call)
+		return 0;
+	if (*call - 1 == VS_CATCH_BRK) {
+		unsigned long want = SYSCALL_ARG1_BTF(regs);
+		return exit_btf(VS_CATCH_BRK, want && (unsigned long)ret != want, ENOMEM);
+	}
+	return exit_btf(*call - 1, ret < 0 && ret > -4096, (int)-ret);
 }
 
 SEC("iter/task")

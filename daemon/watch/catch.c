@@ -162,17 +162,39 @@ static void reason(char *why, size_t len, int err, const char *what)
 		snprintf(why, len, "bpf: %s: %s", what, strerror(err));
 }
 
-/* Load with fexit (true) or the raw tracepoint (false); 0 or -errno. */
-static int load(struct vs_catch *c, struct btf *vmlinux, bool fexit)
+/* How the exits are hooked, the cheapest for the host first. */
+enum attach { ATTACH_FEXIT, ATTACH_TP_BTF, ATTACH_RAW_TP };
+static const char *const attach_name[] = {"fexit", "tp_btf", "raw_tp"};
+
+/* fexit, unless a test starts further down (VMASTRESS_TEST_HOOKS=1 and
+ * VMASTRESS_TEST_CATCH_ATTACH=tp_btf|raw_tp: the fallbacks tested where fexit loads). */
+static enum attach first_attach(void)
+{
+	const char *want = getenv("VMASTRESS_TEST_HOOKS") ? getenv("VMASTRESS_TEST_CATCH_ATTACH")
+							: NULL;
+
+	for (enum attach how = ATTACH_FEXIT; want && how <= ATTACH_RAW_TP; how++)
+		if (strcmp(want, attach_name[how]) == 0)
+			return how;
+	return ATTACH_FEXIT;
+}
+
+/* Load the programs of one way to attach; 0 or -errno. */
+static int load(struct vs_catch *c, struct btf *vmlinux, enum attach how)
 {
 	struct bpf_program *prog;
+	bool fexit = how == ATTACH_FEXIT;
 
 	bpf_object__for_each_program(prog, c->skel->obj)
 	{
 		const char *name = bpf_program__name(prog);
 		char target[64];
 		if (strcmp(name, "on_sys_exit") == 0) {
-			bpf_program__set_autoload(prog, !fexit);
+			bpf_program__set_autoload(prog, how == ATTACH_RAW_TP);
+			continue;
+		}
+		if (strcmp(name, "on_sys_exit_btf") == 0) {
+			bpf_program__set_autoload(prog, how == ATTACH_TP_BTF);
 			continue;
 		}
 		if (strncmp(name, "on_", 3) != 0)
@@ -183,14 +205,14 @@ static int load(struct vs_catch *c, struct btf *vmlinux, bool fexit)
 		else
 			bpf_program__set_attach_target(prog, 0, target);
 	}
-	c->attach = fexit ? "fexit" : "";
+	c->attach = attach_name[how];
 	int r = catch__load(c->skel);
 	return r < 0 ? r : 0;
 }
 
 const char *vs_catch_attach(const struct vs_catch *c)
 {
-	return c->attach[0] ? c->attach : "raw_tp";
+	return c->attach;
 }
 
 int vs_catch_open(struct vs_catch **out, char *why, size_t len)
@@ -225,13 +247,14 @@ int vs_catch_open(struct vs_catch **out, char *why, size_t len)
 	}
 	/* fexit on each syscall's wrapper, by this architecture's name: only the
 	 * hooked calls pay. A call this kernel does not have (mseal before 6.10)
-	 * is left out. Where fexit cannot load (no BPF trampolines), the raw
-	 * tracepoint on every syscall's exit instead. */
-	r = load(c, vmlinux, true);
-	if (r < 0) {
+	 * is left out. Where fexit cannot load (no BPF trampolines), the
+	 * sys_exit tracepoint, typed (tp_btf) or else raw: every syscall's exit. */
+	enum attach how = first_attach();
+	r = load(c, vmlinux, how);
+	while (r < 0 && how < ATTACH_RAW_TP) {
 		catch__destroy(c->skel);
 		c->skel = catch__open();
-		r = c->skel ? load(c, vmlinux, false) : -errno;
+		r = c->skel ? load(c, vmlinux, ++how) : -errno;
 	}
 	btf__free(vmlinux);
 	if (r < 0) {
@@ -239,8 +262,8 @@ int vs_catch_open(struct vs_catch **out, char *why, size_t len)
 		vs_catch_close(c);
 		return r;
 	}
-	if (!c->attach[0]) {
-		/* raw_tp: the numbers of the hooked calls */
+	if (strcmp(c->attach, "fexit") != 0) {
+		/* the tracepoint's: the numbers of the hooked calls */
 		for (unsigned k = 0; k < VS_CATCH_CALL_COUNT; k++) {
 			__u32 nr = (__u32)call_nr[k], v = k + 1;
 			if (call_nr[k] >= 0 && nr < 1024)
