@@ -327,22 +327,34 @@ int BPF_PROG(on_brk, const struct pt_regs *regs, long ret)
 /* Where fexit cannot attach (a kernel without BPF trampolines): every syscall's
  * exit, the hooked ones picked by number. Costlier for the host: a tracepoint
  * on sys_exit puts every syscall of every thread on the slow path. */
+/* A syscall's exit on the tracepoint: the hooked ones picked by number; `btf`
+ * (a constant at each use): regs and the task read directly, else by helpers. */
+static __always_inline int exit_of_nr(struct pt_regs *regs, long ret, int btf)
+{
+	__u32 nr = (__u32)(btf ? SYSCALL_NR_BTF(regs) : SYSCALL_NR(regs)), *call;
+	enum vs_catch_call c;
+	int failed, err;
+
+	if (nr >= VS_CATCH_NR_MAX || !(call = bpf_map_lookup_elem(&calls, &nr)) || !*call)
+		return 0;
+	c = *call - 1;
+	if (c == VS_CATCH_BRK) { /* the new break, or the old one when it cannot move */
+		unsigned long want = btf ? SYSCALL_ARG1_BTF(regs) : SYSCALL_ARG1(regs);
+		failed = want && (unsigned long)ret != want;
+		err = ENOMEM;
+	} else {
+		failed = ret < 0 && ret > -4096;
+		err = (int)-ret;
+	}
+	return btf ? exit_btf(c, failed, err) : exit_core(c, failed, err);
+}
+
 SEC("raw_tracepoint/sys_exit")
 int on_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	if (empty)
 		return 0;
-	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
-	long ret = (long)ctx->args[1];
-	__u32 nr = (__u32)SYSCALL_NR(regs), *call;
-
-	if (nr >= VS_CATCH_NR_MAX || !(call = bpf_map_lookup_elem(&calls, &nr)) || !*call)
-		return 0;
-	if (*call - 1 == VS_CATCH_BRK) {
-		unsigned long want = SYSCALL_ARG1(regs);
-		return exit_core(VS_CATCH_BRK, want && (unsigned long)ret != want, ENOMEM);
-	}
-	return exit_core(*call - 1, ret < 0 && ret > -4096, (int)-ret);
+	return exit_of_nr((struct pt_regs *)ctx->args[0], (long)ctx->args[1], 0);
 }
 
 /* The same tracepoint with its arguments typed (tp_btf): where fexit cannot load,
@@ -350,18 +362,9 @@ int on_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit_btf, struct pt_regs *regs, long ret)
 {
-	__u32 nr, *call;
-
 	if (empty)
 		return 0;
-	nr = (__u32)SYSCALL_NR_BTF(regs);
-	if (nr >= VS_CATCH_NR_MAX || !(call = bpf_map_lookup_elem(&calls, &nr)) || !*call)
-		return 0;
-	if (*call - 1 == VS_CATCH_BRK) {
-		unsigned long want = SYSCALL_ARG1_BTF(regs);
-		return exit_btf(VS_CATCH_BRK, want && (unsigned long)ret != want, ENOMEM);
-	}
-	return exit_btf(*call - 1, ret < 0 && ret > -4096, (int)-ret);
+	return exit_of_nr(regs, ret, 1);
 }
 
 SEC("iter/task")
