@@ -26,14 +26,26 @@ static int write_all(int fd, const char *p, size_t len)
 }
 
 /* Writers never leave half a file at `path`: they write PATH.tmp, fsync it and
- * rename it over PATH (a kill leaves the old file, or none, and the .tmp). */
+ * rename it over PATH (a kill leaves the old file, or none, and the .tmp). A
+ * path that is there and not a regular file (/dev/null, a FIFO, a terminal) is
+ * written in place: renaming over it would replace the device with a file. */
 struct atomic_file {
 	char tmp[PATH_MAX];
 	int fd;
+	bool direct;
 };
 
 static int atomic_open(struct atomic_file *f, const char *path)
 {
+	struct stat st;
+
+	f->direct = stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+	if (f->direct) {
+		if (S_ISDIR(st.st_mode))
+			return -EISDIR;
+		f->fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+		return f->fd < 0 ? -errno : 0;
+	}
 	if (snprintf(f->tmp, sizeof(f->tmp), "%s.tmp", path) >= (int)sizeof(f->tmp))
 		return -ENAMETOOLONG;
 	f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -43,6 +55,11 @@ static int atomic_open(struct atomic_file *f, const char *path)
 /* r: the writer's result so far; on success the file replaces path. */
 static int atomic_close(struct atomic_file *f, const char *path, int r)
 {
+	if (f->direct) {
+		if (close(f->fd) < 0 && r == 0)
+			r = -errno;
+		return r;
+	}
 	if (r == 0 && fsync(f->fd) < 0)
 		r = -errno;
 	if (close(f->fd) < 0 && r == 0)
@@ -104,15 +121,17 @@ int vs_textfile_write(const char *path, const char *text, size_t len)
 		return r;
 	/* Readable by node_exporter's user whatever the umask (the units' UMask=0077
 	 * would leave it -rw-------). */
-	if (fchmod(file.fd, 0644) < 0)
+	if (!file.direct && fchmod(file.fd, 0644) < 0)
 		return atomic_close(&file, path, -errno);
 	return atomic_close(&file, path, write_all(file.fd, text, len));
 }
 
 void vs_textfile_remove(const char *path, const char *why)
 {
-	if (!path[0])
-		return;
+	struct stat st;
+
+	if (!path[0] || (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)))
+		return; /* only a file of ours: never a device, a FIFO or a link */
 	if (unlink(path) == 0)
 		vs_log(LOG_INFO, "textfile %s removed (%s)", path, why);
 	else if (errno != ENOENT)

@@ -58,3 +58,43 @@ if os.path.exists(report):
             % (len(now), len(previous)))
 else:
     print("ok: no report (allowed)")
+
+# A report path that is not a regular file (/dev/null, a FIFO) is written in place, never
+# renamed over: `--report /dev/null` once replaced the host's /dev/null with a file. Tried
+# on a FIFO of our own, read as the daemon writes it.
+import select
+import stat
+import threading
+fifo = os.path.join(tmp, "report.fifo")
+os.mkfifo(fifo)
+rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+got = []
+
+
+def drain():
+    while True:
+        ready, _, _ = select.select([rfd], [], [], 30)
+        if not ready:
+            return
+        chunk = os.read(rfd, 65536)
+        if not chunk:
+            if got:
+                return
+            time.sleep(0.05)  # no writer yet
+            continue
+        got.append(chunk)
+
+
+t = threading.Thread(target=drain, daemon=True)
+t.start()
+p = subprocess.run([a.daemon, "-p", "churn", "-w", "1", "-d", "1", "--socket",
+                    "none", "--report", fifo], capture_output=True, timeout=60)
+h.check(p.returncode == 0, "a run reporting to a FIFO exits 0" + ("" if p.returncode == 0 else " (%s)" % p.stderr[-300:]))
+h.check(stat.S_ISFIFO(os.lstat(fifo).st_mode), "the FIFO is still a FIFO, not a file put "
+        "in its place")
+h.check(not os.path.exists(fifo + ".tmp"), "no .tmp beside it")
+t.join(35)
+text = b"".join(got).decode(errors="replace")
+h.check('"max_map_count"' in text and '"final":true' in text.replace(" ", ""),
+        "the final report came through the FIFO (%d bytes)" % len(text))
+os.close(rfd)
