@@ -57,7 +57,6 @@ int vs_vma_read_limit(const char *path, long *limit)
 		*limit = vs_vma_test_limit();
 		return 0;
 	}
-	fd = open(path ? path : VS_SYSCTL_MAX_MAP_COUNT, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
 	fd = open(path ? path : VS_SYSCTL_MAX_MAP_COUNT, O_RDONLY | O_CLOEXEC);

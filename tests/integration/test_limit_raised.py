@@ -30,6 +30,12 @@ cfg = h.write_config(tmp, 'profile = "guarded";\naccounting = { sysctl_interval_
 d = h.Daemon(a.daemon, ["-c", cfg, "-w", "2", "-d", "6"], tmp=tmp)
 try:
     time.sleep(1.5)  # at the cap of the original limit by now
+    # The sysctl is read every 200 ms: 10 reads later, no descriptor more is open.
+    fds = len(os.listdir("/proc/%d/fd" % d.p.pid))
+    time.sleep(2)
+    later = len(os.listdir("/proc/%d/fd" % d.p.pid))
+    h.check(later <= fds, "re-reading the limit leaks no descriptor: %d open, then %d"
+            % (fds, later))
     with open(h.SYSCTL, "w") as f:
         f.write(str(raised))
     h.check(d.wait(60) == 0, "exit 0")
