@@ -317,18 +317,18 @@ ERRNO_EXIT(SHMAT, shmat)
 SEC("fexit/brk")
 int BPF_PROG(on_brk, const struct pt_regs *regs, long ret)
 {
-	unsigned long want = SYSCALL_ARG1(regs);
+	unsigned long want;
 
 	if (empty)
 		return 0;
+	want = SYSCALL_ARG1_BTF(regs);
 	return exit_btf(VS_CATCH_BRK, want && (unsigned long)ret != want, ENOMEM);
 }
 
 /* Where fexit cannot attach (a kernel without BPF trampolines): every syscall's
  * exit, the hooked ones picked by number. Costlier for the host: a tracepoint
- * on sys_exit puts every syscall of every thread on the slow path. */
-/* A syscall's exit on the tracepoint: the hooked ones picked by number; `btf`
- * (a constant at each use): regs and the task read directly, else by helpers. */
+ * on sys_exit puts every syscall of every thread on the slow path. `btf` (a
+ * constant at each use): regs and the task read directly, else by helpers. */
 static __always_inline int exit_of_nr(struct pt_regs *regs, long ret, int btf)
 {
 	__u32 nr = (__u32)(btf ? SYSCALL_NR_BTF(regs) : SYSCALL_NR(regs)), *call;

@@ -262,7 +262,7 @@ int vs_catch_open(struct vs_catch **out, char *why, size_t len)
 		vs_catch_close(c);
 		return r;
 	}
-	if (strcmp(c->attach, "fexit") != 0) {
+	if (how != ATTACH_FEXIT) {
 		/* the tracepoint's: the numbers of the hooked calls */
 		for (unsigned k = 0; k < VS_CATCH_CALL_COUNT; k++) {
 			__u32 nr = (__u32)call_nr[k], v = k + 1;

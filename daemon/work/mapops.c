@@ -50,9 +50,9 @@ enum change { CHANGE_MAP, CHANGE_OPEN, CHANGE_PROTECT, CHANGE_UNMAP };
  * applied to the model (`arg`: the pages' state, or CHANGE_OPEN's separator
  * pages), its VMAs claimed below the cap, or past it when not `capped`
  * (teardown and leak retries must unmap). Held at the cap, the model is put
- * back and the call is not made: false.
+ * back and the call is not made: false. Inlined: `c` is a constant at each
+ * call, so each keeps only its own case.
  */
-/* Inlined: `c` is a constant at each call, so each keeps only its own case. */
 static inline __attribute__((always_inline)) bool
 predict(struct vs_worker *w, size_t f, size_t n, enum change c, unsigned arg, bool capped,
 	long *saved, long *d)
