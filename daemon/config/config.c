@@ -1,11 +1,11 @@
-/* config.c: the key table's owner: each key's row, the defaults and a shape's presets
- * over them, what a string key accepts, the rules between keys, command-line
- * overrides. Reading the file is config_file.c's, `-t` config_print.c's. */
+/* config.c: the key table's owner: the core's rows and every shape's, the defaults
+ * and a shape's presets over them, what a string key accepts, the rules between
+ * keys, command-line overrides. Reading the file is config_file.c's, `-t`
+ * config_print.c's. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 #include "config_internal.h"
 #include "vmastress/config/config.h"
 #include "vmastress/model/vma.h"
@@ -25,28 +25,70 @@ const struct vs_config_key_info vs_config_keys[VS_KEY_COUNT] = {VS_CONFIG_KEYS(K
 #define KEY_DEFAULT(f, path, type, min, max, def, ...) .f = def,
 const struct vs_config vs_config_builtin = {VS_CONFIG_KEYS(KEY_DEFAULT)};
 
-/* What a string key accepts beyond its length; "" when fine. */
-const char *vs_config_check_string(enum vs_config_key k, const char *v, char *what, size_t len)
+const struct vs_config_key_info *vs_config_key(unsigned i)
 {
+	if (i < VS_KEY_COUNT)
+		return &vs_config_keys[i];
+	i -= VS_KEY_COUNT;
+	for (unsigned s = 0; vs_shapes[s]; i -= vs_shapes[s++]->nkeys)
+		if (i < vs_shapes[s]->nkeys)
+			return &vs_shapes[s]->keys[i];
+	return NULL;
+}
+
+const struct vs_config_key_info *vs_config_key_find(const char *path)
+{
+	const struct vs_config_key_info *ki;
+
+	for (unsigned i = 0; (ki = vs_config_key(i)); i++)
+		if (strcmp(ki->path, path) == 0)
+			return ki;
+	return NULL;
+}
+
+/* "a|b|c" accepts v; else the list as "a, b or c" in what. */
+static bool one_of(const char *choices, const char *v, char *what, size_t len)
+{
+	size_t n = strlen(v), used;
+	const char *c, *bar;
+
+	for (c = choices; c; c = (bar = strchr(c, '|')) ? bar + 1 : NULL)
+		if (strncmp(c, v, n) == 0 && (c[n] == '|' || !c[n]))
+			return true;
+	used = (size_t)snprintf(what, len, "\"%s\" is not ", v);
+	for (c = choices; c && used < len; c = bar ? bar + 1 : NULL) {
+		bar = strchr(c, '|');
+		const char *sep = !bar ? "" : strchr(bar + 1, '|') ? ", " : " or ";
+		used += (size_t)snprintf(what + used, len - used, "%.*s%s",
+					 bar ? (int)(bar - c) : (int)strlen(c), c, sep);
+	}
+	return false;
+}
+
+/* What a string key accepts beyond its length; "" when fine. */
+const char *vs_config_check_string(const struct vs_config_key_info *ki, const char *v, char *what,
+				   size_t len)
+{
+	enum vs_config_key k = ki < vs_config_keys || ki >= vs_config_keys + VS_KEY_COUNT
+				   ? VS_KEY_COUNT
+				   : (enum vs_config_key)(ki - vs_config_keys);
 	size_t n = strlen(v);
 
 	what[0] = 0;
 	if (!*v)
 		snprintf(what, len, "must not be empty");
-	else if (n >= vs_config_keys[k].size)
-		snprintf(what, len, "longer than %zu bytes", vs_config_keys[k].size - 1);
+	else if (n >= ki->size)
+		snprintf(what, len, "longer than %zu bytes", ki->size - 1);
+	else if (ki->choices && !one_of(ki->choices, v, what, len))
+		; /* what says so */
+	else if ((ki->flags & VS_KEY_ABSOLUTE) && v[0] != '/')
+		snprintf(what, len, "must be an absolute path");
 	else if (k == VS_KEY_profile && !vs_shape_find(v))
 		snprintf(what, len, "unknown profile \"%s\" (known: %s)", v, vs_shape_names());
-	else if (k == VS_KEY_watch_backend && strcmp(v, "auto") != 0 && strcmp(v, "bpf") != 0 &&
-		 strcmp(v, "proc") != 0)
-		snprintf(what, len, "\"%s\" is not auto, bpf or proc", v);
+	else if (k == VS_KEY_watch_backend && !one_of("auto|bpf|proc", v, what, len))
+		; /* what says so */
 	else if (k == VS_KEY_stats_socket && strcmp(v, "none") != 0 && v[0] != '/')
 		snprintf(what, len, "must be an absolute path or \"none\"");
-	else if (k == VS_KEY_threads_guard && strcmp(v, "mprotect") != 0 &&
-		 strcmp(v, "madvise") != 0)
-		snprintf(what, len, "\"%s\" is not mprotect or madvise", v);
-	else if (k == VS_KEY_files_directory && v[0] != '/')
-		snprintf(what, len, "must be an absolute path");
 	else if (k == VS_KEY_stats_textfile && strcmp(v, "auto") != 0 &&
 		 (v[0] != '/' || n < 6 || strcmp(v + n - 5, ".prom") != 0))
 		snprintf(what, len, "must be an absolute path ending in .prom, or \"auto\"");
@@ -126,19 +168,11 @@ int vs_config_validate(const struct vs_config *cfg, char *err, size_t errlen)
 			 KEY(ops_munmap));
 		return -EINVAL;
 	}
-	if (cfg->files_directory[0] && access(cfg->files_directory, W_OK | X_OK) < 0) {
-		snprintf(err, errlen, "%s: cannot make files in %s: %s", KEY(files_directory),
-			 cfg->files_directory, strerrorname_np(errno));
-		return -EINVAL;
-	}
-	if (strcmp(cfg->profile, "threads") == 0 && strcmp(cfg->threads_guard, "madvise") == 0 &&
-	    (r = vs_vma_guard_supported()) < 0) {
-		snprintf(err, errlen,
-			 "%s = \"madvise\": this kernel refuses MADV_GUARD_INSTALL (%s); it needs "
-			 "Linux 6.13 or later: use \"mprotect\"",
-			 KEY(threads_guard), strerrorname_np(-r));
-		return -EINVAL;
-	}
+	for (unsigned i = 0; vs_shapes[i]; i++)
+		if (vs_shapes[i]->validate &&
+		    (r = vs_shapes[i]->validate(cfg, strcmp(cfg->profile, vs_shapes[i]->name) == 0,
+						err, errlen)) < 0)
+			return r;
 	return cfg->pressure_emulate_limit ? check_emulation(cfg, err, errlen) : 0;
 }
 
@@ -155,6 +189,30 @@ static void apply_shape(const struct vs_shape *s, struct vs_config *cfg)
 	}
 }
 
+/* Every shape's own keys at their row's default. */
+static void shape_key_defaults(struct vs_config *cfg)
+{
+	const struct vs_config_key_info *ki;
+
+	for (unsigned i = VS_KEY_COUNT; (ki = vs_config_key(i)); i++) {
+		void *dst = (char *)cfg + ki->offset;
+		switch (ki->type) {
+		case VS_KEY_UINT:
+			*(unsigned *)dst = (unsigned)ki->def;
+			break;
+		case VS_KEY_SEED:
+			*(uint64_t *)dst = (uint64_t)ki->def;
+			break;
+		case VS_KEY_FILL:
+			*(double *)dst = ki->def;
+			break;
+		case VS_KEY_STRING:
+			snprintf(dst, ki->size, "%s", ki->def_string ? ki->def_string : "");
+			break;
+		}
+	}
+}
+
 int vs_config_defaults(struct vs_config *cfg, const char *profile)
 {
 	const struct vs_shape *p = vs_shape_find(profile);
@@ -162,6 +220,7 @@ int vs_config_defaults(struct vs_config *cfg, const char *profile)
 	if (!p)
 		return -EINVAL;
 	*cfg = vs_config_builtin;
+	shape_key_defaults(cfg);
 	apply_shape(p, cfg);
 	return 0;
 }
@@ -185,7 +244,7 @@ int vs_overrides_set(struct vs_overrides *ov, enum vs_config_key k, const char *
 
 	err[0] = 0;
 	if (ki->type == VS_KEY_STRING) {
-		if (*vs_config_check_string(k, text, err, errlen))
+		if (*vs_config_check_string(ki, text, err, errlen))
 			return -EINVAL;
 		memcpy(dst, text, strlen(text) + 1);
 	} else {

@@ -31,9 +31,9 @@ static int fail(struct ctx *c, int line, const char *key, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static int get_uint(struct ctx *c, const config_setting_t *s, enum vs_config_key key, void *dst)
+static int get_uint(struct ctx *c, const config_setting_t *s, const struct vs_config_key_info *k,
+		    void *dst)
 {
-	const struct vs_config_key_info *k = &vs_config_keys[key];
 	int line = (int)config_setting_source_line(s);
 	int type = config_setting_type(s);
 	unsigned long long raw;
@@ -62,9 +62,10 @@ static int get_uint(struct ctx *c, const config_setting_t *s, enum vs_config_key
 	return 0;
 }
 
-static int get_fill(struct ctx *c, const config_setting_t *s, enum vs_config_key key, void *dst)
+static int get_fill(struct ctx *c, const config_setting_t *s, const struct vs_config_key_info *k,
+		    void *dst)
 {
-	const char *path = vs_config_keys[key].path;
+	const char *path = k->path;
 	int line = (int)config_setting_source_line(s);
 	int type = config_setting_type(s);
 	double v;
@@ -81,9 +82,10 @@ static int get_fill(struct ctx *c, const config_setting_t *s, enum vs_config_key
 	return 0;
 }
 
-static int get_string(struct ctx *c, const config_setting_t *s, enum vs_config_key key, void *dst)
+static int get_string(struct ctx *c, const config_setting_t *s, const struct vs_config_key_info *k,
+		      void *dst)
 {
-	const char *path = vs_config_keys[key].path;
+	const char *path = k->path;
 	int line = (int)config_setting_source_line(s);
 	char what[192];
 	const char *v;
@@ -91,28 +93,20 @@ static int get_string(struct ctx *c, const config_setting_t *s, enum vs_config_k
 	if (config_setting_type(s) != CONFIG_TYPE_STRING)
 		return fail(c, line, path, "expected a string");
 	v = config_setting_get_string(s);
-	if (*vs_config_check_string(key, v, what, sizeof(what)))
+	if (*vs_config_check_string(k, v, what, sizeof(what)))
 		return fail(c, line, path, "%s", what);
 	memcpy(dst, v, strlen(v) + 1);
 	return 0;
 }
 
-static int find_key(const char *path)
-{
-	for (int i = 0; i < VS_KEY_COUNT; i++)
-		if (strcmp(vs_config_keys[i].path, path) == 0)
-			return i;
-	return -1;
-}
-
 /* A group is the part before the dot of some key's path. */
 static bool is_group(const char *name)
 {
+	const struct vs_config_key_info *ki;
 	size_t n = strlen(name);
 
-	for (int i = 0; i < VS_KEY_COUNT; i++)
-		if (strncmp(vs_config_keys[i].path, name, n) == 0 &&
-		    vs_config_keys[i].path[n] == '.')
+	for (unsigned i = 0; (ki = vs_config_key(i)); i++)
+		if (strncmp(ki->path, name, n) == 0 && ki->path[n] == '.')
 			return true;
 	return false;
 }
@@ -120,23 +114,23 @@ static bool is_group(const char *name)
 static int apply_setting(struct ctx *c, struct vs_config *cfg, const config_setting_t *s,
 			 const char *path)
 {
-	int key = find_key(path);
+	const struct vs_config_key_info *k = vs_config_key_find(path);
 	int line = (int)config_setting_source_line(s);
 	void *dst;
 
-	if (key < 0)
+	if (!k)
 		return fail(c, line, path, "unknown key");
 	if (config_setting_is_aggregate(s))
 		return fail(c, line, path, "expected a value, not a group or list");
-	dst = vs_config_field(cfg, (enum vs_config_key)key);
-	switch (vs_config_keys[key].type) {
+	dst = (char *)cfg + k->offset;
+	switch (k->type) {
 	case VS_KEY_UINT:
 	case VS_KEY_SEED:
-		return get_uint(c, s, (enum vs_config_key)key, dst);
+		return get_uint(c, s, k, dst);
 	case VS_KEY_FILL:
-		return get_fill(c, s, (enum vs_config_key)key, dst);
+		return get_fill(c, s, k, dst);
 	case VS_KEY_STRING:
-		return get_string(c, s, (enum vs_config_key)key, dst);
+		return get_string(c, s, k, dst);
 	}
 	return -EINVAL;
 }
@@ -218,7 +212,7 @@ static int pick_profile(struct ctx *c, const config_t *lc, const struct vs_overr
 	}
 	memcpy(out, vs_config_builtin.profile, sizeof(vs_config_builtin.profile));
 	s = lc ? config_lookup(lc, KEY(profile)) : NULL;
-	return s ? get_string(c, s, VS_KEY_profile, out) : 0;
+	return s ? get_string(c, s, &vs_config_keys[VS_KEY_profile], out) : 0;
 }
 
 int vs_config_load(struct vs_config *cfg, const struct vs_config_source *src, char *err,
@@ -283,10 +277,10 @@ int vs_config_reload(struct vs_config *next, const struct vs_config_source *src,
 		frozen[0] = 0;
 	if (r < 0)
 		return r;
-	for (int k = 0; k < VS_KEY_COUNT; k++) {
-		const struct vs_config_key_info *ki = &vs_config_keys[k];
-		void *dst = vs_config_field(next, (enum vs_config_key)k);
-		const void *now = (const char *)running + ki->offset;
+	const struct vs_config_key_info *ki;
+	for (unsigned k = 0; (ki = vs_config_key(k)); k++) {
+		void *dst = (char *)next + ki->offset;
+		const void *now = vs_config_value(running, ki);
 
 		if (!(ki->flags & VS_KEY_FROZEN))
 			continue;

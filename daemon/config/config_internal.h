@@ -8,7 +8,8 @@
 /* The built-in defaults (each row's default), before a shape's presets. */
 extern const struct vs_config vs_config_builtin;
 /* What a string key accepts beyond its length, into what; "" when fine. */
-const char *vs_config_check_string(enum vs_config_key k, const char *v, char *what, size_t len);
+const char *vs_config_check_string(const struct vs_config_key_info *ki, const char *v, char *what,
+				   size_t len);
 /* stats.textfile = "auto" made a path, or off. */
 void vs_config_resolve_textfile(struct vs_config *cfg);
 /* The command line's keys over cfg. */

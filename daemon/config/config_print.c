@@ -45,10 +45,9 @@ static void print_fill(double v, FILE *out)
 		fputs(".0", out);
 }
 
-static void print_value(const struct vs_config *cfg, int k, FILE *out)
+static void print_value(const struct vs_config *cfg, const struct vs_config_key_info *ki, FILE *out)
 {
-	const struct vs_config_key_info *ki = &vs_config_keys[k];
-	const void *v = (const char *)cfg + ki->offset;
+	const void *v = vs_config_value(cfg, ki);
 	const char *name = strchr(ki->path, '.');
 
 	name = name ? name + 1 : ki->path;
@@ -86,17 +85,18 @@ static void print_value(const struct vs_config *cfg, int k, FILE *out)
 void vs_config_print(const struct vs_config *cfg, FILE *out)
 {
 	size_t open = 0; /* length of the open group's name, 0: none */
+	const struct vs_config_key_info *ki, *prev = NULL;
 
-	for (int k = 0; k < VS_KEY_COUNT; k++) {
-		const char *path = vs_config_keys[k].path, *dot = strchr(path, '.');
+	for (unsigned k = 0; (ki = vs_config_key(k)); prev = ki, k++) {
+		const char *path = ki->path, *dot = strchr(path, '.');
 		size_t group = dot ? (size_t)(dot - path) : 0;
 
-		if (open && (group != open || strncmp(path, vs_config_keys[k - 1].path, open)))
+		if (open && (group != open || strncmp(path, prev->path, open)))
 			fputs("};\n", out), open = 0;
 		if (group && !open)
 			fprintf(out, "%.*s = {\n", (int)group, path), open = group;
 		fputs(open ? "  " : "", out);
-		print_value(cfg, k, out);
+		print_value(cfg, ki, out);
 	}
 	if (open)
 		fputs("};\n", out);

@@ -90,9 +90,9 @@ static void config(struct vs_textbuf *o, const struct vs_config *cfg)
 	struct members m = {.o = o, .sep = ""};
 
 	vs_textbuf_put(o, ",\"config\":{");
-	for (int k = 0; k < VS_KEY_COUNT; k++) {
-		const struct vs_config_key_info *ki = &vs_config_keys[k];
-		const void *v = (const char *)cfg + ki->offset;
+	const struct vs_config_key_info *ki;
+	for (unsigned k = 0; (ki = vs_config_key(k)); k++) {
+		const void *v = vs_config_value(cfg, ki);
 
 		member(&m, ki->path);
 		switch (ki->type) {
@@ -260,25 +260,6 @@ static void latency(struct vs_textbuf *o, const struct vs_snapshot *s)
 		sep = ",";
 	}
 	vs_textbuf_put(o, "}");
-}
-
-double vs_lat_quantile(const uint64_t b[VS_LAT_BUCKETS + 1], uint64_t max_ns, double q)
-{
-	uint64_t n = 0, seen = 0;
-
-	for (int i = 0; i <= VS_LAT_BUCKETS; i++)
-		n += b[i];
-	if (!n)
-		return -1;
-	for (int i = 0; i < VS_LAT_BUCKETS; i++) {
-		seen += b[i];
-		if ((double)seen >= q * (double)n) {
-			double bound = (double)((uint64_t)VS_LAT_FIRST_NS << i);
-			/* never past the largest seen: the bucket's bound is an upper one */
-			return (bound < (double)max_ns ? bound : (double)max_ns) / 1e9;
-		}
-	}
-	return (double)max_ns / 1e9;
 }
 
 /* A number, or null when negative (not known). */

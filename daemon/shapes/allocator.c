@@ -17,6 +17,13 @@
  */
 enum { CALL_DECOMMIT = VS_OP_COUNT }; /* the extra call: an mprotect of its own kind */
 
+#define ALLOCATOR_KEYS(X)                                                                          \
+	X(allocator, chunk_pages, UINT, 1, VS_PAGES_MAX, 2, 0, NULL,                               \
+	  "allocator shape: pages a commit or decommit covers")                                    \
+	X(allocator, dontneed, UINT, 0, 1, 1, 0, NULL,                                             \
+	  "allocator shape: 1 = decommit also gives the pages back (MADV_DONTNEED)")
+VS_SHAPE_KEYS_DECLARE(allocator, ALLOCATOR_KEYS);
+
 static int reserve(struct vs_worker *w, bool building)
 {
 	const struct vs_config *cfg = w->sh->cfg;
@@ -31,7 +38,7 @@ static int reserve(struct vs_worker *w, bool building)
  * when it has none left. */
 static int build(struct vs_worker *w)
 {
-	size_t chunk = w->sh->cfg->allocator_chunk_pages, off;
+	size_t chunk = VS_SHAPE_KEYS(w->sh->cfg, allocator)->chunk_pages, off;
 	size_t i = w->table.nlive - 1;
 	const struct vs_region *r = w->table.nlive ? vs_region_live(&w->table, i) : NULL;
 
@@ -43,9 +50,9 @@ static int build(struct vs_worker *w)
 
 static int commit_or_decommit(struct vs_worker *w, size_t i, bool building)
 {
-	const struct vs_config *cfg = w->sh->cfg;
+	const struct vs_keys_allocator *k = VS_SHAPE_KEYS(w->sh->cfg, allocator);
 	struct vs_region *r = vs_region_live(&w->table, i);
-	size_t chunk = cfg->allocator_chunk_pages;
+	size_t chunk = k->chunk_pages;
 
 	if (building)
 		return build(w);
@@ -58,7 +65,7 @@ static int commit_or_decommit(struct vs_worker *w, size_t i, bool building)
 	w->call = CALL_DECOMMIT;
 	int e = vs_mapops_protect(w, i, off, chunk, VS_PAGE_SEP);
 	w->call = -1;
-	if (e == 0 && cfg->allocator_dontneed)
+	if (e == 0 && k->dontneed)
 		madvise((void *)vs_arena_addr(&w->arena, r->first + off), chunk * w->sh->page,
 			MADV_DONTNEED);
 	return e;
@@ -83,4 +90,5 @@ const struct vs_shape vs_shape_allocator = {
     .call = {"reserve", "commit", "release", "decommit"},
     .map = map,
     .protect = commit_or_decommit,
+    VS_SHAPE_KEY_ROWS(allocator),
 };

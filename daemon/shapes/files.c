@@ -1,6 +1,8 @@
 /* files.c: many file-backed mappings, as search engines and databases make them. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include "vmastress/shapes/shape.h"
@@ -16,22 +18,35 @@
  * come from memfd_create (no disk) or files.directory (O_TMPFILE: unlinked from
  * the start), one set per worker, opened on its first step, closed by its teardown.
  */
+#define FILES_MAX 64 /* open files per worker */
+
+#define FILES_KEYS(X)                                                                              \
+	X(files, directory, STRING, 0, VS_TEXTFILE_MAX, "", VS_KEY_ABSOLUTE, NULL,                 \
+	  "files shape: where its files are made (unlinked at once); unset = memfd_create, "       \
+	  "no disk")                                                                               \
+	X(files, count, UINT, 1, FILES_MAX, 16, 0, NULL,                                           \
+	  "files shape: files per worker; mappings never merge across them")                       \
+	X(files, file_pages, UINT, 1, VS_PAGES_MAX, 64, 0, NULL,                                   \
+	  "files shape: pages per file; a mapping covers all of one or a sub-range")               \
+	X(files, shared, UINT, 0, 1, 1, 0, NULL,                                                   \
+	  "files shape: 1 = MAP_SHARED read-write, 0 = MAP_PRIVATE read-only")
+VS_SHAPE_KEYS_DECLARE(files, FILES_KEYS);
+
 struct files_state {
-	int fd[VS_FILES_MAX];
+	int fd[FILES_MAX];
 	unsigned n;
 };
 _Static_assert(sizeof(struct files_state) <= VS_SHAPE_STATE_BYTES, "fits a worker's shape state");
 
 static int open_files(struct vs_worker *w)
 {
-	const struct vs_config *cfg = w->sh->cfg;
+	const struct vs_keys_files *k = VS_SHAPE_KEYS(w->sh->cfg, files);
 	struct files_state *st = VS_SHAPE_STATE(w, struct files_state);
-	off_t size = (off_t)cfg->files_file_pages * (off_t)w->sh->page;
+	off_t size = (off_t)k->file_pages * (off_t)w->sh->page;
 
-	while (st->n < cfg->files_count) {
-		int fd = cfg->files_directory[0]
-			     ? open(cfg->files_directory, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)
-			     : memfd_create("vmastress-file", MFD_CLOEXEC);
+	while (st->n < k->count) {
+		int fd = k->directory[0] ? open(k->directory, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)
+					 : memfd_create("vmastress-file", MFD_CLOEXEC);
 		if (fd < 0)
 			return -errno;
 		if (ftruncate(fd, size) < 0) {
@@ -58,18 +73,19 @@ static void close_files(struct vs_worker *w)
 static int map_one(struct vs_worker *w, bool building)
 {
 	const struct vs_config *cfg = w->sh->cfg;
-	unsigned max = cfg->mapping_max_pages < cfg->files_file_pages ? cfg->mapping_max_pages
-								      : cfg->files_file_pages;
+	const struct vs_keys_files *k = VS_SHAPE_KEYS(cfg, files);
+	unsigned max =
+	    cfg->mapping_max_pages < k->file_pages ? cfg->mapping_max_pages : k->file_pages;
 	unsigned min = cfg->mapping_min_pages < max ? cfg->mapping_min_pages : max;
 	int r = open_files(w);
 
 	if (r < 0)
 		return r;
 	unsigned pages = building ? max : (unsigned)vs_rng_range(&w->rng, min, max);
-	size_t off = building ? 0 : vs_rng_range(&w->rng, 0, cfg->files_file_pages - pages);
+	size_t off = building ? 0 : vs_rng_range(&w->rng, 0, k->file_pages - pages);
 	const struct files_state *st = VS_SHAPE_STATE(w, struct files_state);
 	int fd = st->fd[vs_rng_range(&w->rng, 0, st->n - 1)];
-	return vs_mapops_map_file(w, pages, fd, off, cfg->files_shared);
+	return vs_mapops_map_file(w, pages, fd, off, k->shared);
 }
 
 /* The build, with the cheapest VMA-adding call: every other page of the newest
@@ -80,7 +96,7 @@ static int build(struct vs_worker *w)
 	size_t i = w->table.nlive - 1, off;
 	const struct vs_region *r = w->table.nlive ? vs_region_live(&w->table, i) : NULL;
 
-	if (!w->sh->cfg->files_shared || !r ||
+	if (!VS_SHAPE_KEYS(w->sh->cfg, files)->shared || !r ||
 	    vs_step_build_next(w, 1, 2, r->data_pages - 1, &off) < 0)
 		return map_one(w, true);
 	return vs_mapops_protect(w, i, off, 1, VS_PAGE_FILE_RO);
@@ -103,10 +119,24 @@ static int reprotect(struct vs_worker *w, size_t i, bool building)
 
 	if (building)
 		return build(w);
-	if (!w->sh->cfg->files_shared)
+	if (!VS_SHAPE_KEYS(w->sh->cfg, files)->shared)
 		return -ENOENT;
 	return vs_mapops_protect(w, i, off, len,
 				 now == VS_PAGE_FILE_RW ? VS_PAGE_FILE_RO : VS_PAGE_FILE_RW);
+}
+
+/* The directory takes files, whichever the profile (a file set for later). */
+static int validate(const struct vs_config *cfg, bool active, char *err, size_t errlen)
+{
+	const struct vs_keys_files *k = VS_SHAPE_KEYS(cfg, files);
+
+	(void)active;
+	if (k->directory[0] && access(k->directory, W_OK | X_OK) < 0) {
+		snprintf(err, errlen, "%s: cannot make files in %s: %s", vs_key_rows_files[0].path,
+			 k->directory, strerrorname_np(errno));
+		return -EINVAL;
+	}
+	return 0;
 }
 
 const struct vs_shape vs_shape_files = {
@@ -121,4 +151,6 @@ const struct vs_shape vs_shape_files = {
     .map = map_file,
     .protect = reprotect,
     .teardown = close_files,
+    VS_SHAPE_KEY_ROWS(files),
+    .validate = validate,
 };

@@ -1,5 +1,6 @@
-/* shapes.c: the registry of workload shapes (their presets are applied by config.c,
- * the owner of the keys: the registry calls nothing of config's).
+/* shapes.c: the registry of workload shapes, made from registry.h's list (their
+ * presets and keys are applied by config.c, the owner of the configuration: the
+ * registry calls nothing of config's).
  *
  * Add a shape:
  * 1. daemon/shapes/NAME.c: a `const struct vs_shape vs_shape_NAME` (shape.h): the
@@ -8,27 +9,25 @@
  *    call is to the consumer (.call), and if the generic calls do not model it,
  *    its own .map and .protect built on work/mapops.h (placement, the VMA model,
  *    claims and accounting come with them) and step.h's vs_step_build_next.
- * 2. Its row below, and the file in CMakeLists.txt's core sources.
- * 3. A key of its own: one X(...) row in config.h's VS_CONFIG_KEYS ("NAME.key"),
- *    documented in config/vmastressd.conf and vmastressd.conf(5) (test_docs
- *    checks both; -t prints it, reloads and FILE:LINE errors come with the row).
- * 4. Its row in the README's table of shapes, and its signature in test_demand.
- * Teardown is generic (every live region unmapped, highest first). */
+ *    What it holds per worker beyond its regions lives in w->shape_state
+ *    (VS_SHAPE_STATE) and is released by its .teardown.
+ *    Keys of its own ("NAME.key"): rows in its file (VS_SHAPE_KEYS_DECLARE,
+ *    .keys = VS_SHAPE_KEY_ROWS(NAME), read with VS_SHAPE_KEYS(cfg, NAME)), rules
+ *    between them in its .validate; -t, the report's config, reloads and
+ *    FILE:LINE errors come with the rows. Document them in config/vmastressd.conf
+ *    and vmastressd.conf(5) (test_docs checks both).
+ * 2. Its row in registry.h's VS_SHAPES, and the file in CMakeLists.txt's core
+ *    sources.
+ * 3. Its row in the README's table of shapes, and its signature in test_demand.
+ * Teardown of its regions is generic (every live region unmapped, highest first). */
 #include <stdio.h>
 #include <string.h>
 #include "vmastress/shapes/shape.h"
 
-extern const struct vs_shape vs_shape_guarded, vs_shape_fragment, vs_shape_churn, vs_shape_threads,
-    vs_shape_allocator, vs_shape_files;
-
-/* The first one is the default profile. */
-const struct vs_shape *const vs_shapes[] = {&vs_shape_guarded,
-					    &vs_shape_fragment,
-					    &vs_shape_churn,
-					    &vs_shape_threads,
-					    &vs_shape_allocator,
-					    &vs_shape_files,
-					    NULL};
+#define DECLARE(name) extern const struct vs_shape vs_shape_##name;
+VS_SHAPES(DECLARE)
+#define ADDRESS(name) &vs_shape_##name,
+const struct vs_shape *const vs_shapes[] = {VS_SHAPES(ADDRESS) NULL};
 
 const struct vs_shape *vs_shape_find(const char *name)
 {

@@ -1,5 +1,8 @@
 /* threads.c: thread stacks with a guard page, made as glibc's pthread_create makes them. */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include "vmastress/model/vma.h"
 #include "vmastress/shapes/shape.h"
 #include "vmastress/work/mapops.h"
 #include "vmastress/work/rng.h"
@@ -23,15 +26,37 @@
  *
  * Threads come and go: stacks are created and retired, never re-protected.
  */
+#define THREADS_KEYS(X)                                                                            \
+	X(threads, guard, STRING, 0, 9, "mprotect", VS_KEY_FROZEN, "mprotect|madvise",             \
+	  "threads shape: a stack's guard page by mprotect (glibc to 2.41: 2 VMAs a stack) or "    \
+	  "madvise (MADV_GUARD_INSTALL, glibc 2.42 on Linux 6.13+: 1)")
+VS_SHAPE_KEYS_DECLARE(threads, THREADS_KEYS);
 static int map(struct vs_worker *w)
 {
 	const struct vs_config *cfg = w->sh->cfg;
 	unsigned pages =
 	    (unsigned)vs_rng_range(&w->rng, cfg->mapping_min_pages, cfg->mapping_max_pages);
 
-	if (strcmp(cfg->threads_guard, "madvise") == 0 && cfg->mapping_separator_pages)
+	if (strcmp(VS_SHAPE_KEYS(cfg, threads)->guard, "madvise") == 0 &&
+	    cfg->mapping_separator_pages)
 		return vs_mapops_create_guarded_stack(w, pages);
 	return vs_mapops_create(w, pages);
+}
+
+/* A kernel that cannot install guard regions refuses "madvise" before any stack. */
+static int validate(const struct vs_config *cfg, bool active, char *err, size_t errlen)
+{
+	int r;
+
+	if (active && strcmp(VS_SHAPE_KEYS(cfg, threads)->guard, "madvise") == 0 &&
+	    (r = vs_vma_guard_supported()) < 0) {
+		snprintf(err, errlen,
+			 "%s = \"madvise\": this kernel refuses MADV_GUARD_INSTALL (%s); it needs "
+			 "Linux 6.13 or later: use \"mprotect\"",
+			 vs_key_rows_threads[0].path, strerrorname_np(-r));
+		return -EINVAL;
+	}
+	return 0;
 }
 
 const struct vs_shape vs_shape_threads = {
@@ -47,4 +72,6 @@ const struct vs_shape vs_shape_threads = {
 	       VS_SET(ops_munmap, 50), VS_SET(ops_punch, 0), VS_SET(pressure_target_fill, 0.9)),
     .call = {"stack mmap", "guard page mprotect", "stack munmap"},
     .map = map,
+    VS_SHAPE_KEY_ROWS(threads),
+    .validate = validate,
 };

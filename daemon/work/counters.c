@@ -1,4 +1,5 @@
-/* counters.c: summing per-worker counters into one snapshot. */
+/* counters.c: summing per-worker counters into one snapshot; the latency
+ * histograms' quantiles. */
 #include <string.h>
 #include "vmastress/work/counters.h"
 
@@ -72,4 +73,23 @@ void vs_counters_sum(struct vs_totals *t, struct vs_counters *const *c, unsigned
 				t->first_enomem_ns[op] = first;
 		}
 	}
+}
+
+double vs_lat_quantile(const uint64_t b[VS_LAT_BUCKETS + 1], uint64_t max_ns, double q)
+{
+	uint64_t n = 0, seen = 0;
+
+	for (int i = 0; i <= VS_LAT_BUCKETS; i++)
+		n += b[i];
+	if (!n)
+		return -1;
+	for (int i = 0; i < VS_LAT_BUCKETS; i++) {
+		seen += b[i];
+		if ((double)seen >= q * (double)n) {
+			double bound = (double)((uint64_t)VS_LAT_FIRST_NS << i);
+			/* never past the largest seen: the bucket's bound is an upper one */
+			return (bound < (double)max_ns ? bound : (double)max_ns) / 1e9;
+		}
+	}
+	return (double)max_ns / 1e9;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "vmastress/config/config.h"
 #include "vmastress/shapes/shape.h"
@@ -137,6 +138,81 @@ static void profiles_are_distinct(void **state)
 	assert_true(c.mapping_separator_pages > 0 && c.pressure_target_fill < 0.5);
 }
 
+/* A shape's keys are declared in its file, stored at its slot of the config, and
+ * loaded, defaulted and found as the core's are; the core's table holds none. */
+static void shapes_own_their_keys(void **state)
+{
+	static const char text[] = "files = { count = 5; shared = 0; };\n"
+				   "allocator = { chunk_pages = 4; };\n"
+				   "threads = { guard = \"madvise\"; };\n";
+	char path[] = "/tmp/vs-shapekeys-XXXXXX", err[512], group[64];
+	const struct vs_config_key_info *ki;
+	struct vs_config def, cfg;
+	unsigned total = VS_KEY_COUNT, owners = 0;
+
+	(void)state;
+	for (unsigned i = 0; i < VS_KEY_COUNT; i++) {
+		snprintf(group, sizeof(group), "%s", vs_config_keys[i].path);
+		if (strchr(group, '.'))
+			*strchr(group, '.') = 0;
+		if (vs_shape_find(group))
+			fail_msg("%s: a key of the %s shape in the core's table",
+				 vs_config_keys[i].path, group);
+	}
+	assert_int_equal(vs_config_defaults(&def, "guarded"), 0);
+	for (unsigned s = 0; vs_shapes[s]; s++) {
+		const struct vs_shape *sh = vs_shapes[s];
+		size_t lo =
+		    offsetof(struct vs_config, shape_keys) + (size_t)s * VS_SHAPE_KEYS_BYTES;
+
+		owners += sh->nkeys > 0;
+		total += sh->nkeys;
+		for (unsigned k = 0; k < sh->nkeys; k++) {
+			ki = &sh->keys[k];
+			size_t n = strlen(sh->name);
+			if (strncmp(ki->path, sh->name, n) != 0 || ki->path[n] != '.')
+				fail_msg("%s: not in the %s shape's group", ki->path, sh->name);
+			assert_ptr_equal(vs_config_key_find(ki->path), ki);
+			if (ki->offset < lo || ki->offset + ki->size > lo + VS_SHAPE_KEYS_BYTES)
+				fail_msg("%s: outside the %s shape's slot", ki->path, sh->name);
+			const void *v = vs_config_value(&def, ki);
+			if (ki->type == VS_KEY_STRING)
+				assert_string_equal(v, ki->def_string ? ki->def_string : "");
+			else
+				assert_int_equal(*(const unsigned *)v, (unsigned)ki->def);
+		}
+	}
+	assert_int_equal(owners, 3); /* threads, allocator, files */
+	for (unsigned i = 0; (ki = vs_config_key(i)); i++) {
+		assert_true(i < total);
+		assert_ptr_equal(vs_config_key_find(ki->path), ki); /* no two the same */
+	}
+	assert_null(vs_config_key(total));
+	assert_null(vs_config_key_find("files.nope"));
+
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+	close(fd);
+	struct vs_config_source src = {.path = path, .must_exist = true};
+	assert_int_equal(vs_config_load(&cfg, &src, err, sizeof(err)), 0);
+	unlink(path);
+	assert_int_equal(
+	    *(const unsigned *)vs_config_value(&cfg, vs_config_key_find("files.count")), 5);
+	assert_int_equal(
+	    *(const unsigned *)vs_config_value(&cfg, vs_config_key_find("files.shared")), 0);
+	assert_int_equal(
+	    *(const unsigned *)vs_config_value(&cfg, vs_config_key_find("files.file_pages")), 64);
+	assert_int_equal(
+	    *(const unsigned *)vs_config_value(&cfg, vs_config_key_find("allocator.chunk_pages")),
+	    4);
+	assert_string_equal(vs_config_value(&cfg, vs_config_key_find("threads.guard")), "madvise");
+	assert_true((const char *)vs_config_value(&cfg, vs_config_key_find("files.count")) >=
+			(const char *)cfg.shape_keys[VS_SHAPE_SLOT_files] &&
+		    (const char *)vs_config_value(&cfg, vs_config_key_find("files.count")) <
+			(const char *)cfg.shape_keys[VS_SHAPE_SLOT_files + 1]);
+}
+
 /* -t's text of a config, in a file; the text is returned (free it). */
 static char *printed(const struct vs_config *cfg, const char *path)
 {
@@ -158,8 +234,9 @@ static char *printed(const struct vs_config *cfg, const char *path)
  * that %.4g would round among them. */
 static void print_round_trips(void **state)
 {
-	static const char odd[] = "files = { directory = \"/tmp/vs odd \\\"quoted\\\" \\\\ dir\"; };\n"
-				  "pressure = { target_fill = 0.123456789; demand = 70000; };\n";
+	static const char odd[] =
+	    "files = { directory = \"/tmp/vs odd \\\"quoted\\\" \\\\ dir\"; };\n"
+	    "pressure = { target_fill = 0.123456789; demand = 70000; };\n";
 	char dir[512], path[1024], err[512], tmp[] = "/tmp/vs-roundtrip-XXXXXX";
 	struct dirent **names;
 	struct vs_config cfg, again;
@@ -217,6 +294,7 @@ int main(void)
 	    cmocka_unit_test(missing_files),
 	    cmocka_unit_test(profiles_are_distinct),
 	    cmocka_unit_test(print_round_trips),
+	    cmocka_unit_test(shapes_own_their_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

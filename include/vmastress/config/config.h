@@ -1,10 +1,12 @@
-/* config.h: every config key in one table, the effective configuration and its owner. */
+/* config.h: the core's config keys in one table, the effective configuration and
+ * its owner. A shape's own keys ("files.count") are declared in its file (shape.h). */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "vmastress/interface.h"
+#include "vmastress/shapes/registry.h"
 
 /* Hard bounds, documented in vmastressd.conf(5). */
 #define VS_WORKERS_MAX 256	   /* threads serialize on mmap_lock: more only adds stacks */
@@ -29,7 +31,6 @@
 /* One call in 8 timed costs ~1 % of the op rate (every call: ~10 % here); past
  * 1000 the histograms fill too slowly to say anything. */
 #define VS_LATENCY_SAMPLE_MAX 1000
-#define VS_FILES_MAX 64 /* open files per worker for the files shape */
 #define VS_PROFILE_MAX 16
 #define VS_PATH_MAX 108 /* sun_path */
 #define VS_TEXTFILE_MAX 256
@@ -38,13 +39,16 @@ enum vs_key_type { VS_KEY_UINT, VS_KEY_SEED, VS_KEY_FILL, VS_KEY_STRING };
 /* Keys a reload cannot change: the running value stays (the PRNG streams, the
  * socket the monitoring connects to, the timer set at start). */
 #define VS_KEY_FROZEN 1u
+/* A STRING key that must be an absolute path (when set). */
+#define VS_KEY_ABSOLUTE 2u
 
 /*
  * X(field, path, type, min, max, default, flags, doc): one row per key, the
  * only place a key is spelled. It declares the field of struct vs_config and
  * drives parsing, validation with FILE:LINE, `-t` printing, the defaults and
  * profile presets (daemon/shapes/ set keys by their VS_KEY_ id). A group's
- * keys ("group.name") are consecutive. STRING: max is the buffer size.
+ * keys ("group.name") are consecutive. STRING: max is the buffer size. A
+ * shape's own keys are rows of the same form in the shape's file.
  */
 #define VS_CONFIG_KEYS(X)                                                                          \
 	X(workers, "workers", UINT, 1, VS_WORKERS_MAX, 2, 0, "worker threads")                     \
@@ -77,22 +81,6 @@ enum vs_key_type { VS_KEY_UINT, VS_KEY_SEED, VS_KEY_FILL, VS_KEY_STRING };
 	X(pressure_emulate_limit, "pressure.emulate_limit", UINT, VS_EMULATE_MIN, VS_DEMAND_MAX,   \
 	  0, VS_KEY_FROZEN,                                                                        \
 	  "run as if vm.max_map_count were this (ballast VMAs hold the rest); unset = off")        \
-	X(allocator_chunk_pages, "allocator.chunk_pages", UINT, 1, VS_PAGES_MAX, 2, 0,             \
-	  "allocator shape: pages a commit or decommit covers")                                    \
-	X(allocator_dontneed, "allocator.dontneed", UINT, 0, 1, 1, 0,                              \
-	  "allocator shape: 1 = decommit also gives the pages back (MADV_DONTNEED)")               \
-	X(files_directory, "files.directory", STRING, 0, VS_TEXTFILE_MAX, "", 0,                   \
-	  "files shape: where its files are made (unlinked at once); unset = memfd_create, "       \
-	  "no disk")                                                                               \
-	X(files_count, "files.count", UINT, 1, VS_FILES_MAX, 16, 0,                                \
-	  "files shape: files per worker; mappings never merge across them")                       \
-	X(files_file_pages, "files.file_pages", UINT, 1, VS_PAGES_MAX, 64, 0,                      \
-	  "files shape: pages per file; a mapping covers all of one or a sub-range")               \
-	X(files_shared, "files.shared", UINT, 0, 1, 1, 0,                                          \
-	  "files shape: 1 = MAP_SHARED read-write, 0 = MAP_PRIVATE read-only")                     \
-	X(threads_guard, "threads.guard", STRING, 0, 9, "mprotect", VS_KEY_FROZEN,                 \
-	  "threads shape: a stack's guard page by mprotect (glibc to 2.41: 2 VMAs a stack) or "    \
-	  "madvise (MADV_GUARD_INSTALL, glibc 2.42 on Linux 6.13+: 1)")                            \
 	X(leaks_retry_interval_ms, "leaks.retry_interval_ms", UINT, 10, VS_INTERVAL_MAX_MS, 1000,  \
 	  0, "retry unmapping leaked regions this often")                                          \
 	X(stats_socket, "stats.socket", STRING, 0, VS_PATH_MAX, VS_DEFAULT_SOCKET, VS_KEY_FROZEN,  \
@@ -129,6 +117,9 @@ enum vs_key_type { VS_KEY_UINT, VS_KEY_SEED, VS_KEY_FILL, VS_KEY_STRING };
 #define VS_CONFIG_FIELD(f, path, type, min, max, ...) VS_CONFIG_CTYPE_##type(f, max)
 struct vs_config {
 	VS_CONFIG_KEYS(VS_CONFIG_FIELD)
+	/* Each shape's own keys, at its registry slot: its `struct vs_keys_NAME`
+	 * (shape.h's VS_SHAPE_KEYS()). */
+	_Alignas(8) unsigned char shape_keys[VS_SHAPE_SLOTS][VS_SHAPE_KEYS_BYTES];
 };
 
 #define VS_CONFIG_ENUM(f, ...) VS_KEY_##f,
@@ -137,12 +128,22 @@ enum vs_config_key { VS_CONFIG_KEYS(VS_CONFIG_ENUM) VS_KEY_COUNT };
 struct vs_config_key_info {
 	const char *path;
 	enum vs_key_type type;
-	size_t offset, size;
-	long long min, max; /* UINT */
+	size_t offset, size; /* in struct vs_config */
+	long long min, max;  /* UINT */
 	unsigned flags;
 	const char *doc;
+	/* A shape's key: its default (the core's are vs_config_builtin's), and a
+	 * STRING's accepted values, "a|b" (NULL: any). */
+	double def;
+	const char *def_string, *choices;
 };
+/* The core's keys, by VS_KEY_ id. */
 extern const struct vs_config_key_info vs_config_keys[VS_KEY_COUNT];
+/* Every key, the core's then each shape's in registry order (the order of `-t`
+ * and the report): i from 0 until NULL. */
+const struct vs_config_key_info *vs_config_key(unsigned i);
+/* The key named "group.name", NULL if none. */
+const struct vs_config_key_info *vs_config_key_find(const char *path);
 
 /* Command-line values: each applies when its has[] is set, over the file. */
 struct vs_overrides {
@@ -191,4 +192,10 @@ void vs_config_print(const struct vs_config *cfg, FILE *out);
 static inline void *vs_config_field(struct vs_config *cfg, enum vs_config_key k)
 {
 	return (char *)cfg + vs_config_keys[k].offset;
+}
+
+static inline const void *vs_config_value(const struct vs_config *cfg,
+					  const struct vs_config_key_info *ki)
+{
+	return (const char *)cfg + ki->offset;
 }

@@ -33,10 +33,6 @@ struct vs_stat_row {
 };
 extern const struct vs_stat_row vs_stat_rows[VS_STAT_COUNT];
 
-/* The bound (seconds) of the bucket where quantile q (0..1) of a histogram
- * falls; the largest seen for the +Inf bucket; -1 when it is empty. */
-double vs_lat_quantile(const uint64_t b[VS_LAT_BUCKETS + 1], uint64_t max_ns, double q);
-
 /* The stats JSON; returns its length (without NUL), or -ENOBUFS. */
 int vs_render_json(const struct vs_snapshot *s, char *buf, size_t len);
 /* Prometheus text exposition format 0.0.4; length or -ENOBUFS. */

@@ -1,11 +1,12 @@
 /* shape.h: a workload shape (a profile): the real consumer it models, the config
- * keys it sets over the defaults, what its calls are to that consumer, and
- * optionally its own step. One file per shape in daemon/shapes/, registered in
- * shapes.c, as stress-ng's stressors are. */
+ * keys it sets over the defaults, its own keys, what its calls are to that
+ * consumer, and optionally its own step, state and teardown. One file per shape
+ * in daemon/shapes/, registered in registry.h, as stress-ng's stressors are. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
 #include "vmastress/config/config.h"
+#include "vmastress/shapes/registry.h"
 #include "vmastress/stats.h"
 
 struct vs_worker;
@@ -38,6 +39,13 @@ struct vs_shape {
 	/* What the shape holds of its own beyond its regions (w->shape_state, see
 	 * VS_SHAPE_STATE()), released as the worker ends; NULL: nothing. */
 	void (*teardown)(struct vs_worker *w);
+	/* Its own keys ("NAME.key", VS_SHAPE_KEYS_DECLARE, VS_SHAPE_KEY_ROWS). */
+	const struct vs_config_key_info *keys;
+	unsigned nkeys;
+	/* Rules on its keys beyond each one's range, for every configuration
+	 * (`active`: this shape is the profile): 0, or -EINVAL with "key: what"
+	 * in err. NULL: none. */
+	int (*validate)(const struct vs_config *cfg, bool active, char *err, size_t errlen);
 };
 
 #define VS_SET(k, v)                                                                               \
@@ -48,8 +56,52 @@ struct vs_shape {
 	.set = (const struct vs_preset[]){__VA_ARGS__},                                            \
 	.n = sizeof((const struct vs_preset[]){__VA_ARGS__}) / sizeof(struct vs_preset)
 
+/*
+ * A shape's own keys, declared in its file as rows of config.h's form with the
+ * shape's name first:
+ *   #define FILES_KEYS(X) X(files, count, UINT, 1, 64, 16, 0, NULL, "doc") ...
+ *   VS_SHAPE_KEYS_DECLARE(files, FILES_KEYS);
+ * X(shape, field, type, min, max, default, flags, choices, doc): the key is
+ * "shape.field" and is parsed, checked, printed by -t, reported and reloaded
+ * as the core's are; choices: a STRING's accepted values, "a|b" (NULL: any).
+ * This declares `struct vs_keys_SHAPE`, its fields, stored at the shape's slot
+ * of every vs_config and read with VS_SHAPE_KEYS(cfg, SHAPE), and the rows the
+ * shape's VS_SHAPE_KEY_ROWS(SHAPE) gives the configuration.
+ */
+#define VS_SHAPE_KEY_FIELD(s, f, ty, lo, hi, ...) VS_CONFIG_CTYPE_##ty(f, hi)
+#define VS_SHAPE_KEY_DEF_UINT(d) .def = (d)
+#define VS_SHAPE_KEY_DEF_SEED(d) .def = (d)
+#define VS_SHAPE_KEY_DEF_FILL(d) .def = (d)
+#define VS_SHAPE_KEY_DEF_STRING(d) .def_string = (d)
+#define VS_SHAPE_KEY_ROW(s, f, ty, lo, hi, dflt, fl, ch, text)                                     \
+	{.path = #s "." #f,                                                                        \
+	 .type = VS_KEY_##ty,                                                                      \
+	 .offset = offsetof(struct vs_config, shape_keys) +                                        \
+		   (size_t)VS_SHAPE_SLOT_##s * VS_SHAPE_KEYS_BYTES +                               \
+		   offsetof(struct vs_keys_##s, f),                                                \
+	 .size = sizeof(((struct vs_keys_##s *)0)->f),                                             \
+	 .min = (lo),                                                                              \
+	 .max = (hi),                                                                              \
+	 .flags = (fl),                                                                            \
+	 .doc = (text),                                                                            \
+	 .choices = (ch),                                                                          \
+	 VS_SHAPE_KEY_DEF_##ty(dflt)},
+#define VS_SHAPE_KEYS_DECLARE(s, LIST)                                                             \
+	struct vs_keys_##s {                                                                       \
+		LIST(VS_SHAPE_KEY_FIELD)                                                           \
+	};                                                                                         \
+	_Static_assert(sizeof(struct vs_keys_##s) <= VS_SHAPE_KEYS_BYTES &&                        \
+			   _Alignof(struct vs_keys_##s) <= 8,                                      \
+		       #s "'s keys fit its slot of a vs_config");                                  \
+	static const struct vs_config_key_info vs_key_rows_##s[] = {LIST(VS_SHAPE_KEY_ROW)}
+#define VS_SHAPE_KEY_ROWS(s)                                                                       \
+	.keys = vs_key_rows_##s, .nkeys = sizeof(vs_key_rows_##s) / sizeof(vs_key_rows_##s[0])
+/* The shape's keys in cfg (its struct vs_keys_SHAPE). */
+#define VS_SHAPE_KEYS(cfg, s)                                                                      \
+	((const struct vs_keys_##s *)(const void *)(cfg)->shape_keys[VS_SHAPE_SLOT_##s])
+
 const struct vs_shape *vs_shape_find(const char *name);
 /* "guarded, fragment, churn, ..." */
 const char *vs_shape_names(void);
-/* Every shape, for documentation; NULL-terminated. */
+/* Every shape in registry order (vs_shapes[VS_SHAPE_SLOT_NAME]); NULL-terminated. */
 extern const struct vs_shape *const vs_shapes[];

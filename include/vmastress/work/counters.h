@@ -59,6 +59,10 @@ const char *vs_op_name(enum vs_op op);
 const char *vs_enomem_cause_name(enum vs_enomem_cause cause);
 const char *vs_lat_kind_name(enum vs_lat_kind kind);
 const char *vs_fill_band_name(enum vs_fill_band band);
+/* The bound (seconds) of the bucket where quantile q (0..1) of a histogram
+ * falls; the largest seen for the +Inf bucket; -1 when it is empty. */
+double vs_lat_quantile(const uint64_t b[VS_LAT_BUCKETS + 1], uint64_t max_ns, double q);
+
 /* The bucket of a duration: the first whose bound (250 ns << b) holds it. */
 static inline unsigned vs_lat_bucket(uint64_t ns)
 {

@@ -1,0 +1,98 @@
+"""The code's layout has no circles: no file calls, through any chain of other files,
+back into itself (read from the built objects' symbols with nm), and no header
+includes, through any chain, itself (read from the sources)."""
+import os
+import re
+import subprocess
+import vsharness as h
+
+a = h.args()
+src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+build = os.path.dirname(os.path.abspath(a.daemon))
+
+
+def circles(graph):
+    """Strongly connected parts of more than one node (Tarjan, iterative)."""
+    index, low, stack, on, out, n = {}, {}, [], set(), [], [0]
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = n[0]
+        n[0] += 1
+        stack.append(root)
+        on.add(root)
+        while work:
+            v, it = work[-1]
+            w = next(it, None)
+            if w is not None:
+                if w not in index:
+                    index[w] = low[w] = n[0]
+                    n[0] += 1
+                    stack.append(w)
+                    on.add(w)
+                    work.append((w, iter(sorted(graph.get(w, ())))))
+                elif w in on:
+                    low[v] = min(low[v], index[w])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[v])
+            if low[v] == index[v]:
+                part = []
+                while True:
+                    w = stack.pop()
+                    on.discard(w)
+                    part.append(w)
+                    if w == v:
+                        break
+                if len(part) > 1:
+                    out.append(sorted(part))
+    return out
+
+
+# Calls: a file needs another when it uses a symbol the other defines.
+objects = []
+for d, _, files in os.walk(os.path.join(build, "CMakeFiles")):
+    for f in files:
+        if f.endswith(".c.o") and "/daemon/" in os.path.join(d, f):
+            objects.append(os.path.join(d, f))
+h.check(len(objects) >= 50, "%d of the daemon's objects built under %s" % (len(objects), build))
+defined, used = {}, {}
+for o in objects:
+    name = "daemon/" + o.split("/daemon/", 1)[1][:-2]
+    nm = subprocess.run(["nm", o], capture_output=True, text=True, check=True).stdout
+    for line in nm.splitlines():
+        f = line.split()
+        if len(f) == 2 and f[0] == "U":
+            used.setdefault(name, set()).add(f[1])
+        elif len(f) == 3 and f[1] in "TDRBC":
+            defined.setdefault(f[2], name)
+    used.setdefault(name, set())
+calls = {f: {defined[s] for s in syms if s in defined and defined[s] != f}
+         for f, syms in used.items()}
+edges = sum(len(v) for v in calls.values())
+h.check(edges >= 100, "%d calls between %d files" % (edges, len(calls)))
+found = circles(calls)
+h.check(not found, "no calls go round between files%s"
+        % "".join("\n  round: " + ", ".join(p) for p in found))
+
+# Includes: a header's own includes, and each source's.
+includes = {}
+for top in ("daemon", "include"):
+    for d, _, files in os.walk(os.path.join(src, top)):
+        for f in files:
+            if not f.endswith((".c", ".h")):
+                continue
+            path = os.path.relpath(os.path.join(d, f), src)
+            text = open(os.path.join(d, f)).read()
+            deps = set()
+            for inc in re.findall(r'^#include "([^"]+)"', text, re.M):
+                local = os.path.normpath(os.path.join(os.path.dirname(path), inc))
+                deps.add(local if os.path.exists(os.path.join(src, local))
+                         else os.path.join("include", inc))
+            includes[path] = deps
+h.check(sum(len(v) for v in includes.values()) >= 100,
+        "%d includes in %d files" % (sum(len(v) for v in includes.values()), len(includes)))
+found = circles(includes)
+h.check(not found, "no includes go round%s" % "".join("\n  round: " + ", ".join(p) for p in found))
