@@ -72,6 +72,7 @@ const char *vs_config_check_string(const struct vs_config_key_info *ki, const ch
 	enum vs_config_key k = ki < vs_config_keys || ki >= vs_config_keys + VS_KEY_COUNT
 				   ? VS_KEY_COUNT
 				   : (enum vs_config_key)(ki - vs_config_keys);
+	const char *choices = k == VS_KEY_watch_backend ? "auto|bpf|proc" : ki->choices;
 	size_t n = strlen(v);
 
 	what[0] = 0;
@@ -79,14 +80,12 @@ const char *vs_config_check_string(const struct vs_config_key_info *ki, const ch
 		snprintf(what, len, "must not be empty");
 	else if (n >= ki->size)
 		snprintf(what, len, "longer than %zu bytes", ki->size - 1);
-	else if (ki->choices && !one_of(ki->choices, v, what, len))
-		; /* what says so */
+	else if (choices && !one_of(choices, v, what, len))
+		; /* one_of() said what it accepts */
 	else if ((ki->flags & VS_KEY_ABSOLUTE) && v[0] != '/')
 		snprintf(what, len, "must be an absolute path");
 	else if (k == VS_KEY_profile && !vs_shape_find(v))
 		snprintf(what, len, "unknown profile \"%s\" (known: %s)", v, vs_shape_names());
-	else if (k == VS_KEY_watch_backend && !one_of("auto|bpf|proc", v, what, len))
-		; /* what says so */
 	else if (k == VS_KEY_stats_socket && strcmp(v, "none") != 0 && v[0] != '/')
 		snprintf(what, len, "must be an absolute path or \"none\"");
 	else if (k == VS_KEY_stats_textfile && strcmp(v, "auto") != 0 &&
