@@ -16,8 +16,7 @@
  *    between them in its .validate; -t, the report's config, reloads and
  *    FILE:LINE errors come with the rows. Document them in config/vmastressd.conf
  *    and vmastressd.conf(5) (test_docs checks both).
- * 2. Its row in registry.h's VS_SHAPES, and the file in CMakeLists.txt's core
- *    sources.
+ * 2. Its row in registry.h's VS_SHAPES (CMake builds every file of this folder).
  * 3. Its row in the README's table of shapes, and its signature in test_demand.
  * Teardown of its regions is generic (every live region unmapped, highest first). */
 #include <stdio.h>
