@@ -11,15 +11,15 @@
 #include "vmastress/model/vma.h"
 #include "vmastress/shapes/shape.h"
 
-#define KEY_INFO(f, path, type, min, max, def, flags, doc)                                         \
-	[VS_KEY_##f] = {path,                                                                      \
-			VS_KEY_##type,                                                             \
-			offsetof(struct vs_config, f),                                             \
-			sizeof(((struct vs_config *)0)->f),                                        \
-			min,                                                                       \
-			max,                                                                       \
-			flags,                                                                     \
-			doc},
+#define KEY_INFO(f, p, ty, lo, hi, dflt, fl, text)                                                 \
+	[VS_KEY_##f] = {.path = p,                                                                 \
+			.type = VS_KEY_##ty,                                                       \
+			.offset = offsetof(struct vs_config, f),                                   \
+			.size = sizeof(((struct vs_config *)0)->f),                                \
+			.min = lo,                                                                 \
+			.max = hi,                                                                 \
+			.flags = fl,                                                               \
+			.doc = text},
 const struct vs_config_key_info vs_config_keys[VS_KEY_COUNT] = {VS_CONFIG_KEYS(KEY_INFO)};
 
 #define KEY_DEFAULT(f, path, type, min, max, def, ...) .f = def,
