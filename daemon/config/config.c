@@ -69,12 +69,13 @@ static bool one_of(const char *choices, const char *v, char *what, size_t len)
 const char *vs_config_check_string(const struct vs_config_key_info *ki, const char *v, char *what,
 				   size_t len)
 {
-	enum vs_config_key k = ki < vs_config_keys || ki >= vs_config_keys + VS_KEY_COUNT
-				   ? VS_KEY_COUNT
-				   : (enum vs_config_key)(ki - vs_config_keys);
-	const char *choices = k == VS_KEY_watch_backend ? "auto|bpf|proc" : ki->choices;
+	enum vs_config_key k = 0; /* the core key's id; VS_KEY_COUNT: a shape's key */
+	const char *choices;
 	size_t n = strlen(v);
 
+	while (k < VS_KEY_COUNT && &vs_config_keys[k] != ki)
+		k++;
+	choices = k == VS_KEY_watch_backend ? "auto|bpf|proc" : ki->choices;
 	what[0] = 0;
 	if (!*v)
 		snprintf(what, len, "must not be empty");
