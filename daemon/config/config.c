@@ -11,7 +11,7 @@
 #include "vmastress/model/vma.h"
 #include "vmastress/shapes/shape.h"
 
-#define KEY_INFO(f, p, ty, lo, hi, dflt, fl, text)                                                 \
+#define KEY_INFO(f, p, ty, lo, hi, dflt, fl, ch, text)                                             \
 	[VS_KEY_##f] = {.path = p,                                                                 \
 			.type = VS_KEY_##ty,                                                       \
 			.offset = offsetof(struct vs_config, f),                                   \
@@ -19,6 +19,7 @@
 			.min = lo,                                                                 \
 			.max = hi,                                                                 \
 			.flags = fl,                                                               \
+			.choices = ch,                                                             \
 			.doc = text},
 const struct vs_config_key_info vs_config_keys[VS_KEY_COUNT] = {VS_CONFIG_KEYS(KEY_INFO)};
 
@@ -70,18 +71,16 @@ const char *vs_config_check_string(const struct vs_config_key_info *ki, const ch
 				   size_t len)
 {
 	enum vs_config_key k = 0; /* the core key's id; VS_KEY_COUNT: a shape's key */
-	const char *choices;
 	size_t n = strlen(v);
 
 	while (k < VS_KEY_COUNT && &vs_config_keys[k] != ki)
 		k++;
-	choices = k == VS_KEY_watch_backend ? "auto|bpf|proc" : ki->choices;
 	what[0] = 0;
 	if (!*v)
 		snprintf(what, len, "must not be empty");
 	else if (n >= ki->size)
 		snprintf(what, len, "longer than %zu bytes", ki->size - 1);
-	else if (choices && !one_of(choices, v, what, len))
+	else if (ki->choices && !one_of(ki->choices, v, what, len))
 		; /* one_of() said what it accepts */
 	else if ((ki->flags & VS_KEY_ABSOLUTE) && v[0] != '/')
 		snprintf(what, len, "must be an absolute path");
@@ -195,7 +194,7 @@ static void shape_key_defaults(struct vs_config *cfg)
 	const struct vs_config_key_info *ki;
 
 	for (unsigned i = VS_KEY_COUNT; (ki = vs_config_key(i)); i++) {
-		void *dst = (char *)cfg + ki->offset;
+		void *dst = vs_config_at(cfg, ki);
 		switch (ki->type) {
 		case VS_KEY_UINT:
 			*(unsigned *)dst = (unsigned)ki->def;
@@ -230,15 +229,14 @@ void vs_config_apply_overrides(struct vs_config *cfg, const struct vs_overrides 
 	for (int k = 0; k < VS_KEY_COUNT; k++)
 		if (ov->has[k])
 			memcpy(vs_config_field(cfg, (enum vs_config_key)k),
-			       (const char *)&ov->v + vs_config_keys[k].offset,
-			       vs_config_keys[k].size);
+			       vs_config_value(&ov->v, &vs_config_keys[k]), vs_config_keys[k].size);
 }
 
 int vs_overrides_set(struct vs_overrides *ov, enum vs_config_key k, const char *text, char *err,
 		     size_t errlen)
 {
 	const struct vs_config_key_info *ki = &vs_config_keys[k];
-	void *dst = (char *)&ov->v + ki->offset;
+	void *dst = vs_config_at(&ov->v, ki);
 	unsigned long long v;
 	char *end;
 

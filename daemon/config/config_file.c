@@ -122,7 +122,7 @@ static int apply_setting(struct ctx *c, struct vs_config *cfg, const config_sett
 		return fail(c, line, path, "unknown key");
 	if (config_setting_is_aggregate(s))
 		return fail(c, line, path, "expected a value, not a group or list");
-	dst = (char *)cfg + k->offset;
+	dst = vs_config_at(cfg, k);
 	switch (k->type) {
 	case VS_KEY_UINT:
 	case VS_KEY_SEED:
@@ -279,7 +279,7 @@ int vs_config_reload(struct vs_config *next, const struct vs_config_source *src,
 		return r;
 	const struct vs_config_key_info *ki;
 	for (unsigned k = 0; (ki = vs_config_key(k)); k++) {
-		void *dst = (char *)next + ki->offset;
+		void *dst = vs_config_at(next, ki);
 		const void *now = vs_config_value(running, ki);
 
 		if (!(ki->flags & VS_KEY_FROZEN))

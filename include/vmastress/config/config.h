@@ -18,7 +18,7 @@
 #define VS_INTERVAL_MAX_MS 3600000 /* one hour */
 #define VS_INTERVAL_MAX_S 86400	   /* one day */
 #define VS_LOG_RATE_MAX 100000	   /* per second: the journal's own rate limit is lower */
-#define VS_WATCH_EVENTS_MAX 256 /* watch.events_kept at most: the stats JSON holds them all */
+#define VS_WATCH_EVENTS_MAX 256	   /* watch.events_kept at most: the stats JSON holds them all */
 #define VS_WATCH_TOP_KEEP 100	   /* watch.top: bounded label cardinality */
 #define VS_DEMAND_MAX 2147483647   /* above SteamOS's 2147483642 */
 #define VS_EMULATE_MIN 1024	   /* the daemon itself holds about a hundred VMAs */
@@ -43,72 +43,74 @@ enum vs_key_type { VS_KEY_UINT, VS_KEY_SEED, VS_KEY_FILL, VS_KEY_STRING };
 #define VS_KEY_ABSOLUTE 2u
 
 /*
- * X(field, path, type, min, max, default, flags, doc): one row per key, the
- * only place a key is spelled. It declares the field of struct vs_config and
+ * X(field, path, type, min, max, default, flags, choices, doc): one row per key,
+ * the only place a key is spelled. It declares the field of struct vs_config and
  * drives parsing, validation with FILE:LINE, `-t` printing, the defaults and
  * profile presets (daemon/shapes/ set keys by their VS_KEY_ id). A group's
- * keys ("group.name") are consecutive. STRING: max is the buffer size. A
- * shape's own keys are rows of the same form in the shape's file.
+ * keys ("group.name") are consecutive. STRING: max is the buffer size, choices
+ * its accepted values, "a|b" (NULL: any). A shape's own keys are rows of the
+ * same form in the shape's file.
  */
 #define VS_CONFIG_KEYS(X)                                                                          \
-	X(workers, "workers", UINT, 1, VS_WORKERS_MAX, 2, 0, "worker threads")                     \
-	X(seed, "seed", SEED, 0, 0, 0, VS_KEY_FROZEN, "PRNG seed; 0 = pick one at start")          \
-	X(duration, "duration", UINT, 0, VS_DURATION_MAX_S, 0, VS_KEY_FROZEN,                      \
+	X(workers, "workers", UINT, 1, VS_WORKERS_MAX, 2, 0, NULL, "worker threads")               \
+	X(seed, "seed", SEED, 0, 0, 0, VS_KEY_FROZEN, NULL, "PRNG seed; 0 = pick one at start")    \
+	X(duration, "duration", UINT, 0, VS_DURATION_MAX_S, 0, VS_KEY_FROZEN, NULL,                \
 	  "seconds to run, then tear down and exit; 0 = until stopped")                            \
-	X(profile, "profile", STRING, 0, VS_PROFILE_MAX, "guarded", 0,                             \
+	X(profile, "profile", STRING, 0, VS_PROFILE_MAX, "guarded", 0, NULL,                       \
 	  "preset the other keys start from")                                                      \
-	X(mapping_min_pages, "mapping.min_pages", UINT, 1, VS_PAGES_MAX, 1, 0,                     \
+	X(mapping_min_pages, "mapping.min_pages", UINT, 1, VS_PAGES_MAX, 1, 0, NULL,               \
 	  "data pages per region, lower bound")                                                    \
-	X(mapping_max_pages, "mapping.max_pages", UINT, 1, VS_PAGES_MAX, 64, 0,                    \
+	X(mapping_max_pages, "mapping.max_pages", UINT, 1, VS_PAGES_MAX, 64, 0, NULL,              \
 	  "data pages per region, upper bound")                                                    \
 	X(mapping_separator_pages, "mapping.separator_pages", UINT, 0, VS_SEPARATOR_MAX, 1, 0,     \
-	  "PROT_NONE pages below each region; 0 lets neighbours merge")                            \
-	X(mapping_touch_pages, "mapping.touch_pages", UINT, 0, VS_PAGES_MAX, 0, 0,                 \
+	  NULL, "PROT_NONE pages below each region; 0 lets neighbours merge")                      \
+	X(mapping_touch_pages, "mapping.touch_pages", UINT, 0, VS_PAGES_MAX, 0, 0, NULL,           \
 	  "data pages written after mapping")                                                      \
-	X(ops_mmap, "ops.mmap", UINT, 0, VS_WEIGHT_MAX, 40, 0, "weight: map a new region")         \
-	X(ops_mprotect, "ops.mprotect", UINT, 0, VS_WEIGHT_MAX, 30, 0,                             \
+	X(ops_mmap, "ops.mmap", UINT, 0, VS_WEIGHT_MAX, 40, 0, NULL, "weight: map a new region")   \
+	X(ops_mprotect, "ops.mprotect", UINT, 0, VS_WEIGHT_MAX, 30, 0, NULL,                       \
 	  "weight: flip a sub-range between RW and read-only")                                     \
-	X(ops_munmap, "ops.munmap", UINT, 0, VS_WEIGHT_MAX, 30, 0, "weight: unmap a whole region") \
-	X(ops_punch, "ops.punch", UINT, 0, VS_WEIGHT_MAX, 0, 0,                                    \
+	X(ops_munmap, "ops.munmap", UINT, 0, VS_WEIGHT_MAX, 30, 0, NULL,                           \
+	  "weight: unmap a whole region")                                                          \
+	X(ops_punch, "ops.punch", UINT, 0, VS_WEIGHT_MAX, 0, 0, NULL,                              \
 	  "weight: unmap a hole inside a region")                                                  \
-	X(pressure_target_fill, "pressure.target_fill", FILL, 0, 0, 0.9, 0,                        \
+	X(pressure_target_fill, "pressure.target_fill", FILL, 0, 0, 0.9, 0, NULL,                  \
 	  "hold the VMA count at this fraction of vm.max_map_count")                               \
-	X(pressure_reserve, "pressure.reserve", UINT, 0, VS_RESERVE_MAX, 512, 0,                   \
+	X(pressure_reserve, "pressure.reserve", UINT, 0, VS_RESERVE_MAX, 512, 0, NULL,             \
 	  "VMAs always left for the daemon itself")                                                \
-	X(pressure_demand, "pressure.demand", UINT, 1, VS_DEMAND_MAX, 0, VS_KEY_FROZEN,            \
+	X(pressure_demand, "pressure.demand", UINT, 1, VS_DEMAND_MAX, 0, VS_KEY_FROZEN, NULL,      \
 	  "VMAs the workload needs, whatever the limit: build them, hold them, give a verdict; "   \
 	  "unset = relative to the limit (target_fill)")                                           \
 	X(pressure_emulate_limit, "pressure.emulate_limit", UINT, VS_EMULATE_MIN, VS_DEMAND_MAX,   \
-	  0, VS_KEY_FROZEN,                                                                        \
+	  0, VS_KEY_FROZEN, NULL,                                                                  \
 	  "run as if vm.max_map_count were this (ballast VMAs hold the rest); unset = off")        \
 	X(leaks_retry_interval_ms, "leaks.retry_interval_ms", UINT, 10, VS_INTERVAL_MAX_MS, 1000,  \
-	  0, "retry unmapping leaked regions this often")                                          \
+	  0, NULL, "retry unmapping leaked regions this often")                                    \
 	X(stats_socket, "stats.socket", STRING, 0, VS_PATH_MAX, VS_DEFAULT_SOCKET, VS_KEY_FROZEN,  \
-	  "the stats socket: an absolute path, or \"none\"")                                       \
-	X(stats_textfile, "stats.textfile", STRING, 0, VS_TEXTFILE_MAX, "", 0,                     \
+	  NULL, "the stats socket: an absolute path, or \"none\"")                                 \
+	X(stats_textfile, "stats.textfile", STRING, 0, VS_TEXTFILE_MAX, "", 0, NULL,               \
 	  "metrics file for node_exporter's textfile collector; unset = off")                      \
 	X(stats_textfile_interval, "stats.textfile_interval", UINT, 1, VS_INTERVAL_MAX_S, 15, 0,   \
-	  "seconds between textfile rewrites")                                                     \
-	X(watch_enabled, "watch.enabled", UINT, 0, 1, 0, VS_KEY_FROZEN,                            \
+	  NULL, "seconds between textfile rewrites")                                               \
+	X(watch_enabled, "watch.enabled", UINT, 0, 1, 0, VS_KEY_FROZEN, NULL,                      \
 	  "1 = watch mode (--watch): no load; every process's VMAs counted against the limit")     \
-	X(watch_interval, "watch.interval", UINT, 1, VS_INTERVAL_MAX_S, 30, 0,                     \
+	X(watch_interval, "watch.interval", UINT, 1, VS_INTERVAL_MAX_S, 30, 0, NULL,               \
 	  "watch mode: seconds between scans of every process")                                    \
-	X(watch_top, "watch.top", UINT, 1, VS_WATCH_TOP_KEEP, 10, 0,                               \
+	X(watch_top, "watch.top", UINT, 1, VS_WATCH_TOP_KEEP, 10, 0, NULL,                         \
 	  "watch mode: processes listed by VMA count (the metrics' label cardinality)")            \
-	X(watch_backend, "watch.backend", STRING, 0, 8, "auto", VS_KEY_FROZEN,                     \
+	X(watch_backend, "watch.backend", STRING, 0, 8, "auto", VS_KEY_FROZEN, "auto|bpf|proc",    \
 	  "watch mode: auto (BPF where it loads, else the /proc scan), bpf or proc")               \
-	X(watch_events_kept, "watch.events_kept", UINT, 1, VS_WATCH_EVENTS_MAX, 256, 0,            \
+	X(watch_events_kept, "watch.events_kept", UINT, 1, VS_WATCH_EVENTS_MAX, 256, 0, NULL,      \
 	  "watch mode: recent caught failures kept for `vmastressctl events`")                     \
-	X(log_summary_interval, "log.summary_interval", UINT, 0, VS_INTERVAL_MAX_S, 60, 0,         \
+	X(log_summary_interval, "log.summary_interval", UINT, 0, VS_INTERVAL_MAX_S, 60, 0, NULL,   \
 	  "seconds between summary lines; 0 = off")                                                \
-	X(log_events_per_second, "log.events_per_second", UINT, 0, VS_LOG_RATE_MAX, 0, 0,          \
+	X(log_events_per_second, "log.events_per_second", UINT, 0, VS_LOG_RATE_MAX, 0, 0, NULL,    \
 	  "per-event lines a second beyond each (op, errno)'s first; the rest are counted")        \
 	X(accounting_verify_interval_ms, "accounting.verify_interval_ms", UINT, 0,                 \
-	  VS_INTERVAL_MAX_MS, 5000, 0, "compare the count with /proc/self/maps; 0 = off")          \
-	X(accounting_latency, "accounting.latency", UINT, 0, VS_LATENCY_SAMPLE_MAX, 8, 0,          \
+	  VS_INTERVAL_MAX_MS, 5000, 0, NULL, "compare the count with /proc/self/maps; 0 = off")    \
+	X(accounting_latency, "accounting.latency", UINT, 0, VS_LATENCY_SAMPLE_MAX, 8, 0, NULL,    \
 	  "time one call in this many for the latency histograms; 1 = every call, 0 = off")        \
 	X(accounting_sysctl_interval_ms, "accounting.sysctl_interval_ms", UINT, 100,               \
-	  VS_INTERVAL_MAX_MS, 1000, 0, "re-read vm.max_map_count this often")
+	  VS_INTERVAL_MAX_MS, 1000, 0, NULL, "re-read vm.max_map_count this often")
 
 #define VS_CONFIG_CTYPE_UINT(f, max) unsigned f;
 #define VS_CONFIG_CTYPE_SEED(f, max) uint64_t f;
@@ -132,10 +134,10 @@ struct vs_config_key_info {
 	long long min, max;  /* UINT */
 	unsigned flags;
 	const char *doc;
-	/* A shape's key: its default (the core's are vs_config_builtin's), and a
-	 * STRING's accepted values, "a|b" (NULL: any). */
+	const char *choices; /* STRING: its accepted values, "a|b"; NULL: any */
+	/* A shape's key: its default (the core's are vs_config_builtin's). */
 	double def;
-	const char *def_string, *choices;
+	const char *def_string;
 };
 /* The core's keys, by VS_KEY_ id. */
 extern const struct vs_config_key_info vs_config_keys[VS_KEY_COUNT];
@@ -189,13 +191,19 @@ int vs_config_validate(const struct vs_config *cfg, char *err, size_t errlen);
 /* The effective configuration in libconfig syntax, each key with its doc. */
 void vs_config_print(const struct vs_config *cfg, FILE *out);
 
-static inline void *vs_config_field(struct vs_config *cfg, enum vs_config_key k)
+/* A key's value in cfg. */
+static inline void *vs_config_at(struct vs_config *cfg, const struct vs_config_key_info *ki)
 {
-	return (char *)cfg + vs_config_keys[k].offset;
+	return (char *)cfg + ki->offset;
 }
 
 static inline const void *vs_config_value(const struct vs_config *cfg,
 					  const struct vs_config_key_info *ki)
 {
 	return (const char *)cfg + ki->offset;
+}
+
+static inline void *vs_config_field(struct vs_config *cfg, enum vs_config_key k)
+{
+	return vs_config_at(cfg, &vs_config_keys[k]);
 }
