@@ -34,10 +34,11 @@ struct run {
 
 enum panel { P_VMAS, P_FAILURES, P_LEAKED, P_LATENCY, P_COUNT };
 static const char *const panel_keys[P_COUNT] = {"vmas", "failures", "leaked", "latency"};
-static const char *const panel_titles[P_COUNT] = {
-    "the load's VMAs (dashed: the limit, dash-dot: an emulated limit, dotted: the demand; "
-    "o: the first failure)",
-    "failures per second, by op", "leaked bytes", "latency p99 by call (log scale)"};
+#define VMAS_TITLE                                                                                 \
+	"the load's VMAs (dashed: the limit, dash-dot: an emulated limit, dotted: the demand; "    \
+	"o: the first failure)"
+static const char *const panel_titles[P_COUNT] = {VMAS_TITLE, "failures per second, by op",
+						  "leaked bytes", "latency p99 by call (log scale)"};
 
 /* The failures of every errno of one op in a sample. */
 static double op_failures(json_object *s, const char *op)

@@ -98,12 +98,14 @@ static int cmd_status(void)
 		if (!isnan(per))
 			printf(", %.0f B a VMA: %.1f MiB at the limit", per,
 			       vs_ctl_num(s, "kernel.at_limit_bytes") / 1048576);
-		printf(" (%s%s)\n", vs_ctl_text(s, "kernel.source", src, sizeof(src)),
-		       json_object_get_boolean(vs_ctl_at(s, "kernel.estimate"))
+		vs_ctl_text(s, "kernel.source", src, sizeof(src));
+		printf(" (%s%s)\n", src,
+		       !json_object_get_boolean(vs_ctl_at(s, "kernel.estimate"))
+			   ? ", its own cgroup's: exact"
+		       : strcmp(src, "meminfo") == 0
 			   ? ", an estimate: the host's unreclaimable slab"
-		       : json_object_get_boolean(vs_ctl_at(s, "kernel.host_wide"))
-			   ? ", the host's: exact on a quiet host only"
-			   : ", its own cgroup's: exact");
+			   : ", an estimate: the host's VMA caches, moved by other processes and "
+			     "warm caches");
 	}
 	if (json_object_get_boolean(vs_ctl_at(s, J(textfile_failing))))
 		printf("outputs:   textfile FAILING: %s\n",

@@ -284,7 +284,9 @@ static void kernel(struct vs_textbuf *o, const struct vs_snapshot *s)
 		       ",\"kernel\":{\"source\":\"%s\",\"estimate\":%s,\"host_wide\":%s,"
 		       "\"vma_bytes\":%llu,\"vma_bytes_peak\":%llu",
 		       vs_kmem_source_name(k->source),
-		       k->source == VS_KMEM_MEMINFO ? "true" : "false",
+		       /* a host-wide figure is an estimate: other processes' VMAs move
+			* it, and slab caches left warm absorb ours without growing */
+		       k->source == VS_KMEM_MEMCG ? "false" : "true",
 		       k->source == VS_KMEM_MEMCG ? "false" : "true",
 		       (unsigned long long)k->vma_bytes, (unsigned long long)k->vma_bytes_peak);
 	maybe(o, "bytes_per_vma", k->bytes_per_vma);

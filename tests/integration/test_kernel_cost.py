@@ -22,20 +22,25 @@ try:
     time.sleep(1.5)  # guarded holds 90 % of the limit by now
     s = h.stats(path)
     k = s["kernel"]
-    h.check(k["source"] == "slabinfo" and not k["estimate"], "as root: slabinfo: %s" % k)
-    # vm_area_struct alone is ~192 B; the maple tree adds some; the host adds noise.
-    h.check(k["bytes_per_vma"] and 120 <= k["bytes_per_vma"] <= 2000,
-            "bytes per VMA measured: %s" % k["bytes_per_vma"])
-    # bytes_per_vma is printed rounded: within half a byte per VMA of the limit
-    h.check(abs(k["at_limit_bytes"] - k["bytes_per_vma"] * s["max_map_count"])
-            <= s["max_map_count"] / 2, "at the limit: %d bytes" % k["at_limit_bytes"])
+    # Host-wide, the figure is an estimate: other processes' VMAs move it, and slab
+    # caches a benchmark left warm absorb ours without growing (44-96 B a VMA read
+    # that way). Its marking and format are asserted here; its value in the cgroup below.
+    h.check(k["source"] == "slabinfo" and k["host_wide"] and k["estimate"],
+            "as root: slabinfo, marked host-wide and an estimate: %s" % k)
+    per = k["bytes_per_vma"]
+    h.check(per is None or (isinstance(per, (int, float)) and per >= 0),
+            "bytes per VMA: a number or null: %s" % per)
+    if per is not None:
+        # bytes_per_vma is printed rounded: within half a byte per VMA of the limit
+        h.check(abs(k["at_limit_bytes"] - per * s["max_map_count"])
+                <= s["max_map_count"] / 2, "at the limit: %d bytes" % k["at_limit_bytes"])
     m = h.query(path, b"metrics\n").decode()
     h.check(re.search(r'^vmastress_kernel_vma_bytes\{source="slabinfo"\} \d+$', m, re.M),
             "vmastress_kernel_vma_bytes{source}")
     if a.ctl:
         out = subprocess.run([a.ctl, "--socket", path, "status"], capture_output=True,
                              text=True).stdout
-        h.check("kernel:" in out and "a VMA" in out, "status shows it")
+        h.check("kernel:" in out and "an estimate" in out, "status shows it, as an estimate")
 finally:
     d.kill()
 
@@ -86,7 +91,8 @@ try:
     k = h.stats(path)["kernel"]
     h.check(k["source"] == "memcg" and not k["host_wide"] and not k["estimate"],
             "its own cgroup's figure: %s" % k)
-    h.check(k["bytes_per_vma"] and 150 <= k["bytes_per_vma"] <= 600,
+    # vm_area_struct is ~192 B and the maple tree adds its nodes: 228 B measured.
+    h.check(k["bytes_per_vma"] and 150 <= k["bytes_per_vma"] <= 400,
             "bytes per VMA, exact with another process churning beside it: %s"
             % k["bytes_per_vma"])
 finally:
