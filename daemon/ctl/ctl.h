@@ -21,6 +21,8 @@ enum { CHECK_OK, CHECK_WARNING, CHECK_CRITICAL, CHECK_UNKNOWN }; /* monitoring-p
 
 /* The socket (socket.c): --socket's, else the default (the command's daemon's). */
 void vs_ctl_set_socket(const char *path);
+/* seconds as people say them: "0.4 s", "74 s", "12 min", "3 h", "5 days" (into buf) */
+const char *vs_ctl_duration(double seconds, char *buf, size_t len);
 void vs_ctl_default_socket(const char *path);
 /* Send one command to the socket, read the whole answer; 0 or a sysexits code. */
 int vs_ctl_query(const char *cmd, char *buf, size_t len, char *err, size_t errlen);

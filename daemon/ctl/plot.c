@@ -97,12 +97,13 @@ static const char *series_name(enum panel p, unsigned which, char *buf, size_t l
 	return buf;
 }
 
-/* Whether a series has a point to draw (failures: any failure; latency: any timed call). */
+/* Whether a series has a point to draw (failures: any failure; leaked: a byte leaked;
+ * latency: any timed call). */
 static bool series_present(const struct run *r, enum panel p, unsigned which)
 {
 	if (!r->samples)
 		return false;
-	if (p == P_VMAS || p == P_LEAKED)
+	if (p == P_VMAS)
 		return true;
 	for (size_t i = 0; i < r->n; i++) {
 		double v = value(r, p, which, i);
@@ -121,11 +122,69 @@ static size_t sample_at(const struct run *r, double t)
 	return r->n - 1;
 }
 
+/* A panel with nothing to draw in any run is one line of text, not an empty frame. */
+#define EMPTY_PANEL_H 22
+static bool panel_empty(const struct run *runs, int nruns, enum panel p)
+{
+	for (int r = 0; r < nruns; r++)
+		for (unsigned w = 0; w < series_count(p); w++)
+			if (series_present(&runs[r], p, w))
+				return false;
+	return true;
+}
+
+static double panel_height(const struct run *runs, int nruns, enum panel p)
+{
+	return panel_empty(runs, nruns, p) ? EMPTY_PANEL_H : PANEL_H + PANEL_GAP;
+}
+
+/* What an empty panel says instead. */
+static const char *const panel_none[P_COUNT] = {"no VMAs", "failures: none, no call failed",
+						"leaked bytes: no leaks", "latency: no call timed"};
+
+/* The VMA panel's top: the counts, the demand and an emulated limit, what the picture
+ * is about; the kernel's limit only where it is near them (a host at 1048576 would
+ * squash a 65530 story into the bottom fifth). A limit left out is marked at the
+ * panel's top edge with its value. */
+#define LIMIT_ON_SCALE 1.25
+static double vmas_top(const struct run *runs, int nruns, double data_hi)
+{
+	double hi = data_hi;
+
+	for (int r = 0; r < nruns; r++)
+		for (int k = 0; k < 2; k++) {
+			double v = k ? runs[r].demand : runs[r].emulated;
+			if (!isnan(v) && v > hi)
+				hi = v;
+		}
+	for (int r = 0; r < nruns; r++) {
+		double v = runs[r].limit;
+		if (isnan(runs[r].emulated) && !isnan(v) && v > hi && v <= LIMIT_ON_SCALE * hi)
+			hi = v;
+	}
+	return hi;
+}
+
+static void limit_off_scale(FILE *o, const struct vs_svg_frame *f, const struct run *run, int r,
+			    int nth)
+{
+	char text[64];
+
+	if (!isnan(run->emulated) || isnan(run->limit) || run->limit <= f->hi)
+		return;
+	snprintf(text, sizeof(text), "limit %.0f above the scale \u2191", run->limit);
+	fprintf(o,
+		"<text class=\"limit-off-scale\" data-report=\"%d\" x=\"%d\" y=\"%.1f\" "
+		"text-anchor=\"end\" fill=\"%s\">",
+		r, WIDTH - RIGHT - 4, f->y0 + 14 + 14.0 * nth, colours[r]);
+	vs_svg_text(o, text);
+	fprintf(o, "</text>\n");
+}
+
 static void panel(FILE *o, struct run *runs, int nruns, enum panel p, double y0, double tmax)
 {
 	struct vs_svg_frame f = {.y0 = y0, .tmax = tmax, .lo = 0, .hi = 0, .log = p == P_LATENCY};
 	char name[64];
-	int drawn = 0;
 
 	if (f.log)
 		f.lo = INFINITY;
@@ -138,14 +197,15 @@ static void panel(FILE *o, struct run *runs, int nruns, enum panel p, double y0,
 				f.hi = v > f.hi ? v : f.hi;
 				f.lo = f.log && v < f.lo ? v : f.lo;
 			}
-		if (p == P_VMAS)
-			for (int k = 0; k < 2; k++) {
-				double v = k == 1		     ? runs[r].demand
-					   : isnan(runs[r].emulated) ? runs[r].limit
-								     : runs[r].emulated;
-				if (!isnan(v) && v > f.hi)
-					f.hi = v;
-			}
+	}
+	if (p == P_VMAS)
+		f.hi = vmas_top(runs, nruns, f.hi);
+	if (panel_empty(runs, nruns, p)) {
+		fprintf(o,
+			"<g class=\"panel\" data-panel=\"%s\"><text class=\"empty\" x=\"%d\" "
+			"y=\"%.1f\" fill=\"#777777\">%s</text></g>\n",
+			panel_keys[p], LEFT, y0 - 8, panel_none[p]);
+		return;
 	}
 	if (f.log) {
 		if (!isfinite(f.lo))
@@ -158,12 +218,14 @@ static void panel(FILE *o, struct run *runs, int nruns, enum panel p, double y0,
 	}
 	fprintf(o, "<g class=\"panel\" data-panel=\"%s\">\n", panel_keys[p]);
 	vs_svg_axes(o, &f, panel_titles[p], p == P_LATENCY ? " µs" : "");
-	for (int r = 0; r < nruns; r++) {
+	for (int r = 0, off = 0; r < nruns; r++) {
 		const struct run *run = &runs[r];
 		if (p == P_VMAS) {
 			/* Emulated: the kernel's limit less the ballast is the emulated one. */
-			if (isnan(run->emulated))
+			if (isnan(run->emulated) && run->limit <= f.hi)
 				vs_svg_hline(o, &f, run->limit, "limit", colours[r], "8 4", r);
+			else if (isnan(run->emulated))
+				limit_off_scale(o, &f, run, r, off++);
 			vs_svg_hline(o, &f, run->demand, "demand", colours[r], "2 3", r);
 			vs_svg_hline(o, &f, run->emulated, "emulated-limit", colours[r], "8 3 2 3",
 				     r);
@@ -191,7 +253,6 @@ static void panel(FILE *o, struct run *runs, int nruns, enum panel p, double y0,
 				pen = true;
 			}
 			fprintf(o, "\"/>\n");
-			drawn++;
 		}
 		if (p == P_VMAS && run->samples && !isnan(run->first_failure)) {
 			size_t i = sample_at(run, run->first_failure);
@@ -205,14 +266,6 @@ static void panel(FILE *o, struct run *runs, int nruns, enum panel p, double y0,
 				vs_svg_y(&f, value(run, P_VMAS, 0, i)), colours[r]);
 		}
 	}
-	if (!drawn)
-		fprintf(o,
-			"<text class=\"empty\" x=\"%d\" y=\"%.1f\" text-anchor=\"middle\" "
-			"fill=\"#777777\">%s</text>\n",
-			(LEFT + WIDTH - RIGHT) / 2, y0 + PANEL_H / 2.0,
-			p == P_FAILURES	 ? "no call failed"
-			: p == P_LATENCY ? "no call timed"
-					 : "none");
 	fprintf(o, "</g>\n");
 }
 
@@ -300,7 +353,10 @@ static int write_svg(FILE *o, struct run *runs, int n)
 			tmax = t > tmax ? t : tmax;
 		}
 	double title_h = 24 + 18.0 * n;
-	double legend_y = title_h + P_COUNT * (PANEL_H + PANEL_GAP) + 10;
+	double panels_h = 0;
+	for (int p = 0; p < P_COUNT; p++)
+		panels_h += panel_height(runs, n, (enum panel)p);
+	double legend_y = title_h + panels_h + 10;
 	double height = legend_y + 18.0 * n + 60;
 	fprintf(o,
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -321,8 +377,11 @@ static int write_svg(FILE *o, struct run *runs, int n)
 		fprintf(o, "</text>\n");
 	}
 	fprintf(o, "</g>\n");
-	for (int p = 0; p < P_COUNT; p++)
-		panel(o, runs, n, (enum panel)p, title_h + 24 + p * (PANEL_H + PANEL_GAP), tmax);
+	double y0 = title_h + 24;
+	for (int p = 0; p < P_COUNT; p++) {
+		panel(o, runs, n, (enum panel)p, y0, tmax);
+		y0 += panel_height(runs, n, (enum panel)p);
+	}
 	fprintf(o, "<g class=\"legend\">\n");
 	for (int r = 0; r < n; r++) {
 		double y = legend_y + 18.0 * r;

@@ -39,7 +39,7 @@ static void usage(FILE *out)
 
 static int cmd_status(void)
 {
-	char err[512], t[VS_SNAP_STRING_MAX], k[96];
+	char err[512], t[VS_SNAP_STRING_MAX], k[96], up[24], ago[24];
 	json_object *s;
 	int r = vs_ctl_fetch_stats(&s, err, sizeof(err));
 
@@ -48,17 +48,18 @@ static int cmd_status(void)
 		return r;
 	}
 	if (json_object_is_type(vs_ctl_at(s, "watch"), json_type_object)) {
-		printf("vmastressd %s in watch mode, pid %.0f, up %.0f s\n",
+		printf("vmastressd %s in watch mode, pid %.0f, up %s\n",
 		       vs_ctl_text(s, J(version), t, sizeof(t)), vs_ctl_num(s, J(pid)),
-		       vs_ctl_num(s, J(uptime_seconds)));
+		       vs_ctl_duration(vs_ctl_num(s, J(uptime_seconds)), up, sizeof(up)));
 		vs_ctl_print_top(s);
 		json_object_put(s);
 		return 0;
 	}
 	double limit = vs_ctl_num(s, J(max_map_count)), vmas = vs_ctl_num(s, J(map_count));
-	printf("vmastressd %s, pid %.0f, up %.0f s, profile %s, ",
+	printf("vmastressd %s, pid %.0f, up %s, profile %s, ",
 	       vs_ctl_text(s, J(version), t, sizeof(t)), vs_ctl_num(s, J(pid)),
-	       vs_ctl_num(s, J(uptime_seconds)), vs_ctl_text(s, J(profile), k, sizeof(k)));
+	       vs_ctl_duration(vs_ctl_num(s, J(uptime_seconds)), up, sizeof(up)),
+	       vs_ctl_text(s, J(profile), k, sizeof(k)));
 	printf("seed %s\n", vs_ctl_text(s, J(seed), t, sizeof(t)));
 	printf("workers:   %.0f\n", vs_ctl_num(s, J(workers)));
 	printf("VMAs:      %.0f / %.0f (%.1f %%), peak %.0f", vmas, limit, 100.0 * vmas / limit,
@@ -66,8 +67,9 @@ static int cmd_status(void)
 	/* The /proc figure is a check of the exact count, taken with the workers
 	 * parked: before the first one it is the count at start, not news. */
 	if (vs_ctl_num(s, "accounting.verifications") > 0)
-		printf("; checked against /proc %.1f s ago (then %.0f, drift %+.0f)\n",
-		       vs_ctl_num(s, J(map_count_proc_age_seconds)),
+		printf("; checked against /proc %s ago (then %.0f, drift %+.0f)\n",
+		       vs_ctl_duration(vs_ctl_num(s, J(map_count_proc_age_seconds)), ago,
+				       sizeof(ago)),
 		       vs_ctl_num(s, J(map_count_proc)), vs_ctl_num(s, J(drift_last)));
 	else
 		printf("; not checked against /proc yet (accounting.verify_interval_ms)\n");

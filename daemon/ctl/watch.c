@@ -48,12 +48,14 @@ void vs_ctl_print_top(json_object *s)
 	clock_gettime(CLOCK_REALTIME, &now);
 	double age =
 	    (double)now.tv_sec + (double)now.tv_nsec / 1e9 - vs_ctl_num(s, "watch.scanned_at");
+	char ago[24], every[24];
 	printf("; %.0f processes, %.0f VMAs; at or above 50/80/95 %%: %.0f/%.0f/%.0f; scan %.3f "
-	       "s, %.0f s ago (every %.0f s)\n",
+	       "s, %s ago (every %s)\n",
 	       vs_ctl_num(s, "watch.processes"), vs_ctl_num(s, "watch.vmas"),
 	       vs_ctl_num(s, "watch.above.50"), vs_ctl_num(s, "watch.above.80"),
 	       vs_ctl_num(s, "watch.above.95"), vs_ctl_num(s, "watch.scan_seconds"),
-	       age < 0 ? 0 : age, vs_ctl_num(s, "watch.interval_seconds"));
+	       vs_ctl_duration(age, ago, sizeof(ago)),
+	       vs_ctl_duration(vs_ctl_num(s, "watch.interval_seconds"), every, sizeof(every)));
 	char backend[16], why[200];
 	vs_ctl_text(s, "watch.backend", backend, sizeof(backend));
 	if (strcmp(backend, "proc") == 0)
@@ -182,9 +184,10 @@ int vs_ctl_check_watch(double warning, double critical, double window)
 	unsigned caught = caught_within(s, window, &newest);
 	if (caught) { /* a process was refused by the limit: the failure itself */
 		char c[40], call[24], u[VS_CTL_UNIT_WIDTH + 1];
-		printf("VMASTRESS CRITICAL - %u calls refused at the VMA limit in the last %.0f s, "
+		char last[24];
+		printf("VMASTRESS CRITICAL - %u calls refused at the VMA limit in the last %s, "
 		       "the last: %s (pid %.0f, %s) %s at %.0f VMAs",
-		       caught, window, vs_ctl_text(newest, "comm", c, sizeof(c)),
+		       caught, vs_ctl_duration(window, last, sizeof(last)), vs_ctl_text(newest, "comm", c, sizeof(c)),
 		       vs_ctl_num(newest, "pid"),
 		       vs_ctl_text(newest, "unit", u, sizeof(u))[0] ? u : "no unit",
 		       vs_ctl_text(newest, "call", call, sizeof(call)),
@@ -387,10 +390,11 @@ int vs_ctl_advise(int argc, char **argv)
 	       "limit its\nallocations fail and memory it frees stays in use.\n\n");
 	printf("Now:         vm.max_map_count = %ld (%s)\n", limit,
 	       strcmp(src, "-") ? src : "the kernel's default: no sysctl.d file sets it");
+	char over[24];
 	if (peak)
-		printf("Most seen:   %ld mappings, %s (%s), over the last %.1f h\n", peak,
+		printf("Most seen:   %ld mappings, %s (%s), over the last %s\n", peak,
 		       strcmp(unit, "-") && unit[0] ? unit : "no unit", comm,
-		       vs_ctl_num(a, "window_seconds") / 3600);
+		       vs_ctl_duration(vs_ctl_num(a, "window_seconds"), over, sizeof(over)));
 	else
 		printf("Most seen:   nothing yet (the watch keeps the peaks it sees)\n");
 	if (hits > 0)

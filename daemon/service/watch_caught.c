@@ -113,6 +113,36 @@ static double realtime_of_mono_ns(unsigned long long ns)
 	       ((double)m.tv_sec + (double)m.tv_nsec / 1e9 - (double)ns / 1e9);
 }
 
+/* The unit of an event's process. The leaf of its cgroup v2 path is its unit; a
+ * container's, or one in a nested cgroup, comes from the whole path (the cgroup tree,
+ * by its id), else its /proc/PID/cgroup while it lives. The last answer is kept: a
+ * storm comes from few processes, and the loop must not read /proc for each call. */
+static void unit_of_event(const struct vs_catch_event *e, char *unit, size_t len)
+{
+	static struct {
+		long pid;
+		unsigned long long cgroup;
+		char unit[VS_WATCH_UNIT_MAX];
+	} last = {.pid = -1};
+
+	if (last.pid == (long)e->pid && last.cgroup == e->cgroup) {
+		snprintf(unit, len, "%s", last.unit);
+		return;
+	}
+	snprintf(unit, len, "%.*s", VS_CATCH_UNIT_MAX, e->unit);
+	bool container = strncmp(unit, "docker-", 7) == 0 || strncmp(unit, "libpod-", 7) == 0 ||
+			 strncmp(unit, "cri-containerd-", 15) == 0 ||
+			 strncmp(unit, "crio-", 5) == 0;
+	if (!unit[0] || container ||
+	    !(strstr(unit, ".service") || strstr(unit, ".scope") || strstr(unit, ".slice")))
+		snprintf(unit, len, "%s", unit_of_cgroup(e->cgroup));
+	if (!unit[0])
+		vs_watch_unit_of_pid((long)e->pid, unit, len);
+	last.pid = (long)e->pid;
+	last.cgroup = e->cgroup;
+	snprintf(last.unit, sizeof(last.unit), "%s", unit);
+}
+
 #define CAUGHT_JOURNAL_PER_SECOND 10
 
 struct update {
@@ -130,7 +160,6 @@ static void on_caught(const struct vs_catch_event *e, void *userdata)
 	struct vs_watch_catch *c = &u->w->caught;
 	struct vs_watch_caught *x = &c->recent[c->head];
 	struct vs_fields f = VS_FIELDS_NONE;
-	size_t ul;
 
 	x->time = realtime_of_mono_ns(e->mono_ns);
 	x->pid = e->pid;
@@ -140,20 +169,7 @@ static void on_caught(const struct vs_catch_event *e, void *userdata)
 	x->call = e->call;
 	x->err = e->err;
 	snprintf(x->comm, sizeof(x->comm), "%.16s", e->comm);
-	/* The leaf of its cgroup v2 path is its unit; a container's, or one in a
-	 * nested cgroup, comes from the whole path (the cgroup tree, by its id),
-	 * else its /proc/PID/cgroup while it lives. */
-	snprintf(x->unit, sizeof(x->unit), "%.*s", VS_CATCH_UNIT_MAX, e->unit);
-	ul = strlen(x->unit);
-	bool container =
-	    strncmp(x->unit, "docker-", 7) == 0 || strncmp(x->unit, "libpod-", 7) == 0 ||
-	    strncmp(x->unit, "cri-containerd-", 15) == 0 || strncmp(x->unit, "crio-", 5) == 0;
-	if (!ul || container ||
-	    !(strstr(x->unit, ".service") || strstr(x->unit, ".scope") ||
-	      strstr(x->unit, ".slice")))
-		snprintf(x->unit, sizeof(x->unit), "%s", unit_of_cgroup(e->cgroup));
-	if (!x->unit[0])
-		vs_watch_unit_of_pid(x->pid, x->unit, sizeof(x->unit));
+	unit_of_event(e, x->unit, sizeof(x->unit));
 	c->head = (c->head + 1) % c->kept;
 	if (c->n < c->kept)
 		c->n++;
@@ -183,12 +199,18 @@ static void on_caught(const struct vs_catch_event *e, void *userdata)
 		   x->limit);
 }
 
-void vs_watch_caught_update(struct vs_watch *w, struct vs_peaks *peaks)
+bool vs_watch_caught_drain(struct vs_watch *w, struct vs_peaks *peaks)
 {
 	struct update u = {w, peaks};
 
+	return w->catch && vs_catch_drain(w->catch, on_caught, &u, VS_WATCH_CAUGHT_BATCH) ==
+			       VS_WATCH_CAUGHT_BATCH;
+}
+
+void vs_watch_caught_update(struct vs_watch *w, struct vs_peaks *peaks)
+{
 	if (!w->catch)
 		return;
-	vs_catch_drain(w->catch, on_caught, &u);
+	vs_watch_caught_drain(w, peaks);
 	refresh(w);
 }

@@ -21,6 +21,7 @@
 #include "vmastress/service/stats_server.h"
 #include "vmastress/service/watch_loop.h"
 #include "vmastress/service/watch_caught.h"
+#include "vmastress/watch/scanner.h"
 
 #define STATUS_LEN 256
 
@@ -29,7 +30,8 @@ struct watch_loop {
 	struct vs_config cfg; /* the running configuration (reloads replace it) */
 	const struct vs_run_options *opt;
 	struct vs_stats_server *server;
-	sd_event_source *scan, *textfile;
+	sd_event_source *scan, *textfile, *scanned, *ring;
+	struct vs_watch_scanner *scanner; /* the scans, off this loop */
 	double started, started_realtime;
 	struct vs_watch w;
 	struct vs_output_state textfile_out;
@@ -142,7 +144,7 @@ static int on_ring(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 	struct watch_loop *l = userdata;
 
 	(void)s, (void)fd, (void)revents;
-	vs_watch_caught_update(&l->w, &l->peaks);
+	vs_watch_caught_drain(&l->w, &l->peaks); /* one batch: the fd stays readable */
 	return 0;
 }
 
@@ -159,11 +161,8 @@ static void note_peaks(struct watch_loop *l)
 			continue;
 		struct vs_peak *e = vs_peaks_note(&l->peaks, p->unit, p->comm, p->pid, peak,
 						  w->limit, p->peak_at, w->scanned_at, w->scans);
-		if (e->vmas >= w->limit / 100 && e->vmas > e->classified + e->classified / 10 &&
-		    e->pid == p->pid) {
-			snprintf(e->shape, sizeof(e->shape), "%s", vs_peaks_shape_of(p->pid));
-			e->classified = e->vmas;
-		}
+		if (p->shape[0] && e->pid == p->pid) /* judged by the scanner */
+			memcpy(e->shape, p->shape, sizeof(e->shape));
 	}
 	if (l->peaks_path[0] && l->peaks.dirty) {
 		int r = vs_peaks_save(&l->peaks, l->peaks_path);
@@ -172,27 +171,31 @@ static void note_peaks(struct watch_loop *l)
 	}
 }
 
-static void scan(struct watch_loop *l)
+/* A finished scan taken in: what waits in the ring first, then the peaks, the
+ * crossings and the status. */
+static void scanned(struct watch_loop *l)
 {
-	long limit = 0;
 	char line[STATUS_LEN];
-	int r = vs_vma_read_limit(NULL, &limit);
 
-	if (r < 0)
-		vs_log_errno(LOG_WARNING, r, "cannot read vm.max_map_count");
-	l->w.top_n = l->cfg.watch_top;
-	l->w.sysctl.value = limit;
-	if (l->w.catch)
-		vs_catch_set_limit(l->w.catch, limit);
-	vs_sysctld_resolve("", "vm.max_map_count", &l->w.sysctl);
-	r = vs_watch_scan(&l->w, "/proc", limit);
-	if (r < 0)
-		vs_log_errno(LOG_ERR, r, "cannot read /proc");
-	vs_watch_caught_update(&l->w, &l->peaks); /* what waits, before the figures are read */
+	if (l->w.limit_err < 0)
+		vs_log_errno(LOG_WARNING, l->w.limit_err, "cannot read vm.max_map_count");
+	if (l->w.scan_err < 0)
+		vs_log_errno(LOG_ERR, l->w.scan_err, "cannot read /proc");
+	vs_watch_caught_update(&l->w, &l->peaks);
 	note_peaks(l);
 	log_crossings(l);
 	status(l, line, sizeof(line));
 	vs_notify_status(line);
+}
+
+static int on_scanned(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct watch_loop *l = userdata;
+
+	(void)s, (void)fd, (void)revents;
+	if (vs_watch_scanner_take(l->scanner, &l->w, false))
+		scanned(l);
+	return 0;
 }
 
 static int on_scan(sd_event_source *s, uint64_t usec, void *userdata)
@@ -200,7 +203,7 @@ static int on_scan(sd_event_source *s, uint64_t usec, void *userdata)
 	struct watch_loop *l = userdata;
 
 	(void)usec;
-	scan(l);
+	vs_watch_scanner_request(l->scanner, l->cfg.watch_top);
 	return vs_loop_rearm(s, (uint64_t)l->cfg.watch_interval * 1000000ULL);
 }
 
@@ -374,14 +377,26 @@ int vs_watch_run(const struct vs_config *cfg, const struct vs_run_options *opt)
 		snprintf(l.w.caught.attach, sizeof(l.w.caught.attach), "%s",
 			 vs_catch_attach(l.w.catch));
 		l.w.caught.reason[0] = 0;
-		if ((r = sd_event_add_io(l.ev, NULL, vs_catch_fd(l.w.catch), EPOLLIN, on_ring,
-					 &l)) < 0) {
+		/* Below the clients: a storm's batches wait while a client is answered. */
+		if ((r = sd_event_add_io(l.ev, &l.ring, vs_catch_fd(l.w.catch), EPOLLIN, on_ring,
+					 &l)) < 0 ||
+		    (r = sd_event_source_set_priority(l.ring, SD_EVENT_PRIORITY_NORMAL + 10)) < 0) {
 			vs_log_errno(LOG_ERR, r, "cannot watch the BPF ring buffer");
 			code = VS_EX_SOFTWARE;
 			goto out;
 		}
 	}
-	scan(&l); /* the first figures before READY=1 */
+	/* The scans on their own thread; the first one's figures before READY=1. */
+	if ((r = vs_watch_scanner_start(&l.scanner, l.w.catch)) < 0 ||
+	    (r = sd_event_add_io(l.ev, &l.scanned, vs_watch_scanner_fd(l.scanner), EPOLLIN,
+				 on_scanned, &l)) < 0) {
+		vs_log_errno(LOG_ERR, r, "cannot start the scans");
+		code = VS_EX_SOFTWARE;
+		goto out;
+	}
+	vs_watch_scanner_request(l.scanner, l.cfg.watch_top);
+	vs_watch_scanner_take(l.scanner, &l.w, true);
+	scanned(&l);
 	vs_log_msg(
 	    VS_MSG_START, LOG_INFO, &f,
 	    "started in watch mode (%s%s%s): every %u s, top %u, vm.max_map_count %ld, "
@@ -407,6 +422,10 @@ int vs_watch_run(const struct vs_config *cfg, const struct vs_run_options *opt)
 	if (opt->report && write_text(&l, opt->report, true) < 0 && !code)
 		code = VS_EX_SOFTWARE;
 out:
+	vs_watch_scanner_stop(l.scanner);
+	l.scanner = NULL;
+	sd_event_source_disable_unref(l.scanned);
+	sd_event_source_disable_unref(l.ring);
 	sd_event_source_disable_unref(l.scan);
 	sd_event_source_disable_unref(l.textfile);
 	vs_stats_server_free(l.server);

@@ -35,9 +35,9 @@ int vs_catch_fd(const struct vs_catch *c)
 	(void)c;
 	return -1;
 }
-int vs_catch_drain(struct vs_catch *c, vs_catch_event_fn fn, void *userdata)
+int vs_catch_drain(struct vs_catch *c, vs_catch_event_fn fn, void *userdata, unsigned max)
 {
-	(void)c, (void)fn, (void)userdata;
+	(void)c, (void)fn, (void)userdata, (void)max;
 	return -EOPNOTSUPP;
 }
 int vs_catch_counters(struct vs_catch *c, struct vs_catch_counters *sum)
@@ -121,6 +121,7 @@ struct vs_catch {
 	struct ring_buffer *rb;
 	vs_catch_event_fn fn;
 	void *userdata;
+	unsigned left; /* events this drain may still hand over */
 	int ncpus;
 	struct vs_catch_counters *percpu; /* one per possible CPU, read at once */
 };
@@ -131,7 +132,8 @@ static int on_event(void *ctx, void *data, size_t size)
 
 	if (size >= sizeof(struct vs_catch_event) && c->fn)
 		c->fn(data, c->userdata);
-	return 0;
+	/* libbpf has consumed this one; a negative return stops the drain here */
+	return --c->left ? 0 : -EAGAIN;
 }
 
 /* The syscall wrappers' prefix on this architecture. */
@@ -323,11 +325,15 @@ int vs_catch_fd(const struct vs_catch *c)
 	return ring_buffer__epoll_fd(c->rb);
 }
 
-int vs_catch_drain(struct vs_catch *c, vs_catch_event_fn fn, void *userdata)
+int vs_catch_drain(struct vs_catch *c, vs_catch_event_fn fn, void *userdata, unsigned max)
 {
+	if (!max)
+		return 0;
 	c->fn = fn;
 	c->userdata = userdata;
-	return ring_buffer__consume(c->rb);
+	c->left = max;
+	int r = ring_buffer__consume(c->rb);
+	return r == -EAGAIN ? (int)max : r;
 }
 
 int vs_catch_counters(struct vs_catch *c, struct vs_catch_counters *sum)

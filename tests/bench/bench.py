@@ -14,9 +14,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vsharness as h  # noqa: E402
+import benchstats  # noqa: E402
 
 p = argparse.ArgumentParser()
 p.add_argument("--daemon", required=True)
@@ -30,7 +33,7 @@ p.add_argument("--baseline", metavar="REF",
                "with the tree's, rep by rep: every figure gets a vs_baseline ratio with its "
                "spread, and a drop beyond the run's noise is printed as a regression")
 p.add_argument("--only", help="comma-separated sections (all by default): churn, verify, latency, "
-               "stress-ng, limits, watch, catch, stats, memory")
+               "stress-ng, limits, watch, catch, watch_ping, stats, memory")
 a = p.parse_args()
 if a.quick:
     a.reps, a.seconds = 1, 1.0
@@ -64,23 +67,31 @@ def run_daemon(cfg, extra=(), duration=None, ok=(0,)):
         return json.load(f)
 
 
-def stat(xs):
-    xs = [x for x in xs if x is not None]
-    if not xs:
-        return None
-    return {"median": statistics.median(xs), "min": min(xs), "max": max(xs), "n": len(xs)}
+stat = benchstats.stat
 
 
-SECTIONS = ("churn", "verify", "latency", "stress-ng", "limits", "watch", "catch", "stats",
-            "memory")
+SECTIONS = ("churn", "verify", "latency", "stress-ng", "limits", "watch", "catch", "watch_ping",
+            "stats", "memory")
 want = set(a.only.split(",")) if a.only else set(SECTIONS)
 unknown = want - set(SECTIONS)
 if unknown:
     sys.exit("--only: unknown section %s (%s)" % (", ".join(sorted(unknown)), ", ".join(SECTIONS)))
 
 
-def measure(daemon, reps):
-    """Every wanted section with this daemon, reps repetitions each: (results, goals)."""
+def save(what):
+    """The JSON as it stands: written after every section, so a run that dies later
+    keeps what it measured."""
+    with open(a.json + ".tmp", "w") as f:
+        json.dump(what, f, indent=1)
+    os.replace(a.json + ".tmp", a.json)
+
+
+progress = {"partial": True, "runs": []}
+
+
+def measure(daemon, reps, label="tree"):
+    """Every wanted section with this daemon, reps repetitions each: (results, goals).
+    A section that fails, however, is recorded as failed and the rest go on."""
     current["daemon"] = daemon
     results = {}
     goals = {"churn_1_worker_ratio": ">= 0.95", "vmastressd_vs_stress_ng_ratio": ">= 2",
@@ -459,6 +470,54 @@ def measure(daemon, reps):
                 holder.stdin.close()
                 holder.wait(120)
 
+    def sec_watch_ping():
+        # A client pinging the watch every 20 ms, as a monitoring check does, in three
+        # moments at 1048576 (as root): idle; while a process climbs to the limit as fast
+        # as it can, again and again; while one at the limit makes refused munmap calls
+        # at full speed. The BPF watch, and the /proc scan while one climbs. p50, p99
+        # and max of the answers' latency; the goal is p99 <= 50 ms in every moment.
+        if os.geteuid() != 0:
+            results["watch_ping"] = "skipped: needs root (BPF, the limit raised)"
+            return
+        span = 2.0 if a.quick else 6.0
+        with h.RaisedLimit(max(found, 1048576)):
+            limit = h.read_limit()
+            for backend in ("bpf", "proc"):
+                sock = os.path.join(tmp, "ping-%s.sock" % backend)
+                c = conf("wping" + backend, 'watch = { interval = 1; top = 10; backend = "%s"; };\n'
+                         % backend)
+                d = subprocess.Popen(["timeout", "-k", "5", "600", daemon, "-c", c, "--watch",
+                                      "--socket", sock], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+                try:
+                    if not h.wait_socket(sock):
+                        raise BenchError("the %s watch did not answer" % backend)
+                    moments = ("idle", "climb", "storm") if backend == "bpf" else ("climb",)
+                    for moment in moments:
+                        load = None
+                        if moment != "idle":
+                            load = subprocess.Popen(
+                                [fastest, str(limit), str(2 * limit), moment, str(span + 1)],
+                                stdout=subprocess.PIPE, text=True)
+                            if moment == "storm":
+                                load.stdout.readline()  # at the limit: the storm begins
+                        with h.Pinger(sock) as pinger:
+                            time.sleep(span)
+                        if load:
+                            out = load.communicate(timeout=600)[0].split()
+                            if moment == "storm" and len(out) >= 2:
+                                results["watch_ping_storm_refusals_per_s"] = float(out[-1])
+                        p50, p99, mx, lost = pinger.figures()
+                        key = "watch_ping_%s%s" % ("" if backend == "bpf" else "proc_", moment)
+                        results[key + "_p50_ms"] = stat([p50])
+                        results[key + "_p99_ms"] = stat([p99])
+                        results[key + "_max_ms"] = stat([mx])
+                        results[key + "_unanswered"] = lost
+                        goals[key + "_p99_ms"] = "<= 50"
+                finally:
+                    d.terminate()
+                    d.wait(60)
+
     def sec_stats():
         # stats latency while 2 workers run flat out; memory per live region at ~30k regions.
         sock = os.path.join(tmp, "stats.sock")
@@ -573,12 +632,26 @@ def measure(daemon, reps):
                     pass
 
 
-    for name, fn in (("churn", sec_churn), ("verify", sec_verify), ("latency", sec_latency), ("stress-ng", sec_stress_ng), ("limits", sec_limits), ("watch", sec_watch), ("catch", sec_catch), ("stats", sec_stats), ("memory", sec_memory)):
-        if name in want:
-            try:
-                fn()
-            except BenchError as e:
-                results["section_" + name.replace("-", "_")] = "failed: %s" % e
+    progress["runs"].append({"label": label, "results": results})
+    sections = [(n, f) for n, f in (("churn", sec_churn), ("verify", sec_verify),
+                                    ("latency", sec_latency), ("stress-ng", sec_stress_ng),
+                                    ("limits", sec_limits), ("watch", sec_watch),
+                                    ("catch", sec_catch), ("watch_ping", sec_watch_ping),
+                                    ("stats", sec_stats), ("memory", sec_memory)) if n in want]
+    for i, (name, fn) in enumerate(sections):
+        t0 = time.monotonic()
+        print("bench: %s: section %s (%d of %d)..." % (label, name, i + 1, len(sections)),
+              flush=True)
+        try:
+            fn()
+        except BenchError as e:
+            results["section_" + name.replace("-", "_")] = "failed: %s" % e
+        except Exception as e:  # noqa: BLE001 -- one broken section never loses the others
+            traceback.print_exc()
+            results["section_" + name.replace("-", "_")] = "failed: %s: %s" % (type(e).__name__, e)
+        print("bench: %s: section %s done in %.0f s" % (label, name, time.monotonic() - t0),
+              flush=True)
+        save(progress)
     return results, goals
 
 
@@ -609,29 +682,7 @@ def build_ref(ref):
     return os.path.join(where, "build", "vmastressd"), sha
 
 
-# Figures where less is better (times, latencies, memory, time ratios); the rest are
-# rates or rate ratios, where more is better.
-def lower_is_better(k):
-    return (k.endswith("_s") or k.endswith("_ms") or "bytes" in k or "rss" in k or
-            k.endswith("_vs_fastest_ratio") or k.endswith("_vs_fastest_file_ratio") or
-            k.endswith("_high_vs_low_ratio") or "cpu_per_vma" in k or "latency_ms" in k)
-
-
-def is_reference(k):
-    return (k.startswith("plain_loop") or k.startswith("stress_ng") or "fastest_way" in k or
-            k.startswith("watch_bare_loop"))
-
-
-def merge(runs):
-    """One figure per key over the reps: the median of each rep's median."""
-    out = {}
-    for r in runs:
-        for k, v in r.items():
-            if isinstance(v, dict) and "median" in v:
-                out.setdefault(k, []).append(v["median"])
-            elif k not in out:
-                out[k] = v
-    return {k: stat(v) if isinstance(v, list) else v for k, v in out.items()}
+lower_is_better = benchstats.lower_is_better
 
 
 failed = []
@@ -641,33 +692,11 @@ if a.baseline:
     for rep in range(a.reps):
         # Interleaved, rep by rep, the order alternating: drift on the machine falls
         # on both alike.
-        order = [("tree", a.daemon), ("base", base_daemon)]
+        order = [("tree", a.daemon), ("baseline", base_daemon)]
         for who, d in (order if rep % 2 == 0 else order[::-1]):
-            r, goals = measure(d, 1)
+            r, goals = measure(d, 1, "%s, rep %d of %d" % (who, rep + 1, a.reps))
             (tree_runs if who == "tree" else base_runs).append(r)
-    results, baseline = merge(tree_runs), merge(base_runs)
-    vs = {}
-    for k, v in results.items():
-        if not (isinstance(v, dict) and "median" in v) or not isinstance(baseline.get(k), dict):
-            continue
-        ratios = [t[k]["median"] / b[k]["median"] for t, b in zip(tree_runs, base_runs)
-                  if isinstance(t.get(k), dict) and isinstance(b.get(k), dict) and
-                  t[k]["median"] and b[k]["median"]]
-        if not ratios:
-            continue
-        st = stat(ratios)
-        # The noise of this run: how far the baseline's own reps spread (and the
-        # tree's), relative to their medians, and 5 % at least. A regression is a
-        # drop beyond it in every rep (3 reps at least). References (the plain loop,
-        # stress-ng, the fastest way) run the same binary both times: shown, not judged.
-        noise = max(0.05, max((x["max"] - x["min"]) / (2 * x["median"]) if x["median"] else 0
-                              for x in (v, baseline[k])))
-        drops = [(r - 1) if lower_is_better(k) else (1 - r) for r in ratios]
-        st["noise"] = noise
-        st["reference"] = is_reference(k)
-        st["regression"] = (not st["reference"] and len(ratios) >= 3 and
-                            min(drops) > noise)
-        vs[k] = st
+    results, baseline, vs = benchstats.compare(tree_runs, base_runs)
     results["vs_baseline"] = {"ref": a.baseline, "commit": base_sha, "figures": vs}
     results["baseline"] = baseline
     failed = [k for k, v in results.items() if isinstance(v, str) and v.startswith("failed")]

@@ -8,7 +8,12 @@
  * VMAs, whose splits also update the file's interval tree (the files shape's floor).
  * With "teardown" after, it then unmaps them a pair a call from the top and prints
  * those seconds too (the reference for the daemon's teardown).
- * Usage: fastest_limit [--file] LIMIT [VMAS [hold|teardown]] */
+ * With "storm SECONDS" after, it then makes refused munmap calls at full speed for
+ * that long (a page inside the untouched read-write tail: a split the limit refuses)
+ * and prints their number and rate; with "climb SECONDS", it climbs to the limit,
+ * unmaps it all and climbs again until then, and prints the climbs (the two moments
+ * a watch must keep answering its clients through).
+ * Usage: fastest_limit [--file] LIMIT [VMAS [hold|teardown|storm S|climb S]] */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -60,11 +65,44 @@ int main(int argc, char **argv)
 			break;
 		}
 	printf("%.6f %zu\n", now() - t0, made);
+	fflush(stdout); /* read by a caller that waits for the climb */
 	if (argc > 3 && strcmp(argv[3], "hold") == 0) {
 		char c;
-		fflush(stdout);
 		while (read(0, &c, 1) > 0)
 			;
+	}
+	if (argc > 4 && strcmp(argv[3], "storm") == 0) {
+		double end = now() + atof(argv[4]), t = now();
+		unsigned long refused = 0, calls = 0;
+		char *target = p + (made + 11) * page; /* inside the read-write tail */
+		if (made + 12 >= pages) {
+			fprintf(stderr, "storm: no read-write tail to split\n");
+			return 70;
+		}
+		for (; (calls & 1023) || now() < end; calls++)
+			if (munmap(target, page) < 0)
+				refused++;
+		printf("%lu %.0f\n", refused, (double)calls / (now() - t));
+		return refused == calls ? 0 : 70;
+	}
+	if (argc > 4 && strcmp(argv[3], "climb") == 0) {
+		double end = now() + atof(argv[4]);
+		unsigned climbs = 1;
+		while (now() < end) {
+			if (munmap(p, pages * page) < 0 ||
+			    (p = mmap(NULL, pages * page, PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)) ==
+				MAP_FAILED) {
+				perror("climb");
+				return 70;
+			}
+			for (size_t i = 1; i < pages && mprotect(p + i * page, page, PROT_READ) == 0;
+			     i += 2)
+				;
+			climbs++;
+		}
+		printf("%u\n", climbs);
+		return 0;
 	}
 	/* The teardown reference: the layout unmapped from the top, a VMA pair (2
 	 * pages) a call, as a daemon unmaps its regions one by one; its seconds. */

@@ -6,6 +6,7 @@ the recommended limit, emulated; not held at a lower one); a caught refusal make
 never trusted, never a crash."""
 import glob
 import json
+import re
 import os
 import shlex
 import subprocess
@@ -79,6 +80,10 @@ try:
     h.check(("vm.max_map_count = %d" % want) in out and rc == (1 if want > limit else 0),
             "advise: %d (2 x %d rounded up, never below %d), exit %d:\n%s"
             % (want, held, limit, rc, out))
+    # The window as people say it: seconds here ("over the last 0.0 h" before).
+    m = re.search(r"over the last ([0-9.]+) (s|min)\b", out)
+    h.check(m and float(m.group(1)) > 0, "the window in seconds or minutes: %s"
+            % next((x for x in out.splitlines() if x.startswith("Most seen")), out))
     rc, out, _ = advise("--headroom", "5", "--json")
     j = json.loads(out)
     big = 5 * held

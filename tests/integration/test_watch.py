@@ -157,7 +157,7 @@ try:
                 lines[3].split()[-1] == str(limit),
                 "vmastressctl top: the backend, the helper at the limit first, 100.0 %%, its "
                 "peak:\n%s" % p.stdout)
-        h.check(re.search(r"scan [0-9.]+ s, [0-9]+ s ago \(every 1 s\)", lines[0]),
+        h.check(re.search(r"scan [0-9.]+ s, [0-9.]+ s ago \(every 1 s\)", lines[0]),
                 "top says how old its scan is: %s" % lines[0])
         t = subprocess.Popen(ctl + ["top", "-n", "0.3"], stdout=subprocess.PIPE, text=True)
         time.sleep(1.2)

@@ -272,6 +272,47 @@ def stats(path):
     return json.loads(query(path, b"stats\n"))
 
 
+class Pinger:
+    """A client pinging the stats socket every period (20 ms) from a thread, as a
+    monitoring check would, for a with-block: each answer's latency in ms, None for
+    one not answered within timeout."""
+
+    def __init__(self, path, period=0.02, timeout=5.0):
+        import threading
+        self.path, self.period, self.timeout = path, period, timeout
+        self.latencies_ms = []
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self):
+        while not self.done.is_set():
+            t0 = time.monotonic()
+            try:
+                ok = query(self.path, b"ping\n", self.timeout) == b"pong\n"
+            except OSError:
+                ok = False
+            dt = time.monotonic() - t0
+            self.latencies_ms.append(1000 * dt if ok else None)
+            time.sleep(max(0.0, self.period - dt))
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.done.set()
+        self.thread.join(self.timeout + 1)
+        return False
+
+    def figures(self):
+        """p50, p99 and max in ms, and the pings not answered."""
+        got = sorted(x for x in self.latencies_ms if x is not None)
+        if not got:
+            return None, None, None, len(self.latencies_ms)
+        pick = lambda q: got[min(len(got) - 1, int(q * len(got)))]  # noqa: E731
+        return pick(0.5), pick(0.99), got[-1], len(self.latencies_ms) - len(got)
+
+
 def find_tool(name, env):
     """A Prometheus tool: $env, PATH, or beside $PROMTOOL (.ci/run extracts Debian's
     packages there without installing, so nothing is started on the host)."""

@@ -17,8 +17,10 @@ void vs_catch_set_limit(struct vs_catch *c, long limit);
 /* The ring buffer's fd, readable when events wait (for sd-event). */
 int vs_catch_fd(const struct vs_catch *c);
 typedef void (*vs_catch_event_fn)(const struct vs_catch_event *e, void *userdata);
-/* Hand every waiting event to fn; the number, or -errno. */
-int vs_catch_drain(struct vs_catch *c, vs_catch_event_fn fn, void *userdata);
+/* Hand at most max waiting events to fn (a storm never holds the caller longer than
+ * one batch): the number handed, max when more may wait (the fd stays readable), or
+ * -errno. */
+int vs_catch_drain(struct vs_catch *c, vs_catch_event_fn fn, void *userdata, unsigned max);
 /* The per-CPU counters, summed. */
 int vs_catch_counters(struct vs_catch *c, struct vs_catch_counters *sum);
 /* Every process with memory, from the task iterator: fn(pid, map_count). */

@@ -20,7 +20,6 @@ struct vs_peak {
 	uint64_t scans, scans80, scans95, hits;
 	uint64_t last_scan; /* not stored */
 	unsigned level;	    /* 1: counted at 80 % this scan, 2: at 95 % too (not stored) */
-	long classified;    /* the peak its shape was judged at (not stored) */
 };
 
 struct vs_peaks {

@@ -31,6 +31,7 @@ struct vs_watch_proc {
 	bool load;		      /* a vmastress load daemon: near the limit on purpose */
 	long peak;	/* the most VMAs seen: the kernel's high-water mark (bpf), or the scans' */
 	double peak_at; /* when, realtime seconds */
+	char shape[12]; /* its mappings judged (threads, files, allocator); "" not judged */
 };
 
 /* One call the limit refused, caught host-wide (bpf backend). */
@@ -105,6 +106,12 @@ struct vs_watch {
 		long pid;
 		unsigned level; /* thresholds reached */
 	} track[2][VS_WATCH_TRACK_MAX];
+	int limit_err, scan_err; /* the last scan's -errno reading the limit, /proc; 0 */
+	struct {		 /* processes whose shape was judged, and at how many VMAs */
+		long pid, vmas;
+		char shape[12];
+	} judged[VS_WATCH_TOP_MAX];
+	unsigned judged_next; /* the slot the next new one takes */
 	struct vs_catch *catch; /* NULL: the /proc scan */
 	struct vs_watch_peaks peaks;
 	struct vs_watch_catch caught;

@@ -1,0 +1,189 @@
+/* scanner.c: the watch's scans, on a thread of their own, handed to the loop whole. */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+#include "vmastress/model/vma.h"
+#include "vmastress/watch/peaks.h"
+#include "vmastress/watch/scanner.h"
+
+struct vs_watch_scanner {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t asked;
+	int done_fd;		/* eventfd: a finished scan waits */
+	bool requested, stop;	/* under lock */
+	bool finished;		/* under lock: `done` holds a scan not yet taken */
+	unsigned top_n;		/* under lock: the one asked for */
+	struct vs_watch work;	/* the thread's own */
+	struct vs_watch done;	/* under lock: the last finished scan */
+};
+
+void vs_watch_copy_scan(struct vs_watch *to, const struct vs_watch *from)
+{
+	to->top_n = from->top_n;
+	to->limit = from->limit;
+	to->processes = from->processes;
+	to->vmas = from->vmas;
+	to->scans = from->scans;
+	memcpy(to->skipped, from->skipped, sizeof(to->skipped));
+	memcpy(to->above, from->above, sizeof(to->above));
+	to->scan_seconds = from->scan_seconds;
+	to->scanned_at = from->scanned_at;
+	to->ntop = from->ntop;
+	memcpy(to->top, from->top, from->ntop * sizeof(to->top[0]));
+	to->sysctl = from->sysctl;
+	to->ncrossings = from->ncrossings;
+	to->crossings_suppressed = from->crossings_suppressed;
+	memcpy(to->crossings, from->crossings, from->ncrossings * sizeof(to->crossings[0]));
+	to->track_overflow = from->track_overflow;
+	to->limit_err = from->limit_err;
+	to->scan_err = from->scan_err;
+}
+
+/* A listed process's shape, judged again only once it grew a tenth: reading a big
+ * /proc/PID/maps costs 0.3 us a VMA. */
+static void judge(struct vs_watch *w, struct vs_watch_proc *p)
+{
+	long vmas = p->vmas;
+	unsigned i = 0;
+
+	p->shape[0] = 0;
+	if (p->load || w->limit <= 0 || vmas < w->limit / 100)
+		return;
+	while (i < VS_WATCH_TOP_MAX && w->judged[i].pid != p->pid)
+		i++;
+	if (i == VS_WATCH_TOP_MAX) {
+		i = w->judged_next;
+		w->judged_next = (w->judged_next + 1) % VS_WATCH_TOP_MAX;
+		w->judged[i].pid = p->pid;
+		w->judged[i].vmas = 0;
+	}
+	if (!w->judged[i].vmas || vmas > w->judged[i].vmas + w->judged[i].vmas / 10) {
+		snprintf(w->judged[i].shape, sizeof(w->judged[i].shape), "%s",
+			 vs_peaks_shape_of(p->pid));
+		w->judged[i].vmas = vmas;
+	}
+	memcpy(p->shape, w->judged[i].shape, sizeof(p->shape));
+}
+
+void vs_watch_scan_all(struct vs_watch *w, unsigned top_n)
+{
+	long limit = 0;
+
+	w->limit_err = vs_vma_read_limit(NULL, &limit);
+	w->top_n = top_n;
+	w->sysctl.value = limit;
+	if (w->catch)
+		vs_catch_set_limit(w->catch, limit);
+	vs_sysctld_resolve("", "vm.max_map_count", &w->sysctl);
+	w->scan_err = vs_watch_scan(w, "/proc", limit);
+	for (unsigned i = 0; i < w->ntop; i++)
+		judge(w, &w->top[i]);
+}
+
+static void *run(void *arg)
+{
+	struct vs_watch_scanner *s = arg;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		while (!s->requested && !s->stop)
+			pthread_cond_wait(&s->asked, &s->lock);
+		if (s->stop)
+			break;
+		unsigned top_n = s->top_n;
+		s->requested = false;
+		pthread_mutex_unlock(&s->lock);
+		vs_watch_scan_all(&s->work, top_n);
+		pthread_mutex_lock(&s->lock);
+		vs_watch_copy_scan(&s->done, &s->work);
+		s->finished = true;
+		if (write(s->done_fd, &one, sizeof(one)) < 0) {
+			/* the counter is far from full: only its readiness is read */
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+int vs_watch_scanner_start(struct vs_watch_scanner **out, struct vs_catch *catch)
+{
+	struct vs_watch_scanner *s = calloc(1, sizeof(*s));
+	int r;
+
+	*out = NULL;
+	if (!s)
+		return -ENOMEM;
+	s->work.catch = catch;
+	if ((s->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
+		r = -errno;
+		free(s);
+		return r;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->asked, NULL);
+	if ((r = pthread_create(&s->thread, NULL, run, s)) != 0) {
+		close(s->done_fd);
+		pthread_cond_destroy(&s->asked);
+		pthread_mutex_destroy(&s->lock);
+		free(s);
+		return -r;
+	}
+	*out = s;
+	return 0;
+}
+
+void vs_watch_scanner_stop(struct vs_watch_scanner *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->stop = true;
+	pthread_cond_signal(&s->asked);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->thread, NULL);
+	close(s->done_fd);
+	pthread_cond_destroy(&s->asked);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+void vs_watch_scanner_request(struct vs_watch_scanner *s, unsigned top_n)
+{
+	pthread_mutex_lock(&s->lock);
+	s->requested = true;
+	s->top_n = top_n;
+	pthread_cond_signal(&s->asked);
+	pthread_mutex_unlock(&s->lock);
+}
+
+int vs_watch_scanner_fd(const struct vs_watch_scanner *s)
+{
+	return s->done_fd;
+}
+
+bool vs_watch_scanner_take(struct vs_watch_scanner *s, struct vs_watch *w, bool wait)
+{
+	uint64_t n;
+	bool got;
+
+	struct pollfd ready = {.fd = s->done_fd, .events = POLLIN};
+	while (wait && poll(&ready, 1, -1) < 0 && errno == EINTR) /* the first, before READY=1 */
+		;
+	if (read(s->done_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		return false;
+	pthread_mutex_lock(&s->lock);
+	got = s->finished;
+	if (got)
+		vs_watch_copy_scan(w, &s->done);
+	s->finished = false;
+	pthread_mutex_unlock(&s->lock);
+	return got;
+}
