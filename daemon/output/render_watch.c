@@ -22,9 +22,22 @@ static void per_call(struct vs_textbuf *o, const char *key, const uint64_t n[VS_
 	vs_textbuf_put(o, "}");
 }
 
-/* "backend", "backend_reason", "attach", "catch": what the watch runs on and caught. */
-static void catch_json(struct vs_textbuf *o, const struct vs_watch *w)
+/* How the exit hook is attached: "always" on fexit (only the hooked calls pay), as
+ * configured on a tracepoint; null without BPF. */
+static const char *catch_mode(const struct vs_watch_view *v)
 {
+	const struct vs_watch *w = v->w;
+
+	if (!w->catch)
+		return NULL;
+	return vs_catch_every_exit(w->catch) && v->catch_mode ? v->catch_mode : "always";
+}
+
+/* "backend", "backend_reason", "attach", "catch_mode", "catch_attached", "catch": what the
+ * watch runs on and caught. */
+static void catch_json(struct vs_textbuf *o, const struct vs_watch_view *v)
+{
+	const struct vs_watch *w = v->w;
 	const struct vs_watch_catch *c = &w->caught;
 
 	vs_textbuf_put(o, ",\"backend\":\"%s\",\"backend_reason\":", c->bpf ? "bpf" : "proc");
@@ -34,6 +47,11 @@ static void catch_json(struct vs_textbuf *o, const struct vs_watch *w)
 		vs_textbuf_json_string(o, c->reason);
 		vs_textbuf_put(o, ",\"attach\":null");
 	}
+	if (catch_mode(v))
+		vs_textbuf_put(o, ",\"catch_mode\":\"%s\",\"catch_attached\":%s", catch_mode(v),
+			       vs_catch_hooked(w->catch) ? "true" : "false");
+	else
+		vs_textbuf_put(o, ",\"catch_mode\":null,\"catch_attached\":false");
 	vs_textbuf_put(o, ",\"catch\":{");
 	vs_textbuf_put(o, "\"dropped\":%llu,\"journal_dropped\":%llu",
 		       (unsigned long long)c->dropped, (unsigned long long)c->journal_dropped);
@@ -153,7 +171,7 @@ int vs_render_watch_json(const struct vs_watch_view *v, char *buf, size_t len)
 		    p->peak > p->vmas ? p->peak : p->vmas, p->peak_at);
 	}
 	vs_textbuf_put(&o, "]");
-	catch_json(&o, w);
+	catch_json(&o, v);
 	vs_textbuf_put(&o,
 		       "},\"outputs\":{\"textfile_failures\":%llu,\"textfile_failing\":%s,"
 		       "\"textfile_error\":",
@@ -263,6 +281,11 @@ int vs_render_watch_prom(const struct vs_watch_view *v, char *buf, size_t len)
 	     "1 for the backend the watch runs on: bpf (the kernel's counts, every refused "
 	     "call caught) or proc (the /proc scan).");
 	vs_textbuf_put(&o, "vmastress_watch_backend{backend=\"%s\"} 1\n", c->bpf ? "bpf" : "proc");
+	head(&o, "watch_catch_attached", "gauge",
+	     "1 while the catch's exit hook is attached (watch.catch = near on a tracepoint: only "
+	     "while a process is near the limit; fexit: always).");
+	vs_textbuf_put(&o, "vmastress_watch_catch_attached %d\n",
+		       w->catch && vs_catch_hooked(w->catch) ? 1 : 0);
 	head(&o, "watch_peak_vmas", "gauge",
 	     "The most VMAs each listed process held (the kernel's high-water mark between "
 	     "scans with bpf).");

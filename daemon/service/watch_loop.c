@@ -37,6 +37,7 @@ struct watch_loop {
 	struct vs_output_state textfile_out;
 	struct vs_peaks peaks;
 	char peaks_path[400]; /* "" when peaks are not kept */
+	int hook_err_said;    /* the hook's error last logged */
 };
 
 static double monotonic(void)
@@ -57,6 +58,7 @@ static struct vs_watch_view view(const struct watch_loop *l)
 				      .interval = l->cfg.watch_interval,
 				      .textfile = &l->textfile_out,
 				      .peaks = &l->peaks,
+				      .catch_mode = l->cfg.watch_catch,
 				      .now = (double)now.tv_sec + (double)now.tv_nsec / 1e9};
 }
 
@@ -181,6 +183,9 @@ static void scanned(struct watch_loop *l)
 		vs_log_errno(LOG_WARNING, l->w.limit_err, "cannot read vm.max_map_count");
 	if (l->w.scan_err < 0)
 		vs_log_errno(LOG_ERR, l->w.scan_err, "cannot read /proc");
+	if (l->w.hook_err < 0 && l->w.hook_err != l->hook_err_said)
+		vs_log_errno(LOG_WARNING, l->w.hook_err, "cannot attach or detach the catch's exit hook");
+	l->hook_err_said = l->w.hook_err;
 	vs_watch_caught_update(&l->w, &l->peaks);
 	note_peaks(l);
 	log_crossings(l);
@@ -203,7 +208,7 @@ static int on_scan(sd_event_source *s, uint64_t usec, void *userdata)
 	struct watch_loop *l = userdata;
 
 	(void)usec;
-	vs_watch_scanner_request(l->scanner, l->cfg.watch_top);
+	vs_watch_scanner_request(l->scanner, &l->cfg);
 	return vs_loop_rearm(s, (uint64_t)l->cfg.watch_interval * 1000000ULL);
 }
 
@@ -394,7 +399,7 @@ int vs_watch_run(const struct vs_config *cfg, const struct vs_run_options *opt)
 		code = VS_EX_SOFTWARE;
 		goto out;
 	}
-	vs_watch_scanner_request(l.scanner, l.cfg.watch_top);
+	vs_watch_scanner_request(l.scanner, &l.cfg);
 	vs_watch_scanner_take(l.scanner, &l.w, true);
 	scanned(&l);
 	vs_log_msg(

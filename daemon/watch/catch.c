@@ -67,7 +67,23 @@ const char *vs_catch_attach(const struct vs_catch *c)
 	(void)c;
 	return "none";
 }
+bool vs_catch_every_exit(const struct vs_catch *c)
+{
+	(void)c;
+	return false;
+}
+int vs_catch_hook(struct vs_catch *c, bool on)
+{
+	(void)c, (void)on;
+	return -EOPNOTSUPP;
+}
+bool vs_catch_hooked(const struct vs_catch *c)
+{
+	(void)c;
+	return false;
+}
 #else
+#include <stdatomic.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -117,7 +133,10 @@ static const long call_nr[VS_CATCH_CALL_COUNT] = {VS_CATCH_CALLS(NR)};
 
 struct vs_catch {
 	struct catch *skel;
-	const char *attach; /* "fexit" or "raw_tp" */
+	const char *attach; /* "fexit", "tp_btf" or "raw_tp" */
+	struct bpf_program *exit_prog; /* the tracepoint's program; NULL with fexit */
+	struct bpf_link **exit_link;   /* its link in the skeleton (destroyed with it) */
+	_Atomic bool hooked;	       /* the exit hook is attached */
 	struct ring_buffer *rb;
 	vs_catch_event_fn fn;
 	void *userdata;
@@ -217,6 +236,33 @@ const char *vs_catch_attach(const struct vs_catch *c)
 	return c->attach;
 }
 
+bool vs_catch_every_exit(const struct vs_catch *c)
+{
+	return c->exit_prog != NULL;
+}
+
+int vs_catch_hook(struct vs_catch *c, bool on)
+{
+	if (!c->exit_prog || on == atomic_load(&c->hooked))
+		return 0;
+	if (on) {
+		struct bpf_link *l = bpf_program__attach(c->exit_prog);
+		if (!l)
+			return -errno;
+		*c->exit_link = l;
+	} else {
+		bpf_link__destroy(*c->exit_link);
+		*c->exit_link = NULL;
+	}
+	atomic_store(&c->hooked, on);
+	return 0;
+}
+
+bool vs_catch_hooked(const struct vs_catch *c)
+{
+	return atomic_load(&c->hooked);
+}
+
 int vs_catch_open(struct vs_catch **out, char *why, size_t len)
 {
 	struct vs_catch *c;
@@ -264,6 +310,13 @@ int vs_catch_open(struct vs_catch **out, char *why, size_t len)
 		vs_catch_close(c);
 		return r;
 	}
+	if (how == ATTACH_TP_BTF) {
+		c->exit_prog = c->skel->progs.on_sys_exit_btf;
+		c->exit_link = &c->skel->links.on_sys_exit_btf;
+	} else if (how == ATTACH_RAW_TP) {
+		c->exit_prog = c->skel->progs.on_sys_exit;
+		c->exit_link = &c->skel->links.on_sys_exit;
+	}
 	if (how != ATTACH_FEXIT) {
 		/* the tracepoint's: the numbers of the hooked calls */
 		for (unsigned k = 0; k < VS_CATCH_CALL_COUNT; k++) {
@@ -290,6 +343,9 @@ int vs_catch_open(struct vs_catch **out, char *why, size_t len)
 		vs_catch_close(c);
 		return r;
 	}
+	atomic_store(&c->hooked, !hook || strcmp(hook, "count") != 0);
+	if (hook) /* the benchmark's references keep their attach as it is */
+		c->exit_prog = NULL;
 	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.events), on_event, c, NULL);
 	if (!c->rb) {
 		r = errno;

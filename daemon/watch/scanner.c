@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 #include "vmastress/model/vma.h"
 #include "vmastress/watch/peaks.h"
@@ -20,6 +21,9 @@ struct vs_watch_scanner {
 	bool requested, stop;	/* under lock */
 	bool finished;		/* under lock: `done` holds a scan not yet taken */
 	unsigned top_n;		/* under lock: the one asked for */
+	bool near;		/* under lock: watch.catch = "near" */
+	double catch_from;	/* under lock: watch.catch_from */
+	double near_at;		/* the thread's: when a process was last near, monotonic s */
 	struct vs_watch work;	/* the thread's own */
 	struct vs_watch done;	/* under lock: the last finished scan */
 };
@@ -44,6 +48,7 @@ void vs_watch_copy_scan(struct vs_watch *to, const struct vs_watch *from)
 	to->track_overflow = from->track_overflow;
 	to->limit_err = from->limit_err;
 	to->scan_err = from->scan_err;
+	to->hook_err = from->hook_err;
 }
 
 /* A listed process's shape, judged again only once it grew a tenth: reading a big
@@ -87,6 +92,45 @@ void vs_watch_scan_all(struct vs_watch *w, unsigned top_n)
 		judge(w, &w->top[i]);
 }
 
+static double monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void most(unsigned pid, int count, void *ud)
+{
+	(void)pid;
+	if (count > *(int *)ud)
+		*(int *)ud = count;
+}
+
+/* watch.catch = "near" on a tracepoint: the exit hook attached while some process
+ * holds catch_from of the limit (the iterator's count: O(processes), no /proc),
+ * detached once none has for VS_WATCH_NEAR_DETACH_S. "always": attached. */
+static void near_check(struct vs_watch_scanner *s, bool near, double from)
+{
+	struct vs_watch *w = &s->work;
+	int top = 0;
+	int r = 0;
+
+	if (!w->catch || !vs_catch_every_exit(w->catch))
+		return;
+	if (!near)
+		r = vs_catch_hook(w->catch, true);
+	else if (vs_catch_count(w->catch, most, &top) == 0) {
+		double now = monotonic();
+		if (w->limit > 0 && (double)top >= from * (double)w->limit) {
+			s->near_at = now;
+			r = vs_catch_hook(w->catch, true);
+		} else if (now - s->near_at >= VS_WATCH_NEAR_DETACH_S)
+			r = vs_catch_hook(w->catch, false);
+	}
+	w->hook_err = r;
+}
+
 static void *run(void *arg)
 {
 	struct vs_watch_scanner *s = arg;
@@ -94,14 +138,34 @@ static void *run(void *arg)
 
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
-		while (!s->requested && !s->stop)
-			pthread_cond_wait(&s->asked, &s->lock);
+		while (!s->requested && !s->stop) {
+			if (!s->near || !s->work.catch || !vs_catch_every_exit(s->work.catch)) {
+				pthread_cond_wait(&s->asked, &s->lock);
+				continue;
+			}
+			struct timespec until;
+			clock_gettime(CLOCK_MONOTONIC, &until);
+			until.tv_nsec += VS_WATCH_NEAR_CHECK_MS * 1000000L;
+			until.tv_sec += until.tv_nsec / 1000000000L;
+			until.tv_nsec %= 1000000000L;
+			if (pthread_cond_timedwait(&s->asked, &s->lock, &until) == ETIMEDOUT &&
+			    !s->requested && !s->stop) {
+				bool near = s->near;
+				double from = s->catch_from;
+				pthread_mutex_unlock(&s->lock);
+				near_check(s, near, from);
+				pthread_mutex_lock(&s->lock);
+			}
+		}
 		if (s->stop)
 			break;
 		unsigned top_n = s->top_n;
+		bool near = s->near;
+		double from = s->catch_from;
 		s->requested = false;
 		pthread_mutex_unlock(&s->lock);
 		vs_watch_scan_all(&s->work, top_n);
+		near_check(s, near, from);
 		pthread_mutex_lock(&s->lock);
 		vs_watch_copy_scan(&s->done, &s->work);
 		s->finished = true;
@@ -127,8 +191,12 @@ int vs_watch_scanner_start(struct vs_watch_scanner **out, struct vs_catch *catch
 		free(s);
 		return r;
 	}
+	pthread_condattr_t on_monotonic;
 	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->asked, NULL);
+	pthread_condattr_init(&on_monotonic);
+	pthread_condattr_setclock(&on_monotonic, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->asked, &on_monotonic);
+	pthread_condattr_destroy(&on_monotonic);
 	if ((r = pthread_create(&s->thread, NULL, run, s)) != 0) {
 		close(s->done_fd);
 		pthread_cond_destroy(&s->asked);
@@ -155,11 +223,13 @@ void vs_watch_scanner_stop(struct vs_watch_scanner *s)
 	free(s);
 }
 
-void vs_watch_scanner_request(struct vs_watch_scanner *s, unsigned top_n)
+void vs_watch_scanner_request(struct vs_watch_scanner *s, const struct vs_config *cfg)
 {
 	pthread_mutex_lock(&s->lock);
 	s->requested = true;
-	s->top_n = top_n;
+	s->top_n = cfg->watch_top;
+	s->near = strcmp(cfg->watch_catch, "near") == 0;
+	s->catch_from = cfg->watch_catch_from;
 	pthread_cond_signal(&s->asked);
 	pthread_mutex_unlock(&s->lock);
 }

@@ -132,7 +132,8 @@ def initramfs(attaches, cost):
                 os.path.join(root, "init"))
     os.chmod(os.path.join(root, "init"), 0o755)
     with open(os.path.join(root, "etc", "w.conf"), "w") as f:
-        f.write('watch = { interval = 1; top = 100; backend = "bpf"; };\n')
+        # Each call from the first: the hook always attached, tracepoints too.
+        f.write('watch = { interval = 1; top = 100; backend = "bpf"; catch = "always"; };\n')
     with open(os.path.join(root, "etc", "vs-attaches"), "w") as f:
         f.write(" ".join(attaches) + "\n")
     if cost:
@@ -195,9 +196,9 @@ def judge(kernel, console):
             continue
         w0, w1, w2 = s0["watch"], s1["watch"], s2["watch"]
         took = w0.get("attach")
-        chk(w0["backend"] == "bpf" and took == at,
-                "%s: the backend loads on %s (asked %s): %s %s" % (kernel, took, at, w0["backend"],
-                                                                   w0.get("backend_reason")))
+        chk(w0["backend"] == "bpf" and took == at and w0.get("catch_attached") is True,
+                "%s: the backend loads on %s (asked %s), its exit hook attached: %s %s"
+                % (kernel, took, at, w0["backend"], w0.get("backend_reason")))
         mine = of_attach(lines, at)
         helpers = [ln.split()[2:] for ln in mine if ln.startswith("helper done")]
         calls = next((x for x in helpers if any(f.startswith("munmap=") for f in x)), None)

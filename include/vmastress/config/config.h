@@ -99,6 +99,11 @@ enum vs_key_type { VS_KEY_UINT, VS_KEY_SEED, VS_KEY_FILL, VS_KEY_STRING };
 	  "watch mode: processes listed by VMA count (the metrics' label cardinality)")            \
 	X(watch_backend, "watch.backend", STRING, 0, 8, "auto", VS_KEY_FROZEN, "auto|bpf|proc",    \
 	  "watch mode: auto (BPF where it loads, else the /proc scan), bpf or proc")               \
+	X(watch_catch, "watch.catch", STRING, 0, 8, "near", 0, "near|always",                       \
+	  "watch mode, BPF on a tracepoint: attach the exit hook only while a process is near "    \
+	  "the limit (near), or always (fexit is always attached)")                                \
+	X(watch_catch_from, "watch.catch_from", FILL, 0, 0, 0.0625, 0, NULL,                       \
+	  "watch mode: the fill of the limit from which a process is near (catch = near)")         \
 	X(watch_events_kept, "watch.events_kept", UINT, 1, VS_WATCH_EVENTS_MAX, 256, 0, NULL,      \
 	  "watch mode: recent caught failures kept for `vmastressctl events`")                     \
 	X(log_summary_interval, "log.summary_interval", UINT, 0, VS_INTERVAL_MAX_S, 60, 0, NULL,   \

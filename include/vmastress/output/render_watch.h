@@ -13,6 +13,7 @@ struct vs_watch_view {
 	const struct vs_output_state *textfile;
 	const struct vs_peaks *peaks; /* NULL: none kept */
 	double now;		      /* realtime seconds */
+	const char *catch_mode;	      /* watch.catch: "near" or "always" */
 };
 
 int vs_render_watch_json(const struct vs_watch_view *v, char *buf, size_t len);

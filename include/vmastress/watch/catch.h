@@ -31,6 +31,15 @@ int vs_catch_cgroups(struct vs_catch *c,
 		     void *ud);
 /* A process's peak since it was first seen; -ENOENT when none. */
 int vs_catch_peak(struct vs_catch *c, unsigned pid, struct vs_catch_peak *p);
+/* Whether the exit hook's attach puts every syscall of the host on its slow path (a
+ * tracepoint, where the kernel has no BPF trampolines): there it is worth attaching
+ * only while a process is near the limit. fexit costs only the hooked calls. */
+bool vs_catch_every_exit(const struct vs_catch *c);
+/* The exit hook attached (on) or detached (off): nothing to do for fexit, which stays.
+ * The iterator and the ring stay either way. 0 or -errno. One caller at a time. */
+int vs_catch_hook(struct vs_catch *c, bool on);
+/* Whether the exit hook is attached now (any thread). */
+bool vs_catch_hooked(const struct vs_catch *c);
 /* How it attached: "fexit" (the hooked calls only) or "raw_tp" (every syscall's
  * exit, where the kernel has no BPF trampolines). */
 const char *vs_catch_attach(const struct vs_catch *c);

@@ -12,9 +12,15 @@ struct vs_watch_scanner;
 int vs_watch_scanner_start(struct vs_watch_scanner **out, struct vs_catch *catch);
 /* Stop and join it; NULL is fine. */
 void vs_watch_scanner_stop(struct vs_watch_scanner *s);
-/* Ask for a scan listing top_n processes; one already asked for or running is not
- * repeated. Never blocks beyond the lock. */
-void vs_watch_scanner_request(struct vs_watch_scanner *s, unsigned top_n);
+/* Ask for a scan as cfg says (watch.top, watch.catch, watch.catch_from); one already
+ * asked for or running is not repeated. Never blocks beyond the lock. Between scans,
+ * where the catch's exit hook is a tracepoint and watch.catch is "near", the thread
+ * counts the host with the iterator every VS_WATCH_NEAR_CHECK_MS and attaches the
+ * hook while a process holds catch_from of the limit, detaching it once none has for
+ * VS_WATCH_NEAR_DETACH_S. */
+#define VS_WATCH_NEAR_CHECK_MS 100
+#define VS_WATCH_NEAR_DETACH_S 10
+void vs_watch_scanner_request(struct vs_watch_scanner *s, const struct vs_config *cfg);
 /* Readable (an eventfd) when a finished scan waits. */
 int vs_watch_scanner_fd(const struct vs_watch_scanner *s);
 /* The finished scan's figures into w (its catch part untouched); false when none

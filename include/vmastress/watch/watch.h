@@ -107,6 +107,7 @@ struct vs_watch {
 		unsigned level; /* thresholds reached */
 	} track[2][VS_WATCH_TRACK_MAX];
 	int limit_err, scan_err; /* the last scan's -errno reading the limit, /proc; 0 */
+	int hook_err;		 /* the last failed attach or detach of the exit hook; 0 */
 	struct {		 /* processes whose shape was judged, and at how many VMAs */
 		long pid, vmas;
 		char shape[12];
