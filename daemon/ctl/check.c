@@ -41,7 +41,14 @@ static int check_demand(json_object *s)
 	return state;
 }
 
-int vs_ctl_check(int argc, char **argv)
+/* check's options: the thresholds and which daemon to ask. */
+struct check_args {
+	bool demand, watch, warning_set, critical_set;
+	double max_leaked, max_fill, warning, critical, window;
+};
+
+/* The options into a; -1 when they are good, else the exit status (UNKNOWN, said). */
+static int check_options(int argc, char **argv, struct check_args *a)
 {
 	static const struct option opts[] = {{"max-leaked-bytes", required_argument, NULL, 'l'},
 					     {"max-fill", required_argument, NULL, 'f'},
@@ -51,25 +58,21 @@ int vs_ctl_check(int argc, char **argv)
 					     {"critical", required_argument, NULL, 'c'},
 					     {"window", required_argument, NULL, 'n'},
 					     {0}};
-	const char *const *names = check_names;
-	bool demand = false, watch = false, warning_set = false, critical_set = false;
-	double max_leaked = 0, max_fill = 0.95, warning = 0.8, critical = 0.95, window = 300;
-	char err[512], k[96], *end;
-	json_object *s;
+	char *end;
 	int c;
 
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		if (c == 'd' || c == 'W') {
-			*(c == 'd' ? &demand : &watch) = true;
+			*(c == 'd' ? &a->demand : &a->watch) = true;
 			continue;
 		}
-		double *v = c == 'l'   ? &max_leaked
-			    : c == 'f' ? &max_fill
-			    : c == 'w' ? &warning
-			    : c == 'n' ? &window
-				       : &critical;
+		double *v = c == 'l'   ? &a->max_leaked
+			    : c == 'f' ? &a->max_fill
+			    : c == 'w' ? &a->warning
+			    : c == 'n' ? &a->window
+				       : &a->critical;
 		const char *name = c == 'l'   ? "--max-leaked-bytes"
 				   : c == 'f' ? "--max-fill"
 				   : c == 'w' ? "--warning"
@@ -83,8 +86,8 @@ int vs_ctl_check(int argc, char **argv)
 			return printf("VMASTRESS UNKNOWN - check: unknown option %s\n",
 				      argv[optind - 1]),
 			       CHECK_UNKNOWN;
-		warning_set |= c == 'w';
-		critical_set |= c == 'c';
+		a->warning_set |= c == 'w';
+		a->critical_set |= c == 'c';
 		errno = 0;
 		*v = strtod(optarg, &end);
 		if (end == optarg || *end || errno || !isfinite(*v))
@@ -106,45 +109,38 @@ int vs_ctl_check(int argc, char **argv)
 		return printf("VMASTRESS UNKNOWN - check: unexpected argument \"%s\"\n",
 			      argv[optind]),
 		       CHECK_UNKNOWN;
-	if (watch && demand)
+	if (a->watch && a->demand)
 		return printf("VMASTRESS UNKNOWN - check: --watch and --demand ask different "
 			      "daemons: one at a time\n"),
 		       CHECK_UNKNOWN;
-	if (!watch && (warning_set || critical_set))
+	if (!a->watch && (a->warning_set || a->critical_set))
 		return printf("VMASTRESS UNKNOWN - check: --warning and --critical go with --watch "
 			      "(the load daemon's check takes --max-fill)\n"),
 		       CHECK_UNKNOWN;
-	if (watch) {
-		vs_ctl_default_socket(VS_DEFAULT_WATCH_SOCKET);
-		return vs_ctl_check_watch(warning, critical, window);
-	}
-	vs_ctl_default_socket(VS_DEFAULT_SOCKET);
-	if (vs_ctl_fetch_stats(&s, err, sizeof(err))) {
-		printf("VMASTRESS UNKNOWN - %s\n", err);
-		return CHECK_UNKNOWN;
-	}
-	if (demand) {
-		c = check_demand(s);
-		json_object_put(s);
-		return c;
-	}
+	return -1;
+}
+
+/* The load daemon's check: its fill, leaks, textfile and unexpected failures. */
+static int check_load(json_object *s, const struct check_args *a)
+{
+	const char *const *names = check_names;
+	char k[96], output_error[VS_SNAP_STRING_MAX], fails[256];
+	double unexpected;
+
 	vs_ctl_family_key(k, sizeof(k), VS_FAMILY_FAILURES, op_names[VS_OP_MUNMAP], "ENOMEM");
 	double limit = vs_ctl_num(s, J(max_map_count)), vmas = vs_ctl_num(s, J(map_count));
 	double leaked = vs_ctl_num(s, J(leaked_bytes)), enomem = vs_ctl_num(s, k);
 	bool output_failing = json_object_get_boolean(vs_ctl_at(s, J(textfile_failing)));
-	char output_error[VS_SNAP_STRING_MAX], fails[256];
-	double unexpected;
 	vs_ctl_text(s, J(textfile_error), output_error, sizeof(output_error));
 	vs_ctl_failures(s, fails, sizeof(fails), &unexpected);
-	json_object_put(s);
 	if (isnan(vmas) || isnan(leaked) || limit <= 0) {
 		printf("VMASTRESS UNKNOWN - the answer is not the stats JSON\n");
 		return CHECK_UNKNOWN;
 	}
 	double fill = vmas / limit;
 	/* --max-fill 1: the whole limit, and the one VMA mmap may map past it. */
-	bool over = max_fill < 1 ? fill > max_fill : vmas > limit + 1;
-	int state = leaked > max_leaked			       ? CHECK_CRITICAL
+	bool over = a->max_fill < 1 ? fill > a->max_fill : vmas > limit + 1;
+	int state = leaked > a->max_leaked			       ? CHECK_CRITICAL
 		    : over || output_failing || unexpected > 0 ? CHECK_WARNING
 							       : CHECK_OK;
 	printf("VMASTRESS %s - %.0f/%.0f VMAs (%.1f%%), leaked %.0f bytes, munmap ENOMEM %.0f%s%s",
@@ -154,6 +150,29 @@ int vs_ctl_check(int argc, char **argv)
 		printf(", %.0f failures not ENOMEM (%s)", unexpected, fails);
 	printf(" | vmas=%.0f;;;0;%.0f fill=%.4f;%g leaked_bytes=%.0fB;;%.0f munmap_enomem=%.0fc "
 	       "unexpected_failures=%.0fc\n",
-	       vmas, limit, fill, max_fill, leaked, max_leaked, enomem, unexpected);
+	       vmas, limit, fill, a->max_fill, leaked, a->max_leaked, enomem, unexpected);
 	return state;
+}
+
+int vs_ctl_check(int argc, char **argv)
+{
+	struct check_args a = {.max_fill = 0.95, .warning = 0.8, .critical = 0.95, .window = 300};
+	char err[512];
+	json_object *s;
+	int c = check_options(argc, argv, &a);
+
+	if (c >= 0)
+		return c;
+	if (a.watch) {
+		vs_ctl_default_socket(VS_DEFAULT_WATCH_SOCKET);
+		return vs_ctl_check_watch(a.warning, a.critical, a.window);
+	}
+	vs_ctl_default_socket(VS_DEFAULT_SOCKET);
+	if (vs_ctl_fetch_stats(&s, err, sizeof(err))) {
+		printf("VMASTRESS UNKNOWN - %s\n", err);
+		return CHECK_UNKNOWN;
+	}
+	c = a.demand ? check_demand(s) : check_load(s, &a);
+	json_object_put(s);
+	return c;
 }

@@ -181,10 +181,35 @@ static void limit_off_scale(FILE *o, const struct vs_svg_frame *f, const struct 
 	fprintf(o, "</text>\n");
 }
 
+/* One series of one run as a path; a gap where it has no point. */
+static void series(FILE *o, const struct vs_svg_frame *f, const struct run *run, int r,
+		   enum panel p, unsigned w)
+{
+	char name[64];
+	bool pen = false;
+
+	fprintf(o,
+		"<path class=\"series\" data-report=\"%d\" data-series=\"%s\" "
+		"fill=\"none\" stroke=\"%s\" stroke-width=\"1.6\" "
+		"stroke-dasharray=\"%s\" d=\"",
+		r, series_name(p, w, name, sizeof(name)), colours[r],
+		p == P_FAILURES || p == P_LATENCY ? dashes[w % 4] : "");
+	for (size_t i = 0; i < run->n; i++) {
+		double t = vs_ctl_num(json_object_array_get_idx(run->samples, i), "t");
+		double v = value(run, p, w, i);
+		if (isnan(v) || (f->log && v <= 0)) {
+			pen = false;
+			continue;
+		}
+		fprintf(o, "%s%.1f %.1f ", pen ? "L" : "M", vs_svg_x(f, t), vs_svg_y(f, v));
+		pen = true;
+	}
+	fprintf(o, "\"/>\n");
+}
+
 static void panel(FILE *o, struct run *runs, int nruns, enum panel p, double y0, double tmax)
 {
 	struct vs_svg_frame f = {.y0 = y0, .tmax = tmax, .lo = 0, .hi = 0, .log = p == P_LATENCY};
-	char name[64];
 
 	if (f.log)
 		f.lo = INFINITY;
@@ -230,30 +255,9 @@ static void panel(FILE *o, struct run *runs, int nruns, enum panel p, double y0,
 			vs_svg_hline(o, &f, run->emulated, "emulated-limit", colours[r], "8 3 2 3",
 				     r);
 		}
-		for (unsigned w = 0; w < series_count(p); w++) {
-			if (!series_present(run, p, w))
-				continue;
-			fprintf(o,
-				"<path class=\"series\" data-report=\"%d\" data-series=\"%s\" "
-				"fill=\"none\" stroke=\"%s\" stroke-width=\"1.6\" "
-				"stroke-dasharray=\"%s\" d=\"",
-				r, series_name(p, w, name, sizeof(name)), colours[r],
-				p == P_FAILURES || p == P_LATENCY ? dashes[w % 4] : "");
-			bool pen = false;
-			for (size_t i = 0; i < run->n; i++) {
-				double t =
-				    vs_ctl_num(json_object_array_get_idx(run->samples, i), "t");
-				double v = value(run, p, w, i);
-				if (isnan(v) || (f.log && v <= 0)) {
-					pen = false;
-					continue;
-				}
-				fprintf(o, "%s%.1f %.1f ", pen ? "L" : "M", vs_svg_x(&f, t),
-					vs_svg_y(&f, v));
-				pen = true;
-			}
-			fprintf(o, "\"/>\n");
-		}
+		for (unsigned w = 0; w < series_count(p); w++)
+			if (series_present(run, p, w))
+				series(o, &f, run, r, p, w);
 		if (p == P_VMAS && run->samples && !isnan(run->first_failure)) {
 			size_t i = sample_at(run, run->first_failure);
 			json_object *s = json_object_array_get_idx(run->samples, i);

@@ -305,12 +305,134 @@ static int setup(struct watch_loop *l)
 	return vs_stats_server_new(&l->server, l->ev, l->cfg.stats_socket, answer, l);
 }
 
+/* The peaks seen before: the unit's StateDirectory=, else /var/lib/vmastress. */
+static void load_peaks(struct watch_loop *l)
+{
+	const char *dir = getenv("STATE_DIRECTORY");
+	char d[300], msg[700];
+	int r;
+
+	snprintf(d, sizeof(d), "%s", dir && dir[0] ? dir : "/var/lib/vmastress");
+	d[strcspn(d, ":")] = 0; /* the first of several */
+	if (mkdir(d, 0755) < 0 && errno != EEXIST) {
+		vs_log_errno(LOG_WARNING, -errno, "peaks not kept: %s", d);
+		return;
+	}
+	snprintf(l->peaks_path, sizeof(l->peaks_path), "%s/peaks.json", d);
+	r = vs_peaks_load(&l->peaks, l->peaks_path, l->started_realtime, msg, sizeof(msg));
+	if (r != 0)
+		vs_log(LOG_WARNING, "peaks: %s", msg);
+	else if (l->peaks.n)
+		vs_log(LOG_INFO, "peaks: %u units from %s, seen since %.0f", l->peaks.n,
+		       l->peaks_path, l->peaks.since);
+	if (r < 0)
+		l->peaks_path[0] = 0;
+}
+
+/* The backend: BPF where it loads (auto), or as asked; 0 or an exit code. */
+static int open_backend(struct watch_loop *l)
+{
+	struct vs_watch_catch *c = &l->w.caught;
+	int r;
+
+	c->kept = l->cfg.watch_events_kept;
+	if (strcmp(l->cfg.watch_backend, "proc") == 0) {
+		snprintf(c->reason, sizeof(c->reason), "proc: watch.backend = \"proc\"");
+		return 0;
+	}
+	if (vs_catch_open(&l->w.catch, c->reason, sizeof(c->reason)) < 0) {
+		if (strcmp(l->cfg.watch_backend, "bpf") == 0) {
+			vs_log(LOG_ERR, "watch.backend = \"bpf\": %s", c->reason);
+			return VS_EX_UNAVAILABLE;
+		}
+		vs_log(LOG_WARNING, "%s: counting from /proc instead, no failure caught",
+		       c->reason);
+		return 0;
+	}
+	c->bpf = true;
+	snprintf(c->attach, sizeof(c->attach), "%s", vs_catch_attach(l->w.catch));
+	c->reason[0] = 0;
+	/* Below the clients: a storm's batches wait while a client is answered. */
+	if ((r = sd_event_add_io(l->ev, &l->ring, vs_catch_fd(l->w.catch), EPOLLIN, on_ring,
+				 l)) < 0 ||
+	    (r = sd_event_source_set_priority(l->ring, SD_EVENT_PRIORITY_NORMAL + 10)) < 0) {
+		vs_log_errno(LOG_ERR, r, "cannot watch the BPF ring buffer");
+		return VS_EX_SOFTWARE;
+	}
+	return 0;
+}
+
+/* The loop, its socket and timers: 0 or an exit code, said. */
+static int start_loop(struct watch_loop *l)
+{
+	int r = setup(l);
+
+	if (r == -EACCES || r == -EPERM) {
+		vs_log(LOG_ERR,
+		       "not allowed to create the stats socket %s: run as root (or as the "
+		       "service's user), or give another place with --socket PATH, or --socket "
+		       "none",
+		       l->cfg.stats_socket);
+		return VS_EX_NOPERM;
+	}
+	if (r == -EADDRINUSE) /* said, with the way out, where it was found */
+		return VS_EX_UNAVAILABLE;
+	if (r < 0) {
+		vs_log_errno(LOG_ERR, r, "cannot set up the event loop");
+		return VS_EX_SOFTWARE;
+	}
+	return 0;
+}
+
+/* The scans on their own thread; the first one's figures before READY=1. */
+static int start_scans(struct watch_loop *l)
+{
+	struct vs_fields f = VS_FIELDS_NONE;
+	int r;
+
+	if ((r = vs_watch_scanner_start(&l->scanner, l->w.catch)) < 0 ||
+	    (r = sd_event_add_io(l->ev, &l->scanned, vs_watch_scanner_fd(l->scanner), EPOLLIN,
+				 on_scanned, l)) < 0) {
+		vs_log_errno(LOG_ERR, r, "cannot start the scans");
+		return VS_EX_SOFTWARE;
+	}
+	vs_watch_scanner_request(l->scanner, &l->cfg);
+	vs_watch_scanner_take(l->scanner, &l->w, true);
+	scanned(l);
+	vs_log_msg(VS_MSG_START, LOG_INFO, &f,
+		   "started in watch mode (%s%s%s): every %u s, top %u, vm.max_map_count %ld, "
+		   "%llu processes, %llu VMAs, first scan %.3f s",
+		   l->w.catch ? "bpf, " : "/proc scan: ",
+		   l->w.catch ? l->w.caught.attach : l->w.caught.reason,
+		   l->w.catch ? ", every refused call caught" : "", l->cfg.watch_interval,
+		   l->cfg.watch_top, l->w.limit, (unsigned long long)l->w.processes,
+		   (unsigned long long)l->w.vmas, l->w.scan_seconds);
+	return 0;
+}
+
+/* After the loop: the peaks kept, the textfile gone on a clean stop, the report. */
+static int finish(struct watch_loop *l, int code)
+{
+	struct vs_fields f = VS_FIELDS_NONE;
+
+	vs_notify_stopping();
+	if (l->peaks_path[0] && l->peaks.dirty && vs_peaks_save(&l->peaks, l->peaks_path) < 0)
+		vs_log(LOG_WARNING, "cannot keep the peaks in %s", l->peaks_path);
+	if (!code) /* a clean stop: the series end with the daemon */
+		vs_textfile_remove(l->cfg.stats_textfile, "stopped");
+	vs_log_msg(VS_MSG_STOP, LOG_INFO, &f, "stopped after %llu scans",
+		   (unsigned long long)l->w.scans);
+	if (l->opt->report && write_text(l, l->opt->report, true) < 0 && !code)
+		code = VS_EX_SOFTWARE;
+	return code;
+}
+
 int vs_watch_run(const struct vs_config *cfg, const struct vs_run_options *opt)
 {
 	static struct watch_loop l; /* the scan's state is large: not on the stack */
-	struct vs_fields f = VS_FIELDS_NONE;
 	char line[STATUS_LEN];
-	int r, code = VS_EX_OK;
+	struct timespec ts;
+	int r, code;
 
 	vs_log_init(NULL);
 	l.cfg = *cfg;
@@ -320,96 +442,13 @@ int vs_watch_run(const struct vs_config *cfg, const struct vs_run_options *opt)
 			 VS_DEFAULT_WATCH_SOCKET);
 	l.opt = opt;
 	l.started = monotonic();
-	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	l.started_realtime = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-	r = setup(&l);
-	if (r == -EACCES || r == -EPERM) {
-		vs_log(LOG_ERR,
-		       "not allowed to create the stats socket %s: run as root (or as the "
-		       "service's user), or give another place with --socket PATH, or --socket "
-		       "none",
-		       l.cfg.stats_socket);
-		code = VS_EX_NOPERM;
+	if ((code = start_loop(&l)) != 0)
 		goto out;
-	}
-	if (r == -EADDRINUSE) { /* said, with the way out, where it was found */
-		code = VS_EX_UNAVAILABLE;
+	load_peaks(&l);
+	if ((code = open_backend(&l)) != 0 || (code = start_scans(&l)) != 0)
 		goto out;
-	}
-	if (r < 0) {
-		vs_log_errno(LOG_ERR, r, "cannot set up the event loop");
-		code = VS_EX_SOFTWARE;
-		goto out;
-	}
-	/* The peaks seen before: the unit's StateDirectory=, else /var/lib/vmastress. */
-	{
-		const char *dir = getenv("STATE_DIRECTORY");
-		char d[300], msg[700];
-		snprintf(d, sizeof(d), "%s", dir && dir[0] ? dir : "/var/lib/vmastress");
-		d[strcspn(d, ":")] = 0; /* the first of several */
-		if (mkdir(d, 0755) < 0 && errno != EEXIST)
-			vs_log_errno(LOG_WARNING, -errno, "peaks not kept: %s", d);
-		else {
-			snprintf(l.peaks_path, sizeof(l.peaks_path), "%s/peaks.json", d);
-			r = vs_peaks_load(&l.peaks, l.peaks_path, l.started_realtime, msg,
-					  sizeof(msg));
-			if (r != 0)
-				vs_log(LOG_WARNING, "peaks: %s", msg);
-			else if (l.peaks.n)
-				vs_log(LOG_INFO, "peaks: %u units from %s, seen since %.0f",
-				       l.peaks.n, l.peaks_path, l.peaks.since);
-			if (r < 0)
-				l.peaks_path[0] = 0;
-		}
-	}
-	/* The backend: BPF where it loads (auto), or as asked. */
-	l.w.caught.kept = l.cfg.watch_events_kept;
-	if (strcmp(l.cfg.watch_backend, "proc") == 0) {
-		snprintf(l.w.caught.reason, sizeof(l.w.caught.reason),
-			 "proc: watch.backend = \"proc\"");
-	} else if ((r = vs_catch_open(&l.w.catch, l.w.caught.reason, sizeof(l.w.caught.reason))) <
-		   0) {
-		if (strcmp(l.cfg.watch_backend, "bpf") == 0) {
-			vs_log(LOG_ERR, "watch.backend = \"bpf\": %s", l.w.caught.reason);
-			code = VS_EX_UNAVAILABLE;
-			goto out;
-		}
-		vs_log(LOG_WARNING, "%s: counting from /proc instead, no failure caught",
-		       l.w.caught.reason);
-	} else {
-		l.w.caught.bpf = true;
-		snprintf(l.w.caught.attach, sizeof(l.w.caught.attach), "%s",
-			 vs_catch_attach(l.w.catch));
-		l.w.caught.reason[0] = 0;
-		/* Below the clients: a storm's batches wait while a client is answered. */
-		if ((r = sd_event_add_io(l.ev, &l.ring, vs_catch_fd(l.w.catch), EPOLLIN, on_ring,
-					 &l)) < 0 ||
-		    (r = sd_event_source_set_priority(l.ring, SD_EVENT_PRIORITY_NORMAL + 10)) < 0) {
-			vs_log_errno(LOG_ERR, r, "cannot watch the BPF ring buffer");
-			code = VS_EX_SOFTWARE;
-			goto out;
-		}
-	}
-	/* The scans on their own thread; the first one's figures before READY=1. */
-	if ((r = vs_watch_scanner_start(&l.scanner, l.w.catch)) < 0 ||
-	    (r = sd_event_add_io(l.ev, &l.scanned, vs_watch_scanner_fd(l.scanner), EPOLLIN,
-				 on_scanned, &l)) < 0) {
-		vs_log_errno(LOG_ERR, r, "cannot start the scans");
-		code = VS_EX_SOFTWARE;
-		goto out;
-	}
-	vs_watch_scanner_request(l.scanner, &l.cfg);
-	vs_watch_scanner_take(l.scanner, &l.w, true);
-	scanned(&l);
-	vs_log_msg(
-	    VS_MSG_START, LOG_INFO, &f,
-	    "started in watch mode (%s%s%s): every %u s, top %u, vm.max_map_count %ld, "
-	    "%llu processes, %llu VMAs, first scan %.3f s",
-	    l.w.catch ? "bpf, " : "/proc scan: ", l.w.catch ? l.w.caught.attach : l.w.caught.reason,
-	    l.w.catch ? ", every refused call caught" : "", l.cfg.watch_interval, l.cfg.watch_top,
-	    l.w.limit, (unsigned long long)l.w.processes, (unsigned long long)l.w.vmas,
-	    l.w.scan_seconds);
 	status(&l, line, sizeof(line));
 	vs_notify_ready(line);
 	r = sd_event_loop(l.ev);
@@ -417,15 +456,7 @@ int vs_watch_run(const struct vs_config *cfg, const struct vs_run_options *opt)
 		vs_log_errno(LOG_ERR, r, "event loop failed");
 		code = VS_EX_SOFTWARE;
 	}
-	vs_notify_stopping();
-	if (l.peaks_path[0] && l.peaks.dirty && vs_peaks_save(&l.peaks, l.peaks_path) < 0)
-		vs_log(LOG_WARNING, "cannot keep the peaks in %s", l.peaks_path);
-	if (!code) /* a clean stop: the series end with the daemon */
-		vs_textfile_remove(l.cfg.stats_textfile, "stopped");
-	vs_log_msg(VS_MSG_STOP, LOG_INFO, &f, "stopped after %llu scans",
-		   (unsigned long long)l.w.scans);
-	if (opt->report && write_text(&l, opt->report, true) < 0 && !code)
-		code = VS_EX_SOFTWARE;
+	code = finish(&l, code);
 out:
 	vs_watch_scanner_stop(l.scanner);
 	l.scanner = NULL;

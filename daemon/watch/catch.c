@@ -263,6 +263,40 @@ bool vs_catch_hooked(const struct vs_catch *c)
 	return atomic_load(&c->hooked);
 }
 
+/*
+ * fexit on each syscall's wrapper, by this architecture's name: only the hooked
+ * calls pay. A call this kernel does not have (mseal before 6.10) is left out.
+ * Where fexit cannot load (no BPF trampolines), the sys_exit tracepoint, typed
+ * (tp_btf) or else raw: every syscall's exit, the hooked calls picked by number.
+ */
+static int load_cheapest(struct vs_catch *c, struct btf *vmlinux)
+{
+	enum attach how = first_attach();
+	int r = load(c, vmlinux, how);
+
+	while (r < 0 && how < ATTACH_RAW_TP) {
+		catch__destroy(c->skel);
+		c->skel = catch__open();
+		r = c->skel ? load(c, vmlinux, ++how) : -errno;
+	}
+	if (r < 0)
+		return r;
+	if (how == ATTACH_TP_BTF) {
+		c->exit_prog = c->skel->progs.on_sys_exit_btf;
+		c->exit_link = &c->skel->links.on_sys_exit_btf;
+	} else if (how == ATTACH_RAW_TP) {
+		c->exit_prog = c->skel->progs.on_sys_exit;
+		c->exit_link = &c->skel->links.on_sys_exit;
+	}
+	if (how != ATTACH_FEXIT) /* the tracepoint's: the numbers of the hooked calls */
+		for (unsigned k = 0; k < VS_CATCH_CALL_COUNT; k++) {
+			__u32 nr = (__u32)call_nr[k], v = k + 1;
+			if (call_nr[k] >= 0 && nr < 1024)
+				bpf_map_update_elem(bpf_map__fd(c->skel->maps.calls), &nr, &v, 0);
+		}
+	return 0;
+}
+
 int vs_catch_open(struct vs_catch **out, char *why, size_t len)
 {
 	struct vs_catch *c;
@@ -293,37 +327,12 @@ int vs_catch_open(struct vs_catch **out, char *why, size_t len)
 		vs_catch_close(c);
 		return -r;
 	}
-	/* fexit on each syscall's wrapper, by this architecture's name: only the
-	 * hooked calls pay. A call this kernel does not have (mseal before 6.10)
-	 * is left out. Where fexit cannot load (no BPF trampolines), the
-	 * sys_exit tracepoint, typed (tp_btf) or else raw: every syscall's exit. */
-	enum attach how = first_attach();
-	r = load(c, vmlinux, how);
-	while (r < 0 && how < ATTACH_RAW_TP) {
-		catch__destroy(c->skel);
-		c->skel = catch__open();
-		r = c->skel ? load(c, vmlinux, ++how) : -errno;
-	}
+	r = load_cheapest(c, vmlinux);
 	btf__free(vmlinux);
 	if (r < 0) {
 		reason(why, len, -r, "load");
 		vs_catch_close(c);
 		return r;
-	}
-	if (how == ATTACH_TP_BTF) {
-		c->exit_prog = c->skel->progs.on_sys_exit_btf;
-		c->exit_link = &c->skel->links.on_sys_exit_btf;
-	} else if (how == ATTACH_RAW_TP) {
-		c->exit_prog = c->skel->progs.on_sys_exit;
-		c->exit_link = &c->skel->links.on_sys_exit;
-	}
-	if (how != ATTACH_FEXIT) {
-		/* the tracepoint's: the numbers of the hooked calls */
-		for (unsigned k = 0; k < VS_CATCH_CALL_COUNT; k++) {
-			__u32 nr = (__u32)call_nr[k], v = k + 1;
-			if (call_nr[k] >= 0 && nr < 1024)
-				bpf_map_update_elem(bpf_map__fd(c->skel->maps.calls), &nr, &v, 0);
-		}
 	}
 	/* The benchmark's references (test hooks only): the count alone, no exit
 	 * hooked (VMASTRESS_TEST_CATCH=count), or every exit hooked and left at

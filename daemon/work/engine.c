@@ -87,6 +87,30 @@ static int add_worker(struct vs_engine *e)
 	return 0;
 }
 
+/*
+ * Bookkeeping for as many regions as the run can hold VMAs, allocated at start (at
+ * the limit an allocation is exactly what fails): the limit, or the emulated one, or
+ * the demand, or what the memory cgroup has room for, whichever is least (all fixed
+ * for the run). Not vm.max_map_count alone: 2147483642 would size it for a run that a
+ * cgroup stops at 800 k. Each worker's share, twice over: workers do not build at one
+ * pace, and a shape of 1 VMA a region (madvise-guarded stacks, merging shapes) needs
+ * as many regions as VMAs. Untouched slots cost no memory (calloc).
+ */
+static size_t regions_for(struct vs_engine *e, const struct vs_config *cfg, long limit)
+{
+	long hold = cfg->pressure_emulate_limit ? (long)cfg->pressure_emulate_limit : limit;
+	if (cfg->pressure_demand && (long)cfg->pressure_demand < hold)
+		hold = (long)cfg->pressure_demand;
+	long room = memcg_cap(e, 0);
+	if (room < hold)
+		hold = room;
+	size_t regions = hold < 4096 ? 4096 : (size_t)hold;
+	if (regions > VS_REGIONS_MAX)
+		regions = VS_REGIONS_MAX;
+	regions = (e->n > 1 ? 2 * regions / e->n : regions) + 64;
+	return regions > VS_REGIONS_MAX ? VS_REGIONS_MAX : regions;
+}
+
 int vs_engine_new(struct vs_engine **out, const struct vs_config *cfg, uint64_t max_ops)
 {
 	struct vs_engine *e = calloc(1, sizeof(*e));
@@ -136,26 +160,7 @@ int vs_engine_new(struct vs_engine **out, const struct vs_config *cfg, uint64_t 
 	    cfg->pressure_demand ? (long)cfg->pressure_demand + e->sh.ballast : LONG_MAX;
 	atomic_store(&e->sh.building, cfg->pressure_demand || !e->sh.shape->no_build);
 	atomic_store(&e->sh.cap, config_cap(cfg, limit, e->sh.ballast));
-	/* Bookkeeping for as many regions as the run can hold VMAs, allocated now
-	 * (at the limit an allocation is exactly what fails): the limit, or the
-	 * emulated one, or the demand, or what the memory cgroup has room for,
-	 * whichever is least (all fixed for the run). Not vm.max_map_count alone:
-	 * 2147483642 would size it for a run that a cgroup stops at 800 k. */
-	long hold = cfg->pressure_emulate_limit ? (long)cfg->pressure_emulate_limit : limit;
-	if (cfg->pressure_demand && (long)cfg->pressure_demand < hold)
-		hold = (long)cfg->pressure_demand;
-	long room = memcg_cap(e, 0);
-	if (room < hold)
-		hold = room;
-	size_t regions = hold < 4096 ? 4096 : (size_t)hold;
-	if (regions > VS_REGIONS_MAX)
-		regions = VS_REGIONS_MAX;
-	/* Each worker's share, twice over: workers do not build at one pace, and
-	 * a shape of 1 VMA a region (madvise-guarded stacks, merging shapes) needs
-	 * as many regions as VMAs. Untouched slots cost no memory (calloc). */
-	regions = (e->n > 1 ? 2 * regions / e->n : regions) + 64;
-	if (regions > VS_REGIONS_MAX)
-		regions = VS_REGIONS_MAX;
+	size_t regions = regions_for(e, cfg, limit);
 	e->regions = regions;
 	e->max_ops = max_ops;
 	for (unsigned i = 0; i < e->n; i++) {

@@ -62,3 +62,24 @@ for name in ("vmastressd.conf", "watch.conf"):
     with open(os.path.join(src, "config", name)) as f, \
             open(os.path.join(src, "tests", "fuzz", "corpus", "config", seed)) as g:
         h.check(f.read() == g.read(), "tests/fuzz/corpus/config/%s is config/%s" % (seed, name))
+
+# The README is a front page (at most 200 lines) with docs/ behind it: every relative
+# link in it and in docs/*.md resolves, and every docs/*.md is linked from the README.
+readme = open(os.path.join(src, "README.md")).read()
+h.check(len(readme.splitlines()) <= 200, "README.md: %d lines (at most 200)"
+        % len(readme.splitlines()))
+docs_dir = os.path.join(src, "docs")
+pages = {"README.md": readme}
+for name in sorted(os.listdir(docs_dir)):
+    if name.endswith(".md"):
+        pages["docs/" + name] = open(os.path.join(docs_dir, name)).read()
+for page, text in pages.items():
+    base = os.path.dirname(os.path.join(src, page))
+    for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
+        if re.match(r"[a-z]+:", target):
+            continue  # an address, not a file here
+        h.check(os.path.exists(os.path.normpath(os.path.join(base, target))),
+                "%s links %s, which exists" % (page, target))
+for page in pages:
+    if page != "README.md":
+        h.check("(%s)" % page in readme, "README.md links %s" % page)

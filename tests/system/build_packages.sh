@@ -7,7 +7,7 @@ out=$2
 mkdir -p "$out"
 work=$(mktemp -d /tmp/vmastress-pkg.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-tar -C "$src" --exclude=./build --exclude=./.git --exclude=./debian --exclude="./obj-*" \
+tar -C "$src" --exclude="./build*" --exclude=./.git --exclude=./debian --exclude="./obj-*" \
 	--exclude=./packaging/debian/.debhelper --exclude=./packaging/debian/vmastress -cf - . |
 	(mkdir -p "$work/vmastress-0.1.0" && tar -C "$work/vmastress-0.1.0" -xf -)
 

@@ -1,0 +1,125 @@
+/* test_peaks.c: the watch's peaks file (peaks.c): what it writes it reads back, and
+ * anything else (another format, a truncated file, a NUL, a shape it does not know,
+ * text after the end) is kept aside as PATH.bad-EPOCH and not trusted; the 80 % and
+ * 95 % scans are counted once a scan. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "vmastress/watch/peaks.h"
+
+static char dir[] = "/tmp/vmastress-peaks-XXXXXX", path[128];
+static struct vs_peaks p, q;
+
+static void write_file(const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	if (!path[0]) {
+		assert_non_null(mkdtemp(dir));
+		snprintf(path, sizeof(path), "%s/peaks.json", dir);
+	}
+	unlink(path);
+	return 0;
+}
+
+static void written_is_read_back(void **state)
+{
+	char msg[256];
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	p.since = 1000;
+	vs_peaks_note(&p, "a.service", "java", 42, 60000, 65530, 1001, 1002, 1);
+	struct vs_peak *e = vs_peaks_note(&p, "", "odd \"name\"\\", 7, 10, 65530, 1003, 1004, 1);
+	snprintf(e->shape, sizeof(e->shape), "threads");
+	vs_peaks_hit(&p, "a.service", "java", 42, 65530, 1005);
+	assert_int_equal(vs_peaks_save(&p, path), 0);
+	assert_int_equal(vs_peaks_load(&q, path, 2000, msg, sizeof(msg)), 0);
+	assert_int_equal(q.n, 2);
+	assert_true(q.since == 1000);
+	assert_string_equal(q.e[0].unit, "a.service");
+	assert_int_equal(q.e[0].vmas, 65530);
+	assert_int_equal(q.e[0].hits, 1);
+	assert_int_equal(q.e[0].scans80, 1);
+	assert_int_equal(q.e[0].scans95, 0);
+	assert_string_equal(q.e[1].comm, "odd \"name\"\\");
+	assert_string_equal(q.e[1].shape, "threads");
+}
+
+/* Each way a file is not ours: kept aside (returns 1, says why), the peaks empty. */
+static void not_ours_is_kept_aside(void **state)
+{
+	static const char *const bad[] = {
+	    "{\"version\":2,\"since\":1,\"units\":[\n]}\n", /* another format */
+	    "{\"version\":1,\"since\":1,\"units\":[\n{\"unit\":\"a\",\"comm\":\"b\"", /* cut */
+	    "{\"version\":1,\"since\":1,\"units\":[\n{\"unit\":\"a\",\"comm\":\"b\",\"shape\":"
+	    "\"rocket\",\"vmas\":1,\"pid\":1,\"at\":1,\"last_seen\":1,\"scans\":1,\"scans80\":0,"
+	    "\"scans95\":0,\"hits\":0}\n]}\n", /* a shape it does not know */
+	    "{\"version\":1,\"since\":1,\"units\":[\n]}\nmore\n", /* text after the end */
+	    "{\"version\":1,\"since\":1,\"units\":[\n{\"unit\":\"a\",\"comm\":\"b\",\"shape\":"
+	    "\"files\",\"vmas\":-5,\"pid\":1,\"at\":1,\"last_seen\":1,\"scans\":1,\"scans80\":0,"
+	    "\"scans95\":0,\"hits\":0}\n]}\n", /* a negative count */
+	};
+	char msg[512], aside[200];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		unlink(path);
+		write_file(bad[i]);
+		assert_int_equal(vs_peaks_load(&q, path, 3000 + (double)i, msg, sizeof(msg)), 1);
+		assert_int_equal(q.n, 0);
+		assert_non_null(strstr(msg, "kept aside"));
+		snprintf(aside, sizeof(aside), "%s.bad-%zu", path, 3000 + i);
+		assert_int_equal(access(aside, F_OK), 0);
+		assert_int_equal(access(path, F_OK), -1);
+	}
+}
+
+static void missing_is_empty(void **state)
+{
+	char msg[64];
+
+	(void)state;
+	assert_int_equal(vs_peaks_load(&q, path, 5, msg, sizeof(msg)), 0);
+	assert_int_equal(q.n, 0);
+	assert_true(q.since == 5);
+}
+
+/* At 80 % and 95 % of the limit: counted once a scan, however often noted in it. */
+static void thresholds_once_a_scan(void **state)
+{
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	for (uint64_t scan = 1; scan <= 3; scan++)
+		for (int i = 0; i < 4; i++)
+			vs_peaks_note(&p, "u", "c", 1, scan == 3 ? 64000 : 53000, 65530, 1, 1, scan);
+	assert_int_equal(p.e[0].scans, 3);
+	assert_int_equal(p.e[0].scans80, 3);
+	assert_int_equal(p.e[0].scans95, 1);
+	assert_int_equal(p.e[0].vmas, 64000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup(written_is_read_back, setup),
+	    cmocka_unit_test_setup(not_ours_is_kept_aside, setup),
+	    cmocka_unit_test_setup(missing_is_empty, setup),
+	    cmocka_unit_test(thresholds_once_a_scan),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
