@@ -17,7 +17,7 @@ static const struct {
     {'d', "duration", "SECS", VS_KEY_duration},
     {'w', "workers", "N", VS_KEY_workers},
     {'s', "seed", "N", VS_KEY_seed},
-    {'p', "profile", "NAME", VS_KEY_profile},
+    {'p', "shape", "SHAPE", VS_KEY_profile}, /* --profile: its old name, an alias */
     {OPT_SOCKET, "socket", "PATH", VS_KEY_stats_socket},
     {OPT_DEMAND, "demand", "VMAS", VS_KEY_pressure_demand},
     {OPT_EMULATE, "emulate-limit", "VMAS", VS_KEY_pressure_emulate_limit},
@@ -34,13 +34,14 @@ static const struct option plain_options[] = {
     {"max-ops", required_argument, NULL, OPT_MAX_OPS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
+    {"profile", required_argument, NULL, 'p'}, /* --shape's old name */
 };
 #define N_PLAIN (sizeof(plain_options) / sizeof(plain_options[0]))
 
 void vs_cli_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: vmastressd [-c FILE] [-t [-q]] [-d SECONDS] [-w N] [-s SEED] [-p PROFILE]\n"
+		"Usage: vmastressd [-c FILE] [-t [-q]] [-d SECONDS] [-w N] [-s SEED] [-p SHAPE]\n"
 		"                  [--demand VMAS] [--emulate-limit VMAS] [--socket PATH|none]\n"
 		"                  [--report FILE|-] [-h] [-V]\n"
 		"\n"
@@ -60,7 +61,7 @@ void vs_cli_usage(FILE *out)
 		if (k->type == VS_KEY_UINT)
 			fprintf(out, " (%lld..%lld)", k->min, k->max);
 		if (key_flags[i].key == VS_KEY_profile)
-			fprintf(out, " (%s)", vs_shape_names());
+			fprintf(out, " (%s); --profile: an alias", vs_shape_names());
 		fputc('\n', out);
 	}
 	fprintf(out,

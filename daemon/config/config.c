@@ -85,7 +85,7 @@ const char *vs_config_check_string(const struct vs_config_key_info *ki, const ch
 	else if ((ki->flags & VS_KEY_ABSOLUTE) && v[0] != '/')
 		snprintf(what, len, "must be an absolute path");
 	else if (k == VS_KEY_profile && !vs_shape_find(v))
-		snprintf(what, len, "unknown profile \"%s\" (known: %s)", v, vs_shape_names());
+		snprintf(what, len, "unknown shape \"%s\" (known: %s)", v, vs_shape_names());
 	else if (k == VS_KEY_stats_socket && strcmp(v, "none") != 0 && v[0] != '/')
 		snprintf(what, len, "must be an absolute path or \"none\"");
 	else if (k == VS_KEY_stats_textfile && strcmp(v, "auto") != 0 &&

@@ -145,8 +145,9 @@ static int apply_tree(struct ctx *c, struct vs_config *cfg, const config_setting
 		const char *name = config_setting_name(s);
 		int line = (int)config_setting_source_line(s);
 
-		if (!is_group(name)) {
-			if ((r = apply_setting(c, cfg, s, name)) < 0)
+		if (!is_group(name)) { /* `shape` is the key `profile`'s name to come */
+			if ((r = apply_setting(c, cfg, s, strcmp(name, "shape") ? name : KEY(profile))) <
+			    0)
 				return r;
 			continue;
 		}
@@ -212,6 +213,12 @@ static int pick_profile(struct ctx *c, const config_t *lc, const struct vs_overr
 	}
 	memcpy(out, vs_config_builtin.profile, sizeof(vs_config_builtin.profile));
 	s = lc ? config_lookup(lc, KEY(profile)) : NULL;
+	const config_setting_t *shape = lc ? config_lookup(lc, "shape") : NULL;
+	if (s && shape)
+		return fail(c, (int)config_setting_source_line(shape), "shape",
+			    "and profile name one thing: give one of them");
+	if (shape)
+		s = shape;
 	return s ? get_string(c, s, &vs_config_keys[VS_KEY_profile], out) : 0;
 }
 

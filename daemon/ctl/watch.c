@@ -11,6 +11,13 @@
 #include "vmastress/watch/advice.h"
 
 /* The watch daemon's stats; 0 or a sysexits code, the reason in err. */
+/* A listed process's VMA count: map_count, or "vmas" from a watch of the last release. */
+static double map_count_of(json_object *p)
+{
+	double n = vs_ctl_num(p, "map_count");
+	return isnan(n) ? vs_ctl_num(p, "vmas") : n;
+}
+
 static int fetch_watch(json_object **out, char *err, size_t errlen)
 {
 	static char buf[VS_CTL_ANSWER_MAX];
@@ -83,8 +90,8 @@ void vs_ctl_print_top(json_object *s)
 		vs_ctl_text(p, "unit", unit, sizeof(unit));
 		double peak = vs_ctl_num(p, "peak");
 		printf("%8.0f  %-16s %-*s %10.0f %7.1f %10.0f%s\n", vs_ctl_num(p, "pid"), comm,
-		       VS_CTL_UNIT_WIDTH, unit[0] ? unit : "-", vs_ctl_num(p, "vmas"),
-		       100 * vs_ctl_num(p, "fill"), isnan(peak) ? vs_ctl_num(p, "vmas") : peak,
+		       VS_CTL_UNIT_WIDTH, unit[0] ? unit : "-", map_count_of(p),
+		       100 * vs_ctl_num(p, "fill"), isnan(peak) ? map_count_of(p) : peak,
 		       json_object_get_boolean(vs_ctl_at(p, "load")) ? "  load test" : "");
 	}
 }
@@ -177,7 +184,7 @@ int vs_ctl_check_watch(double warning, double critical, double window)
 	for (size_t i = 0; i < n && !top; i++)
 		if (!json_object_get_boolean(vs_ctl_at(json_object_array_get_idx(rows, i), "load")))
 			top = json_object_array_get_idx(rows, i);
-	double fill = top ? vs_ctl_num(top, "fill") : 0, vmas = top ? vs_ctl_num(top, "vmas") : 0;
+	double fill = top ? vs_ctl_num(top, "fill") : 0, vmas = top ? map_count_of(top) : 0;
 	double limit = vs_ctl_num(s, "watch.sysctl.value");
 	int state = fill >= critical ? CHECK_CRITICAL : fill >= warning ? CHECK_WARNING : CHECK_OK;
 	json_object *newest;

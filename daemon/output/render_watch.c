@@ -166,8 +166,12 @@ int vs_render_watch_json(const struct vs_watch_view *v, char *buf, size_t len)
 		vs_textbuf_put(&o, ",\"unit\":");
 		vs_textbuf_json_string(&o, p->unit);
 		vs_textbuf_put(
-		    &o, ",\"vmas\":%ld,\"fill\":%.6f,\"load\":%s,\"peak\":%ld,\"peak_at\":%.3f}",
-		    p->vmas, fill(p->vmas, w->limit), p->load ? "true" : "false",
+		    /* map_count, the kernel's name, as every other JSON says it; "vmas", its
+		     * old name here, is served beside it for one release */
+		    &o,
+		    ",\"map_count\":%ld,\"vmas\":%ld,\"fill\":%.6f,\"load\":%s,\"peak\":%ld,"
+		    "\"peak_at\":%.3f}",
+		    p->vmas, p->vmas, fill(p->vmas, w->limit), p->load ? "true" : "false",
 		    p->peak > p->vmas ? p->peak : p->vmas, p->peak_at);
 	}
 	vs_textbuf_put(&o, "]");

@@ -56,7 +56,7 @@ static void bad_usage(void **state)
 	    {3,
 	     {"vmastressd", "-s", "99999999999999999999"},
 	     "--seed: 99999999999999999999 is out of range"},
-	    {3, {"vmastressd", "-p", "chaos"}, "--profile: unknown profile \"chaos\""},
+	    {3, {"vmastressd", "-p", "chaos"}, "--shape: unknown shape \"chaos\""},
 	    {3,
 	     {"vmastressd", "--socket", "rel.sock"},
 	     "--socket: must be an absolute path or \"none\""},
@@ -75,10 +75,26 @@ static void bad_usage(void **state)
 	}
 }
 
+/* --shape, and its old name --profile: one key. */
+static void shape_and_its_alias(void **state)
+{
+	static const char *const flags[] = {"--shape", "--profile", "-p"};
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		char out[512] = "";
+		struct vs_cli cli;
+		char *argv[] = {"vmastressd", (char *)flags[i], "threads"};
+		assert_int_equal(parse(&cli, out, sizeof(out), 3, argv), 0);
+		assert_true(cli.src.ov.has[VS_KEY_profile] &&
+			    !strcmp(cli.src.ov.v.profile, "threads"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(every_option),
+	    cmocka_unit_test(shape_and_its_alias),
 	    cmocka_unit_test(bad_usage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

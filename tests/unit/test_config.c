@@ -81,6 +81,10 @@ static void good_file_overrides_profile(void **state)
 	snprintf(path, sizeof(path), "%s/good/02-seed-max.conf", data_dir());
 	assert_int_equal(vs_config_load(&cfg, &src, err, sizeof(err)), 0);
 	assert_true(cfg.seed == UINT64_MAX); /* read from the text, not libconfig's wrap */
+
+	snprintf(path, sizeof(path), "%s/good/03-shape.conf", data_dir());
+	assert_int_equal(vs_config_load(&cfg, &src, err, sizeof(err)), 0);
+	assert_string_equal(cfg.profile, "threads"); /* `shape`: the same key */
 }
 
 static void command_line_wins(void **state)
