@@ -20,7 +20,7 @@
 #include "vmastress/service/notify.h"
 #include "vmastress/service/stats_server.h"
 #include "vmastress/service/watch_loop.h"
-#include "vmastress/service/watch_caught.h"
+#include "vmastress/watch/caught.h"
 #include "vmastress/watch/scanner.h"
 
 #define STATUS_LEN 256

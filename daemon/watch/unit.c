@@ -1,9 +1,11 @@
 /* unit.c: the systemd unit, or the container, a process belongs to, from its cgroup
  * v2 path: what the watch lists, counts hits and keeps peaks by. */
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "vmastress/watch/watch.h"
 
@@ -133,4 +135,45 @@ void vs_watch_unit_of_pid(long pid, char *unit, size_t len)
 		return;
 	buf[n] = 0;
 	vs_watch_unit_of(buf, unit, len);
+}
+
+/* A cgroup v2 directory's inode is its id: the tree walked for it (nftw cannot pass
+ * a context, hence these two). */
+static unsigned long long wanted_ino;
+static char found_path[512];
+
+static int find_ino(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag == FTW_D && (unsigned long long)st->st_ino == wanted_ino) {
+		snprintf(found_path, sizeof(found_path), "%s", path);
+		return 1;
+	}
+	return 0;
+}
+
+void vs_watch_unit_of_cgroup(unsigned long long id, char *unit, size_t len)
+{
+	static char root[256];
+	char text[600];
+
+	unit[0] = 0;
+	if (!root[0]) { /* the cgroup v2 mount: /sys/fs/cgroup, or hybrid's unified */
+		FILE *f = fopen("/proc/self/mounts", "re");
+		char dev[64], dir[256], type[32];
+		while (f && fscanf(f, "%63s %255s %31s %*[^\n]", dev, dir, type) == 3)
+			if (strcmp(type, "cgroup2") == 0) {
+				snprintf(root, sizeof(root), "%s", dir);
+				break;
+			}
+		if (f)
+			fclose(f);
+		if (!root[0])
+			return;
+	}
+	wanted_ino = id;
+	found_path[0] = 0;
+	nftw(root, find_ino, 16, FTW_PHYS | FTW_MOUNT);
+	snprintf(text, sizeof(text), "0::%s\n", found_path[0] ? found_path + strlen(root) : "/");
+	vs_watch_unit_of(text, unit, len);
 }

@@ -1,13 +1,11 @@
-/* watch_caught.c: what the watch's BPF backend caught, taken into its state: each
+/* caught.c: what the watch's BPF backend caught, taken into its state: each
  * refused call kept for `events`, named by its unit, logged (rate-limited) and
  * counted in the peaks; the kernel's exact counters, per call and per unit. */
-#include <ftw.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include "vmastress/log/log.h"
-#include "vmastress/service/watch_caught.h"
+#include "vmastress/watch/caught.h"
 
 /* Cgroup ids the kernel counted hits for, and their unit names: from the events,
  * or, for one whose events were all dropped, from the cgroup v2 tree (a
@@ -26,46 +24,14 @@ static void name_cgroup(unsigned long long id, const char *unit)
 	snprintf(cgnames[h].unit, sizeof(cgnames[h].unit), "%s", unit);
 }
 
-static unsigned long long wanted_ino;
-static char found_path[512];
-
-static int find_ino(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)ftw;
-	if (flag == FTW_D && (unsigned long long)st->st_ino == wanted_ino) {
-		snprintf(found_path, sizeof(found_path), "%s", path);
-		return 1;
-	}
-	return 0;
-}
-
 static const char *unit_of_cgroup(unsigned long long id)
 {
-	static char root[256];
 	unsigned h = (unsigned)(id % CGNAMES);
-	char text[600];
+	char unit[VS_WATCH_UNIT_MAX];
 
 	if (cgnames[h].id == id)
 		return cgnames[h].unit;
-	if (!root[0]) { /* the cgroup v2 mount: /sys/fs/cgroup, or hybrid's unified */
-		FILE *f = fopen("/proc/self/mounts", "re");
-		char dev[64], dir[256], type[32];
-		while (f && fscanf(f, "%63s %255s %31s %*[^\n]", dev, dir, type) == 3)
-			if (strcmp(type, "cgroup2") == 0) {
-				snprintf(root, sizeof(root), "%s", dir);
-				break;
-			}
-		if (f)
-			fclose(f);
-		if (!root[0])
-			return "";
-	}
-	wanted_ino = id;
-	found_path[0] = 0;
-	nftw(root, find_ino, 16, FTW_PHYS | FTW_MOUNT);
-	snprintf(text, sizeof(text), "0::%s\n", found_path[0] ? found_path + strlen(root) : "/");
-	char unit[VS_WATCH_UNIT_MAX];
-	vs_watch_unit_of(text, unit, sizeof(unit));
+	vs_watch_unit_of_cgroup(id, unit, sizeof(unit));
 	name_cgroup(id, unit);
 	return cgnames[h].unit;
 }

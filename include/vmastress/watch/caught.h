@@ -1,4 +1,4 @@
-/* watch_caught.h: the watch's caught refusals taken into its state (watch_caught.c). */
+/* caught.h: the watch's caught refusals taken into its state (caught.c). */
 #pragma once
 #include "vmastress/watch/peaks.h"
 #include "vmastress/watch/watch.h"
