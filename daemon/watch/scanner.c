@@ -143,9 +143,13 @@ static void *run(void *arg)
 				pthread_cond_wait(&s->asked, &s->lock);
 				continue;
 			}
+			/* Detached, every check counts: a process may be climbing. Attached,
+			 * the check only finds when none is near any more: a second will do. */
+			long check_ms = vs_catch_hooked(s->work.catch) ? VS_WATCH_NEAR_HOOKED_CHECK_MS
+								       : VS_WATCH_NEAR_CHECK_MS;
 			struct timespec until;
 			clock_gettime(CLOCK_MONOTONIC, &until);
-			until.tv_nsec += VS_WATCH_NEAR_CHECK_MS * 1000000L;
+			until.tv_nsec += check_ms * 1000000L;
 			until.tv_sec += until.tv_nsec / 1000000000L;
 			until.tv_nsec %= 1000000000L;
 			if (pthread_cond_timedwait(&s->asked, &s->lock, &until) == ETIMEDOUT &&

@@ -44,6 +44,7 @@ void vs_peaks_hit(struct vs_peaks *p, const char *unit, const char *comm, long p
 		  double now);
 /* The highest peak of all; NULL when none. */
 const struct vs_peak *vs_peaks_top(const struct vs_peaks *p);
-/* Judge a process's shape from its /proc/PID/maps: many guard pages beside
- * stacks (threads), mostly file mappings (files), else allocator. */
+/* Judge a process's shape from its /proc/PID/maps, its first 65536 mappings (a bounded
+ * sample): many guard pages beside stacks (threads), mostly file mappings (files),
+ * else allocator. */
 const char *vs_peaks_shape_of(long pid);

@@ -16,9 +16,10 @@ void vs_watch_scanner_stop(struct vs_watch_scanner *s);
  * asked for or running is not repeated. Never blocks beyond the lock. Between scans,
  * where the catch's exit hook is a tracepoint and watch.catch is "near", the thread
  * counts the host with the iterator every VS_WATCH_NEAR_CHECK_MS and attaches the
- * hook while a process holds catch_from of the limit, detaching it once none has for
- * VS_WATCH_NEAR_DETACH_S. */
+ * hook while a process holds catch_from of the limit (then every second, only to
+ * detach it once none has for VS_WATCH_NEAR_DETACH_S). */
 #define VS_WATCH_NEAR_CHECK_MS 100
+#define VS_WATCH_NEAR_HOOKED_CHECK_MS 1000 /* attached: only whether to detach */
 #define VS_WATCH_NEAR_DETACH_S 10
 void vs_watch_scanner_request(struct vs_watch_scanner *s, const struct vs_config *cfg);
 /* Readable (an eventfd) when a finished scan waits. */
