@@ -653,7 +653,7 @@ def measure(daemon, reps, label="tree"):
             goals["rss_per_vma_%s_%s" % (profile, limit_tag)] = "<= 64" if limit_tag != "now" else ""
             return vmas, time.monotonic() - t0
 
-        profiles = ("guarded", "fragment", "threads", "allocator", "files", "churn")
+        profiles = h.shapes(daemon)
         for prof in profiles:
             held_profile(prof, "now")
         if os.access(h.SYSCTL, os.W_OK) and not a.quick:

@@ -7,8 +7,8 @@ import vsharness as h
 
 a = h.args()
 # fragment lives at the kernel's limit, where sanitizer runtimes abort (vsharness).
-ALL = ("guarded", "fragment", "churn", "threads", "allocator", "files")
-for profile in ("guarded", "churn", "threads", "allocator", "files") if h.SANITIZER else ALL:
+ALL = h.shapes(a.daemon)
+for profile in tuple(s for s in ALL if s != "fragment") if h.SANITIZER else ALL:
     for workers in ("1", "2"):
         tmp = tempfile.mkdtemp(prefix="vmastress-test-")
         # Separator profiles also touch pages and punch holes: still exact.

@@ -30,7 +30,7 @@ def unexpected(s):
             if n and e not in EXPECTED}
 
 
-for profile in ("guarded", "fragment", "churn", "threads", "allocator", "files"):
+for profile in h.shapes(a.daemon):
     write(profile, 1)
     d = h.Daemon(a.daemon, ["-c", cfg, "-d", "120", "-s", "7"], tmp=tmp, socket=path)
     try:

@@ -23,7 +23,7 @@ if not shutil.which("strace"):
 
 with open("/proc/sys/vm/max_map_count") as f:
     limit = int(f.read())
-for profile in ("fragment", "guarded", "churn", "threads", "allocator", "files"):
+for profile in h.shapes(a.daemon):
     tmp = tempfile.mkdtemp(prefix="vmastress-test-")
     d = h.Daemon(a.daemon, ["-p", profile, "-w", "2", "-d", "2"], hold=True, tmp=tmp)
     tracer = None

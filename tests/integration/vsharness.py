@@ -316,6 +316,17 @@ class Pinger:
         return pick(0.5), pick(0.99), got[-1], len(self.latencies_ms) - len(got)
 
 
+def shapes(daemon):
+    """Every shape the daemon knows, from its --help (the registry's order): a test that
+    covers them all takes a new shape without an edit."""
+    import re
+    import subprocess
+    out = subprocess.run([daemon, "--help"], capture_output=True, text=True).stdout
+    m = re.search(r"--shape SHAPE .*?\(([a-z]+(?:, [a-z]+)+)\)", out)
+    check(m is not None, "the shapes listed by %s --help" % daemon)
+    return tuple(m.group(1).split(", "))
+
+
 def find_tool(name, env):
     """A Prometheus tool: $env, PATH, or beside $PROMTOOL (.ci/run extracts Debian's
     packages there without installing, so nothing is started on the host)."""
