@@ -34,8 +34,8 @@ stage() { # NAME: the watch's stats now, between markers
 	echo "@@VS end $1"
 }
 
-watch() { # ATTACH [HOOK]: a BPF watch counting every second
-	env VMASTRESS_TEST_HOOKS=1 VMASTRESS_TEST_CATCH_ATTACH="$1" VMASTRESS_TEST_CATCH="$2" \
+watch() { # ATTACH [HOOK]: a BPF watch counting every second (on CPU 0 for the cost)
+	$PIN0 env VMASTRESS_TEST_HOOKS=1 VMASTRESS_TEST_CATCH_ATTACH="$1" VMASTRESS_TEST_CATCH="$2" \
 		vmastressd --watch -c /etc/w.conf --socket $SOCK -d 900 2> /tmp/watch.log &
 	W=$!
 	i=0
@@ -86,15 +86,19 @@ done
 # The cost where this kernel attaches: an unrelated syscall loop and an mmap/munmap
 # loop with no watch, the iterator alone, and the whole catch, interleaved.
 if [ -e /etc/vs-cost ]; then
+	# The watch on CPU 0, the loops on CPU 1: unpinned, the emulator's vCPUs trade the
+	# watch's work into the loops' figures.
+	PIN0="taskset -c 0"
+	PIN1="taskset -c 1"
 	head -c 64 /dev/zero > /tmp/small
-	for rep in 1 2 3; do
+	for rep in 1 2 3 4 5; do
 		order="off count on"
 		[ $((rep % 2)) = 0 ] && order="on count off"
 		for v in $order; do
 			[ $v = count ] && watch "" count
 			[ $v = on ] && watch ""
 			sleep 1
-			echo "@@VS cost $v $(syscall_loop 1.5 /tmp/small) $(plain_loop 1.5 16 0 1)"
+			echo "@@VS cost $v $($PIN1 syscall_loop 1.5 /tmp/small) $($PIN1 plain_loop 1.5 16 0 1)"
 			[ $v != off ] && unwatch
 		done
 	done
