@@ -68,7 +68,9 @@ per_event = [e for e in entries if e.get("MESSAGE_ID") in (LEAK, FAILURE,
 with open(os.path.join(tmp, "report.json")) as f:
     report = json.load(f)
 failures = sum(sum(v.values()) for v in report["failures"].values())
-h.check(failures > 1000, "%d failures happened" % failures)
+# Far more failures than the cap lets through (5 a second over ~6 s), whatever the host
+# does: under TSan beside a churning load, fragment made 953 in its 3 s.
+h.check(failures > 10 * 5 * 6, "%d failures happened" % failures)
 # 5 per second over ~3 s of run plus teardown, and each (op, errno)'s first: the cap holds.
 firsts = [e for e in per_event if e["MESSAGE"].startswith("first ")]
 h.check(1 <= len(firsts) <= 4, "the first of each (op, errno) written: %d" % len(firsts))

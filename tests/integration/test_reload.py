@@ -97,9 +97,15 @@ finally:
 h.emulate_limit_under_sanitizer()
 tmp = tempfile.mkdtemp(prefix="vmastress-test-")
 write_cfg = h.write_config(tmp, 'profile = "fragment";\nleaks = { retry_interval_ms = 3600000; };\n')
-d = h.Daemon(a.daemon, ["-c", write_cfg, "-w", "2"], hold=True, tmp=tmp)
+sock = os.path.join(tmp, "leaks.sock")
+d = h.Daemon(a.daemon, ["-c", write_cfg, "-w", "2"], hold=True, tmp=tmp, socket=sock)
 try:
-    time.sleep(2.5)
+    # Until it has leaked (2.5 s on a quiet host; a sanitized build beside a churning
+    # load takes longer), then stopped before its teardown.
+    h.check(h.wait_socket(sock, 30), "fragment up")
+    end = time.monotonic() + 60
+    while time.monotonic() < end and not h.stats(sock)["leaks"]["bytes"]:
+        time.sleep(0.2)
     os.kill(d.p.pid, signal.SIGTERM)
     h.check(h.wait_stopped(d.p.pid, 30), "held after SIGTERM, before teardown")
     with open(d.hold) as f:
