@@ -2,7 +2,9 @@
  * and a shape's presets over them, what a string key accepts, the rules between
  * keys, command-line overrides. Reading the file is config_file.c's, `-t`
  * config_print.c's. */
+#include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -145,6 +147,59 @@ static int check_emulation(const struct vs_config *cfg, char *err, size_t errlen
 	return 0;
 }
 
+int vs_config_budget(const char *text, double *share, uint64_t *bytes)
+{
+	char *end;
+	double v;
+
+	*share = 0;
+	*bytes = 0;
+	if (!isdigit((unsigned char)text[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtod(text, &end);
+	if (errno || end == text || !(v > 0))
+		return -EINVAL;
+	if (strcmp(end, "%") == 0) {
+		if (v > 100)
+			return -EINVAL;
+		*share = v / 100.0;
+		return 0;
+	}
+	static const char units[] = "KMG";
+	const char *u = *end ? strchr(units, toupper((unsigned char)*end)) : NULL;
+	if (*end && (!u || (end[1] && strcmp(end + 1, "iB") != 0 && strcmp(end + 1, "B") != 0)))
+		return -EINVAL;
+	for (const char *k = units; u && k <= u; k++)
+		v *= 1024.0;
+	if (v < 1 || v > 1e18 || (!*end && v != (double)(uint64_t)v))
+		return -EINVAL;
+	*bytes = (uint64_t)v;
+	return 0;
+}
+
+/* The raise policy's keys, beyond each one's range. */
+static int check_raise(const struct vs_config *cfg, char *err, size_t errlen)
+{
+	double share;
+	uint64_t bytes;
+
+	if (cfg->raise_at >= 1.0) {
+		snprintf(err, errlen,
+			 "%s: %g is not below 1: the raise must come before the limit is reached",
+			 KEY(raise_at), cfg->raise_at);
+		return -EINVAL;
+	}
+	if (vs_config_budget(cfg->raise_kernel_budget, &share, &bytes) < 0) {
+		snprintf(err, errlen,
+			 "%s: \"%s\" is neither a share of MemTotal (\"2%%\", in (0, 100]) nor a "
+			 "byte count (\"268435456\", \"256M\", \"1G\")",
+			 KEY(raise_kernel_budget), cfg->raise_kernel_budget);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int vs_config_validate(const struct vs_config *cfg, char *err, size_t errlen)
 {
 	unsigned total = cfg->ops_mmap + cfg->ops_mprotect + cfg->ops_munmap + cfg->ops_punch;
@@ -172,6 +227,8 @@ int vs_config_validate(const struct vs_config *cfg, char *err, size_t errlen)
 		    (r = vs_shapes[i]->validate(cfg, strcmp(cfg->profile, vs_shapes[i]->name) == 0,
 						err, errlen)) < 0)
 			return r;
+	if ((r = check_raise(cfg, err, errlen)) < 0)
+		return r;
 	return cfg->pressure_emulate_limit ? check_emulation(cfg, err, errlen) : 0;
 }
 

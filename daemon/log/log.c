@@ -14,7 +14,7 @@
 #include "vmastress/log/log.h"
 
 #define IDENT "vmastressd"
-#define FIELDS_MAX 20 /* MESSAGE_ID .. VMASTRESS_UNIT, MESSAGE */
+#define FIELDS_MAX 24 /* MESSAGE_ID .. VMASTRESS_UNIT, MESSAGE */
 
 /* Documented in systemd/vmastressd.catalog. */
 static const char *const ids[VS_MSG_COUNT] = {
@@ -32,6 +32,8 @@ static const char *const ids[VS_MSG_COUNT] = {
     [VS_MSG_VERDICT] = "caab7fea6cc240dda9bbe7ec1ed8ad31",
     [VS_MSG_WATCH_CROSSED] = "5b0d3c1e8f7a4e2c9d6b1a0f4e3c2d17",
     [VS_MSG_WATCH_CAUGHT] = "8e1f6a2b7c3d4e5f9a0b1c2d3e4f5a6b",
+    [VS_MSG_RAISE] = "a54ab57bc9a549f7a02eb168be486c90",
+    [VS_MSG_RAISE_REFUSED] = "539f1f4d7664452ea9035c51b6dadfda",
 };
 static const char *const prio_names[] = {"emerg",   "alert",  "crit", "error",
 					 "warning", "notice", "info", "debug"};
@@ -134,6 +136,14 @@ static void emit(enum vs_msg m, int prio, const struct vs_fields *f, const char 
 		field(&e, "VMASTRESS_CALL=%s", f->call);
 		field(&e, "VMASTRESS_ERRNO=%s", vs_errno_name(f->err));
 	}
+	if (f && f->from >= 0)
+		field(&e, "VMASTRESS_FROM=%ld", f->from);
+	if (f && f->to >= 0)
+		field(&e, "VMASTRESS_TO=%ld", f->to);
+	if (f && f->reason)
+		field(&e, "VMASTRESS_REASON=%s", f->reason);
+	if (f && f->reaction_us >= 0)
+		field(&e, "VMASTRESS_REACTION_US=%lld", f->reaction_us);
 	/* sendv takes one whole FIELD=value per iovec; MESSAGE may be long. */
 	k = snprintf(full, sizeof(full), "MESSAGE=%s", msg);
 	e.iov[e.n].iov_base = full;

@@ -120,6 +120,12 @@ static void advice_json(struct vs_textbuf *o, const struct vs_watch_view *v)
 	vs_textbuf_json_string(o, dropin);
 	vs_textbuf_put(o, ",\"confirm_command\":");
 	vs_textbuf_json_string(o, confirm);
+	/* A raise the policy could not make: the budget or the ceiling said so. */
+	vs_textbuf_put(o, ",\"raise_refused\":");
+	if (v->raise && v->raise->refusal[0])
+		vs_textbuf_json_string(o, v->raise->refusal);
+	else
+		vs_textbuf_put(o, "null");
 	vs_textbuf_put(o, "}");
 }
 
@@ -184,6 +190,8 @@ int vs_render_watch_json(const struct vs_watch_view *v, char *buf, size_t len)
 	vs_textbuf_json_string(&o, v->textfile->error);
 	vs_textbuf_put(&o, "}");
 	advice_json(&o, v);
+	if (v->raise)
+		vs_render_raise_json(&o, v->raise, w->catch ? "bpf" : "scan");
 	vs_textbuf_put(&o, "}\n");
 	return vs_textbuf_result(&o);
 }
@@ -360,5 +368,7 @@ int vs_render_watch_prom(const struct vs_watch_view *v, char *buf, size_t len)
 	prom_scan(&o, v->w);
 	prom_peaks(&o, v);
 	prom_catch(&o, v->w);
+	if (v->raise)
+		vs_render_raise_prom(&o, v->raise);
 	return vs_textbuf_result(&o);
 }

@@ -20,6 +20,7 @@
 #include "vmastress/service/notify.h"
 #include "vmastress/service/stats_server.h"
 #include "vmastress/service/watch_loop.h"
+#include "vmastress/service/watch_raise.h"
 #include "vmastress/watch/caught.h"
 #include "vmastress/watch/scanner.h"
 
@@ -36,6 +37,7 @@ struct watch_loop {
 	struct vs_watch w;
 	struct vs_output_state textfile_out;
 	struct vs_peaks peaks;
+	struct vs_watch_raiser raiser; /* raise.*: the policy on this loop */
 	char peaks_path[400]; /* "" when peaks are not kept */
 	int hook_err_said;    /* the hook's error last logged */
 };
@@ -59,6 +61,7 @@ static struct vs_watch_view view(const struct watch_loop *l)
 				      .textfile = &l->textfile_out,
 				      .peaks = &l->peaks,
 				      .catch_mode = l->cfg.watch_catch,
+				      .raise = &l->raiser.policy,
 				      .now = (double)now.tv_sec + (double)now.tv_nsec / 1e9};
 }
 
@@ -187,6 +190,7 @@ static void scanned(struct watch_loop *l)
 		vs_log_errno(LOG_WARNING, l->w.hook_err, "cannot attach or detach the catch's exit hook");
 	l->hook_err_said = l->w.hook_err;
 	vs_watch_caught_update(&l->w, &l->peaks);
+	vs_watch_raiser_scanned(&l->raiser, &l->w);
 	note_peaks(l);
 	log_crossings(l);
 	status(l, line, sizeof(line));
@@ -269,6 +273,7 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
 			l->w.caught.head = l->w.caught.n = 0; /* the ring starts over */
 		}
 		l->cfg = next;
+		vs_watch_raiser_reload(&l->raiser, &l->cfg);
 		vs_log_msg(VS_MSG_RELOAD, LOG_NOTICE, &f,
 			   "configuration reloaded: watch every %u s, top %u", next.watch_interval,
 			   next.watch_top);
@@ -396,6 +401,10 @@ static int start_scans(struct watch_loop *l)
 		vs_log_errno(LOG_ERR, r, "cannot start the scans");
 		return VS_EX_SOFTWARE;
 	}
+	if ((r = vs_watch_raiser_start(&l->raiser, l->ev, l->w.catch, &l->cfg)) < 0) {
+		vs_log_errno(LOG_ERR, r, "cannot start the raise policy");
+		return VS_EX_SOFTWARE;
+	}
 	vs_watch_scanner_request(l->scanner, &l->cfg);
 	vs_watch_scanner_take(l->scanner, &l->w, true);
 	scanned(l);
@@ -410,12 +419,30 @@ static int start_scans(struct watch_loop *l)
 	return 0;
 }
 
+static void most_of(unsigned pid, int count, void *ud)
+{
+	(void)pid;
+	if (count > *(long *)ud)
+		*(long *)ud = count;
+}
+
+/* The most VMAs a process holds now: the kernel's count (bpf), or the last scan's. */
+static long most_now(const struct watch_loop *l)
+{
+	long most = 0;
+
+	if (!l->w.catch || vs_catch_count(l->w.catch, most_of, &most) < 0)
+		most = l->w.ntop ? l->w.top[0].vmas : 0;
+	return most;
+}
+
 /* After the loop: the peaks kept, the textfile gone on a clean stop, the report. */
 static int finish(struct watch_loop *l, int code)
 {
 	struct vs_fields f = VS_FIELDS_NONE;
 
 	vs_notify_stopping();
+	vs_watch_raiser_stop(&l->raiser, most_now(l));
 	if (l->peaks_path[0] && l->peaks.dirty && vs_peaks_save(&l->peaks, l->peaks_path) < 0)
 		vs_log(LOG_WARNING, "cannot keep the peaks in %s", l->peaks_path);
 	if (!code) /* a clean stop: the series end with the daemon */

@@ -17,6 +17,15 @@ long vs_advice_limit(long peak, double headroom, long running, bool allow_lower)
 	return v;
 }
 
+long vs_advice_next_step(long running)
+{
+	long v = 65530;
+
+	while (v <= running && v < VS_ADVICE_LIMIT_MAX)
+		v = v == 65530 ? 131072 : v >= (1L << 30) ? VS_ADVICE_LIMIT_MAX : v * 2;
+	return v;
+}
+
 /* The sysctl.d drop-in's text for limit. */
 void vs_advice_dropin(char *buf, size_t len, long limit, long peak, double headroom,
 		      double bytes_per_vma)

@@ -94,6 +94,11 @@ volatile __u32 empty;
  * processes it cannot see (the host's, from a container) are left out. */
 volatile __u64 watch_ns;
 volatile __u32 watch_level;
+/* The raise policy's trigger (raise.enabled): the first call whose process holds
+ * raise_at VMAs or more while raise_armed sends one event through `raises` and
+ * disarms; the daemon re-arms once it has acted. 0: off. */
+volatile __u32 raise_at;
+volatile __u32 raise_armed;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -106,6 +111,12 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
 } events SEC(".maps");
+
+/* The raise policy's events, apart from the refusals: never behind a storm. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 * 1024);
+} raises SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -183,16 +194,52 @@ static __always_inline void note_peak(__u32 tgid, int count, __u64 now)
 	bpf_map_update_elem(&peaks, &tgid, &fresh, BPF_NOEXIST);
 }
 
+static __always_inline void fill(struct vs_catch_event *e, struct task_struct *t, __u32 tgid,
+				 __u32 tid, int count, __u32 lim, int err, __u32 call, __u64 now)
+{
+	e->mono_ns = now;
+	e->pid = tgid;
+	e->tid = tid;
+	e->err = err;
+	e->call = call;
+	e->map_count = count;
+	e->limit = lim;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	const char *name = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, name);
+	if (!name || bpf_probe_read_kernel_str(e->unit, sizeof(e->unit), name) < 0)
+		e->unit[0] = 0;
+}
+
+/* The raise policy's trigger: once per arming (a race between CPUs may send two,
+ * which the daemon takes as one). err: 0 for a crossing, else the refused call's. */
+static __always_inline void raise_trigger(struct task_struct *t, __u32 tgid, __u32 tid, int count,
+					  __u32 lim, int err, __u32 call, __u64 now)
+{
+	__u32 at = raise_at;
+
+	if (!at || (__u32)count < at || !raise_armed)
+		return;
+	raise_armed = 0;
+	struct vs_catch_event *e = bpf_ringbuf_reserve(&raises, sizeof(*e), 0);
+	if (!e) {
+		raise_armed = 1;
+		return;
+	}
+	fill(e, t, tgid, tid, count, lim, err, call, now);
+	e->cgroup = bpf_get_current_cgroup_id();
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+}
+
 /* The exit of one call: failed is whether it failed, err its errno (positive). */
 static __always_inline int on_exit(enum vs_catch_call call, int failed, int err,
 				   struct task_struct *t, int count)
 {
 	__u64 id, now, ns = watch_ns;
-	__u32 tgid, tid, key = 0, lim = limit;
+	__u32 tgid, tid, key = 0, lim = limit, at = raise_at;
 
 	/* The common case first, and cheaply: a call that worked, in a process
-	 * below the peaks' floor, has nothing to record. */
-	if (!failed && (__u32)count < peak_floor)
+	 * below the peaks' floor (and the raise's trigger), has nothing to record. */
+	if (!failed && (__u32)count < peak_floor && (!at || (__u32)count < at))
 		return 0;
 	id = bpf_get_current_pid_tgid();
 	now = bpf_ktime_get_ns();
@@ -208,8 +255,10 @@ static __always_inline int on_exit(enum vs_catch_call call, int failed, int err,
 	}
 	if ((__u32)count >= peak_floor)
 		note_peak(tgid, count, now);
-	if (!failed)
+	if (!failed) {
+		raise_trigger(t, tgid, tid, count, lim, 0, call & (VS_CATCH_CALL_COUNT - 1), now);
 		return 0;
+	}
 	/* The kernel's rules: a split is refused at the limit, a new mapping
 	 * above it (a MAP_FIXED one that splits: at it), mremap with fewer
 	 * than 4 to spare. The count is read at the exit, and another thread
@@ -229,6 +278,7 @@ static __always_inline int on_exit(enum vs_catch_call call, int failed, int err,
 	if (!lim || err != want || (long)count + room < (long)lim) {
 		if (err == ENOMEM)
 			c->other[i]++;
+		raise_trigger(t, tgid, tid, count, lim, 0, i, now);
 		return 0;
 	}
 	c->hits[i]++;
@@ -241,23 +291,14 @@ static __always_inline int on_exit(enum vs_catch_call call, int failed, int err,
 	}
 	if (ch)
 		ch->hits[i]++;
+	raise_trigger(t, tgid, tid, count, lim, err, i, now);
 	struct vs_catch_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		c->dropped++;
 		return 0;
 	}
-	e->mono_ns = now;
-	e->pid = tgid;
-	e->tid = tid;
-	e->err = err;
-	e->call = i;
-	e->map_count = count;
-	e->limit = lim;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	fill(e, t, tgid, tid, count, lim, err, i, now);
 	e->cgroup = cg;
-	const char *name = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, name);
-	if (!name || bpf_probe_read_kernel_str(e->unit, sizeof(e->unit), name) < 0)
-		e->unit[0] = 0;
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

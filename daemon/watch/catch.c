@@ -40,6 +40,20 @@ int vs_catch_drain(struct vs_catch *c, vs_catch_event_fn fn, void *userdata, uns
 	(void)c, (void)fn, (void)userdata, (void)max;
 	return -EOPNOTSUPP;
 }
+void vs_catch_raise_arm(struct vs_catch *c, long at_count)
+{
+	(void)c, (void)at_count;
+}
+int vs_catch_raise_fd(const struct vs_catch *c)
+{
+	(void)c;
+	return -1;
+}
+int vs_catch_raise_drain(struct vs_catch *c, vs_catch_event_fn fn, void *userdata)
+{
+	(void)c, (void)fn, (void)userdata;
+	return -EOPNOTSUPP;
+}
 int vs_catch_counters(struct vs_catch *c, struct vs_catch_counters *sum)
 {
 	(void)c;
@@ -138,6 +152,9 @@ struct vs_catch {
 	struct bpf_link **exit_link;   /* its link in the skeleton (destroyed with it) */
 	_Atomic bool hooked;	       /* the exit hook is attached */
 	struct ring_buffer *rb;
+	struct ring_buffer *raise_rb; /* the raise policy's trigger */
+	vs_catch_event_fn raise_fn;
+	void *raise_userdata;
 	vs_catch_event_fn fn;
 	void *userdata;
 	unsigned left; /* events this drain may still hand over */
@@ -153,6 +170,15 @@ static int on_event(void *ctx, void *data, size_t size)
 		c->fn(data, c->userdata);
 	/* libbpf has consumed this one; a negative return stops the drain here */
 	return --c->left ? 0 : -EAGAIN;
+}
+
+static int on_raise_event(void *ctx, void *data, size_t size)
+{
+	struct vs_catch *c = ctx;
+
+	if (size >= sizeof(struct vs_catch_event) && c->raise_fn)
+		c->raise_fn(data, c->raise_userdata);
+	return 0;
 }
 
 /* The syscall wrappers' prefix on this architecture. */
@@ -356,7 +382,10 @@ int vs_catch_open(struct vs_catch **out, char *why, size_t len)
 	if (hook) /* the benchmark's references keep their attach as it is */
 		c->exit_prog = NULL;
 	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.events), on_event, c, NULL);
-	if (!c->rb) {
+	if (c->rb)
+		c->raise_rb = ring_buffer__new(bpf_map__fd(c->skel->maps.raises), on_raise_event,
+					       c, NULL);
+	if (!c->rb || !c->raise_rb) {
 		r = errno;
 		reason(why, len, r, "ring buffer");
 		vs_catch_close(c);
@@ -371,6 +400,7 @@ void vs_catch_close(struct vs_catch *c)
 	if (!c)
 		return;
 	ring_buffer__free(c->rb);
+	ring_buffer__free(c->raise_rb);
 	catch__destroy(c->skel);
 	free(c->percpu);
 	free(c);
@@ -378,11 +408,14 @@ void vs_catch_close(struct vs_catch *c)
 
 void vs_catch_set_limit(struct vs_catch *c, long limit)
 {
-	c->skel->bss->limit = limit > 0 && limit < 0xffffffffL ? (__u32)limit : 0xffffffffu;
+	__u32 l = limit > 0 && limit < 0xffffffffL ? (__u32)limit : 0xffffffffu;
+
 	/* Peaks in the kernel from a sixteenth of the limit up: below it a process
 	 * is far from the limit and the scans' counts are its peak (and most
-	 * processes' calls then skip the map). */
-	c->skel->bss->peak_floor = (__u32)(c->skel->bss->limit / 16);
+	 * processes' calls then skip the map). The scanner and the raise policy
+	 * both set it. */
+	__atomic_store_n(&c->skel->bss->limit, l, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->skel->bss->peak_floor, l / 16, __ATOMIC_RELAXED);
 }
 
 int vs_catch_fd(const struct vs_catch *c)
@@ -399,6 +432,28 @@ int vs_catch_drain(struct vs_catch *c, vs_catch_event_fn fn, void *userdata, uns
 	c->left = max;
 	int r = ring_buffer__consume(c->rb);
 	return r == -EAGAIN ? (int)max : r;
+}
+
+void vs_catch_raise_arm(struct vs_catch *c, long at_count)
+{
+	__u32 at = at_count > 0 && at_count < 0xffffffffL ? (__u32)at_count : 0;
+
+	/* The program reads both on every exit near the limit: the threshold first. */
+	__atomic_store_n(&c->skel->bss->raise_armed, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&c->skel->bss->raise_at, at, __ATOMIC_RELEASE);
+	__atomic_store_n(&c->skel->bss->raise_armed, at ? 1 : 0, __ATOMIC_RELEASE);
+}
+
+int vs_catch_raise_fd(const struct vs_catch *c)
+{
+	return ring_buffer__epoll_fd(c->raise_rb);
+}
+
+int vs_catch_raise_drain(struct vs_catch *c, vs_catch_event_fn fn, void *userdata)
+{
+	c->raise_fn = fn;
+	c->raise_userdata = userdata;
+	return ring_buffer__consume(c->raise_rb);
 }
 
 int vs_catch_counters(struct vs_catch *c, struct vs_catch_counters *sum)

@@ -232,7 +232,8 @@ void vs_watch_scanner_request(struct vs_watch_scanner *s, const struct vs_config
 	pthread_mutex_lock(&s->lock);
 	s->requested = true;
 	s->top_n = cfg->watch_top;
-	s->near = strcmp(cfg->watch_catch, "near") == 0;
+	/* The raise policy keeps the exit hook attached: its trigger is there. */
+	s->near = strcmp(cfg->watch_catch, "near") == 0 && !cfg->raise_enabled;
 	s->catch_from = cfg->watch_catch_from;
 	pthread_cond_signal(&s->asked);
 	pthread_mutex_unlock(&s->lock);

@@ -17,6 +17,8 @@
 #define VS_DURATION_MAX_S 31536000 /* one year: anything longer is "until stopped" (0) */
 #define VS_INTERVAL_MAX_MS 3600000 /* one hour */
 #define VS_INTERVAL_MAX_S 86400	   /* one day */
+#define VS_RAISE_CEILING_MIN 65530	   /* the kernel's default: a ceiling below it lowers nothing */
+#define VS_RAISE_CEILING_MAX 2147483647L /* the sysctl is an int */
 #define VS_LOG_RATE_MAX 100000	   /* per second: the journal's own rate limit is lower */
 #define VS_WATCH_EVENTS_MAX 256	   /* watch.events_kept at most: the stats JSON holds them all */
 #define VS_WATCH_TOP_KEEP 100	   /* watch.top: bounded label cardinality */
@@ -106,6 +108,21 @@ enum vs_key_type { VS_KEY_UINT, VS_KEY_SEED, VS_KEY_FILL, VS_KEY_STRING };
 	  "watch mode: the fill of the limit from which a process is near (catch = near)")         \
 	X(watch_events_kept, "watch.events_kept", UINT, 1, VS_WATCH_EVENTS_MAX, 256, 0, NULL,      \
 	  "watch mode: recent caught failures kept for `vmastressctl events`")                     \
+	X(raise_enabled, "raise.enabled", UINT, 0, 1, 0, 0, NULL,                                 \
+	  "watch mode: 1 = raise vm.max_map_count before a process reaches it (opt-in)")        \
+	X(raise_at, "raise.at", FILL, 0, 0, 0.90, 0, NULL,                                         \
+	  "watch mode: the fill of the running limit whose crossing raises it; below 1")        \
+	X(raise_ceiling, "raise.ceiling", UINT, VS_RAISE_CEILING_MIN, VS_RAISE_CEILING_MAX,        \
+	  1048576, 0, NULL, "watch mode: never raise vm.max_map_count above this")               \
+	X(raise_kernel_budget, "raise.kernel_budget", STRING, 0, 24, "2%", 0, NULL,               \
+	  "watch mode: the most kernel memory one process at the new limit may pin: a share "    \
+	  "of MemTotal (\"2%\") or bytes (\"268435456\", \"256M\", \"1G\")")                        \
+	X(raise_min_interval, "raise.min_interval", UINT, 0, VS_INTERVAL_MAX_S, 10, 0, NULL,       \
+	  "watch mode: seconds before a step not taken (dry-run, refused) is tried again")       \
+	X(raise_dry_run, "raise.dry_run", UINT, 0, 1, 0, 0, NULL,                                 \
+	  "watch mode: log and count the raises the policy would make, change nothing")          \
+	X(raise_restore_on_stop, "raise.restore_on_stop", UINT, 0, 1, 0, 0, NULL,                 \
+	  "watch mode: on stop, put back the limit found at start (if no process holds more)")   \
 	X(log_summary_interval, "log.summary_interval", UINT, 0, VS_INTERVAL_MAX_S, 60, 0, NULL,   \
 	  "seconds between summary lines; 0 = off")                                                \
 	X(log_events_per_second, "log.events_per_second", UINT, 0, VS_LOG_RATE_MAX, 0, 0, NULL,    \
@@ -192,6 +209,9 @@ int vs_config_defaults(struct vs_config *cfg, const char *profile);
 int vs_overrides_set(struct vs_overrides *ov, enum vs_config_key k, const char *text, char *err,
 		     size_t errlen);
 /* Rules between keys: "key: what" in err. */
+/* raise.kernel_budget's text: a share of MemTotal ("2%", "0.5%": *share in (0, 1],
+ * *bytes 0) or bytes, with an optional K, M or G (binary; *share 0). 0 or -EINVAL. */
+int vs_config_budget(const char *text, double *share, uint64_t *bytes);
 int vs_config_validate(const struct vs_config *cfg, char *err, size_t errlen);
 /* The effective configuration in libconfig syntax, each key with its doc. */
 void vs_config_print(const struct vs_config *cfg, FILE *out);

@@ -20,6 +20,8 @@ enum vs_msg {
 	VS_MSG_VERDICT,
 	VS_MSG_WATCH_CROSSED,
 	VS_MSG_WATCH_CAUGHT,
+	VS_MSG_RAISE,
+	VS_MSG_RAISE_REFUSED,
 	VS_MSG_COUNT, /* also: a plain line, no MESSAGE_ID */
 };
 
@@ -35,10 +37,14 @@ struct vs_fields {
 	long pid;		 /* watch mode: the process a line is about (< 0: none) */
 	const char *comm, *unit; /* and its name and unit (NULL: none) */
 	const char *call;	 /* watch mode: the call the limit refused (NULL: none) */
+	long from, to;		 /* the raise policy: the limit before and after (< 0: none) */
+	const char *reason;	 /* and what triggered it (NULL: none) */
+	long long reaction_us;	 /* and the crossing to the new value (< 0: none) */
 };
 #define VS_FIELDS_NONE                                                                             \
 	{                                                                                          \
-		.worker = -1, .map_count = -1, .max_map_count = -1, .leaked_bytes = -1, .pid = -1  \
+		.worker = -1, .map_count = -1, .max_map_count = -1, .leaked_bytes = -1, .pid = -1, \
+		.from = -1, .to = -1, .reaction_us = -1                                            \
 	}
 
 /* Look for journald's socket and whether stderr already goes to it; entries

@@ -13,11 +13,15 @@
  * two from 131072 (262144 is Elasticsearch's, 1048576 the distributions'), at
  * most 2147483642; never below the running limit unless allow_lower. */
 long vs_advice_limit(long peak, double headroom, long running, bool allow_lower);
+/* The ladder's next value above running (the raise policy's step): 131072 above
+ * 65530, then doubling, at most 2147483642. */
+long vs_advice_next_step(long running);
 /* The sysctl.d drop-in's text for limit. */
 void vs_advice_dropin(char *buf, size_t len, long limit, long peak, double headroom,
 		      double bytes_per_vma);
 /* The load test that confirms it: the peak's shape and demand under the limit,
  * emulated where the host's is higher; where it is lower the limit must be
- * raised first (the sysctl is host-wide: vmastress never lowers or raises it). */
+ * raised first (the sysctl is host-wide: vmastress never lowers it, and raises it only
+ * with the raise policy on). */
 void vs_advice_confirm(char *buf, size_t len, const char *shape, long demand, long limit,
 		       long running);

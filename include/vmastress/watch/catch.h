@@ -21,6 +21,13 @@ typedef void (*vs_catch_event_fn)(const struct vs_catch_event *e, void *userdata
  * one batch): the number handed, max when more may wait (the fd stays readable), or
  * -errno. */
 int vs_catch_drain(struct vs_catch *c, vs_catch_event_fn fn, void *userdata, unsigned max);
+/* The raise policy's trigger: the first hooked call of a process holding at_count
+ * VMAs or more sends one event (vs_catch_raise_drain) and disarms it; at_count <= 0
+ * disarms. Any thread; the event's err is 0 for a crossing, else the refused call's. */
+void vs_catch_raise_arm(struct vs_catch *c, long at_count);
+/* The trigger's ring: its fd (readable when an event waits), and its events to fn. */
+int vs_catch_raise_fd(const struct vs_catch *c);
+int vs_catch_raise_drain(struct vs_catch *c, vs_catch_event_fn fn, void *userdata);
 /* The per-CPU counters, summed. */
 int vs_catch_counters(struct vs_catch *c, struct vs_catch_counters *sum);
 /* Every process with memory, from the task iterator: fn(pid, map_count). */
