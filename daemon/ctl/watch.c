@@ -362,6 +362,7 @@ struct advice {
 	bool allow_lower;
 	int code;
 	char unit[VS_CTL_UNIT_WIDTH + 1], comm[40], shape[16], src[300], dropin[400], confirm[300];
+	char raise_refused[300]; /* the raise policy's last refused step; "-" none */
 };
 
 static void advise_text(const struct advice *v)
@@ -380,6 +381,8 @@ static void advise_text(const struct advice *v)
 		printf("Most seen:   nothing yet (the watch keeps the peaks it sees)\n");
 	if (v->hits > 0)
 		printf("Refused:     %.0f calls were refused by the limit: raise it\n", v->hits);
+	if (strcmp(v->raise_refused, "-"))
+		printf("Not raised:  the raise policy did not: %s\n", v->raise_refused);
 	printf("Recommended: vm.max_map_count = %ld (%g x the most seen, rounded up%s)\n", v->rec,
 	       v->headroom,
 	       v->rec == v->limit && !v->allow_lower ? "; never below the running limit" : "");
@@ -443,6 +446,7 @@ int vs_ctl_advise(int argc, char **argv)
 	if (!strcmp(v.shape, "-"))
 		snprintf(v.shape, sizeof(v.shape), "allocator");
 	vs_ctl_text(a, "source", v.src, sizeof(v.src));
+	vs_ctl_text(a, "raise_refused", v.raise_refused, sizeof(v.raise_refused));
 	v.rec = vs_advice_limit(v.peak, v.headroom, v.limit, v.allow_lower);
 	vs_advice_dropin(v.dropin, sizeof(v.dropin), v.rec, v.peak, v.headroom, v.per);
 	vs_advice_confirm(v.confirm, sizeof(v.confirm), v.shape, (long)((double)v.peak * v.headroom),
