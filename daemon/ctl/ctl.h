@@ -39,6 +39,10 @@ int vs_ctl_advise(int argc, char **argv);
 int vs_ctl_events(int argc, char **argv);
 /* A watch daemon's stats as top prints them. */
 void vs_ctl_print_top(json_object *s);
+/* The raise policy (raise.c): status's line, when it is enabled; and its raises newer
+ * than *last (realtime seconds, moved on), as events prints them; how many shown. */
+void vs_ctl_print_raise(json_object *s);
+unsigned vs_ctl_print_raises(json_object *s, double *last, bool json);
 
 /* text -> a JSON object, or NULL with the parser's reason in err. */
 json_object *vs_ctl_parse(const char *text, size_t len, char *err, size_t errlen);

@@ -52,6 +52,7 @@ static int cmd_status(void)
 		       vs_ctl_text(s, J(version), t, sizeof(t)), vs_ctl_num(s, J(pid)),
 		       vs_ctl_duration(vs_ctl_num(s, J(uptime_seconds)), up, sizeof(up)));
 		vs_ctl_print_top(s);
+		vs_ctl_print_raise(s);
 		json_object_put(s);
 		return 0;
 	}

@@ -187,6 +187,12 @@ int vs_ctl_check_watch(double warning, double critical, double window)
 	double fill = top ? vs_ctl_num(top, "fill") : 0, vmas = top ? map_count_of(top) : 0;
 	double limit = vs_ctl_num(s, "watch.sysctl.value");
 	int state = fill >= critical ? CHECK_CRITICAL : fill >= warning ? CHECK_WARNING : CHECK_OK;
+	/* A raise the policy could not make (the budget, the ceiling): at least a warning. */
+	char refused[300];
+	vs_ctl_text(s, "advice.raise_refused", refused, sizeof(refused));
+	bool not_raised = strcmp(refused, "-") != 0;
+	if (not_raised && state < CHECK_WARNING)
+		state = CHECK_WARNING;
 	json_object *newest;
 	unsigned caught = caught_within(s, window, &newest);
 	if (caught) { /* a process was refused by the limit: the failure itself */
@@ -199,6 +205,8 @@ int vs_ctl_check_watch(double warning, double critical, double window)
 		       vs_ctl_text(newest, "unit", u, sizeof(u))[0] ? u : "no unit",
 		       vs_ctl_text(newest, "call", call, sizeof(call)),
 		       vs_ctl_num(newest, "map_count"));
+		if (not_raised)
+			printf("; not raised: %s", refused);
 		printf(" | caught=%u;;1;0\n", caught);
 		json_object_put(s);
 		return CHECK_CRITICAL;
@@ -210,6 +218,8 @@ int vs_ctl_check_watch(double warning, double critical, double window)
 		       vs_ctl_num(top, "pid"), vmas, limit, 100 * fill);
 	else
 		printf("VMASTRESS %s - no process counted", names[state]);
+	if (not_raised)
+		printf(", not raised: %s", refused);
 	printf(", %.0f at or above 80 %%, %.0f at or above 95 %% | max_fill=%.4f;%g;%g;0;1 "
 	       "max_vmas=%.0f;;;0;%.0f above_50=%.0f above_80=%.0f above_95=%.0f processes=%.0f "
 	       "vmas=%.0f\n",
@@ -246,7 +256,7 @@ int vs_ctl_events(int argc, char **argv)
 	static const struct option opts[] = {
 	    {"follow", no_argument, NULL, 'f'}, {"json", no_argument, NULL, 'j'}, {0}};
 	bool follow = false, json = false;
-	double last = 0;
+	double last = 0, last_raise = 0;
 	char err[512];
 	int c;
 
@@ -297,7 +307,8 @@ int vs_ctl_events(int argc, char **argv)
 				last = vs_ctl_num(e, "time");
 			}
 		}
-		if (first && !n && !json && !follow)
+		unsigned raised = vs_ctl_print_raises(s, &last_raise, json);
+		if (first && !n && !raised && !json && !follow)
 			printf("no call refused at the VMA limit since the watch started\n");
 		json_object_put(s);
 		if (!follow)

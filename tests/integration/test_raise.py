@@ -131,6 +131,12 @@ with h.RaisedLimit(found), PidMax():
                [(x["from"], x["to"], x["comm"], x["reaction_ms"]) for x in r["raises"]]))
     h.check(all(x["comm"] == "thread_climb" for x in r["raises"]),
             "each raise names the process: thread_climb")
+    st = run([a.ctl, "--socket", sock, "status"]).stdout
+    h.check("raise:     armed" in st and "2 raised, found 65530" in st,
+            "vmastressctl status shows the policy: %s" % st[st.find("raise:"):][:200])
+    ev = run([a.ctl, "--socket", sock, "events"]).stdout
+    h.check(ev.count("raised vm.max_map_count") == 2 and "65530 -> 131072" in ev,
+            "vmastressctl events lists the raises: %s" % ev[:300])
     stop(d)
     set_limit(found)
 
@@ -209,6 +215,9 @@ exit $rc
             "said in the stats and the advice: %s" % r["refusal"])
     adv = run([a.ctl, "--socket", sock, "advise"]).stdout
     h.check("raise.kernel_budget" in adv, "vmastressctl advise names the budget")
+    chk = run([a.ctl, "--socket", sock, "check", "--watch"])
+    h.check(chk.returncode >= 1 and "not raised: raise.kernel_budget" in chk.stdout,
+            "vmastressctl check --watch warns of it (%d: %s)" % (chk.returncode, chk.stdout[:200]))
     h.check("raise refused" in d.log(), "the log says the raise was refused")
     stop(d)
 
