@@ -73,7 +73,7 @@ stat = benchstats.stat
 
 
 SECTIONS = ("churn", "verify", "latency", "stress-ng", "limits", "watch", "catch", "watch_ping",
-            "stats", "memory")
+            "raise", "stats", "memory")
 want = set(a.only.split(",")) if a.only else set(SECTIONS)
 unknown = want - set(SECTIONS)
 if unknown:
@@ -559,6 +559,107 @@ def measure(daemon, reps, label="tree"):
                     d.terminate()
                     d.wait(60)
 
+    def sec_raise():
+        # The raise policy (as root, on a host at 65530): its reaction time over 20
+        # crossings (the fastest climber past raise.at of 65530; the test, as the
+        # administrator, puts the limit back and reloads between them); the refusals the
+        # fastest climber to 200 000 sees (ceiling 262144); the watch's CPU while a
+        # process climbs below the trigger, with the policy armed against without it.
+        if os.geteuid() != 0 or found != 65530:
+            results["raise"] = "skipped: needs root on a host at 65530"
+            return
+
+        def cpu_of(pid):
+            with open("/proc/%d/stat" % pid) as f:
+                x = f.read().rsplit(")", 1)[1].split()
+            return (int(x[11]) + int(x[12])) / os.sysconf("SC_CLK_TCK")
+
+        def start(name, text):
+            sock = os.path.join(tmp, "raise-%s.sock" % name)
+            c = conf("raise" + name, 'watch = { interval = 1; backend = "bpf"; };\n' + text)
+            d = subprocess.Popen(["timeout", "-k", "5", "600", daemon, "-c", c, "--watch",
+                                  "--socket", sock], stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+            if not h.wait_socket(sock):
+                d.kill()
+                raise BenchError("the %s watch did not answer" % name)
+            return d, sock
+
+        def set_limit(v):
+            with open(h.SYSCTL, "w") as f:
+                f.write(str(v))
+
+        def stop(d):
+            d.terminate()
+            d.wait(60)
+
+        with h.RaisedLimit(found):
+            d, sock = start("react", "raise = { enabled = 1; ceiling = 1048576; };\n")
+            reactions = []
+            dpid = h.stats(sock)["pid"]  # the daemon's own, not timeout's
+            try:
+                for _ in range(5 if a.quick else 20):
+                    set_limit(found)
+                    os.kill(dpid, signal.SIGHUP)
+                    end = time.monotonic() + 10
+                    while time.monotonic() < end:
+                        r = h.stats(sock)["raise"]
+                        if r["state"] == "armed" and r["limit"] == found:
+                            break
+                        time.sleep(0.05)
+                    n = len(r["raises"])
+                    subprocess.run([fastest, str(found), "62000"], stdout=subprocess.DEVNULL,
+                                   check=True)
+                    time.sleep(0.1)
+                    r = h.stats(sock)["raise"]
+                    if len(r["raises"]) != n + 1 or r["raises"][-1]["result"] != "raised":
+                        raise BenchError("no raise for a crossing: %s" % r["raises"][-1:])
+                    reactions.append(r["raises"][-1]["reaction_ms"])
+            finally:
+                stop(d)
+                set_limit(found)
+            reactions.sort()
+            pick = lambda q: reactions[min(len(reactions) - 1, int(q * len(reactions)))]  # noqa: E731
+            results["raise_reaction_p50_ms"] = stat([pick(0.5)])
+            results["raise_reaction_p99_ms"] = stat([pick(0.99)])
+            results["raise_reaction_max_ms"] = stat([reactions[-1]])
+            results["raise_crossings"] = len(reactions)
+            goals["raise_reaction_p99_ms"] = "<= 2"
+
+            d, sock = start("fast", "raise = { enabled = 1; ceiling = 262144; };\n")
+            try:
+                out = subprocess.check_output([fastest, "262144", "200000"], text=True).split()
+                time.sleep(0.1)
+                s = h.stats(sock)
+            finally:
+                stop(d)
+                set_limit(found)
+            results["raise_fastest_climber_vmas_made"] = int(out[1])
+            results["raise_fastest_climber_refusals"] = sum(s["watch"]["catch"]["hits"].values())
+            goals["raise_fastest_climber_refusals"] = "<= 0"
+
+            # The watch's CPU while a process climbs to 50 000 again and again (below the
+            # trigger at 58 977), the policy armed against off, interleaved.
+            span = 2.0 if a.quick else 4.0
+            cpu = {"off": [], "armed": []}
+            for rep in range(1 if a.quick else 3):
+                for n in (("off", "armed") if rep % 2 == 0 else ("armed", "off")):
+                    d, sock = start("cpu" + n, "raise = { enabled = %d; };\n" % (n == "armed"))
+                    try:
+                        time.sleep(0.5)
+                        # the daemon is timeout's child: its own pid from the stats
+                        dpid = h.stats(sock)["pid"]
+                        t0, c0 = time.monotonic(), cpu_of(dpid)
+                        subprocess.run([fastest, str(found), "50000", "climb", str(span)],
+                                       stdout=subprocess.DEVNULL, check=True)
+                        cpu[n].append((cpu_of(dpid) - c0) / (time.monotonic() - t0))
+                    finally:
+                        stop(d)
+            base = statistics.median(cpu["off"]) or 1e-9
+            results["raise_watch_cpu_share_armed"] = stat(cpu["armed"])
+            results["raise_watch_cpu_share_off"] = stat(cpu["off"])
+            results["raise_watch_cpu_armed_vs_off_ratio"] = stat([c / base for c in cpu["armed"]])
+
     def sec_stats():
         # stats latency while 2 workers run flat out; memory per live region at ~30k regions.
         sock = os.path.join(tmp, "stats.sock")
@@ -693,6 +794,7 @@ def measure(daemon, reps, label="tree"):
                                     ("latency", sec_latency), ("stress-ng", sec_stress_ng),
                                     ("limits", sec_limits), ("watch", sec_watch),
                                     ("catch", sec_catch), ("watch_ping", sec_watch_ping),
+                                    ("raise", sec_raise),
                                     ("stats", sec_stats), ("memory", sec_memory)) if n in want]
     for i, (name, fn) in enumerate(sections):
         t0 = time.monotonic()

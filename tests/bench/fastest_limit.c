@@ -11,8 +11,8 @@
  * With "storm SECONDS" after, it then makes refused munmap calls at full speed for
  * that long (a page inside the untouched read-write tail: a split the limit refuses)
  * and prints their number and rate; with "climb SECONDS", it climbs to the limit,
- * unmaps it all and climbs again until then, and prints the climbs (the two moments
- * a watch must keep answering its clients through).
+ * unmaps it all and climbs again until then (each climb stops at VMAS too), and prints
+ * the climbs (the two moments a watch must keep answering its clients through).
  * Usage: fastest_limit [--file] LIMIT [VMAS [hold|teardown|storm S|climb S]] */
 #include <errno.h>
 #include <stdbool.h>
@@ -96,8 +96,9 @@ int main(int argc, char **argv)
 				perror("climb");
 				return 70;
 			}
-			for (size_t i = 1; i < pages && mprotect(p + i * page, page, PROT_READ) == 0;
-			     i += 2)
+			for (size_t i = 1, k = 0;
+			     i < pages && k < want && mprotect(p + i * page, page, PROT_READ) == 0;
+			     i += 2, k += 2)
 				;
 			climbs++;
 		}
