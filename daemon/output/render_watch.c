@@ -121,6 +121,15 @@ static void advice_json(struct vs_textbuf *o, const struct vs_watch_view *v)
 	vs_textbuf_put(o, ",\"confirm_command\":");
 	vs_textbuf_json_string(o, confirm);
 	/* A raise the policy could not make: the budget or the ceiling said so. */
+	/* What the policy raised (the fleet's summary lists it). */
+	const struct vs_raise *r = v->raise;
+	if (r && !r->dry_run && r->raises[VS_RAISE_FILL] + r->raises[VS_RAISE_REFUSAL] > 0)
+		vs_textbuf_put(o, ",\"raised\":{\"from\":%ld,\"to\":%ld,\"raises\":%llu}", r->found,
+			       r->known,
+			       (unsigned long long)(r->raises[VS_RAISE_FILL] +
+						    r->raises[VS_RAISE_REFUSAL]));
+	else
+		vs_textbuf_put(o, ",\"raised\":null");
 	vs_textbuf_put(o, ",\"raise_refused\":");
 	if (v->raise && v->raise->refusal[0])
 		vs_textbuf_json_string(o, v->raise->refusal);
