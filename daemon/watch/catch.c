@@ -475,7 +475,7 @@ int vs_catch_counters(struct vs_catch *c, struct vs_catch_counters *sum)
 
 int vs_catch_count(struct vs_catch *c, void (*fn)(unsigned, int, void *), void *ud)
 {
-	static struct vs_catch_count buf[4096];
+	struct vs_catch_count buf[2048]; /* 16 KiB on the caller's stack: the scanner and the loop both count */
 	int fd = bpf_iter_create(bpf_link__fd(c->skel->links.count_tasks));
 	ssize_t n;
 	size_t have = 0;
