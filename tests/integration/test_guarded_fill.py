@@ -20,7 +20,14 @@ try:
     peak = held["map_count_peak"]
     h.check(peak >= 0.95 * limit, "peak %d VMAs = %.1f %% of the limit %d (>= 95 %%)"
             % (peak, 100.0 * peak / limit, limit))
-    h.check(peak <= held["vma_cap"], "never above the pressure cap %d" % held["vma_cap"])
+    # The workers never claim past the cap; VMAs they did not make (a sanitizer
+    # runtime's, the loop's allocations) come in at a verification as drift, and the
+    # process holds them too. The normal build asserts that drift is 0 (below), so there
+    # the bound is the cap itself.
+    foreign = abs(held["accounting"]["drift_max"])
+    h.check(peak <= held["vma_cap"] + foreign,
+            "never above the pressure cap %d (+ %d VMAs the workers did not make, seen as drift)"
+            % (held["vma_cap"], foreign))
     failures = held["failures"]
     h.check(all(v == 0 for v in failures["munmap"].values()), "zero munmap failures: %s"
             % failures["munmap"])
