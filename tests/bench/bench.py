@@ -33,7 +33,7 @@ p.add_argument("--baseline", metavar="REF",
                "with the tree's, rep by rep: every figure gets a vs_baseline ratio with its "
                "spread, and a drop beyond the run's noise is printed as a regression")
 p.add_argument("--only", help="comma-separated sections (all by default): churn, verify, latency, "
-               "stress-ng, limits, watch, catch, watch_ping, stats, memory. The A/B of what the "
+               "stress-ng, limits, watch, catch, watch_ping, raise, stats, memory. The A/B of what the "
                "workers and the watch run, --only churn,stress-ng,watch,catch --reps 3 --baseline "
                "REF, takes about 12 minutes on 2 cores")
 a = p.parse_args()
