@@ -2,7 +2,7 @@
 #include <string.h>
 #include "vmastress/log/errnames.h"
 #include "vmastress/output/timeline.h"
-#include "vmastress/work/counters.h"
+#include "vmastress/calls/counters.h"
 
 static const char *const phase_names[VS_PHASE_COUNT] = {"build", "hold", "churn", "teardown"};
 

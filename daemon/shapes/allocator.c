@@ -2,8 +2,7 @@
 #include <errno.h>
 #include <sys/mman.h>
 #include "vmastress/shapes/shape.h"
-#include "vmastress/work/mapops.h"
-#include "vmastress/work/step.h"
+#include "vmastress/calls/mapops.h"
 
 /*
  * An allocator reserves address space PROT_NONE (1 VMA), commits chunks of it
@@ -43,7 +42,7 @@ static int build(struct vs_worker *w)
 	const struct vs_region *r = w->table.nlive ? vs_region_live(&w->table, i) : NULL;
 
 	if (!r || r->data_pages < chunk + 2 ||
-	    vs_step_build_next(w, 1, 2 * chunk, r->data_pages - chunk, &off) < 0)
+	    vs_mapops_build_next(w, 1, 2 * chunk, r->data_pages - chunk, &off) < 0)
 		return reserve(w, true);
 	return vs_mapops_protect(w, i, off, chunk, VS_PAGE_RW);
 }

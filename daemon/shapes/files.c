@@ -6,9 +6,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "vmastress/shapes/shape.h"
-#include "vmastress/work/mapops.h"
-#include "vmastress/work/state.h"
-#include "vmastress/work/step.h"
+#include "vmastress/calls/mapops.h"
+#include "vmastress/calls/state.h"
 
 /*
  * Lucene's mmap directory and databases map many files, whole or in parts;
@@ -97,7 +96,7 @@ static int build(struct vs_worker *w)
 	const struct vs_region *r = w->table.nlive ? vs_region_live(&w->table, i) : NULL;
 
 	if (!VS_SHAPE_KEYS(w->sh->cfg, files)->shared || !r ||
-	    vs_step_build_next(w, 1, 2, r->data_pages - 1, &off) < 0)
+	    vs_mapops_build_next(w, 1, 2, r->data_pages - 1, &off) < 0)
 		return map_one(w, true);
 	return vs_mapops_protect(w, i, off, 1, VS_PAGE_FILE_RO);
 }

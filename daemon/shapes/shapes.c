@@ -7,8 +7,8 @@
  *    consumer it models, its signature (its VMAs, and how it fails at the limit),
  *    its presets (VS_PRESETS of VS_SET(key, value) over the defaults), what each
  *    call is to the consumer (.call), and if the generic calls do not model it,
- *    its own .map and .protect built on work/mapops.h (placement, the VMA model,
- *    claims and accounting come with them) and step.h's vs_step_build_next.
+ *    its own .map and .protect built on calls/mapops.h (placement, the VMA model,
+ *    claims and accounting come with them) and its vs_mapops_build_next.
  *    What it holds per worker beyond its regions lives in w->shape_state
  *    (VS_SHAPE_STATE) and is released by its .teardown.
  *    Keys of its own ("NAME.key"): rows in its file (VS_SHAPE_KEYS_DECLARE,
@@ -16,7 +16,7 @@
  *    between them in its .validate; -t, the report's config, reloads and
  *    FILE:LINE errors come with the rows. Document them in config/vmastressd.conf
  *    and vmastressd.conf(5) (test_docs checks both).
- * 2. Its row in registry.h's VS_SHAPES (CMake builds every file of this folder).
+ * 2. Its row in vmastress/registry.h's VS_SHAPES (CMake builds every file of this folder).
  * 3. Its row in the README's table of shapes, and its signature in test_demand.
  * Teardown of its regions is generic (every live region unmapped, highest first). */
 #include <stdio.h>

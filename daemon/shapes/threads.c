@@ -4,15 +4,14 @@
 #include <string.h>
 #include "vmastress/model/vma.h"
 #include "vmastress/shapes/shape.h"
-#include "vmastress/work/mapops.h"
-#include "vmastress/work/rng.h"
-#include "vmastress/work/worker.h"
+#include "vmastress/calls/mapops.h"
+#include "vmastress/calls/rng.h"
 
 /*
  * threads.guard = "mprotect" (glibc to 2.41, Debian 12's 2.36): allocate_stack
  * maps the whole stack PROT_NONE, then opens all but the guard page (mprotect
  * PROT_READ|PROT_WRITE): 2 VMAs a stack. That is the separator layout of
- * work/mapops.c, [guard][stack], with the guard as the separator. At the limit
+ * calls/mapops.c, [guard][stack], with the guard as the separator. At the limit
  * the mmap still fits (the kernel allows limit + 1) and the mprotect that
  * splits off the guard is refused: ENOMEM, glibc's "cannot protect guard
  * page" and pthread_create's EAGAIN.

@@ -12,7 +12,7 @@
 #include "vmastress/work/engine.h"
 #include "vmastress/log/log.h"
 #include "vmastress/model/vma.h"
-#include "vmastress/work/mapops.h"
+#include "vmastress/calls/mapops.h"
 #include "vmastress/work/step.h"
 #include "vmastress/work/worker.h"
 #include "engine_private.h"

@@ -6,7 +6,7 @@
 #include "vmastress/config/config.h"
 #include "vmastress/model/ballast.h"
 #include "vmastress/model/kmem.h"
-#include "vmastress/work/state.h"
+#include "vmastress/calls/state.h"
 
 struct vs_engine {
 	struct vs_config cfg; /* the running configuration; workers read it (sh.cfg) */

@@ -2,7 +2,7 @@
  * the calls themselves are mapops.c's. */
 #include <errno.h>
 #include "vmastress/shapes/shape.h"
-#include "vmastress/work/mapops.h"
+#include "vmastress/calls/mapops.h"
 #include "vmastress/work/step.h"
 
 /* Holes of at most this many pages: each one splits a VMA, where a long one
@@ -102,21 +102,6 @@ static int build_step(struct vs_worker *w, enum vs_step *s)
 	unsigned now = vs_arena_state(&w->arena, r->first + r->separator_pages + off);
 	return vs_mapops_protect(w, w->build_region, off, 1,
 				 now == VS_PAGE_RO ? VS_PAGE_RW : VS_PAGE_RO);
-}
-
-int vs_step_build_next(struct vs_worker *w, size_t first, size_t stride, size_t end, size_t *off)
-{
-	if (!w->table.nlive)
-		return -ENOENT;
-	if (w->build_region != w->table.nlive - 1 || w->build_page == 0) {
-		w->build_region = w->table.nlive - 1;
-		w->build_page = first;
-	}
-	if (w->build_page >= end)
-		return -ENOENT;
-	*off = w->build_page;
-	w->build_page += stride;
-	return 0;
 }
 
 static int step_map(struct vs_worker *w)

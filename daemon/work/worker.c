@@ -5,7 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "vmastress/shapes/shape.h"
-#include "vmastress/work/mapops.h"
+#include "vmastress/calls/mapops.h"
 #include "vmastress/work/step.h"
 #include "vmastress/work/worker.h"
 

@@ -22,7 +22,7 @@ shutil.copytree(src, copy, ignore=shutil.ignore_patterns(
 
 TOY = r'''/* toy.c: a test's shape: regions of toy.pages pages, made by its own map call. */
 #include "vmastress/shapes/shape.h"
-#include "vmastress/work/mapops.h"
+#include "vmastress/calls/mapops.h"
 
 #define TOY_KEYS(X) X(toy, pages, UINT, 1, 64, 4, 0, NULL, "toy shape: pages a region")
 VS_SHAPE_KEYS_DECLARE(toy, TOY_KEYS);
@@ -45,7 +45,7 @@ const struct vs_shape vs_shape_toy = {
 '''
 with open(os.path.join(copy, "daemon", "shapes", "toy.c"), "w") as f:
     f.write(TOY)
-registry = os.path.join(copy, "include", "vmastress", "shapes", "registry.h")
+registry = os.path.join(copy, "include", "vmastress", "registry.h")
 text = open(registry).read()
 h.check(" X(files)\n" in text, "registry.h ends its list with X(files)")
 with open(registry, "w") as f:

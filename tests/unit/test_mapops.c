@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "vmastress/config/config.h"
-#include "vmastress/work/mapops.h"
+#include "vmastress/calls/mapops.h"
 #include "vmastress/work/step.h"
 #include "vmastress/work/worker.h"
 

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 #include "vmastress/log/errnames.h"
 #include "vmastress/output/render.h"
-#include "vmastress/work/counters.h"
+#include "vmastress/calls/counters.h"
 
 static void fill(struct vs_snapshot *s)
 {

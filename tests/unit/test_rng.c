@@ -4,8 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "vmastress/work/rng.h"
-#include "vmastress/work/mapops.h"
+#include "vmastress/calls/rng.h"
+#include "vmastress/calls/mapops.h"
 #include "vmastress/work/step.h"
 
 static void same_seed_same_stream(void **state)

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include "vmastress/config/config.h"
-#include "vmastress/work/rng.h"
+#include "vmastress/calls/rng.h"
 #include "vmastress/work/step.h"
 
 #define DRAWS 40000

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include "vmastress/log/log.h"
 #include "vmastress/output/report.h"
-#include "vmastress/work/events.h"
+#include "vmastress/calls/events.h"
 #include "vmastress/work/snapshot.h"
 
 #define VS_ERRNO_SEEN_MAX 256 /* errno values are below this (glibc's largest is 133) */

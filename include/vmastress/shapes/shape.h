@@ -1,12 +1,11 @@
 /* shape.h: a workload shape (a profile): the real consumer it models, the config
  * keys it sets over the defaults, its own keys, what its calls are to that
  * consumer, and optionally its own step, state and teardown. One file per shape
- * in daemon/shapes/, registered in registry.h, as stress-ng's stressors are. */
+ * in daemon/shapes/, registered in vmastress/registry.h, as stress-ng's stressors are. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
-#include "vmastress/config/config.h"
-#include "vmastress/shapes/registry.h"
+#include "vmastress/keys.h"
 #include "vmastress/stats.h"
 
 struct vs_worker;

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include "vmastress/config/config.h"
 #include "vmastress/work/snapshot.h"
-#include "vmastress/work/events.h"
+#include "vmastress/calls/events.h"
 
 #define VS_REGIONS_MAX (4u << 20) /* bookkeeping bound: 64 MiB of region slots */
 #define VS_PARK_TIMEOUT_S 2	  /* a worker's longest call is far shorter */

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include "vmastress/config/config.h"
 #include "vmastress/model/kmem.h"
-#include "vmastress/work/counters.h"
+#include "vmastress/calls/counters.h"
 
 #define VS_SNAP_CTYPE_U64(f) uint64_t f;
 #define VS_SNAP_CTYPE_LONG(f) long f;

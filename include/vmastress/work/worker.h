@@ -2,7 +2,7 @@
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
-#include "vmastress/work/state.h"
+#include "vmastress/calls/state.h"
 
 /* Sizes the table for `regions` and the arena for as many average regions
  * of sh->cfg. */
@@ -12,4 +12,4 @@ void vs_worker_destroy(struct vs_worker *w);
 void *vs_worker_main(void *arg);
 /* After the thread ended: unmap every live region, retry leaks until no progress. */
 void vs_worker_teardown(struct vs_worker *w);
-#include "vmastress/work/clock.h" /* vs_now_ns() */
+#include "vmastress/calls/clock.h" /* vs_now_ns() */

@@ -5,9 +5,7 @@
 #include <sys/mman.h>
 #include "vmastress/log/errnames.h"
 #include "vmastress/model/vma.h"
-#include "vmastress/work/mapops.h"
-#include "vmastress/work/step.h" /* a call's kind in the sequence hash */
-#include "vmastress/work/worker.h"
+#include "vmastress/calls/mapops.h"
 #include "accounting.h"
 
 #define MAP_BASE (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK)
@@ -404,5 +402,21 @@ int vs_mapops_unmap_leaked(struct vs_worker *w, size_t k)
 	vs_counter_add(&w->ctr.reclaimed_mappings, 1);
 	vs_counter_add(&w->ctr.reclaimed_bytes, (uint64_t)leaked * page);
 	event(w, VS_EVENT_RECLAIMED, VS_OP_MUNMAP, 0, addr, (uint64_t)leaked * page);
+	return 0;
+}
+
+int vs_mapops_build_next(struct vs_worker *w, size_t first, size_t stride, size_t end,
+			 size_t *off)
+{
+	if (!w->table.nlive)
+		return -ENOENT;
+	if (w->build_region != w->table.nlive - 1 || w->build_page == 0) {
+		w->build_region = w->table.nlive - 1;
+		w->build_page = first;
+	}
+	if (w->build_page >= end)
+		return -ENOENT;
+	*off = w->build_page;
+	w->build_page += stride;
 	return 0;
 }

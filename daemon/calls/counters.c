@@ -1,7 +1,7 @@
 /* counters.c: summing per-worker counters into one snapshot; the latency
  * histograms' quantiles. */
 #include <string.h>
-#include "vmastress/work/counters.h"
+#include "vmastress/calls/counters.h"
 
 #define NAME(id, name) name,
 static const char *const op_names[VS_OP_COUNT] = {VS_OPS(NAME)};

@@ -7,9 +7,9 @@
 #include <limits.h>
 #include <sys/mman.h>
 #include "vmastress/log/errnames.h"
-#include "vmastress/work/mapops.h"
-#include "vmastress/work/clock.h"
-#include "vmastress/work/state.h"
+#include "vmastress/calls/mapops.h"
+#include "vmastress/calls/clock.h"
+#include "vmastress/calls/state.h"
 
 static inline void note_peak(struct vs_shared *sh, long now)
 {

@@ -1,7 +1,7 @@
 /* registry.h: the workload shapes, one row each: the one list the registry
  * (daemon/shapes/shapes.c, whose opening comment is the recipe for adding a
  * shape) and the configuration's storage for each shape's own keys are made
- * from. A leaf: config.h and shape.h include it. */
+ * from. A leaf: keys.h includes it. */
 #pragma once
 
 /* X(name): the shape defined as `vs_shape_NAME` in daemon/shapes/NAME.c. The

@@ -5,7 +5,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "vmastress/work/state.h"
+#include "vmastress/calls/state.h"
+
+/* A worker's step: what it chose (work/step.c), and the kind of call each of
+ * these records in the sequence hash. */
+enum vs_step { VS_STEP_MAP, VS_STEP_PROTECT, VS_STEP_UNMAP, VS_STEP_PUNCH, VS_STEP_IDLE };
 
 /* Each returns 0, -EDQUOT when pressure held it back, -ENOSPC when out of
  * room, or -errno. */
@@ -28,3 +32,7 @@ int vs_mapops_unmap(struct vs_worker *w, size_t i, bool capped);
 int vs_mapops_unmap_leaked(struct vs_worker *w, size_t leaked_index);
 /* Test-only: called right after a region's first mmap, before it is opened. */
 extern void (*vs_mapops_test_after_mmap)(struct vs_worker *w, uintptr_t addr, size_t len);
+/* A shape's build: the next offset in its newest region, from `first` every
+ * `stride` pages while below `end`; -ENOENT: none left (map the next region). */
+int vs_mapops_build_next(struct vs_worker *w, size_t first, size_t stride, size_t end,
+			 size_t *off);

@@ -5,13 +5,13 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include "vmastress/config/config.h"
+#include "vmastress/keys.h"
 #include "vmastress/model/arena.h"
 #include "vmastress/model/region.h"
 #include "vmastress/model/vma.h"
-#include "vmastress/work/counters.h"
-#include "vmastress/work/events.h"
-#include "vmastress/work/rng.h"
+#include "vmastress/calls/counters.h"
+#include "vmastress/calls/events.h"
+#include "vmastress/calls/rng.h"
 
 /* Room for a shape's per-worker state (the files shape's descriptors). */
 #define VS_SHAPE_STATE_BYTES 320

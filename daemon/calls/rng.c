@@ -1,5 +1,5 @@
 /* rng.c: seeded PRNG, splitmix64 seeding xoshiro256**, one stream per worker. */
-#include "vmastress/work/rng.h"
+#include "vmastress/calls/rng.h"
 
 uint64_t vs_splitmix64(uint64_t *state)
 {
