@@ -8,7 +8,6 @@
 #include "vmastress/calls/mapops.h"
 #include "accounting.h"
 
-#define MAP_BASE (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK)
 void (*vs_mapops_test_after_mmap)(struct vs_worker *w, uintptr_t addr, size_t len);
 
 /* mapping.touch_pages of the data: written, or read where it is read-only. */
@@ -125,19 +124,9 @@ static int open_region(struct vs_worker *w, size_t f, unsigned pages, unsigned s
 	return 0;
 }
 
-/* What a new region is: how the kernel maps it and what the model calls it. */
-struct mapping {
-	int prot, flags, fd;
-	off_t offset;
-	unsigned state; /* its pages in the model (not with `open`) */
-	enum vs_neighbours avoid;
-	bool open; /* separator layout: mapped PROT_NONE, then the data opened RW */
-	bool guard_marker; /* the separator pages become MADV_GUARD_INSTALL guards */
-};
 
-/* A new region of `pages` (after `separator_pages`), placed, claimed, mapped. */
-static int map_region(struct vs_worker *w, unsigned pages, unsigned separator_pages,
-		      const struct mapping *m)
+int vs_mapops_map(struct vs_worker *w, unsigned pages, unsigned separator_pages,
+		  const struct vs_mapping *m)
 {
 	struct vs_arena *a = &w->arena;
 	size_t n = (size_t)pages + separator_pages, page = w->sh->page, f;
@@ -211,57 +200,28 @@ static int map_region(struct vs_worker *w, unsigned pages, unsigned separator_pa
 int vs_mapops_create(struct vs_worker *w, unsigned pages)
 {
 	unsigned separator_pages = w->sh->cfg->mapping_separator_pages;
-	struct mapping m = {
-	    .prot = PROT_READ | PROT_WRITE, .flags = MAP_BASE, .fd = -1, .state = VS_PAGE_RW};
+	struct vs_mapping m = {
+	    .prot = PROT_READ | PROT_WRITE, .flags = VS_MAP_ANON, .fd = -1, .state = VS_PAGE_RW};
 
 	if (separator_pages) /* a fresh PROT_NONE mapping has a separator's flags */
 		m.prot = PROT_NONE, m.open = true, m.avoid = VS_NOT_NEXT_TO_SEP;
-	return map_region(w, pages, separator_pages, &m);
+	return vs_mapops_map(w, pages, separator_pages, &m);
 }
 
-int vs_mapops_create_guarded_stack(struct vs_worker *w, unsigned pages)
+int vs_mapops_unreserve(struct vs_worker *w)
 {
-	struct mapping m = {.prot = PROT_READ | PROT_WRITE,
-			    .flags = MAP_BASE,
-			    .fd = -1,
-			    .state = VS_PAGE_RW, /* a guard marker is no VMA: one RW VMA */
-			    .avoid = VS_AMONG_FREE,
-			    .guard_marker = true};
+	long d;
+	int r;
 
-	if (!w->arena.unreserved) {
-		long d;
-		int r = vs_arena_unreserve(&w->arena, &d);
-		if (r == -EBUSY) /* regions of another profile still live: not yet */
-			return -ENOSPC;
-		if (r < 0)
-			return r;
-		settle(w, 0, d);
-	}
-	return map_region(w, pages, w->sh->cfg->mapping_separator_pages, &m);
-}
-
-int vs_mapops_map_reservation(struct vs_worker *w, unsigned pages)
-{
-	struct mapping m = {.prot = PROT_NONE,
-			    .flags = MAP_BASE,
-			    .fd = -1,
-			    .state = VS_PAGE_SEP,
-			    .avoid = VS_NOT_NEXT_TO_SEP};
-
-	return map_region(w, pages, 0, &m);
-}
-
-int vs_mapops_map_file(struct vs_worker *w, unsigned pages, int fd, size_t offset_pages,
-		       bool shared)
-{
-	struct mapping m = {.prot = shared ? PROT_READ | PROT_WRITE : PROT_READ,
-			    .flags = (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_NORESERVE,
-			    .fd = fd,
-			    .offset = (off_t)(offset_pages * w->sh->page),
-			    .state = shared ? VS_PAGE_FILE_RW : VS_PAGE_FILE_RO,
-			    .avoid = VS_NOT_NEXT_TO_FILE};
-
-	return map_region(w, pages, 0, &m);
+	if (w->arena.unreserved)
+		return 0;
+	r = vs_arena_unreserve(&w->arena, &d);
+	if (r == -EBUSY) /* regions of another shape still live: not yet */
+		return -ENOSPC;
+	if (r < 0)
+		return r;
+	settle(w, 0, d);
+	return 0;
 }
 
 static int prot_of(unsigned state)

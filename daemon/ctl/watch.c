@@ -373,6 +373,7 @@ struct advice {
 	bool allow_lower;
 	int code;
 	char unit[VS_CTL_UNIT_WIDTH + 1], comm[40], shape[16], src[300], dropin[400], confirm[300];
+	char shape_advice[300];
 	char raise_refused[300]; /* the raise policy's last refused step; "-" none */
 };
 
@@ -403,10 +404,8 @@ static void advise_text(const struct advice *v)
 	printf("\nTo set it, write %s:\n%s\n", VS_ADVICE_DROPIN, v->dropin);
 	printf("To confirm it, run the load test of the same shape (%s) and demand:\n  %s\n",
 	       v->shape, v->confirm);
-	if (!strcmp(v->shape, "threads"))
-		printf("\nIt looks thread-heavy: glibc 2.42 on Linux 6.13+ guards each stack with "
-		       "MADV_GUARD_INSTALL,\n1 mapping a thread instead of 2: that would halve "
-		       "its need without a higher limit.\n");
+	if (v->shape_advice[0] && strcmp(v->shape_advice, "-"))
+		printf("\n%s\n", v->shape_advice);
 	printf("\n%s\n", v->code == 2   ? "exit 2: calls were refused at the limit"
 			 : v->code == 1 ? "exit 1: raising the limit is advised"
 					: "exit 0: the limit holds the peak with the headroom");
@@ -453,9 +452,10 @@ int vs_ctl_advise(int argc, char **argv)
 	v.window = vs_ctl_num(a, "window_seconds");
 	vs_ctl_text(a, "peak.unit", v.unit, sizeof(v.unit));
 	vs_ctl_text(a, "peak.comm", v.comm, sizeof(v.comm));
-	vs_ctl_text(a, "peak.shape", v.shape, sizeof(v.shape));
-	if (!strcmp(v.shape, "-"))
-		snprintf(v.shape, sizeof(v.shape), "allocator");
+	vs_ctl_text(a, "shape", v.shape, sizeof(v.shape));
+	if (!strcmp(v.shape, "-")) /* a daemon before advice.shape */
+		vs_ctl_text(a, "peak.shape", v.shape, sizeof(v.shape));
+	vs_ctl_text(a, "shape_advice", v.shape_advice, sizeof(v.shape_advice));
 	vs_ctl_text(a, "source", v.src, sizeof(v.src));
 	vs_ctl_text(a, "raise_refused", v.raise_refused, sizeof(v.raise_refused));
 	v.rec = vs_advice_limit(v.peak, v.headroom, v.limit, v.allow_lower);

@@ -297,7 +297,7 @@ static bool neighbours_ok(const struct vs_arena *a, size_t pos, size_t n, enum v
 int vs_arena_place(struct vs_arena *a, size_t n, enum vs_neighbours avoid, size_t *first,
 		   bool *replace)
 {
-	size_t limit = a->pages - 1; /* the guard page stays reserved */
+	size_t limit = a->pages - 1; /* the top page stays reserved: a separator above every region */
 	size_t pos = a->cursor, budget = 4 * n + 65536;
 	bool wrapped = false;
 

@@ -1,6 +1,7 @@
 /* render_watch.c: watch mode's scan as the stats JSON and Prometheus text. */
 #include <errno.h>
 #include <unistd.h>
+#include "vmastress/shapes/shape.h"
 #include "vmastress/log/errnames.h"
 #include "vmastress/output/render.h"
 #include "vmastress/output/render_watch.h"
@@ -90,7 +91,12 @@ static void advice_json(struct vs_textbuf *o, const struct vs_watch_view *v)
 	long rec = vs_advice_limit(peak, VS_ADVICE_HEADROOM, limit, false);
 	vs_advice_dropin(dropin, sizeof(dropin), rec, peak, VS_ADVICE_HEADROOM,
 			 VS_KERNEL_BYTES_PER_VMA);
-	vs_advice_confirm(confirm, sizeof(confirm), top ? top->shape : "allocator",
+	/* The peak's shape as the watch guessed it (the registry's), or its guess
+	 * for a process it knows nothing of. */
+	const struct vs_shape *shape = top ? vs_shape_find(top->shape) : NULL;
+	if (!shape)
+		shape = vs_shape_guess(0, 0, 0);
+	vs_advice_confirm(confirm, sizeof(confirm), shape->name,
 			  (long)((double)peak * VS_ADVICE_HEADROOM), rec, limit);
 	vs_textbuf_put(o, ",\"advice\":{\"limit\":%ld,\"source\":", limit);
 	if (w->sysctl.source[0])
@@ -120,6 +126,11 @@ static void advice_json(struct vs_textbuf *o, const struct vs_watch_view *v)
 	vs_textbuf_json_string(o, dropin);
 	vs_textbuf_put(o, ",\"confirm_command\":");
 	vs_textbuf_json_string(o, confirm);
+	vs_textbuf_put(o, ",\"shape\":\"%s\",\"shape_advice\":", shape->name);
+	if (shape->advice)
+		vs_textbuf_json_string(o, shape->advice);
+	else
+		vs_textbuf_put(o, "null");
 	/* A raise the policy could not make: the budget or the ceiling said so. */
 	/* What the policy raised (the fleet's summary lists it). */
 	const struct vs_raise *r = v->raise;

@@ -29,7 +29,13 @@ static int reserve(struct vs_worker *w, bool building)
 	unsigned pages = building ? cfg->mapping_max_pages
 				  : (unsigned)vs_rng_range(&w->rng, cfg->mapping_min_pages,
 							   cfg->mapping_max_pages);
-	return vs_mapops_map_reservation(w, pages);
+	/* A reservation: all PROT_NONE, placed as a separator is. */
+	const struct vs_mapping reservation = {.prot = PROT_NONE,
+					       .flags = VS_MAP_ANON,
+					       .fd = -1,
+					       .state = VS_PAGE_SEP,
+					       .avoid = VS_NOT_NEXT_TO_SEP};
+	return vs_mapops_map(w, pages, 0, &reservation);
 }
 
 /* The build, with the allocator's cheapest VMA-adding call: commit every other
@@ -90,4 +96,6 @@ const struct vs_shape vs_shape_allocator = {
     .map = map,
     .protect = commit_or_decommit,
     VS_SHAPE_KEY_ROWS(allocator),
+    /* Anonymous mappings in the main: what most processes near the limit are. */
+    .look = {.otherwise = true},
 };

@@ -84,7 +84,15 @@ static int map_one(struct vs_worker *w, bool building)
 	size_t off = building ? 0 : vs_rng_range(&w->rng, 0, k->file_pages - pages);
 	const struct files_state *st = VS_SHAPE_STATE(w, struct files_state);
 	int fd = st->fd[vs_rng_range(&w->rng, 0, st->n - 1)];
-	return vs_mapops_map_file(w, pages, fd, off, k->shared);
+	/* Pages [off, off + pages) of the file: shared read-write, or private
+	 * read-only; never placed next to another file's. */
+	const struct vs_mapping m = {.prot = k->shared ? PROT_READ | PROT_WRITE : PROT_READ,
+				     .flags = (k->shared ? MAP_SHARED : MAP_PRIVATE) | MAP_NORESERVE,
+				     .fd = fd,
+				     .offset = (off_t)(off * w->sh->page),
+				     .state = k->shared ? VS_PAGE_FILE_RW : VS_PAGE_FILE_RO,
+				     .avoid = VS_NOT_NEXT_TO_FILE};
+	return vs_mapops_map(w, pages, 0, &m);
 }
 
 /* The build, with the cheapest VMA-adding call: every other page of the newest
@@ -152,4 +160,6 @@ const struct vs_shape vs_shape_files = {
     .teardown = close_files,
     VS_SHAPE_KEY_ROWS(files),
     .validate = validate,
+    /* Most of its mappings name a file. */
+    .look = {.files = 0.5},
 };

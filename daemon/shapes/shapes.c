@@ -9,8 +9,11 @@
  *    call is to the consumer (.call), and if the generic calls do not model it,
  *    its own .map and .protect built on calls/mapops.h (placement, the VMA model,
  *    claims and accounting come with them) and its vs_mapops_build_next.
+ *    A region of its own kind is a struct vs_mapping given to vs_mapops_map.
  *    What it holds per worker beyond its regions lives in w->shape_state
- *    (VS_SHAPE_STATE) and is released by its .teardown.
+ *    (VS_SHAPE_STATE) and is released by its .teardown. How the watch knows a
+ *    process of this shape in /proc (.look), and what advise adds for one
+ *    (.advice).
  *    Keys of its own ("NAME.key"): rows in its file (VS_SHAPE_KEYS_DECLARE,
  *    .keys = VS_SHAPE_KEY_ROWS(NAME), read with VS_SHAPE_KEYS(cfg, NAME)), rules
  *    between them in its .validate; -t, the report's config, reloads and
@@ -34,6 +37,22 @@ const struct vs_shape *vs_shape_find(const char *name)
 		if (strcmp(vs_shapes[i]->name, name) == 0)
 			return vs_shapes[i];
 	return NULL;
+}
+
+const struct vs_shape *vs_shape_guess(unsigned long total, unsigned long guards,
+				      unsigned long files)
+{
+	const struct vs_shape *otherwise = vs_shapes[0];
+
+	for (unsigned i = 0; vs_shapes[i]; i++) {
+		const struct vs_shape_look *l = &vs_shapes[i]->look;
+		if (total && ((l->guards > 0 && (double)guards >= l->guards * (double)total) ||
+			      (l->files > 0 && (double)files >= l->files * (double)total)))
+			return vs_shapes[i];
+		if (l->otherwise)
+			otherwise = vs_shapes[i];
+	}
+	return otherwise;
 }
 
 const char *vs_shape_names(void)

@@ -30,6 +30,23 @@
 	  "threads shape: a stack's guard page by mprotect (glibc to 2.41: 2 VMAs a stack) or "    \
 	  "madvise (MADV_GUARD_INSTALL, glibc 2.42 on Linux 6.13+: 1)")
 VS_SHAPE_KEYS_DECLARE(threads, THREADS_KEYS);
+
+/* A stack as glibc 2.42 makes it: mapped RW, its separator pages made guards by
+ * MADV_GUARD_INSTALL (no VMA of their own), apart from everything in free space
+ * (the arena's reservation is given back first): 1 VMA. */
+static int guarded_stack(struct vs_worker *w, unsigned pages)
+{
+	const struct vs_mapping stack = {.prot = PROT_READ | PROT_WRITE,
+					 .flags = VS_MAP_ANON,
+					 .fd = -1,
+					 .state = VS_PAGE_RW, /* a guard marker is no VMA */
+					 .avoid = VS_AMONG_FREE,
+					 .guard_marker = true};
+	int r = vs_mapops_unreserve(w);
+
+	return r < 0 ? r : vs_mapops_map(w, pages, w->sh->cfg->mapping_separator_pages, &stack);
+}
+
 static int map(struct vs_worker *w)
 {
 	const struct vs_config *cfg = w->sh->cfg;
@@ -38,7 +55,7 @@ static int map(struct vs_worker *w)
 
 	if (strcmp(VS_SHAPE_KEYS(cfg, threads)->guard, "madvise") == 0 &&
 	    cfg->mapping_separator_pages)
-		return vs_mapops_create_guarded_stack(w, pages);
+		return guarded_stack(w, pages);
 	return vs_mapops_create(w, pages);
 }
 
@@ -73,4 +90,9 @@ const struct vs_shape vs_shape_threads = {
     .map = map,
     VS_SHAPE_KEY_ROWS(threads),
     .validate = validate,
+    /* Each stack's guard page, mprotect's: an anonymous PROT_NONE mapping. */
+    .look = {.guards = 0.3},
+    .advice = "It looks thread-heavy: glibc 2.42 on Linux 6.13+ guards each stack with "
+	      "MADV_GUARD_INSTALL,\n1 mapping a thread instead of 2: that would halve its need "
+	      "without a higher limit.",
 };

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "vmastress/shapes/shape.h"
 #include "vmastress/watch/peaks.h"
 
 #define VERSION_LINE "{\"version\":1,\"since\":"
@@ -50,7 +51,7 @@ static struct vs_peak *get(struct vs_peaks *p, const char *unit, const char *com
 	memset(e, 0, sizeof(*e));
 	snprintf(e->unit, sizeof(e->unit), "%s", unit);
 	snprintf(e->comm, sizeof(e->comm), "%s", comm);
-	snprintf(e->shape, sizeof(e->shape), "allocator");
+	snprintf(e->shape, sizeof(e->shape), "%s", vs_shape_guess(0, 0, 0)->name);
 	return e;
 }
 
@@ -124,7 +125,7 @@ const char *vs_peaks_shape_of(long pid)
 
 	snprintf(path, sizeof(path), "/proc/%ld/maps", pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return "allocator";
+		return vs_shape_guess(0, 0, 0)->name;
 	while (total < SHAPE_SAMPLE && (n = read(fd, buf + have, sizeof(buf) - 1 - have)) > 0) {
 		have += (size_t)n;
 		buf[have] = 0;
@@ -147,11 +148,7 @@ const char *vs_peaks_shape_of(long pid)
 		memmove(buf, line, have);
 	}
 	close(fd);
-	if (total && guards * 10 >= total * 3)
-		return "threads";
-	if (total && files * 2 >= total)
-		return "files";
-	return "allocator";
+	return vs_shape_guess(total, guards, files)->name;
 }
 
 /* --- the file --- */
@@ -291,9 +288,7 @@ static bool parse_line(const char *s, struct vs_peak *e, bool *last)
 		s++;
 	if (*s)
 		return false;
-	if (e->vmas < 0 || e->pid < 0 ||
-	    (strcmp(e->shape, "threads") != 0 && strcmp(e->shape, "files") != 0 &&
-	     strcmp(e->shape, "allocator") != 0))
+	if (e->vmas < 0 || e->pid < 0 || !vs_shape_find(e->shape))
 		return false;
 	e->scans = scans, e->scans80 = s80, e->scans95 = s95, e->hits = hits;
 	return true;

@@ -217,17 +217,17 @@ static long peak_of(struct vs_watch *w, long pid, long vmas, double now, double 
 		}
 		return vmas;
 	}
-	unsigned h = (unsigned)((unsigned long)pid * 2654435761u) % VS_WATCH_PEAKS;
-	if (w->peaks.slot[h].pid != pid || w->peaks.slot[h].peak < 0) {
-		w->peaks.slot[h].pid = pid;
-		w->peaks.slot[h].peak = vmas;
-		w->peaks.slot[h].at = now;
-	} else if (vmas > w->peaks.slot[h].peak) {
-		w->peaks.slot[h].peak = vmas;
-		w->peaks.slot[h].at = now;
+	unsigned h = (unsigned)((unsigned long)pid * 2654435761u) % VS_PID_PEAKS;
+	if (w->pid_peaks.slot[h].pid != pid || w->pid_peaks.slot[h].peak < 0) {
+		w->pid_peaks.slot[h].pid = pid;
+		w->pid_peaks.slot[h].peak = vmas;
+		w->pid_peaks.slot[h].at = now;
+	} else if (vmas > w->pid_peaks.slot[h].peak) {
+		w->pid_peaks.slot[h].peak = vmas;
+		w->pid_peaks.slot[h].at = now;
 	}
-	*at = w->peaks.slot[h].at;
-	return w->peaks.slot[h].peak;
+	*at = w->pid_peaks.slot[h].at;
+	return w->pid_peaks.slot[h].peak;
 }
 
 struct scan_ctx {

@@ -101,6 +101,12 @@ try:
     h.check(cmd[0] == "vmastressd" and "--demand" in cmd and
             int(cmd[cmd.index("--demand") + 1]) == 2 * held,
             "the load test's command: %s" % j["confirm_command"])
+    # The shape, judged by the registry's looks: the helper's mappings are anonymous,
+    # none PROT_NONE, so the fallback (allocator), which adds no advice of its own.
+    h.check(j["shape"] == j["peak"]["shape"] == "allocator" and j["shape_advice"] is None and
+            cmd[cmd.index("-p") + 1] == j["shape"] and "thread-heavy" not in advise()[1],
+            "the peak's shape from the registry: %s, its advice %s, the command's -p %s"
+            % (j["shape"], j["shape_advice"], cmd[cmd.index("-p") + 1] if "-p" in cmd else "?"))
     if h.SANITIZER:
         print("SKIP part: %s build: the confirming run's ballast puts it at the kernel's limit"
               % h.SANITIZER)

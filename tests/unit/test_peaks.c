@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "vmastress/shapes/shape.h"
 #include "vmastress/watch/peaks.h"
 
 static char dir[] = "/tmp/vmastress-peaks-XXXXXX", path[128];
@@ -113,6 +114,38 @@ static void thresholds_once_a_scan(void **state)
 	assert_int_equal(p.e[0].vmas, 64000);
 }
 
+/* The guess of a process's shape comes from the registry (each shape's .look): a
+ * share of guard pages is threads, of file mappings files, else the fallback; a
+ * peaks file may name any registered shape, and no other. */
+static void shape_guess_from_the_registry(void **state)
+{
+	char msg[256];
+
+	(void)state;
+	assert_string_equal(vs_shape_guess(100, 30, 0)->name, "threads");
+	assert_string_equal(vs_shape_guess(100, 29, 50)->name, "files");
+	assert_string_equal(vs_shape_guess(100, 29, 49)->name, "allocator");
+	assert_string_equal(vs_shape_guess(0, 0, 0)->name, "allocator");
+	assert_non_null(vs_shape_find("threads")->advice);
+	assert_null(vs_shape_find("files")->advice);
+	unsigned otherwise = 0;
+	for (unsigned i = 0; vs_shapes[i]; i++)
+		otherwise += vs_shapes[i]->look.otherwise;
+	assert_int_equal(otherwise, 1);
+
+	memset(&p, 0, sizeof(p));
+	p.since = 1000;
+	struct vs_peak *e = vs_peaks_note(&p, "a.service", "x", 1, 10, 65530, 1001, 1002, 1);
+	assert_string_equal(e->shape, "allocator"); /* the fallback until judged */
+	snprintf(e->shape, sizeof(e->shape), "guarded");
+	assert_int_equal(vs_peaks_save(&p, path), 0);
+	assert_int_equal(vs_peaks_load(&q, path, 2000, msg, sizeof(msg)), 0);
+	assert_string_equal(q.e[0].shape, "guarded");
+	snprintf(e->shape, sizeof(e->shape), "nosuch");
+	assert_int_equal(vs_peaks_save(&p, path), 0);
+	assert_int_equal(vs_peaks_load(&q, path, 2000, msg, sizeof(msg)), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -120,6 +153,7 @@ int main(void)
 	    cmocka_unit_test_setup(not_ours_is_kept_aside, setup),
 	    cmocka_unit_test_setup(missing_is_empty, setup),
 	    cmocka_unit_test(thresholds_once_a_scan),
+	    cmocka_unit_test_setup(shape_guess_from_the_registry, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,25 +5,42 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/mman.h>
+#include <sys/types.h>
 #include "vmastress/calls/state.h"
 
 /* A worker's step: what it chose (work/step.c), and the kind of call each of
  * these records in the sequence hash. */
 enum vs_step { VS_STEP_MAP, VS_STEP_PROTECT, VS_STEP_UNMAP, VS_STEP_PUNCH, VS_STEP_IDLE };
 
+/* Anonymous mappings' flags: private, no swap reserved (a VMA count, not memory,
+ * is what is tested), a stack's (no effect on Linux, as glibc passes it). */
+#define VS_MAP_ANON (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK)
+
+/* What a new region is: how the kernel maps it and what the model calls it. A
+ * shape describes its own (an allocator's reservation, a file's pages, a stack
+ * with guard markers); the one call below places, claims, maps and records it. */
+struct vs_mapping {
+	int prot, flags, fd; /* mmap's */
+	off_t offset;
+	unsigned state; /* its pages in the model (model/arena.h), not with `open` */
+	enum vs_neighbours avoid; /* where it may not be placed */
+	bool open; /* separator layout: mapped PROT_NONE, then the data opened RW */
+	bool guard_marker; /* the separator pages become MADV_GUARD_INSTALL guards */
+};
+
 /* Each returns 0, -EDQUOT when pressure held it back, -ENOSPC when out of
  * room, or -errno. */
+/* A new region of `pages` after `separator_pages`, as `m` says: placed, claimed
+ * below the cap, mapped, predicted and recorded. */
+int vs_mapops_map(struct vs_worker *w, unsigned pages, unsigned separator_pages,
+		  const struct vs_mapping *m);
+/* The generic region: anonymous RW, opened from PROT_NONE behind mapping.separator_pages. */
 int vs_mapops_create(struct vs_worker *w, unsigned pages);
-/* A new region all PROT_NONE (an allocator's reservation): placed as a separator. */
-int vs_mapops_map_reservation(struct vs_worker *w, unsigned pages);
-/* A thread stack as glibc 2.42 makes it: mapped RW, its separator pages made
- * guards by MADV_GUARD_INSTALL (no VMA of their own), apart from everything in
- * free space (the arena's reservation is given back first): 1 VMA. */
-int vs_mapops_create_guarded_stack(struct vs_worker *w, unsigned pages);
-/* A new region mapping pages [offset, offset + pages) of the file fd: shared
- * read-write, or private read-only; never placed next to another file's. */
-int vs_mapops_map_file(struct vs_worker *w, unsigned pages, int fd, size_t offset_pages,
-		       bool shared);
+/* Give the arena's reservation back, for regions placed apart from everything in
+ * free space (VS_AMONG_FREE); 0 once done, -ENOSPC while regions of another shape
+ * still live in it. */
+int vs_mapops_unreserve(struct vs_worker *w);
 /* state: VS_PAGE_RW, VS_PAGE_RO, or VS_PAGE_SEP (PROT_NONE, as a reservation). */
 int vs_mapops_protect(struct vs_worker *w, size_t i, size_t off, size_t len, unsigned state);
 int vs_mapops_punch(struct vs_worker *w, size_t i, size_t off, size_t len);

@@ -44,7 +44,7 @@ enum vs_neighbours {
 struct vs_arena {
 	uintptr_t base; /* 0: model only, nothing mapped (unit tests) */
 	size_t page;	/* bytes */
-	size_t pages;	/* including one guard page at the top that stays reserved */
+	size_t pages;	/* including the top page, which stays reserved (a separator) */
 	uint8_t *pg;
 	size_t cursor; /* where the next placement search starts */
 	size_t owned;  /* pages inside regions' spans */

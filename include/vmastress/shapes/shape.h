@@ -10,6 +10,17 @@
 
 struct vs_worker;
 
+/* What a shape's VMAs look like in /proc/PID/maps, for the watch's guess of a
+ * process's shape (watch/peaks.c, from a sample of its mappings): a process is
+ * judged this shape when at least `guards` of its mappings are anonymous
+ * PROT_NONE pages, or at least `files` are file-backed (0: not judged on it);
+ * the first shape in registry order that matches is the guess, and the one
+ * marked `otherwise` is the guess when none does. */
+struct vs_shape_look {
+	double guards, files;
+	bool otherwise;
+};
+
 struct vs_preset {
 	enum vs_config_key key;
 	double value; /* UINT and FILL keys: every preset value is exact in a double */
@@ -45,6 +56,10 @@ struct vs_shape {
 	 * (`active`: this shape is the profile): 0, or -EINVAL with "key: what"
 	 * in err. NULL: none. */
 	int (*validate)(const struct vs_config *cfg, bool active, char *err, size_t errlen);
+	/* How the watch knows a process of this shape, and what its advice adds
+	 * for one (NULL: nothing). */
+	struct vs_shape_look look;
+	const char *advice;
 };
 
 #define VS_SET(k, v)                                                                               \
@@ -102,5 +117,9 @@ struct vs_shape {
 const struct vs_shape *vs_shape_find(const char *name);
 /* "guarded, fragment, churn, ..." */
 const char *vs_shape_names(void);
+/* The watch's guess for a process with `total` mappings in a sample, `guards` of
+ * them anonymous PROT_NONE and `files` file-backed (shape.look); never NULL. */
+const struct vs_shape *vs_shape_guess(unsigned long total, unsigned long guards,
+				      unsigned long files);
 /* Every shape in registry order (vs_shapes[VS_SHAPE_SLOT_NAME]); NULL-terminated. */
 extern const struct vs_shape *const vs_shapes[];

@@ -61,13 +61,14 @@ struct vs_watch_catch {
 	unsigned nunits;
 };
 
-/* Peaks the /proc scans saw (the bpf backend keeps its own in the kernel). */
-#define VS_WATCH_PEAKS 8192
-struct vs_watch_peaks {
+/* Each process's highest count by pid, as the /proc scans saw it (the bpf backend
+ * keeps its own in the kernel): not the units' peaks kept across restarts, peaks.h. */
+#define VS_PID_PEAKS 8192
+struct vs_pid_peaks {
 	struct {
 		long pid, peak;
 		double at;
-	} slot[VS_WATCH_PEAKS];
+	} slot[VS_PID_PEAKS];
 };
 
 /* Which sysctl.d file sets vm.max_map_count, by systemd-sysctl's rule. */
@@ -114,7 +115,7 @@ struct vs_watch {
 	} judged[VS_WATCH_TOP_MAX];
 	unsigned judged_next; /* the slot the next new one takes */
 	struct vs_catch *catch; /* NULL: the /proc scan */
-	struct vs_watch_peaks peaks;
+	struct vs_pid_peaks pid_peaks;
 	struct vs_watch_catch caught;
 };
 
