@@ -11,17 +11,12 @@
 #include "vmastress/calls/clock.h"
 #include "vmastress/calls/state.h"
 
+/* The highest sum of the settled calls; the snapshot caps it at what the kernel
+ * could hold (engine_view.c): the limit read now may be older than a raise. */
 static inline void note_peak(struct vs_shared *sh, long now)
 {
 	long peak = atomic_load_explicit(&sh->peak, memory_order_relaxed);
-	long limit = atomic_load_explicit(&sh->limit, memory_order_relaxed);
 
-	/* Workers settle in their own order, not the kernel's: one's +1 may land
-	 * before another's earlier -5, so the sum can pass what the kernel ever
-	 * held. The kernel holds at most limit + 1 (mmap refuses at count > limit;
-	 * a lowered limit creates nothing more), so nothing above it is real. */
-	if (now > limit + 1)
-		now = limit + 1;
 	while (now > peak && !atomic_compare_exchange_weak(&sh->peak, &peak, now))
 		;
 }

@@ -169,14 +169,12 @@ static int on_verify(sd_event_source *s, uint64_t usec, void *userdata)
 	return vs_loop_rearm(s, verify_usec(vs_engine_config(l->eng)));
 }
 
-static int on_sysctl(sd_event_source *s, uint64_t usec, void *userdata)
+/* vm.max_map_count read again: a change is logged, and the cap follows it. */
+static void refresh_limit(struct loop *l)
 {
-	struct loop *l = userdata;
 	long old_limit, new_limit;
-	int r;
+	int r = vs_engine_refresh_limit(l->eng, &old_limit, &new_limit);
 
-	(void)usec;
-	r = vs_engine_refresh_limit(l->eng, &old_limit, &new_limit);
 	if (r < 0)
 		vs_log_errno(LOG_WARNING, r, "cannot re-read vm.max_map_count");
 	else if (r > 0) {
@@ -186,6 +184,14 @@ static int on_sysctl(sd_event_source *s, uint64_t usec, void *userdata)
 			   "vm.max_map_count changed from %ld to %ld", old_limit, new_limit);
 		l->lines.limit_reported = false;
 	}
+}
+
+static int on_sysctl(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct loop *l = userdata;
+
+	(void)usec;
+	refresh_limit(l);
 	return vs_loop_rearm(s, (uint64_t)vs_engine_config(l->eng)->accounting_sysctl_interval_ms *
 				    1000ULL);
 }
@@ -352,6 +358,10 @@ static void shutdown_engine(struct loop *l)
 
 	vs_engine_stop(l->eng);
 	vs_engine_drain_events(l->eng, log_event, l);
+	/* The verdict against the limit as the run ends: raised during the run (by
+	 * an administrator, or the watch's raise policy), it may be newer than the
+	 * last periodic read. */
+	refresh_limit(l);
 	sample(l); /* where the run ended, before teardown */
 	l->held = log_verdict(l);
 	/* At rest: the model and the kernel must agree exactly. */

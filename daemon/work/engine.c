@@ -135,6 +135,7 @@ int vs_engine_new(struct vs_engine **out, const struct vs_config *cfg, uint64_t 
 	e->sh.page = (size_t)sysconf(_SC_PAGESIZE);
 	e->sh.workers = e->n;
 	atomic_store(&e->sh.limit, limit);
+	e->limit_max = limit;
 	e->sh.test_limit = vs_vma_test_limit();
 	if (e->sh.test_limit)
 		vs_log(LOG_NOTICE,
@@ -421,6 +422,8 @@ int vs_engine_refresh_limit(struct vs_engine *e, long *old_limit, long *new_limi
 		return 0;
 	atomic_store(&e->sh.limit, limit);
 	atomic_store(&e->sh.cap, compute_cap(e));
+	if (limit > e->limit_max)
+		e->limit_max = limit;
 	e->limit_changes++;
 	return 1;
 }

@@ -31,5 +31,9 @@ struct vs_engine {
 	long proc_last;	  /* VMAs at the last /proc/self/maps reading */
 	uint64_t proc_ns; /* when (monotonic) */
 	uint64_t verifications, drift_events, limit_changes;
+	/* The highest vm.max_map_count seen in this run: what the kernel may have let
+	 * the count reach (a raise, by an administrator or the watch's policy, lets
+	 * it pass the limit read before). The reported peak is capped at it + 1. */
+	long limit_max;
 	long drift_last, drift_max;
 };

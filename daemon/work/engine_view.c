@@ -159,7 +159,13 @@ void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s)
 	s->map_count = now > s->max_map_count + 1 ? s->max_map_count + 1 : now;
 	s->map_count_proc = e->proc_last;
 	s->map_count_proc_age_seconds = (double)(vs_now_ns() - e->proc_ns) / 1e9;
+	/* Workers settle in their own order, not the kernel's: one's +1 may land
+	 * before another's earlier -5, so the sum can pass what the kernel ever held.
+	 * The kernel holds at most the limit + 1 (mmap refuses at count > limit), the
+	 * highest limit of the run: nothing above it is real. */
 	s->map_count_peak = atomic_load(&e->sh.peak);
+	if (s->map_count_peak > e->limit_max + 1)
+		s->map_count_peak = e->limit_max + 1;
 	s->vma_cap = cap == LONG_MAX ? -1 : cap;
 	s->verifications = e->verifications;
 	s->drift_events = e->drift_events;

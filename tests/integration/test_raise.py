@@ -140,6 +140,26 @@ with h.RaisedLimit(found), PidMax():
     stop(d)
     set_limit(found)
 
+    # 1b. vmastress's own load of the threads shape, its demand above the limit: held,
+    # and its verdict is against the limit the policy raised it to, with its real peak,
+    # though its last reading of the limit (once a minute here) is older than the raise.
+    d, sock, _ = watch("load", "raise = { enabled = 1; ceiling = 262144; };\n")
+    rep = os.path.join(tmp, "load.json")
+    load_cfg = h.write_config(tmp, "accounting = { sysctl_interval_ms = 60000; };\n")
+    p = run([a.daemon, "-c", load_cfg, "-p", "threads", "--demand", "100000", "-d", "2",
+             "-w", "2", "--socket", "none", "--report", rep])
+    with open(rep) as f:
+        j = json.load(f)
+    v = j["verdict"]
+    h.check(p.returncode == 0 and v["held"] and v["limit"] == 131072 and
+            v["headroom"] == 131072 - 100000 and 99000 <= j["map_count_peak"] <= 131073,
+            "the load's verdict against the raised limit: exit %d, %s, peak %d"
+            % (p.returncode, v, j["map_count_peak"]))
+    h.check("demand 100000 VMAs held under limit 131072" in p.stderr,
+            "its verdict line: %s" % [l for l in p.stderr.splitlines() if "demand" in l])
+    stop(d)
+    set_limit(found)
+
     # 2. The fastest climber under a real journald: no refusal, the limit at 262144.
     journald = next((p for p in ("/lib/systemd/systemd-journald",
                                  "/usr/lib/systemd/systemd-journald") if os.access(p, os.X_OK)), None)

@@ -132,6 +132,43 @@ r peaks_state "$(stat -c '%U %a' /var/lib/vmastress/peaks.json 2>&1)"
 journalctl -o json MESSAGE_ID=8e1f6a2b7c3d4e5f9a0b1c2d3e4f5a6b > /mnt/out/journal_caught.json
 journalctl -o cat -u vmastressd.service --no-pager | grep '^stopped' | tail -1 > /mnt/out/fragment_stopped.txt
 cp /root/before-fragment.conf /etc/vmastress/vmastressd.conf
+# The raise policy with the grant docs/advise.md gives (the drop-in: root, that one
+# file of /proc/sys writable): the load service's threads demand above the limit is
+# held, because the watch raises the limit as the load crosses 90 % of it. The
+# container writes the host's vm.max_map_count here (the nspawn below); test_boot.py puts
+# the host's value back. nspawn keeps /proc/sys read-only (systemd-sysctl and PID 1
+# leave the host's alone); the one file is the host's, writable, as on a host.
+mount --bind /mnt/max_map_count /proc/sys/vm/max_map_count; r host_sysctl $?
+r limit_before_raise "$(cat /proc/sys/vm/max_map_count)"
+mkdir -p /etc/systemd/system/vmastress-watch.service.d
+cp /usr/share/vmastress/vmastress-watch-raise.conf \
+	/etc/systemd/system/vmastress-watch.service.d/50-raise.conf; r raise_dropin $?
+printf 'raise = { enabled = 1; ceiling = 262144; };\n' >> /etc/vmastress/watch.conf
+systemctl daemon-reload
+systemctl restart vmastress-watch.service; r raise_watch_restart $?
+for i in $(seq 50); do [ -S /run/vmastress/watch.sock ] && break; sleep 0.1; done
+sleep 1
+vmastressctl --socket /run/vmastress/watch.sock stats > /mnt/out/raise_armed.json; r raise_armed $?
+cp /etc/vmastress/vmastressd.conf /root/before-raise.conf
+printf 'shape = "threads";\npressure = { demand = 100000; };\n' >> /etc/vmastress/vmastressd.conf
+systemctl start vmastressd.service; r raise_load_start $?
+held=no
+for i in $(seq 120); do
+	vmastressctl stats > /mnt/out/raise_load.json 2> /dev/null &&
+		python3 -c 'import json, sys; v = json.load(open(sys.argv[1]))["verdict"]; sys.exit(not (v and v["held"]))' \
+			/mnt/out/raise_load.json && held=yes && break
+	sleep 0.5
+done
+r raise_load_held "$held"
+r limit_after_raise "$(cat /proc/sys/vm/max_map_count)"
+vmastressctl --socket /run/vmastress/watch.sock stats > /mnt/out/raise_after.json
+vmastressctl --socket /run/vmastress/watch.sock status > /mnt/out/raise_status.txt 2>&1
+journalctl -o json MESSAGE_ID=a54ab57bc9a549f7a02eb168be486c90 > /mnt/out/journal_raise.json
+systemctl stop vmastressd.service
+cp /root/before-raise.conf /etc/vmastress/vmastressd.conf
+# The grant taken back, as an operator would (the watch keeps it until restarted).
+rm -r /etc/systemd/system/vmastress-watch.service.d
+systemctl daemon-reload
 systemctl start vmastressd.service
 systemctl stop vmastress-watch.service; r watch_stop $?
 systemctl stop vmcrowd.service
@@ -153,6 +190,7 @@ r active_after_query "$(systemctl is-active vmastressd.service)"
 journalctl -u vmastressd.service -u vmastress-watch.service --no-pager > /mnt/out/journal_unit.txt
 # Removal stops what runs: both units active, then dpkg -r.
 systemctl start vmastressd.service vmastress-watch.service; r start_before_remove $?
+journalctl -u vmastressd.service -u vmastress-watch.service --no-pager -n 60 > /mnt/out/journal_start_before_remove.txt
 sleep 1
 r active_before_remove "$(systemctl is-active vmastressd.service) $(systemctl is-active vmastress-watch.service)"
 pids="$(systemctl show -p MainPID --value vmastressd.service) $(systemctl show -p MainPID --value vmastress-watch.service)"
@@ -187,13 +225,15 @@ machine=$(basename "$root")
 # Bounded, killed after the bound, and the reason said. --console=read-only:
 # with passive, PID 1 blocks on a console nobody reads once a script runs long.
 # CAP_BPF, CAP_PERFMON and the bpf syscall (nspawn's filter holds it back): the
-# watch unit's BPF backend, as on a host.
+# watch unit's BPF backend, as on a host. The host's vm.max_map_count, writable, for
+# the raise policy (its value is put back by test_boot.py).
 bound=300
 rc=0
 SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1 timeout -k 10 "$bound" systemd-nspawn -D "$root" \
 	--volatile=overlay --boot --register=no --keep-unit --console=read-only --private-network \
 	--capability=CAP_BPF,CAP_PERFMON --system-call-filter=bpf \
-	--bind="$out":/mnt/out --bind-ro="$pkg":/mnt/pkg > "$out/nspawn.log" 2>&1 || rc=$?
+	--bind="$out":/mnt/out --bind-ro="$pkg":/mnt/pkg \
+	--bind=/proc/sys/vm/max_map_count:/mnt/max_map_count > "$out/nspawn.log" 2>&1 || rc=$?
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 	echo "boot test: the container did not power off within ${bound} s: killed (exit $rc)." >&2
 	echo "last lines of the test script's log:" >&2
