@@ -17,7 +17,7 @@ static const struct {
     {'d', "duration", "SECS", VS_KEY_duration},
     {'w', "workers", "N", VS_KEY_workers},
     {'s', "seed", "N", VS_KEY_seed},
-    {'p', "shape", "SHAPE", VS_KEY_profile}, /* --profile: its old name, an alias */
+    {'p', "shape", "SHAPE", VS_KEY_shape}, /* --profile: its old name, an alias */
     {OPT_SOCKET, "socket", "PATH", VS_KEY_stats_socket},
     {OPT_DEMAND, "demand", "VMAS", VS_KEY_pressure_demand},
     {OPT_EMULATE, "emulate-limit", "VMAS", VS_KEY_pressure_emulate_limit},
@@ -60,7 +60,7 @@ void vs_cli_usage(FILE *out)
 		fprintf(out, "  %-20s  %s: %s", flag, k->path, k->doc);
 		if (k->type == VS_KEY_UINT)
 			fprintf(out, " (%lld..%lld)", k->min, k->max);
-		if (key_flags[i].key == VS_KEY_profile)
+		if (key_flags[i].key == VS_KEY_shape)
 			fprintf(out, " (%s); --profile: an alias", vs_shape_names());
 		fputc('\n', out);
 	}

@@ -86,7 +86,7 @@ const char *vs_config_check_string(const struct vs_config_key_info *ki, const ch
 		; /* one_of() said what it accepts */
 	else if ((ki->flags & VS_KEY_ABSOLUTE) && v[0] != '/')
 		snprintf(what, len, "must be an absolute path");
-	else if (k == VS_KEY_profile && !vs_shape_find(v))
+	else if (k == VS_KEY_shape && !vs_shape_find(v))
 		snprintf(what, len, "unknown shape \"%s\" (known: %s)", v, vs_shape_names());
 	else if (k == VS_KEY_stats_socket && strcmp(v, "none") != 0 && v[0] != '/')
 		snprintf(what, len, "must be an absolute path or \"none\"");
@@ -224,7 +224,7 @@ int vs_config_validate(const struct vs_config *cfg, char *err, size_t errlen)
 	}
 	for (unsigned i = 0; vs_shapes[i]; i++)
 		if (vs_shapes[i]->validate &&
-		    (r = vs_shapes[i]->validate(cfg, strcmp(cfg->profile, vs_shapes[i]->name) == 0,
+		    (r = vs_shapes[i]->validate(cfg, strcmp(cfg->shape, vs_shapes[i]->name) == 0,
 						err, errlen)) < 0)
 			return r;
 	if ((r = check_raise(cfg, err, errlen)) < 0)
@@ -235,7 +235,7 @@ int vs_config_validate(const struct vs_config *cfg, char *err, size_t errlen)
 /* The shape's keys over what is in cfg, and its name as the profile. */
 static void apply_shape(const struct vs_shape *s, struct vs_config *cfg)
 {
-	snprintf(cfg->profile, sizeof(cfg->profile), "%s", s->name);
+	snprintf(cfg->shape, sizeof(cfg->shape), "%s", s->name);
 	for (unsigned i = 0; i < s->n; i++) {
 		void *dst = vs_config_field(cfg, s->set[i].key);
 		if (vs_config_keys[s->set[i].key].type == VS_KEY_FILL)
@@ -269,9 +269,9 @@ static void shape_key_defaults(struct vs_config *cfg)
 	}
 }
 
-int vs_config_defaults(struct vs_config *cfg, const char *profile)
+int vs_config_defaults(struct vs_config *cfg, const char *shape)
 {
-	const struct vs_shape *p = vs_shape_find(profile);
+	const struct vs_shape *p = vs_shape_find(shape);
 
 	if (!p)
 		return -EINVAL;

@@ -145,9 +145,9 @@ static int apply_tree(struct ctx *c, struct vs_config *cfg, const config_setting
 		const char *name = config_setting_name(s);
 		int line = (int)config_setting_source_line(s);
 
-		if (!is_group(name)) { /* `shape` is the key `profile`'s name to come */
-			if ((r = apply_setting(c, cfg, s, strcmp(name, "shape") ? name : KEY(profile))) <
-			    0)
+		if (!is_group(name)) { /* `profile`: the key `shape`'s old name, an alias */
+			if ((r = apply_setting(c, cfg, s,
+					       strcmp(name, "profile") ? name : KEY(shape))) < 0)
 				return r;
 			continue;
 		}
@@ -202,24 +202,25 @@ static int cross_check(struct ctx *c, const struct vs_config *cfg, const config_
 	return r;
 }
 
-/* The profile a source asks for: the command line's, else the file's. */
-static int pick_profile(struct ctx *c, const config_t *lc, const struct vs_overrides *ov, char *out)
+/* The shape a source asks for: the command line's, else the file's (`shape`, or
+ * its old name `profile`). */
+static int pick_shape(struct ctx *c, const config_t *lc, const struct vs_overrides *ov, char *out)
 {
 	const config_setting_t *s;
 
-	if (ov->has[VS_KEY_profile]) {
-		memcpy(out, ov->v.profile, sizeof(ov->v.profile));
+	if (ov->has[VS_KEY_shape]) {
+		memcpy(out, ov->v.shape, sizeof(ov->v.shape));
 		return 0;
 	}
-	memcpy(out, vs_config_builtin.profile, sizeof(vs_config_builtin.profile));
-	s = lc ? config_lookup(lc, KEY(profile)) : NULL;
-	const config_setting_t *shape = lc ? config_lookup(lc, "shape") : NULL;
-	if (s && shape)
-		return fail(c, (int)config_setting_source_line(shape), "shape",
-			    "and profile name one thing: give one of them");
-	if (shape)
-		s = shape;
-	return s ? get_string(c, s, &vs_config_keys[VS_KEY_profile], out) : 0;
+	memcpy(out, vs_config_builtin.shape, sizeof(vs_config_builtin.shape));
+	s = lc ? config_lookup(lc, KEY(shape)) : NULL;
+	const config_setting_t *alias = lc ? config_lookup(lc, "profile") : NULL;
+	if (s && alias)
+		return fail(c, (int)config_setting_source_line(alias), "profile",
+			    "and shape name one thing: give one of them");
+	if (alias)
+		s = alias;
+	return s ? get_string(c, s, &vs_config_keys[VS_KEY_shape], out) : 0;
 }
 
 int vs_config_load(struct vs_config *cfg, const struct vs_config_source *src, char *err,
@@ -227,7 +228,7 @@ int vs_config_load(struct vs_config *cfg, const struct vs_config_source *src, ch
 {
 	const char *path = src->path;
 	struct ctx c = {.file = path ? path : "(defaults)", .err = err, .errlen = errlen};
-	char profile[VS_PROFILE_MAX], *text = NULL;
+	char shape[VS_SHAPE_NAME_MAX], *text = NULL;
 	config_t lc, *have = NULL;
 	int r;
 
@@ -253,13 +254,13 @@ int vs_config_load(struct vs_config *cfg, const struct vs_config_source *src, ch
 			goto out;
 		}
 	}
-	if ((r = pick_profile(&c, have, &src->ov, profile)) < 0)
+	if ((r = pick_shape(&c, have, &src->ov, shape)) < 0)
 		goto out;
-	vs_config_defaults(cfg, profile);
+	vs_config_defaults(cfg, shape);
 	if (have && (r = apply_tree(&c, cfg, config_root_setting(have))) < 0)
 		goto out;
-	/* The profile named on the command line wins over the file's `profile`. */
-	memcpy(cfg->profile, profile, sizeof(profile));
+	/* The shape named on the command line wins over the file's `shape`. */
+	memcpy(cfg->shape, shape, sizeof(shape));
 	if (src->one_off && !src->must_exist) {
 		snprintf(cfg->stats_socket, sizeof(cfg->stats_socket), "none");
 		cfg->stats_textfile[0] = 0;

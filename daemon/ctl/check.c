@@ -1,6 +1,6 @@
 /* check.c: vmastressctl check, a monitoring plugin (monitoring-plugins' convention):
  * the load daemon's fill, leaks and outputs, its demand (--demand), or the watch
- * daemon's processes (--watch, watch.c). */
+ * daemon's processes (--watch). */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "ctl.h"
 
 static const char *const check_names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
@@ -140,7 +141,7 @@ static int check_load(json_object *s, const struct check_args *a)
 	double fill = vmas / limit;
 	/* --max-fill 1: the whole limit, and the one VMA mmap may map past it. */
 	bool over = a->max_fill < 1 ? fill > a->max_fill : vmas > limit + 1;
-	int state = leaked > a->max_leaked			       ? CHECK_CRITICAL
+	int state = leaked > a->max_leaked		       ? CHECK_CRITICAL
 		    : over || output_failing || unexpected > 0 ? CHECK_WARNING
 							       : CHECK_OK;
 	printf("VMASTRESS %s - %.0f/%.0f VMAs (%.1f%%), leaked %.0f bytes, munmap ENOMEM %.0f%s%s",
@@ -175,4 +176,88 @@ int vs_ctl_check(int argc, char **argv)
 	c = a.demand ? check_demand(s) : check_load(s, &a);
 	json_object_put(s);
 	return c;
+}
+
+/* Refused calls caught in the last `window` seconds (the recent list), and the newest. */
+static unsigned caught_within(json_object *s, double window, json_object **newest)
+{
+	json_object *recent = vs_ctl_at(s, "watch.catch.recent");
+	size_t n =
+	    json_object_is_type(recent, json_type_array) ? json_object_array_length(recent) : 0;
+	struct timespec now;
+	unsigned k = 0;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	*newest = NULL;
+	for (size_t i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(recent, i);
+		if ((double)now.tv_sec - vs_ctl_num(e, "time") <= window) {
+			k++;
+			*newest = e;
+		}
+	}
+	return k;
+}
+
+int vs_ctl_check_watch(double warning, double critical, double window)
+{
+	static const char *const names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+	char err[512], comm[40];
+	json_object *s;
+
+	if (vs_ctl_fetch_watch(&s, err, sizeof(err))) {
+		printf("VMASTRESS UNKNOWN - %s\n", err);
+		return CHECK_UNKNOWN;
+	}
+	/* The nearest process that is not a vmastress load daemon (near on purpose). */
+	json_object *rows = vs_ctl_at(s, "watch.top"), *top = NULL;
+	size_t n = json_object_is_type(rows, json_type_array) ? json_object_array_length(rows) : 0;
+	for (size_t i = 0; i < n && !top; i++)
+		if (!json_object_get_boolean(vs_ctl_at(json_object_array_get_idx(rows, i), "load")))
+			top = json_object_array_get_idx(rows, i);
+	double fill = top ? vs_ctl_num(top, "fill") : 0, vmas = top ? vs_ctl_map_count(top) : 0;
+	double limit = vs_ctl_num(s, "watch.sysctl.value");
+	int state = fill >= critical ? CHECK_CRITICAL : fill >= warning ? CHECK_WARNING : CHECK_OK;
+	/* A raise the policy could not make (the budget, the ceiling): at least a warning. */
+	char refused[300];
+	vs_ctl_text(s, "advice.raise_refused", refused, sizeof(refused));
+	bool not_raised = strcmp(refused, "-") != 0;
+	if (not_raised && state < CHECK_WARNING)
+		state = CHECK_WARNING;
+	json_object *newest;
+	unsigned caught = caught_within(s, window, &newest);
+	if (caught) { /* a process was refused by the limit: the failure itself */
+		char c[40], call[24], u[VS_CTL_UNIT_WIDTH + 1];
+		char last[24];
+		printf("VMASTRESS CRITICAL - %u calls refused at the VMA limit in the last %s, "
+		       "the last: %s (pid %.0f, %s) %s at %.0f VMAs",
+		       caught, vs_ctl_duration(window, last, sizeof(last)),
+		       vs_ctl_text(newest, "comm", c, sizeof(c)), vs_ctl_num(newest, "pid"),
+		       vs_ctl_text(newest, "unit", u, sizeof(u))[0] ? u : "no unit",
+		       vs_ctl_text(newest, "call", call, sizeof(call)),
+		       vs_ctl_num(newest, "map_count"));
+		if (not_raised)
+			printf("; not raised: %s", refused);
+		printf(" | caught=%u;;1;0\n", caught);
+		json_object_put(s);
+		return CHECK_CRITICAL;
+	}
+
+	if (top)
+		printf("VMASTRESS %s - most VMAs: %s (pid %.0f) %.0f of %.0f (%.1f%%)",
+		       names[state], vs_ctl_text(top, "comm", comm, sizeof(comm)),
+		       vs_ctl_num(top, "pid"), vmas, limit, 100 * fill);
+	else
+		printf("VMASTRESS %s - no process counted", names[state]);
+	if (not_raised)
+		printf(", not raised: %s", refused);
+	printf(", %.0f at or above 80 %%, %.0f at or above 95 %% | max_fill=%.4f;%g;%g;0;1 "
+	       "max_vmas=%.0f;;;0;%.0f above_50=%.0f above_80=%.0f above_95=%.0f processes=%.0f "
+	       "vmas=%.0f\n",
+	       vs_ctl_num(s, "watch.above.80"), vs_ctl_num(s, "watch.above.95"), fill, warning,
+	       critical, vmas, limit, vs_ctl_num(s, "watch.above.50"),
+	       vs_ctl_num(s, "watch.above.80"), vs_ctl_num(s, "watch.above.95"),
+	       vs_ctl_num(s, "watch.processes"), vs_ctl_num(s, "watch.vmas"));
+	json_object_put(s);
+	return state;
 }

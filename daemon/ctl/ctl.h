@@ -28,14 +28,16 @@ void vs_ctl_default_socket(const char *path);
 int vs_ctl_query(const char *cmd, char *buf, size_t len, char *err, size_t errlen);
 /* The load daemon's stats JSON; 0 or a sysexits code, the reason in err. */
 int vs_ctl_fetch_stats(json_object **out, char *err, size_t errlen);
-/* check [...]: check.c. */
+/* The watch daemon's stats JSON (socket.c); 0 or a sysexits code, the reason in err. */
+int vs_ctl_fetch_watch(json_object **out, char *err, size_t errlen);
+/* One file per command. check [...], and check --watch: check.c. */
 int vs_ctl_check(int argc, char **argv);
-/* top [-n SECONDS]; check --watch: watch.c. */
-int vs_ctl_top(int argc, char **argv);
 int vs_ctl_check_watch(double warning, double critical, double window);
-/* advise [--headroom F] [--allow-lower] [--json]: watch.c. */
+/* top [-n SECONDS]: top.c. */
+int vs_ctl_top(int argc, char **argv);
+/* advise [--headroom F] [--allow-lower] [--json]: advise.c. */
 int vs_ctl_advise(int argc, char **argv);
-/* events [-f] [--json]: watch.c. */
+/* events [-f] [--json]: events.c. */
 int vs_ctl_events(int argc, char **argv);
 /* A watch daemon's stats as top prints them. */
 void vs_ctl_print_top(json_object *s);
@@ -50,8 +52,12 @@ json_object *vs_ctl_parse(const char *text, size_t len, char *err, size_t errlen
 json_object *vs_ctl_at(json_object *o, const char *path);
 /* A number at path; NAN when absent, null or not a number. */
 double vs_ctl_num(json_object *o, const char *path);
+/* A listed process's VMA count: map_count, or "vmas" from a watch before that name. */
+double vs_ctl_map_count(json_object *p);
 /* The value at path as text ("-" when absent); 64-bit integers stay exact. */
 const char *vs_ctl_text(json_object *o, const char *path, char *buf, size_t len);
+/* A report's or a daemon's shape: "shape", or "profile" from one before that name. */
+const char *vs_ctl_shape(json_object *o, char *buf, size_t len);
 /* verdict.first_failure as "mprotect ENOMEM at 65529", or "-". */
 const char *vs_ctl_first_failure(json_object *o, char *buf, size_t len);
 /* Every failed call by op and errno ("munmap ENOMEM 12, mmap EEXIST 3", "none"),

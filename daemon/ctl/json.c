@@ -90,6 +90,13 @@ const char *vs_ctl_text(json_object *o, const char *path, char *buf, size_t len)
 	return buf;
 }
 
+const char *vs_ctl_shape(json_object *o, char *buf, size_t len)
+{
+	if (!strcmp(vs_ctl_text(o, J(shape), buf, len), "-"))
+		vs_ctl_text(o, J(profile), buf, len);
+	return buf;
+}
+
 /* verdict.first_failure as "mprotect ENOMEM at 65529", or "-". */
 const char *vs_ctl_first_failure(json_object *o, char *buf, size_t len)
 {
@@ -174,4 +181,11 @@ int vs_ctl_load_report(const char *path, json_object **out)
 		return VS_EX_DATAERR;
 	}
 	return 0;
+}
+
+/* A listed process's VMA count: map_count, or "vmas" from a watch of the last release. */
+double vs_ctl_map_count(json_object *p)
+{
+	double n = vs_ctl_num(p, "map_count");
+	return isnan(n) ? vs_ctl_num(p, "vmas") : n;
 }

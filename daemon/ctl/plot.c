@@ -37,8 +37,8 @@ static const char *const panel_keys[P_COUNT] = {"vmas", "failures", "leaked", "l
 #define VMAS_TITLE                                                                                 \
 	"the load's VMAs (dashed: the limit, dash-dot: an emulated limit, dotted: the demand; "    \
 	"o: the first failure)"
-static const char *const panel_titles[P_COUNT] = {VMAS_TITLE, "failures per second, by op",
-						  "leaked bytes", "latency p99 by call (log scale)"};
+static const char *const panel_titles[P_COUNT] = {
+    VMAS_TITLE, "failures per second, by op", "leaked bytes", "latency p99 by call (log scale)"};
 
 /* The failures of every errno of one op in a sample. */
 static double op_failures(json_object *s, const char *op)
@@ -295,8 +295,8 @@ static void verdict_line(struct run *r)
 	} else
 		snprintf(r->verdict, sizeof(r->verdict),
 			 "%s, no demand: peak %.0f of %.0f VMAs, failures: %s (seed %s)",
-			 vs_ctl_text(r->r, "profile", ff, sizeof(ff)),
-			 vs_ctl_num(r->r, J(map_count_peak)), r->limit, fails, seed);
+			 vs_ctl_shape(r->r, ff, sizeof(ff)), vs_ctl_num(r->r, J(map_count_peak)),
+			 r->limit, fails, seed);
 }
 
 static int load(struct run *run, const char *path)

@@ -100,3 +100,24 @@ int vs_ctl_fetch_stats(json_object **out, char *err, size_t errlen)
 	}
 	return 0;
 }
+
+/* The watch daemon's stats; 0 or a sysexits code, the reason in err. */
+int vs_ctl_fetch_watch(json_object **out, char *err, size_t errlen)
+{
+	static char buf[VS_CTL_ANSWER_MAX];
+	int r = vs_ctl_query("stats", buf, sizeof(buf), err, errlen);
+
+	if (r)
+		return r;
+	*out = vs_ctl_parse(buf, strlen(buf), err, errlen);
+	if (!*out)
+		return VS_EX_DATAERR;
+	if (!json_object_is_type(vs_ctl_at(*out, "watch"), json_type_object)) {
+		snprintf(err, errlen,
+			 "the daemon at the socket is not in watch mode (vmastressd --watch; its "
+			 "socket is " VS_DEFAULT_WATCH_SOCKET ")");
+		json_object_put(*out);
+		return VS_EX_DATAERR;
+	}
+	return 0;
+}

@@ -68,7 +68,7 @@ static void fill(struct row *w, const char *path, json_object *r)
 	vs_ctl_text(r, J(host), w->cell[COL_host], CELL_MAX);
 	vs_ctl_text(r, J(kernel_release), w->cell[COL_kernel], CELL_MAX);
 	vs_ctl_text(r, J(max_map_count), w->cell[COL_limit], CELL_MAX);
-	vs_ctl_text(r, J(profile), w->cell[COL_shape], CELL_MAX);
+	vs_ctl_shape(r, w->cell[COL_shape], CELL_MAX);
 	vs_ctl_text(r, J(seed), w->cell[COL_seed], CELL_MAX);
 	vs_ctl_text(r, J(version), w->cell[COL_version], CELL_MAX);
 	vs_ctl_text(r, J(leaked_bytes), w->cell[COL_leaked_bytes], CELL_MAX);

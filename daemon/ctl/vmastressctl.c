@@ -57,10 +57,10 @@ static int cmd_status(void)
 		return 0;
 	}
 	double limit = vs_ctl_num(s, J(max_map_count)), vmas = vs_ctl_num(s, J(map_count));
-	printf("vmastressd %s, pid %.0f, up %s, profile %s, ",
+	printf("vmastressd %s, pid %.0f, up %s, shape %s, ",
 	       vs_ctl_text(s, J(version), t, sizeof(t)), vs_ctl_num(s, J(pid)),
 	       vs_ctl_duration(vs_ctl_num(s, J(uptime_seconds)), up, sizeof(up)),
-	       vs_ctl_text(s, J(profile), k, sizeof(k)));
+	       vs_ctl_shape(s, k, sizeof(k)));
 	printf("seed %s\n", vs_ctl_text(s, J(seed), t, sizeof(t)));
 	printf("workers:   %.0f\n", vs_ctl_num(s, J(workers)));
 	printf("VMAs:      %.0f / %.0f (%.1f %%), peak %.0f", vmas, limit, 100.0 * vmas / limit,
@@ -68,10 +68,10 @@ static int cmd_status(void)
 	/* The /proc figure is a check of the exact count, taken with the workers
 	 * parked: before the first one it is the count at start, not news. */
 	if (vs_ctl_num(s, "accounting.verifications") > 0)
-		printf("; checked against /proc %s ago (then %.0f, drift %+.0f)\n",
-		       vs_ctl_duration(vs_ctl_num(s, J(map_count_proc_age_seconds)), ago,
-				       sizeof(ago)),
-		       vs_ctl_num(s, J(map_count_proc)), vs_ctl_num(s, J(drift_last)));
+		printf(
+		    "; checked against /proc %s ago (then %.0f, drift %+.0f)\n",
+		    vs_ctl_duration(vs_ctl_num(s, J(map_count_proc_age_seconds)), ago, sizeof(ago)),
+		    vs_ctl_num(s, J(map_count_proc)), vs_ctl_num(s, J(drift_last)));
 	else
 		printf("; not checked against /proc yet (accounting.verify_interval_ms)\n");
 	printf("mappings:  %.0f (%.0f bytes)\n", vs_ctl_num(s, J(mappings)),

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,8 @@
 int vs_vma_guard_supported(void)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	void *p = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *p =
+	    mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	int r = 0;
 
 	if (p == MAP_FAILED)
@@ -171,38 +173,71 @@ static int prot_of(const char *perms)
 	       (perms[2] == 'x' ? PROT_EXEC : 0);
 }
 
-/* Fallback: the first line of /proc/self/maps whose end is above addr. */
-static int scan_next(uintptr_t addr, struct vs_vma_info *out)
+int vs_maps_lines(const char *path, char *buf, size_t len, int (*fn)(char *line, void *arg),
+		  void *arg)
 {
-	char buf[4096], line[256];
-	size_t used = 0;
-	ssize_t n;
-	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-	int r = -ENOENT;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool skip = false; /* the rest of a line longer than buf, already given */
+	size_t have = 0;
+	ssize_t n = 0;
+	int r = 0;
 
 	if (fd < 0)
 		return -errno;
-	while (r == -ENOENT && (n = read(fd, buf, sizeof(buf))) > 0) {
-		for (ssize_t i = 0; i < n && r == -ENOENT; i++) {
-			if (buf[i] != '\n') {
-				if (used < sizeof(line) - 1)
-					line[used++] = buf[i];
-				continue;
-			}
-			line[used] = 0;
-			used = 0;
-			uintmax_t s, e;
-			char perms[5];
-			if (sscanf(line, "%jx-%jx %4s", &s, &e, perms) != 3 || e <= addr)
-				continue;
-			out->start = (uintptr_t)s;
-			out->end = (uintptr_t)e;
-			out->prot = prot_of(perms);
-			r = 0;
+	while (!r && (n = read(fd, buf + have, len - 1 - have)) > 0) {
+		char *line = buf, *nl;
+		have += (size_t)n;
+		buf[have] = 0;
+		while (!r && (nl = memchr(line, '\n', (size_t)(buf + have - line)))) {
+			*nl = 0;
+			if (!skip)
+				r = fn(line, arg);
+			skip = false;
+			line = nl + 1;
+		}
+		have = (size_t)(buf + have - line);
+		memmove(buf, line, have);
+		if (!r && have == len - 1) { /* no newline in all of buf */
+			buf[have] = 0;
+			if (!skip)
+				r = fn(buf, arg);
+			skip = true;
+			have = 0;
 		}
 	}
+	if (!r && n < 0)
+		r = -errno;
 	close(fd);
 	return r;
+}
+
+struct next_after {
+	uintptr_t addr;
+	struct vs_vma_info *out;
+};
+
+static int next_after(char *line, void *arg)
+{
+	struct next_after *a = arg;
+	uintmax_t s, e;
+	char perms[5];
+
+	if (sscanf(line, "%jx-%jx %4s", &s, &e, perms) != 3 || e <= a->addr)
+		return 0;
+	a->out->start = (uintptr_t)s;
+	a->out->end = (uintptr_t)e;
+	a->out->prot = prot_of(perms);
+	return 1;
+}
+
+/* Fallback: the first line of /proc/self/maps whose end is above addr. */
+static int scan_next(uintptr_t addr, struct vs_vma_info *out)
+{
+	char buf[4096];
+	struct next_after a = {addr, out};
+	int r = vs_maps_lines("/proc/self/maps", buf, sizeof(buf), next_after, &a);
+
+	return r == 1 ? 0 : r < 0 ? r : -ENOENT;
 }
 
 int vs_vma_probe_next(struct vs_vma_probe *p, uintptr_t addr, struct vs_vma_info *out)

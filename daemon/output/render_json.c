@@ -262,13 +262,11 @@ static void latency(struct vs_textbuf *o, const struct vs_snapshot *s)
 	vs_textbuf_put(o, "}");
 }
 
-/* A number, or null when negative (not known). */
+/* ,"key":v, or null when negative (not known). */
 static void maybe(struct vs_textbuf *o, const char *key, double v)
 {
-	if (v >= 0)
-		vs_textbuf_put(o, ",\"%s\":%.0f", key, v);
-	else
-		vs_textbuf_put(o, ",\"%s\":null", key);
+	vs_textbuf_put(o, ",");
+	vs_textbuf_json_number(o, key, "%.0f", v);
 }
 
 /* "kernel": what the VMAs pin; null when neither /proc file could be read. */

@@ -10,17 +10,11 @@ struct family {
 #define FAMILY(id, json, metric, flags, help) {metric, help},
 static const struct family family[VS_FAMILY_COUNT] = {VS_STAT_FAMILIES(FAMILY)};
 
-static void head(struct vs_textbuf *o, const char *name, const char *type, const char *help)
-{
-	vs_textbuf_put(o, "# HELP vmastress_%s %s\n# TYPE vmastress_%s %s\n", name, help, name,
-		       type);
-}
-
 static void scalar(struct vs_textbuf *o, const struct vs_snapshot *s, const struct vs_stat_row *r)
 {
 	const void *v = (const char *)s + r->offset;
 
-	head(o, r->metric, r->type, r->help);
+	vs_textbuf_prom_head(o, r->metric, r->type, r->help);
 	vs_textbuf_put(o, "vmastress_%s", r->metric);
 	if (r->format != VS_FMT_STRING && r->flags & VS_STAT_SHARED)
 		vs_textbuf_put(o, "{daemon=\"load\"}");
@@ -52,12 +46,12 @@ static void families(struct vs_textbuf *o, const struct vs_snapshot *s)
 	const struct vs_totals *t = &s->t;
 	const struct family *f = &family[VS_FAMILY_OPS];
 
-	head(o, f->metric, "counter", f->help);
+	vs_textbuf_prom_head(o, f->metric, "counter", f->help);
 	for (int op = 0; op < VS_OP_COUNT; op++)
 		vs_textbuf_put(o, "vmastress_%s{op=\"%s\"} %llu\n", f->metric, vs_op_name(op),
 			       (unsigned long long)t->ops[op]);
 	f = &family[VS_FAMILY_FAILURES];
-	head(o, f->metric, "counter", f->help);
+	vs_textbuf_prom_head(o, f->metric, "counter", f->help);
 	for (int op = 0; op < VS_OP_COUNT; op++)
 		for (unsigned e = 0; e < VS_ERRNO_SLOTS; e++)
 			if (e == 0 || t->failures[op][e])
@@ -65,7 +59,7 @@ static void families(struct vs_textbuf *o, const struct vs_snapshot *s)
 					       f->metric, vs_op_name(op), vs_errno_slot_name(e),
 					       (unsigned long long)t->failures[op][e]);
 	f = &family[VS_FAMILY_ENOMEM];
-	head(o, f->metric, "counter", f->help);
+	vs_textbuf_prom_head(o, f->metric, "counter", f->help);
 	for (int op = 0; op < VS_OP_COUNT; op++)
 		for (int c = 0; c < VS_CAUSE_COUNT; c++)
 			vs_textbuf_put(o, "vmastress_%s{op=\"%s\",cause=\"%s\"} %llu\n", f->metric,
@@ -76,7 +70,7 @@ static void families(struct vs_textbuf *o, const struct vs_snapshot *s)
 		if (!s->call_names[k])
 			continue;
 		if (!named++)
-			head(o, f->metric, "counter", f->help);
+			vs_textbuf_prom_head(o, f->metric, "counter", f->help);
 		vs_textbuf_put(o, "vmastress_%s{call=\"%s\"} %llu\n", f->metric, s->call_names[k],
 			       (unsigned long long)t->call_failures[k]);
 	}
@@ -116,18 +110,20 @@ static void histogram_row(struct vs_textbuf *o, const struct vs_totals *t, unsig
  * that a sum over either counts every call once). */
 static void histograms(struct vs_textbuf *o, const struct vs_snapshot *s)
 {
-	head(o, "op_duration_seconds", "histogram",
-	     "Duration of the calls, by kind and by how full the limit was (low < 50 %, mid "
-	     "50-90 %, high >= 90 %).");
+	vs_textbuf_prom_head(
+	    o, "op_duration_seconds", "histogram",
+	    "Duration of the calls, by kind and by how full the limit was (low < 50 %, mid "
+	    "50-90 %, high >= 90 %).");
 	for (int k = 0; k < VS_LAT_KIND_COUNT; k++)
 		histogram_row(o, &s->t, (unsigned)k, "op_duration_seconds", "op",
 			      vs_lat_kind_name(k));
 	for (int c = 0, named = 0; c < VS_CALLS_MAX; c++)
 		if (s->call_names[c]) {
 			if (!named++)
-				head(o, "call_duration_seconds", "histogram",
-				     "Duration of the calls by what they are to the shape's "
-				     "consumer, by fill band.");
+				vs_textbuf_prom_head(
+				    o, "call_duration_seconds", "histogram",
+				    "Duration of the calls by what they are to the shape's "
+				    "consumer, by fill band.");
 			histogram_row(o, &s->t, VS_LAT_KIND_COUNT + (unsigned)c,
 				      "call_duration_seconds", "call", s->call_names[c]);
 		}
@@ -146,14 +142,15 @@ int vs_render_prom(const struct vs_snapshot *s, char *buf, size_t len)
 	histograms(&o, s);
 	if (s->kernel.known) {
 		const char *source = vs_kmem_source_name(s->kernel.source);
-		head(&o, "kernel_vma_bytes", "gauge",
-		     "Kernel memory the daemon's VMAs pin since start (memcg: its own cgroup's, "
-		     "exact; slabinfo: the host's VMA caches; meminfo: SUnreclaim, an estimate).");
+		vs_textbuf_prom_head(
+		    &o, "kernel_vma_bytes", "gauge",
+		    "Kernel memory the daemon's VMAs pin since start (memcg: its own cgroup's, "
+		    "exact; slabinfo: the host's VMA caches; meminfo: SUnreclaim, an estimate).");
 		vs_textbuf_put(&o, "vmastress_kernel_vma_bytes{source=\"%s\"} %llu\n", source,
 			       (unsigned long long)s->kernel.vma_bytes);
 		if (s->kernel.bytes_per_vma >= 0) {
-			head(&o, "kernel_bytes_per_vma", "gauge",
-			     "Kernel memory per VMA, measured at the peak.");
+			vs_textbuf_prom_head(&o, "kernel_bytes_per_vma", "gauge",
+					     "Kernel memory per VMA, measured at the peak.");
 			vs_textbuf_put(&o, "vmastress_kernel_bytes_per_vma{source=\"%s\"} %.0f\n",
 				       source, s->kernel.bytes_per_vma);
 		}

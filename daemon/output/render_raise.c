@@ -12,7 +12,7 @@ static void record_json(struct vs_textbuf *o, const struct vs_raise_record *rec)
 	vs_textbuf_put(o, ",\"map_count\":%ld,\"from\":%ld,\"to\":%ld,\"reason\":\"%s\",",
 		       rec->map_count, rec->from, rec->to, vs_raise_reason_name(rec->reason));
 	vs_textbuf_put(o, "\"result\":\"%s\",\"refused\":",
-		       rec->result == VS_RAISE_RAISED	? "raised"
+		       rec->result == VS_RAISE_RAISED  ? "raised"
 		       : rec->result == VS_RAISE_WOULD ? "dry_run"
 						       : "refused");
 	if (rec->result == VS_RAISE_REFUSED)
@@ -35,27 +35,28 @@ static void quantile(struct vs_textbuf *o, const char *key, double v)
 
 void vs_render_raise_json(struct vs_textbuf *o, const struct vs_raise *r, const char *trigger)
 {
-	vs_textbuf_put(o,
-		       ",\"raise\":{\"enabled\":%s,\"dry_run\":%s,\"state\":\"%s\",\"trigger\":\"%s\","
-		       "\"reason\":",
-		       r->enabled ? "true" : "false", r->dry_run ? "true" : "false",
-		       vs_raise_state_name(r->state), trigger);
+	vs_textbuf_put(
+	    o,
+	    ",\"raise\":{\"enabled\":%s,\"dry_run\":%s,\"state\":\"%s\",\"trigger\":\"%s\","
+	    "\"reason\":",
+	    r->enabled ? "true" : "false", r->dry_run ? "true" : "false",
+	    vs_raise_state_name(r->state), trigger);
 	if (r->reason[0])
 		vs_textbuf_json_string(o, r->reason);
 	else
 		vs_textbuf_put(o, "null");
-	vs_textbuf_put(o,
-		       ",\"at\":%g,\"trigger_at\":%ld,\"ceiling\":%ld,\"kernel_budget_bytes\":%llu,"
-		       "\"bytes_per_vma\":%.0f,\"found\":%ld,\"limit\":%ld,\"raised\":{\"fill\":%llu,"
-		       "\"refusal\":%llu},\"refused\":{\"budget\":%llu,\"ceiling\":%llu,"
-		       "\"permission\":%llu},\"refusal\":",
-		       r->at, vs_raise_trigger_at(r), r->ceiling, (unsigned long long)r->budget,
-		       r->bytes_per_vma, r->found, r->known,
-		       (unsigned long long)r->raises[VS_RAISE_FILL],
-		       (unsigned long long)r->raises[VS_RAISE_REFUSAL],
-		       (unsigned long long)r->refused[VS_RAISE_BUDGET],
-		       (unsigned long long)r->refused[VS_RAISE_CEILING],
-		       (unsigned long long)r->refused[VS_RAISE_PERMISSION]);
+	vs_textbuf_put(
+	    o,
+	    ",\"at\":%g,\"trigger_at\":%ld,\"ceiling\":%ld,\"kernel_budget_bytes\":%llu,"
+	    "\"bytes_per_vma\":%.0f,\"found\":%ld,\"limit\":%ld,\"raised\":{\"fill\":%llu,"
+	    "\"refusal\":%llu},\"refused\":{\"budget\":%llu,\"ceiling\":%llu,"
+	    "\"permission\":%llu},\"refusal\":",
+	    r->at, vs_raise_trigger_at(r), r->ceiling, (unsigned long long)r->budget,
+	    r->bytes_per_vma, r->found, r->known, (unsigned long long)r->raises[VS_RAISE_FILL],
+	    (unsigned long long)r->raises[VS_RAISE_REFUSAL],
+	    (unsigned long long)r->refused[VS_RAISE_BUDGET],
+	    (unsigned long long)r->refused[VS_RAISE_CEILING],
+	    (unsigned long long)r->refused[VS_RAISE_PERMISSION]);
 	if (r->refusal[0])
 		vs_textbuf_json_string(o, r->refusal);
 	else
@@ -76,35 +77,33 @@ void vs_render_raise_json(struct vs_textbuf *o, const struct vs_raise *r, const 
 	vs_textbuf_put(o, ",\"count\":%llu}}", (unsigned long long)r->reaction_count);
 }
 
-static void head(struct vs_textbuf *o, const char *name, const char *type, const char *help)
-{
-	vs_textbuf_put(o, "# HELP vmastress_%s %s\n# TYPE vmastress_%s %s\n", name, help, name,
-		       type);
-}
-
 void vs_render_raise_prom(struct vs_textbuf *o, const struct vs_raise *r)
 {
-	head(o, "raise_enabled", "gauge",
-	     "1 while the raise policy is armed (raise.enabled, not stopped or refused)");
+	vs_textbuf_prom_head(
+	    o, "raise_enabled", "gauge",
+	    "1 while the raise policy is armed (raise.enabled, not stopped or refused)");
 	vs_textbuf_put(o, "vmastress_raise_enabled{state=\"%s\",dry_run=\"%d\"} %d\n",
 		       vs_raise_state_name(r->state), r->dry_run, r->state == VS_RAISE_ARMED);
-	head(o, "raise_total", "counter",
-	     "raises of vm.max_map_count by the policy (dry-run: the raises it would make), by "
-	     "what triggered them");
+	vs_textbuf_prom_head(
+	    o, "raise_total", "counter",
+	    "raises of vm.max_map_count by the policy (dry-run: the raises it would make), by "
+	    "what triggered them");
 	for (int k = 0; k < VS_RAISE_REASON_COUNT; k++)
 		vs_textbuf_put(o, "vmastress_raise_total{reason=\"%s\"} %llu\n",
 			       vs_raise_reason_name(k), (unsigned long long)r->raises[k]);
-	head(o, "raise_refused_total", "counter",
-	     "steps the policy did not take: raise.kernel_budget, raise.ceiling, or no "
-	     "permission to write the sysctl");
+	vs_textbuf_prom_head(
+	    o, "raise_refused_total", "counter",
+	    "steps the policy did not take: raise.kernel_budget, raise.ceiling, or no "
+	    "permission to write the sysctl");
 	for (int k = 0; k < VS_RAISE_WHY_COUNT; k++)
 		vs_textbuf_put(o, "vmastress_raise_refused_total{why=\"%s\"} %llu\n",
 			       vs_raise_why_name(k), (unsigned long long)r->refused[k]);
-	head(o, "raise_limit", "gauge",
-	     "vm.max_map_count as the policy last read or wrote it");
+	vs_textbuf_prom_head(o, "raise_limit", "gauge",
+			     "vm.max_map_count as the policy last read or wrote it");
 	vs_textbuf_put(o, "vmastress_raise_limit %ld\n", r->known);
-	head(o, "raise_reaction_seconds", "histogram",
-	     "from the call that crossed raise.at (or was refused) to the new value written");
+	vs_textbuf_prom_head(
+	    o, "raise_reaction_seconds", "histogram",
+	    "from the call that crossed raise.at (or was refused) to the new value written");
 	uint64_t cum = 0;
 	for (int b = 0; b < VS_RAISE_BUCKETS; b++) {
 		cum += r->reaction_buckets[b];

@@ -135,10 +135,9 @@ static void advice_json(struct vs_textbuf *o, const struct vs_watch_view *v)
 	/* What the policy raised (the fleet's summary lists it). */
 	const struct vs_raise *r = v->raise;
 	if (r && !r->dry_run && r->raises[VS_RAISE_FILL] + r->raises[VS_RAISE_REFUSAL] > 0)
-		vs_textbuf_put(o, ",\"raised\":{\"from\":%ld,\"to\":%ld,\"raises\":%llu}", r->found,
-			       r->known,
-			       (unsigned long long)(r->raises[VS_RAISE_FILL] +
-						    r->raises[VS_RAISE_REFUSAL]));
+		vs_textbuf_put(
+		    o, ",\"raised\":{\"from\":%ld,\"to\":%ld,\"raises\":%llu}", r->found, r->known,
+		    (unsigned long long)(r->raises[VS_RAISE_FILL] + r->raises[VS_RAISE_REFUSAL]));
 	else
 		vs_textbuf_put(o, ",\"raised\":null");
 	vs_textbuf_put(o, ",\"raise_refused\":");
@@ -216,15 +215,9 @@ int vs_render_watch_json(const struct vs_watch_view *v, char *buf, size_t len)
 	return vs_textbuf_result(&o);
 }
 
-static void head(struct vs_textbuf *o, const char *name, const char *type, const char *help)
-{
-	vs_textbuf_put(o, "# HELP vmastress_%s %s\n# TYPE vmastress_%s %s\n", name, help, name,
-		       type);
-}
-
 static void shared_head(struct vs_textbuf *o, enum vs_stat i)
 {
-	head(o, vs_stat_rows[i].metric, vs_stat_rows[i].type, vs_stat_rows[i].help);
+	vs_textbuf_prom_head(o, vs_stat_rows[i].metric, vs_stat_rows[i].type, vs_stat_rows[i].help);
 }
 
 /* The series the load daemon writes too (the same HELP, daemon="watch"), and the limit. */
@@ -240,8 +233,8 @@ static void prom_shared(struct vs_textbuf *o, const struct vs_watch_view *v)
 	shared_head(o, VS_STAT_max_map_count);
 	vs_textbuf_put(o, "vmastress_vma_limit{daemon=\"watch\"} %ld\n", w->sysctl.value);
 	if (w->sysctl.source[0] && w->sysctl.source_value >= 0) {
-		head(o, "watch_sysctl_source_value", "gauge",
-		     "vm.max_map_count as the sysctl.d file that wins sets it.");
+		vs_textbuf_prom_head(o, "watch_sysctl_source_value", "gauge",
+				     "vm.max_map_count as the sysctl.d file that wins sets it.");
 		vs_textbuf_put(o, "vmastress_watch_sysctl_source_value{source=\"");
 		vs_textbuf_label(o, w->sysctl.source);
 		vs_textbuf_put(o, "\"} %ld\n", w->sysctl.source_value);
@@ -263,34 +256,37 @@ static void proc_labels(struct vs_textbuf *o, const char *name, const struct vs_
 /* The last scan: its figures, the thresholds, the listed processes and their peaks. */
 static void prom_scan(struct vs_textbuf *o, const struct vs_watch *w)
 {
-	head(o, "watch_scans_total", "counter", "Scans of every process's VMAs.");
+	vs_textbuf_prom_head(o, "watch_scans_total", "counter", "Scans of every process's VMAs.");
 	vs_textbuf_put(o, "vmastress_watch_scans_total %llu\n", (unsigned long long)w->scans);
-	head(o, "watch_scan_seconds", "gauge", "Duration of the last scan.");
+	vs_textbuf_prom_head(o, "watch_scan_seconds", "gauge", "Duration of the last scan.");
 	vs_textbuf_put(o, "vmastress_watch_scan_seconds %.6f\n", w->scan_seconds);
-	head(o, "watch_processes", "gauge", "Processes counted by the last scan.");
+	vs_textbuf_prom_head(o, "watch_processes", "gauge", "Processes counted by the last scan.");
 	vs_textbuf_put(o, "vmastress_watch_processes %llu\n", (unsigned long long)w->processes);
-	head(o, "watch_vmas", "gauge", "VMAs of every process counted, in all.");
+	vs_textbuf_prom_head(o, "watch_vmas", "gauge", "VMAs of every process counted, in all.");
 	vs_textbuf_put(o, "vmastress_watch_vmas %llu\n", (unsigned long long)w->vmas);
-	head(o, "watch_skipped", "gauge", "Processes the last scan could not count, by reason.");
+	vs_textbuf_prom_head(o, "watch_skipped", "gauge",
+			     "Processes the last scan could not count, by reason.");
 	for (int s = 0; s < VS_WATCH_SKIP_COUNT; s++)
 		vs_textbuf_put(o, "vmastress_watch_skipped{reason=\"%s\"} %llu\n",
 			       vs_watch_skip_name(s), (unsigned long long)w->skipped[s]);
-	head(o, "watch_processes_above", "gauge",
-	     "Processes at or above a threshold (percent) of vm.max_map_count.");
+	vs_textbuf_prom_head(o, "watch_processes_above", "gauge",
+			     "Processes at or above a threshold (percent) of vm.max_map_count.");
 	for (int t = 0; t < VS_WATCH_THRESHOLD_COUNT; t++)
 		vs_textbuf_put(o, "vmastress_watch_processes_above{threshold=\"%u\"} %llu\n",
 			       vs_watch_thresholds[t], (unsigned long long)w->above[t]);
-	head(o, "watch_top_vmas", "gauge",
-	     "VMAs of the processes with the most (watch.top of them); load=\"true\": a "
-	     "vmastress load daemon, near the limit on purpose.");
+	vs_textbuf_prom_head(
+	    o, "watch_top_vmas", "gauge",
+	    "VMAs of the processes with the most (watch.top of them); load=\"true\": a "
+	    "vmastress load daemon, near the limit on purpose.");
 	for (unsigned i = 0; i < w->ntop; i++) {
 		proc_labels(o, "watch_top_vmas", &w->top[i]);
 		vs_textbuf_put(o, "\",load=\"%s\"} %ld\n", w->top[i].load ? "true" : "false",
 			       w->top[i].vmas);
 	}
-	head(o, "watch_peak_vmas", "gauge",
-	     "The most VMAs each listed process held (the kernel's high-water mark between "
-	     "scans with bpf).");
+	vs_textbuf_prom_head(
+	    o, "watch_peak_vmas", "gauge",
+	    "The most VMAs each listed process held (the kernel's high-water mark between "
+	    "scans with bpf).");
 	for (unsigned i = 0; i < w->ntop; i++) {
 		const struct vs_watch_proc *p = &w->top[i];
 		proc_labels(o, "watch_peak_vmas", p);
@@ -304,15 +300,17 @@ static void prom_peaks(struct vs_textbuf *o, const struct vs_watch_view *v)
 	const struct vs_peak *top = v->peaks ? vs_peaks_top(v->peaks) : NULL;
 	bool shown[VS_PEAKS_MAX] = {false};
 
-	head(o, "advice_recommended_limit", "gauge",
-	     "vm.max_map_count to set: the highest peak kept times 2, rounded up to 65530 or "
-	     "a power of two, never below the running limit.");
+	vs_textbuf_prom_head(
+	    o, "advice_recommended_limit", "gauge",
+	    "vm.max_map_count to set: the highest peak kept times 2, rounded up to 65530 or "
+	    "a power of two, never below the running limit.");
 	vs_textbuf_put(
 	    o, "vmastress_advice_recommended_limit %ld\n",
 	    vs_advice_limit(top ? top->vmas : 0, VS_ADVICE_HEADROOM, v->w->sysctl.value, false));
-	head(o, "unit_peak_vmas", "gauge",
-	     "The highest VMA count kept per unit (or command outside units), the first "
-	     "16 by peak.");
+	vs_textbuf_prom_head(
+	    o, "unit_peak_vmas", "gauge",
+	    "The highest VMA count kept per unit (or command outside units), the first "
+	    "16 by peak.");
 	for (unsigned n = 0; v->peaks && n < 16 && n < v->peaks->n; n++) {
 		unsigned best = v->peaks->n;
 		for (unsigned i = 0; i < v->peaks->n; i++)
@@ -337,20 +335,23 @@ static void prom_catch(struct vs_textbuf *o, const struct vs_watch *w)
 {
 	const struct vs_watch_catch *c = &w->caught;
 
-	head(o, "watch_backend", "gauge",
-	     "1 for the backend the watch runs on: bpf (the kernel's counts, every refused "
-	     "call caught) or proc (the /proc scan).");
+	vs_textbuf_prom_head(
+	    o, "watch_backend", "gauge",
+	    "1 for the backend the watch runs on: bpf (the kernel's counts, every refused "
+	    "call caught) or proc (the /proc scan).");
 	vs_textbuf_put(o, "vmastress_watch_backend{backend=\"%s\"} 1\n", c->bpf ? "bpf" : "proc");
-	head(o, "watch_catch_attached", "gauge",
-	     "1 while the catch's exit hook is attached (watch.catch = near on a tracepoint: only "
-	     "while a process is near the limit; fexit: always).");
+	vs_textbuf_prom_head(
+	    o, "watch_catch_attached", "gauge",
+	    "1 while the catch's exit hook is attached (watch.catch = near on a tracepoint: only "
+	    "while a process is near the limit; fexit: always).");
 	vs_textbuf_put(o, "vmastress_watch_catch_attached %d\n",
 		       w->catch && vs_catch_hooked(w->catch) ? 1 : 0);
 	if (!c->bpf)
 		return;
-	head(o, "watch_limit_hits_total", "counter",
-	     "Calls the VMA limit refused, host-wide, by call and unit (the first units seen; "
-	     "the rest as other).");
+	vs_textbuf_prom_head(
+	    o, "watch_limit_hits_total", "counter",
+	    "Calls the VMA limit refused, host-wide, by call and unit (the first units seen; "
+	    "the rest as other).");
 	for (unsigned k = 0; k < VS_CATCH_CALL_COUNT; k++) {
 		uint64_t listed = 0;
 		for (unsigned u = 0; u < c->nunits; u++) {
@@ -367,13 +368,15 @@ static void prom_catch(struct vs_textbuf *o, const struct vs_watch *w)
 		    vs_catch_call_name(k),
 		    (unsigned long long)(c->hits[k] > listed ? c->hits[k] - listed : 0));
 	}
-	head(o, "watch_other_enomem_total", "counter",
-	     "Calls that failed with ENOMEM for another reason than the VMA limit.");
+	vs_textbuf_prom_head(
+	    o, "watch_other_enomem_total", "counter",
+	    "Calls that failed with ENOMEM for another reason than the VMA limit.");
 	for (unsigned k = 0; k < VS_CATCH_CALL_COUNT; k++)
 		vs_textbuf_put(o, "vmastress_watch_other_enomem_total{call=\"%s\"} %llu\n",
 			       vs_catch_call_name(k), (unsigned long long)c->other[k]);
-	head(o, "watch_events_dropped_total", "counter",
-	     "Refused calls whose details the ring buffer had no room for (still counted).");
+	vs_textbuf_prom_head(
+	    o, "watch_events_dropped_total", "counter",
+	    "Refused calls whose details the ring buffer had no room for (still counted).");
 	vs_textbuf_put(o, "vmastress_watch_events_dropped_total %llu\n",
 		       (unsigned long long)c->dropped);
 }

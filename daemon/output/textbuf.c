@@ -78,3 +78,23 @@ void vs_textbuf_label(struct vs_textbuf *o, const char *v)
 		else
 			vs_textbuf_put(o, "%c", *v);
 }
+
+void vs_textbuf_prom_head(struct vs_textbuf *o, const char *name, const char *type,
+			  const char *help)
+{
+	vs_textbuf_put(o, "# HELP vmastress_%s %s\n# TYPE vmastress_%s %s\n", name, help, name,
+		       type);
+}
+
+void vs_textbuf_json_number(struct vs_textbuf *o, const char *key, const char *fmt, double v)
+{
+	vs_textbuf_put(o, "\"%s\":", key);
+	if (v < 0) {
+		vs_textbuf_put(o, "null");
+		return;
+	}
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	vs_textbuf_put(o, fmt, v);
+#pragma GCC diagnostic pop
+}

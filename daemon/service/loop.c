@@ -279,7 +279,7 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
 			vs_log_errno(LOG_ERR, r, "reload: could not apply everything");
 		retime(l);
 		vs_log_msg(VS_MSG_RELOAD, LOG_NOTICE, &f,
-			   "configuration reloaded: profile %s, %u workers", next.profile,
+			   "configuration reloaded: shape %s, %u workers", next.shape,
 			   next.workers);
 	}
 	status_line(l, line, sizeof(line));
@@ -420,9 +420,9 @@ int vs_loop_run(const struct vs_config *cfg, const struct vs_run_options *opt)
 	vs_timeline_init(&timeline);
 	sample(&l); /* the start */
 	vs_log_msg(VS_MSG_START, LOG_INFO, &f,
-		   "started: profile %s, %u workers, seed %llu, separator_pages %u, "
+		   "started: shape %s, %u workers, seed %llu, separator_pages %u, "
 		   "vm.max_map_count %ld",
-		   cfg->profile, cfg->workers, (unsigned long long)vs_engine_config(l.eng)->seed,
+		   cfg->shape, cfg->workers, (unsigned long long)vs_engine_config(l.eng)->seed,
 		   cfg->mapping_separator_pages, vs_engine_limit(l.eng));
 	status_line(&l, line, sizeof(line));
 	vs_notify_ready(line);

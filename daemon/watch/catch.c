@@ -1,4 +1,5 @@
-/* catch.c: loading and reading the watch's BPF program (catch.bpf.c) with libbpf. */
+/* catch.c: loading and attaching the watch's BPF program (catch.bpf.c) with libbpf;
+ * reading it is catch_read.c's. Without libbpf, every call says so. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +103,7 @@ bool vs_catch_hooked(const struct vs_catch *c)
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "catch.skel.h"
+#include "catch_private.h"
 
 #include <sys/syscall.h>
 
@@ -144,23 +146,6 @@ bool vs_catch_hooked(const struct vs_catch *c)
 #define NR_OF_SHMAT -1
 #endif
 static const long call_nr[VS_CATCH_CALL_COUNT] = {VS_CATCH_CALLS(NR)};
-
-struct vs_catch {
-	struct catch *skel;
-	const char *attach; /* "fexit", "tp_btf" or "raw_tp" */
-	struct bpf_program *exit_prog; /* the tracepoint's program; NULL with fexit */
-	struct bpf_link **exit_link;   /* its link in the skeleton (destroyed with it) */
-	_Atomic bool hooked;	       /* the exit hook is attached */
-	struct ring_buffer *rb;
-	struct ring_buffer *raise_rb; /* the raise policy's trigger */
-	vs_catch_event_fn raise_fn;
-	void *raise_userdata;
-	vs_catch_event_fn fn;
-	void *userdata;
-	unsigned left; /* events this drain may still hand over */
-	int ncpus;
-	struct vs_catch_counters *percpu; /* one per possible CPU, read at once */
-};
 
 static int on_event(void *ctx, void *data, size_t size)
 {
@@ -217,8 +202,8 @@ static const char *const attach_name[] = {"fexit", "tp_btf", "raw_tp"};
  * VMASTRESS_TEST_CATCH_ATTACH=tp_btf|raw_tp: the fallbacks tested where fexit loads). */
 static enum attach first_attach(void)
 {
-	const char *want = getenv("VMASTRESS_TEST_HOOKS") ? getenv("VMASTRESS_TEST_CATCH_ATTACH")
-							: NULL;
+	const char *want =
+	    getenv("VMASTRESS_TEST_HOOKS") ? getenv("VMASTRESS_TEST_CATCH_ATTACH") : NULL;
 
 	for (enum attach how = ATTACH_FEXIT; want && how <= ATTACH_RAW_TP; how++)
 		if (strcmp(want, attach_name[how]) == 0)
@@ -365,7 +350,8 @@ int vs_catch_open(struct vs_catch **out, char *why, size_t len)
 	 * once (=empty): what the attach costs by itself. */
 	const char *hook = getenv("VMASTRESS_TEST_HOOKS") ? getenv("VMASTRESS_TEST_CATCH") : NULL;
 	if (hook && strcmp(hook, "count") == 0) {
-		c->skel->links.count_tasks = bpf_program__attach_iter(c->skel->progs.count_tasks, NULL);
+		c->skel->links.count_tasks =
+		    bpf_program__attach_iter(c->skel->progs.count_tasks, NULL);
 		r = c->skel->links.count_tasks ? 0 : -errno;
 		c->attach = "none";
 	} else {
@@ -383,8 +369,8 @@ int vs_catch_open(struct vs_catch **out, char *why, size_t len)
 		c->exit_prog = NULL;
 	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.events), on_event, c, NULL);
 	if (c->rb)
-		c->raise_rb = ring_buffer__new(bpf_map__fd(c->skel->maps.raises), on_raise_event,
-					       c, NULL);
+		c->raise_rb =
+		    ring_buffer__new(bpf_map__fd(c->skel->maps.raises), on_raise_event, c, NULL);
 	if (!c->rb || !c->raise_rb) {
 		r = errno;
 		reason(why, len, r, "ring buffer");
@@ -406,123 +392,4 @@ void vs_catch_close(struct vs_catch *c)
 	free(c);
 }
 
-void vs_catch_set_limit(struct vs_catch *c, long limit)
-{
-	__u32 l = limit > 0 && limit < 0xffffffffL ? (__u32)limit : 0xffffffffu;
-
-	/* Peaks in the kernel from a sixteenth of the limit up: below it a process
-	 * is far from the limit and the scans' counts are its peak (and most
-	 * processes' calls then skip the map). The scanner and the raise policy
-	 * both set it. */
-	__atomic_store_n(&c->skel->bss->limit, l, __ATOMIC_RELAXED);
-	__atomic_store_n(&c->skel->bss->peak_floor, l / 16, __ATOMIC_RELAXED);
-}
-
-int vs_catch_fd(const struct vs_catch *c)
-{
-	return ring_buffer__epoll_fd(c->rb);
-}
-
-int vs_catch_drain(struct vs_catch *c, vs_catch_event_fn fn, void *userdata, unsigned max)
-{
-	if (!max)
-		return 0;
-	c->fn = fn;
-	c->userdata = userdata;
-	c->left = max;
-	int r = ring_buffer__consume(c->rb);
-	return r == -EAGAIN ? (int)max : r;
-}
-
-void vs_catch_raise_arm(struct vs_catch *c, long at_count)
-{
-	__u32 at = at_count > 0 && at_count < 0xffffffffL ? (__u32)at_count : 0;
-
-	/* The program reads both on every exit near the limit: the threshold first. */
-	__atomic_store_n(&c->skel->bss->raise_armed, 0, __ATOMIC_RELEASE);
-	__atomic_store_n(&c->skel->bss->raise_at, at, __ATOMIC_RELEASE);
-	__atomic_store_n(&c->skel->bss->raise_armed, at ? 1 : 0, __ATOMIC_RELEASE);
-}
-
-int vs_catch_raise_fd(const struct vs_catch *c)
-{
-	return ring_buffer__epoll_fd(c->raise_rb);
-}
-
-int vs_catch_raise_drain(struct vs_catch *c, vs_catch_event_fn fn, void *userdata)
-{
-	c->raise_fn = fn;
-	c->raise_userdata = userdata;
-	return ring_buffer__consume(c->raise_rb);
-}
-
-int vs_catch_counters(struct vs_catch *c, struct vs_catch_counters *sum)
-{
-	__u32 key = 0;
-
-	memset(sum, 0, sizeof(*sum));
-	if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.counters), &key, c->percpu) < 0)
-		return -errno;
-	for (int i = 0; i < c->ncpus; i++) {
-		for (int k = 0; k < VS_CATCH_CALL_COUNT; k++) {
-			sum->hits[k] += c->percpu[i].hits[k];
-			sum->other[k] += c->percpu[i].other[k];
-		}
-		sum->dropped += c->percpu[i].dropped;
-	}
-	return 0;
-}
-
-int vs_catch_count(struct vs_catch *c, void (*fn)(unsigned, int, void *), void *ud)
-{
-	struct vs_catch_count buf[2048]; /* 16 KiB on the caller's stack: the scanner and the loop both count */
-	int fd = bpf_iter_create(bpf_link__fd(c->skel->links.count_tasks));
-	ssize_t n;
-	size_t have = 0;
-
-	if (fd < 0)
-		return -errno;
-	while ((n = read(fd, (char *)buf + have, sizeof(buf) - have)) > 0) {
-		have += (size_t)n;
-		size_t whole = have / sizeof(buf[0]);
-		for (size_t i = 0; i < whole; i++)
-			fn(buf[i].pid, buf[i].map_count, ud);
-		have -= whole * sizeof(buf[0]);
-		memmove(buf, (char *)buf + whole * sizeof(buf[0]), have);
-	}
-	int e = n < 0 ? -errno : 0;
-	close(fd);
-	return e;
-}
-
-int vs_catch_peak(struct vs_catch *c, unsigned pid, struct vs_catch_peak *p)
-{
-	__u32 key = pid;
-
-	return bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.peaks), &key, p) < 0 ? -errno : 0;
-}
-int vs_catch_cgroups(struct vs_catch *c,
-		     void (*fn)(unsigned long long, const unsigned long long *, void *), void *ud)
-{
-	int fd = bpf_map__fd(c->skel->maps.cgroup_hits);
-	struct vs_catch_cgroup_hits *per = calloc((size_t)c->ncpus, sizeof(*per));
-	__u64 key, next;
-	void *prev = NULL;
-
-	if (!per)
-		return -ENOMEM;
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		unsigned long long sum[VS_CATCH_CALL_COUNT] = {0};
-		if (bpf_map_lookup_elem(fd, &key, per) < 0)
-			continue;
-		for (int i = 0; i < c->ncpus; i++)
-			for (int k = 0; k < VS_CATCH_CALL_COUNT; k++)
-				sum[k] += per[i].hits[k];
-		fn(key, sum, ud);
-	}
-	free(per);
-	return 0;
-}
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "vmastress/model/vma.h"
 #include "vmastress/shapes/shape.h"
 #include "vmastress/watch/peaks.h"
 
@@ -114,41 +115,37 @@ const struct vs_peak *vs_peaks_top(const struct vs_peaks *p)
  * (20 ms of reading), not a whole 1 M-line maps (0.3 s) each time it grows a tenth. */
 #define SHAPE_SAMPLE 65536
 
+struct looks {
+	unsigned long total, files, guards;
+};
+
+static int look(char *line, void *arg)
+{
+	struct looks *l = arg;
+	char perms[8] = "";
+	int pathat = 0;
+
+	if (sscanf(line, "%*s %7s %*s %*s %*s %n", perms, &pathat) == 1) {
+		const char *name = line + pathat;
+		l->total++;
+		if (name[0] == '/')
+			l->files++;
+		else if (!name[0] && strcmp(perms, "---p") == 0)
+			l->guards++; /* an anonymous PROT_NONE page: a guard */
+	}
+	return l->total >= SHAPE_SAMPLE;
+}
+
 const char *vs_peaks_shape_of(long pid)
 {
 	static char buf[256 * 1024];
 	char path[40];
-	unsigned long total = 0, files = 0, guards = 0;
-	size_t have = 0;
-	ssize_t n;
-	int fd;
+	struct looks l = {0};
 
 	snprintf(path, sizeof(path), "/proc/%ld/maps", pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (vs_maps_lines(path, buf, sizeof(buf), look, &l) < 0)
 		return vs_shape_guess(0, 0, 0)->name;
-	while (total < SHAPE_SAMPLE && (n = read(fd, buf + have, sizeof(buf) - 1 - have)) > 0) {
-		have += (size_t)n;
-		buf[have] = 0;
-		char *line = buf, *nl;
-		while (total < SHAPE_SAMPLE && (nl = strchr(line, '\n'))) {
-			*nl = 0;
-			char perms[8] = "";
-			int pathat = 0;
-			if (sscanf(line, "%*s %7s %*s %*s %*s %n", perms, &pathat) == 1) {
-				total++;
-				const char *name = line + pathat;
-				if (name[0] == '/')
-					files++;
-				else if (!name[0] && strcmp(perms, "---p") == 0)
-					guards++; /* an anonymous PROT_NONE page: a guard */
-			}
-			line = nl + 1;
-		}
-		have = strlen(line);
-		memmove(buf, line, have);
-	}
-	close(fd);
-	return vs_shape_guess(total, guards, files)->name;
+	return vs_shape_guess(l.total, l.guards, l.files)->name;
 }
 
 /* --- the file --- */

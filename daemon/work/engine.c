@@ -138,10 +138,11 @@ int vs_engine_new(struct vs_engine **out, const struct vs_config *cfg, uint64_t 
 	e->limit_max = limit;
 	e->sh.test_limit = vs_vma_test_limit();
 	if (e->sh.test_limit)
-		vs_log(LOG_NOTICE,
-		       "test build: the limit is emulated at %ld VMAs (VMASTRESS_TEST_MAX_MAP_COUNT)",
-		       e->sh.test_limit);
-	e->sh.shape = vs_shape_find(cfg->profile);
+		vs_log(
+		    LOG_NOTICE,
+		    "test build: the limit is emulated at %ld VMAs (VMASTRESS_TEST_MAX_MAP_COUNT)",
+		    e->sh.test_limit);
+	e->sh.shape = vs_shape_find(cfg->shape);
 	if (cfg->pressure_emulate_limit) {
 		long want = limit - (long)cfg->pressure_emulate_limit, got;
 		r = vs_ballast_create(&e->ballast, want, e->sh.page);
@@ -341,7 +342,7 @@ int vs_engine_reconfigure(struct vs_engine *e, const struct vs_config *cfg)
 	e->cfg = *cfg;
 	e->cfg.seed = seed;
 	const struct vs_shape *before = e->sh.shape;
-	e->sh.shape = vs_shape_find(e->cfg.profile);
+	e->sh.shape = vs_shape_find(e->cfg.shape);
 	/* Another shape's step would read the old one's regions as its own (a
 	 * stack as a reservation, anonymous pages as a file's): start over. */
 	if (e->sh.shape != before)

@@ -150,7 +150,8 @@ void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s)
 	s->uptime_seconds =
 	    e->start_time ? (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - e->start_time : 0;
 	s->seed = e->cfg.seed;
-	snprintf(s->profile, sizeof(s->profile), "%s", e->cfg.profile);
+	snprintf(s->shape, sizeof(s->shape), "%s", e->cfg.shape);
+	snprintf(s->profile, sizeof(s->profile), "%s", e->cfg.shape); /* its old name */
 	s->workers = e->n;
 	s->max_map_count = atomic_load(&e->sh.limit);
 	/* Workers settle in their own order: the sum can pass for an instant what

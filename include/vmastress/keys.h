@@ -18,13 +18,13 @@
 #define VS_DURATION_MAX_S 31536000 /* one year: anything longer is "until stopped" (0) */
 #define VS_INTERVAL_MAX_MS 3600000 /* one hour */
 #define VS_INTERVAL_MAX_S 86400	   /* one day */
-#define VS_RAISE_CEILING_MIN 65530	   /* the kernel's default: a ceiling below it lowers nothing */
+#define VS_RAISE_CEILING_MIN 65530 /* the kernel's default: a ceiling below it lowers nothing */
 #define VS_RAISE_CEILING_MAX 2147483647L /* the sysctl is an int */
-#define VS_LOG_RATE_MAX 100000	   /* per second: the journal's own rate limit is lower */
-#define VS_WATCH_EVENTS_MAX 256	   /* watch.events_kept at most: the stats JSON holds them all */
-#define VS_WATCH_TOP_KEEP 100	   /* watch.top: bounded label cardinality */
-#define VS_DEMAND_MAX 2147483647   /* above SteamOS's 2147483642 */
-#define VS_EMULATE_MIN 1024	   /* the daemon itself holds about a hundred VMAs */
+#define VS_LOG_RATE_MAX 100000		 /* per second: the journal's own rate limit is lower */
+#define VS_WATCH_EVENTS_MAX 256	 /* watch.events_kept at most: the stats JSON holds them all */
+#define VS_WATCH_TOP_KEEP 100	 /* watch.top: bounded label cardinality */
+#define VS_DEMAND_MAX 2147483647 /* above SteamOS's 2147483642 */
+#define VS_EMULATE_MIN 1024	 /* the daemon itself holds about a hundred VMAs */
 /* Ballast VMAs at most: about 228 MiB of kernel memory at 228 B each, enough to
  * emulate 65530 on a host at 1048576. */
 #define VS_BALLAST_MAX 1048576
@@ -34,7 +34,7 @@
 /* One call in 8 timed costs ~1 % of the op rate (every call: ~10 % here); past
  * 1000 the histograms fill too slowly to say anything. */
 #define VS_LATENCY_SAMPLE_MAX 1000
-#define VS_PROFILE_MAX 16
+#define VS_SHAPE_NAME_MAX 16
 #define VS_PATH_MAX 108 /* sun_path */
 #define VS_TEXTFILE_MAX 256
 
@@ -49,7 +49,7 @@ enum vs_key_type { VS_KEY_UINT, VS_KEY_SEED, VS_KEY_FILL, VS_KEY_STRING };
  * X(field, path, type, min, max, default, flags, choices, doc): one row per key,
  * the only place a key is spelled. It declares the field of struct vs_config and
  * drives parsing, validation with FILE:LINE, `-t` printing, the defaults and
- * profile presets (daemon/shapes/ set keys by their VS_KEY_ id). A group's
+ * shape presets (daemon/shapes/ set keys by their VS_KEY_ id). A group's
  * keys ("group.name") are consecutive. STRING: max is the buffer size, choices
  * its accepted values, "a|b" (NULL: any). A shape's own keys are rows of the
  * same form in the shape's file.
@@ -59,8 +59,8 @@ enum vs_key_type { VS_KEY_UINT, VS_KEY_SEED, VS_KEY_FILL, VS_KEY_STRING };
 	X(seed, "seed", SEED, 0, 0, 0, VS_KEY_FROZEN, NULL, "PRNG seed; 0 = pick one at start")    \
 	X(duration, "duration", UINT, 0, VS_DURATION_MAX_S, 0, VS_KEY_FROZEN, NULL,                \
 	  "seconds to run, then tear down and exit; 0 = until stopped")                            \
-	X(profile, "profile", STRING, 0, VS_PROFILE_MAX, "guarded", 0, NULL,                       \
-	  "preset the other keys start from")                                                      \
+	X(shape, "shape", STRING, 0, VS_SHAPE_NAME_MAX, "guarded", 0, NULL,                        \
+	  "the workload shape whose presets the other keys start from (`profile`: an alias)")      \
 	X(mapping_min_pages, "mapping.min_pages", UINT, 1, VS_PAGES_MAX, 1, 0, NULL,               \
 	  "data pages per region, lower bound")                                                    \
 	X(mapping_max_pages, "mapping.max_pages", UINT, 1, VS_PAGES_MAX, 64, 0, NULL,              \
@@ -102,28 +102,28 @@ enum vs_key_type { VS_KEY_UINT, VS_KEY_SEED, VS_KEY_FILL, VS_KEY_STRING };
 	  "watch mode: processes listed by VMA count (the metrics' label cardinality)")            \
 	X(watch_backend, "watch.backend", STRING, 0, 8, "auto", VS_KEY_FROZEN, "auto|bpf|proc",    \
 	  "watch mode: auto (BPF where it loads, else the /proc scan), bpf or proc")               \
-	X(watch_catch, "watch.catch", STRING, 0, 8, "near", 0, "near|always",                       \
+	X(watch_catch, "watch.catch", STRING, 0, 8, "near", 0, "near|always",                      \
 	  "watch mode, BPF on a tracepoint: attach the exit hook only while a process is near "    \
 	  "the limit (near), or always (fexit is always attached)")                                \
 	X(watch_catch_from, "watch.catch_from", FILL, 0, 0, 0.0625, 0, NULL,                       \
 	  "watch mode: the fill of the limit from which a process is near (catch = near)")         \
 	X(watch_events_kept, "watch.events_kept", UINT, 1, VS_WATCH_EVENTS_MAX, 256, 0, NULL,      \
 	  "watch mode: recent caught failures kept for `vmastressctl events`")                     \
-	X(raise_enabled, "raise.enabled", UINT, 0, 1, 0, 0, NULL,                                 \
-	  "watch mode: 1 = raise vm.max_map_count before a process reaches it (opt-in)")        \
+	X(raise_enabled, "raise.enabled", UINT, 0, 1, 0, 0, NULL,                                  \
+	  "watch mode: 1 = raise vm.max_map_count before a process reaches it (opt-in)")           \
 	X(raise_at, "raise.at", FILL, 0, 0, 0.90, 0, NULL,                                         \
-	  "watch mode: the fill of the running limit whose crossing raises it; below 1")        \
+	  "watch mode: the fill of the running limit whose crossing raises it; below 1")           \
 	X(raise_ceiling, "raise.ceiling", UINT, VS_RAISE_CEILING_MIN, VS_RAISE_CEILING_MAX,        \
-	  1048576, 0, NULL, "watch mode: never raise vm.max_map_count above this")               \
-	X(raise_kernel_budget, "raise.kernel_budget", STRING, 0, 24, "2%", 0, NULL,               \
-	  "watch mode: the most kernel memory one process at the new limit may pin: a share "    \
-	  "of MemTotal (\"2%\") or bytes (\"268435456\", \"256M\", \"1G\")")                        \
+	  1048576, 0, NULL, "watch mode: never raise vm.max_map_count above this")                 \
+	X(raise_kernel_budget, "raise.kernel_budget", STRING, 0, 24, "2%", 0, NULL,                \
+	  "watch mode: the most kernel memory one process at the new limit may pin: a share "      \
+	  "of MemTotal (\"2%\") or bytes (\"268435456\", \"256M\", \"1G\")")                       \
 	X(raise_min_interval, "raise.min_interval", UINT, 0, VS_INTERVAL_MAX_S, 10, 0, NULL,       \
-	  "watch mode: seconds before a step not taken (dry-run, refused) is tried again")       \
-	X(raise_dry_run, "raise.dry_run", UINT, 0, 1, 0, 0, NULL,                                 \
-	  "watch mode: log and count the raises the policy would make, change nothing")          \
-	X(raise_restore_on_stop, "raise.restore_on_stop", UINT, 0, 1, 0, 0, NULL,                 \
-	  "watch mode: on stop, put back the limit found at start (if no process holds more)")   \
+	  "watch mode: seconds before a step not taken (dry-run, refused) is tried again")         \
+	X(raise_dry_run, "raise.dry_run", UINT, 0, 1, 0, 0, NULL,                                  \
+	  "watch mode: log and count the raises the policy would make, change nothing")            \
+	X(raise_restore_on_stop, "raise.restore_on_stop", UINT, 0, 1, 0, 0, NULL,                  \
+	  "watch mode: on stop, put back the limit found at start (if no process holds more)")     \
 	X(log_summary_interval, "log.summary_interval", UINT, 0, VS_INTERVAL_MAX_S, 60, 0, NULL,   \
 	  "seconds between summary lines; 0 = off")                                                \
 	X(log_events_per_second, "log.events_per_second", UINT, 0, VS_LOG_RATE_MAX, 0, 0, NULL,    \

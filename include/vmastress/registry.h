@@ -5,7 +5,7 @@
 #pragma once
 
 /* X(name): the shape defined as `vs_shape_NAME` in daemon/shapes/NAME.c. The
- * first one is the default profile. */
+ * first one is the default shape. */
 #define VS_SHAPES(X) X(guarded) X(fragment) X(churn) X(threads) X(allocator) X(files)
 
 #define VS_SHAPE_SLOT_ENUM(name) VS_SHAPE_SLOT_##name,

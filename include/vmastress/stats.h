@@ -71,7 +71,9 @@ enum vs_stat_format {
 	X(start_time_seconds, SNAP, DOUBLE, "start_time_seconds", "start_time_seconds", gauge,     \
 	  VS_STAT_SHARED, "Start time of the daemon, seconds since the epoch.")                    \
 	X(seed, SNAP, U64, "seed", NULL, gauge, VS_STAT_LIKE, "")                                  \
-	X(profile, SNAP, STRING, "profile", NULL, gauge, VS_STAT_LIKE, "")                         \
+	X(shape, SNAP, STRING, "shape", NULL, gauge, VS_STAT_LIKE, "")                             \
+	/* shape's old name, served beside it for one release */                                   \
+	X(profile, SNAP, STRING, "profile", NULL, gauge, 0, "")                                    \
 	X(workers, SNAP, U64, "workers", "workers", gauge, VS_STAT_LIKE,                           \
 	  "Worker threads running.")                                                               \
 	X(max_map_count, SNAP, LONG, "max_map_count", "vma_limit", gauge,                          \

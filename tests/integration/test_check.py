@@ -127,8 +127,8 @@ for profile in ("guarded", "fragment"):
     reports.append(r)
 rc, out, err = ctl("compare", *reports)
 h.check(rc == 0 and "failures.munmap.ENOMEM" in out and "headroom" in out, "compare:\n" + out)
-h.check("profile" in out and "guarded" in out and " 7 " in out, "compare shows profile and seed")
-h.check("differ in profile, " in err and "not like for like" in err,
+h.check("shape" in out and "guarded" in out and " 7 " in out, "compare shows shape and seed")
+h.check("differ in shape, " in err and "not like for like" in err,
         "unlike runs are flagged: " + err.strip())
 rc, out, err = ctl("compare", reports[0], reports[0])
 h.check(rc == 0 and err == "", "like runs are not flagged (%r)" % err)

@@ -49,7 +49,7 @@ h.check(rc == 78 and err.strip() == "vmastressd: %s:3: mapping.max_pages: value 
         "out of range 1..65536" % bad, "wrapped integer caught: " + err.strip())
 good = h.write_config(tmp, 'workers = 4;\nprofile = "churn";\n')
 rc, out, _ = run("-t", "-c", good, "-w", "3")
-h.check(rc == 0 and "workers = 3;" in out and 'profile = "churn";' in out,
+h.check(rc == 0 and "workers = 3;" in out and 'shape = "churn";' in out,
         "-t prints the effective config, flags win")
 
 

@@ -18,7 +18,7 @@ if not os.path.exists(man5):
 text5, text8 = open(man5).read(), open(man8).read()
 sample = open(os.path.join(src, "config", "vmastressd.conf")).read()
 out = subprocess.run([a.daemon, "--help"], capture_output=True, text=True).stdout
-profiles = re.search(r"profile: [^(]*\(\d+\.\.\d+\)?[^(]*\(([a-z, ]+)\)", out) or \
+profiles = re.search(r"shape: [^(]*\(\d+\.\.\d+\)?[^(]*\(([a-z, ]+)\)", out) or \
     re.search(r"\(([a-z]+(?:, [a-z]+){3,})\)", out)
 names = profiles.group(1).split(", ")
 h.check(len(names) == 6, "the daemon knows 6 profiles: %s" % names)

@@ -66,7 +66,7 @@ h.check("toy" in out, "--help lists the toy profile")
 empty = os.path.join(tmp, "empty.conf")
 open(empty, "w").close()
 p = subprocess.run([daemon, "-t", "-c", empty, "-p", "toy"], capture_output=True, text=True)
-h.check(p.returncode == 0 and 'profile = "toy";' in p.stdout, "-t -p toy: %s" % p.stderr)
+h.check(p.returncode == 0 and 'shape = "toy";' in p.stdout, "-t -p toy: %s" % p.stderr)
 h.check("toy = {\n  pages = 4; # toy shape: pages a region (1..64)\n};" in p.stdout,
         "-t prints the toy's key, its default, doc and range in its group")
 
@@ -116,8 +116,9 @@ h.check(toys >= 100 and toys >= 0.95 * regions,
         % (toys, regions))
 h.check(d.returncode == 0, "a 3 s toy run exits 0: %s" % err[-1500:])
 r = json.load(open(report))
-h.check(r["profile"] == "toy" and r["config"]["toy"]["pages"] == 3,
-        "the report's profile is toy and its config has toy.pages = 3")
+h.check(r["shape"] == r["profile"] == r["config"]["shape"] == "toy" and
+        r["config"]["toy"]["pages"] == 3,
+        "the report's shape is toy (and its old name, profile) and its config has toy.pages = 3")
 h.check(r["ops"]["mmap"] > 100 and r["ops"]["munmap"] > 100, "the toy's calls ran: %s" % r["ops"])
 h.check("toy map" in r["call_latency"], "its calls are named by its .call: %s"
         % list(r["call_latency"]))

@@ -41,17 +41,17 @@ try:
     h.check(s["workers"] == 3, "SIGHUP with workers = 3: stats shows %d" % s["workers"])
     write('profile = "churn";\nworkers = 1;\n')
     os.kill(d.p.pid, signal.SIGHUP)
-    s = wait_for(lambda s: s["workers"] == 1 and s["profile"] == "churn")
-    h.check(s["workers"] == 1 and s["profile"] == "churn", "then 1 worker, profile churn")
+    s = wait_for(lambda s: s["workers"] == 1 and s["shape"] == "churn")
+    h.check(s["workers"] == 1 and s["shape"] == "churn", "then 1 worker, shape churn")
     # Shapes with steps of their own start over from no region: exact all along.
     for shape in ("allocator", "files", "threads"):
         write('profile = "%s";\nworkers = 1;\n' % shape)
         os.kill(d.p.pid, signal.SIGHUP)
-        s = wait_for(lambda s: s["profile"] == shape)
-        h.check(s["profile"] == shape and h.progressing(path), "then %s, working" % shape)
+        s = wait_for(lambda s: s["shape"] == shape)
+        h.check(s["shape"] == shape and h.progressing(path), "then %s, working" % shape)
     write('profile = "churn";\nworkers = 1;\n')
     os.kill(d.p.pid, signal.SIGHUP)
-    s = wait_for(lambda s: s["profile"] == "churn")
+    s = wait_for(lambda s: s["shape"] == "churn")
     h.check(h.progressing(path), "the remaining worker keeps going")
     write('profile = "guarded";\nworkers = "many";\n')
     os.kill(d.p.pid, signal.SIGHUP)
@@ -77,16 +77,16 @@ d = h.Daemon(a.daemon, ["-c", cfg, "-p", "fragment", "-w", "3", "-s", "42", "-d"
 try:
     h.check(h.wait_socket(path), "daemon up")
     s = h.stats(path)
-    h.check((s["profile"], s["workers"], s["seed"]) == ("fragment", 3, 42),
-            "started with -p fragment -w 3 -s 42: %s %d %d" % (s["profile"], s["workers"], s["seed"]))
+    h.check((s["shape"], s["workers"], s["seed"]) == ("fragment", 3, 42),
+            "started with -p fragment -w 3 -s 42: %s %d %d" % (s["shape"], s["workers"], s["seed"]))
     write('workers = 2;\npressure = { target_fill = 0.4; reserve = 512; };\n'
           'mapping = { max_pages = 16; };\n')
     os.kill(d.p.pid, signal.SIGHUP)
     h.check(h.wait_log(d, "configuration reloaded"), "reload applied")
     s = h.stats(path)
-    h.check((s["profile"], s["workers"], s["seed"]) == ("fragment", 3, 42),
+    h.check((s["shape"], s["workers"], s["seed"]) == ("fragment", 3, 42),
             "after a reload still fragment, 3 workers, seed 42: got %s %d %d"
-            % (s["profile"], s["workers"], s["seed"]))
+            % (s["shape"], s["workers"], s["seed"]))
     h.check(h.progressing(path), "workers keep going")
     os.kill(d.p.pid, signal.SIGTERM)
     h.check(d.wait(60) == 0, "SIGTERM: exit 0")

@@ -41,7 +41,7 @@ try:
     h.check(h.query(path, b"version\n").decode().startswith("vmastressd 0."), "version")
     h.check(b"metrics" in h.query(path, b"help\n"), "help lists the commands")
     s = h.stats(path)
-    want = {"version", "pid", "uptime_seconds", "seed", "profile", "workers", "max_map_count",
+    want = {"version", "pid", "uptime_seconds", "seed", "shape", "profile", "workers", "max_map_count",
             "map_count", "map_count_proc", "map_count_proc_age_seconds", "map_count_peak", "mappings", "mapped_bytes",
             "ops", "failures", "leaks"}
     h.check(want <= set(s), "stats has every key monitoring relies on")

@@ -33,7 +33,7 @@ static void every_option(void **state)
 	assert_true(ov->has[VS_KEY_duration] && ov->v.duration == 5);
 	assert_true(ov->has[VS_KEY_workers] && ov->v.workers == 3);
 	assert_true(ov->has[VS_KEY_seed] && ov->v.seed == 42);
-	assert_true(ov->has[VS_KEY_profile] && !strcmp(ov->v.profile, "fragment"));
+	assert_true(ov->has[VS_KEY_shape] && !strcmp(ov->v.shape, "fragment"));
 	assert_true(ov->has[VS_KEY_stats_socket] && !strcmp(ov->v.stats_socket, "none"));
 	assert_false(ov->has[VS_KEY_mapping_max_pages]);
 	assert_string_equal(cli.report, "-");
@@ -85,8 +85,7 @@ static void shape_and_its_alias(void **state)
 		struct vs_cli cli;
 		char *argv[] = {"vmastressd", (char *)flags[i], "threads"};
 		assert_int_equal(parse(&cli, out, sizeof(out), 3, argv), 0);
-		assert_true(cli.src.ov.has[VS_KEY_profile] &&
-			    !strcmp(cli.src.ov.v.profile, "threads"));
+		assert_true(cli.src.ov.has[VS_KEY_shape] && !strcmp(cli.src.ov.v.shape, "threads"));
 	}
 }
 

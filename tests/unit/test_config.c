@@ -72,7 +72,7 @@ static void good_file_overrides_profile(void **state)
 	assert_int_equal(vs_config_load(&cfg, &src, err, sizeof(err)), 0);
 	assert_int_equal(cfg.workers, 3);
 	assert_true(cfg.seed == 4294967297ULL); /* the L suffix keeps 64 bits */
-	assert_string_equal(cfg.profile, "fragment");
+	assert_string_equal(cfg.shape, "fragment");
 	assert_int_equal(cfg.mapping_separator_pages, 0); /* from the preset */
 	assert_int_equal(cfg.mapping_min_pages, 4);
 	assert_int_equal(cfg.mapping_max_pages, 20);  /* from the file */
@@ -84,7 +84,7 @@ static void good_file_overrides_profile(void **state)
 
 	snprintf(path, sizeof(path), "%s/good/03-shape.conf", data_dir());
 	assert_int_equal(vs_config_load(&cfg, &src, err, sizeof(err)), 0);
-	assert_string_equal(cfg.profile, "threads"); /* `shape`: the same key */
+	assert_string_equal(cfg.shape, "threads"); /* `shape`: the same key */
 }
 
 static void command_line_wins(void **state)
@@ -96,12 +96,12 @@ static void command_line_wins(void **state)
 	(void)state;
 	assert_int_equal(vs_overrides_set(&src.ov, VS_KEY_workers, "7", err, sizeof(err)), 0);
 	assert_int_equal(vs_overrides_set(&src.ov, VS_KEY_seed, "9", err, sizeof(err)), 0);
-	assert_int_equal(vs_overrides_set(&src.ov, VS_KEY_profile, "churn", err, sizeof(err)), 0);
+	assert_int_equal(vs_overrides_set(&src.ov, VS_KEY_shape, "churn", err, sizeof(err)), 0);
 	snprintf(path, sizeof(path), "%s/good/01-overrides.conf", data_dir());
 	assert_int_equal(vs_config_load(&cfg, &src, err, sizeof(err)), 0);
 	assert_int_equal(cfg.workers, 7);
 	assert_true(cfg.seed == 9);
-	assert_string_equal(cfg.profile, "churn");
+	assert_string_equal(cfg.shape, "churn");
 	assert_int_equal(cfg.mapping_separator_pages, 1); /* churn's, not fragment's */
 	assert_int_equal(cfg.mapping_max_pages, 20);	  /* the file still overrides */
 }
@@ -115,7 +115,7 @@ static void missing_files(void **state)
 	/* The default path may be absent: built-in defaults. */
 	struct vs_config_source src = {.path = "/nonexistent/vmastressd.conf"};
 	assert_int_equal(vs_config_load(&cfg, &src, err, sizeof(err)), 0);
-	assert_string_equal(cfg.profile, "guarded");
+	assert_string_equal(cfg.shape, "guarded");
 	assert_int_equal(cfg.mapping_separator_pages, 1);
 	/* A file named on the command line must exist. */
 	src.must_exist = true;

@@ -2,6 +2,7 @@
  * anything else (another format, a truncated file, a NUL, a shape it does not know,
  * text after the end) is kept aside as PATH.bad-EPOCH and not trusted; the 80 % and
  * 95 % scans are counted once a scan. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "vmastress/model/vma.h"
 #include "vmastress/shapes/shape.h"
 #include "vmastress/watch/peaks.h"
 
@@ -69,7 +71,7 @@ static void not_ours_is_kept_aside(void **state)
 	    "{\"version\":1,\"since\":1,\"units\":[\n{\"unit\":\"a\",\"comm\":\"b\"", /* cut */
 	    "{\"version\":1,\"since\":1,\"units\":[\n{\"unit\":\"a\",\"comm\":\"b\",\"shape\":"
 	    "\"rocket\",\"vmas\":1,\"pid\":1,\"at\":1,\"last_seen\":1,\"scans\":1,\"scans80\":0,"
-	    "\"scans95\":0,\"hits\":0}\n]}\n", /* a shape it does not know */
+	    "\"scans95\":0,\"hits\":0}\n]}\n",			  /* a shape it does not know */
 	    "{\"version\":1,\"since\":1,\"units\":[\n]}\nmore\n", /* text after the end */
 	    "{\"version\":1,\"since\":1,\"units\":[\n{\"unit\":\"a\",\"comm\":\"b\",\"shape\":"
 	    "\"files\",\"vmas\":-5,\"pid\":1,\"at\":1,\"last_seen\":1,\"scans\":1,\"scans80\":0,"
@@ -107,7 +109,8 @@ static void thresholds_once_a_scan(void **state)
 	memset(&p, 0, sizeof(p));
 	for (uint64_t scan = 1; scan <= 3; scan++)
 		for (int i = 0; i < 4; i++)
-			vs_peaks_note(&p, "u", "c", 1, scan == 3 ? 64000 : 53000, 65530, 1, 1, scan);
+			vs_peaks_note(&p, "u", "c", 1, scan == 3 ? 64000 : 53000, 65530, 1, 1,
+				      scan);
 	assert_int_equal(p.e[0].scans, 3);
 	assert_int_equal(p.e[0].scans80, 3);
 	assert_int_equal(p.e[0].scans95, 1);
@@ -146,6 +149,49 @@ static void shape_guess_from_the_registry(void **state)
 	assert_int_equal(vs_peaks_load(&q, path, 2000, msg, sizeof(msg)), 1);
 }
 
+struct seen {
+	char lines[8][32];
+	unsigned n, stop_at;
+};
+
+static int keep(char *line, void *arg)
+{
+	struct seen *s = arg;
+
+	snprintf(s->lines[s->n], sizeof(s->lines[0]), "%s", line);
+	return ++s->n == s->stop_at ? 7 : 0;
+}
+
+/* The one maps reader: every line without its newline, through a buffer far smaller
+ * than the file; a line longer than the buffer given cut (its rest skipped), the
+ * next one whole; a nonzero return stops it and is returned; a missing file is
+ * -ENOENT. */
+static void maps_lines_through_a_small_buffer(void **state)
+{
+	char buf[16];
+	struct seen s = {.stop_at = 99};
+
+	(void)state;
+	write_file("7f00-7f01 r--p a\n"
+		   "7f01-7f02 ---p 00000000 00:00 0   /a/rather/long/path/name\n"
+		   "short\n"
+		   "\n"
+		   "last\n");
+	assert_int_equal(vs_maps_lines(path, buf, sizeof(buf), keep, &s), 0);
+	assert_int_equal(s.n, 5);
+	assert_string_equal(s.lines[0], "7f00-7f01 r--p ");
+	assert_string_equal(s.lines[1], "7f01-7f02 ---p ");
+	assert_string_equal(s.lines[2], "short");
+	assert_string_equal(s.lines[3], "");
+	assert_string_equal(s.lines[4], "last");
+	struct seen t = {.stop_at = 2};
+	char big[4096];
+	assert_int_equal(vs_maps_lines(path, big, sizeof(big), keep, &t), 7);
+	assert_int_equal(t.n, 2);
+	assert_string_equal(t.lines[1], "7f01-7f02 ---p 00000000 00:00 0");
+	assert_int_equal(vs_maps_lines("/nonexistent/maps", big, sizeof(big), keep, &t), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +200,7 @@ int main(void)
 	    cmocka_unit_test_setup(missing_is_empty, setup),
 	    cmocka_unit_test(thresholds_once_a_scan),
 	    cmocka_unit_test_setup(shape_guess_from_the_registry, setup),
+	    cmocka_unit_test_setup(maps_lines_through_a_small_buffer, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,6 +24,7 @@ static void fill(struct vs_snapshot *s)
 		 "cannot write /x.prom: EACCES (Permission denied)");
 	s->uptime_seconds = 12.5;
 	s->seed = 18446744073709551615ULL;
+	snprintf(s->shape, sizeof(s->shape), "fragment");
 	snprintf(s->profile, sizeof(s->profile), "fragment");
 	s->workers = 2;
 	s->max_map_count = 65530;
@@ -58,7 +59,8 @@ static void every_key_with_its_value(void **state)
 	    "\"pid\":123,\"uptime_seconds\":12.500,",
 	    "\"outputs\":{\"textfile_failures\":4,\"textfile_failing\":true,\"textfile_error\":"
 	    "\"cannot write /x.prom: EACCES (Permission denied)\"}",
-	    "\"seed\":18446744073709551615,\"profile\":\"fragment\",\"workers\":2,",
+	    "\"seed\":18446744073709551615,\"shape\":\"fragment\",\"profile\":\"fragment\","
+	    "\"workers\":2,",
 	    "\"max_map_count\":65530,\"map_count\":61002,\"map_count_proc\":61000,",
 	    "\"map_count_proc_age_seconds\":0.500,",
 	    "\"map_count_peak\":65530,",

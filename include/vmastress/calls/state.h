@@ -38,12 +38,12 @@ struct vs_shared {
 	_Atomic int building;
 	_Atomic uint64_t demand_reached_ns;
 	long demand_target;
-	long ballast; /* VMAs of the emulated limit's ballast, fixed from the start */
+	long ballast;	 /* VMAs of the emulated limit's ballast, fixed from the start */
 	long test_limit; /* sanitizer builds: the limit emulated in the process (accounting.h) */
 	/* The engine's configuration, the only runtime copy: replaced only while
 	 * every worker is parked, so a worker never sees half of a reload. */
 	const struct vs_config *cfg;
-	const struct vs_shape *shape; /* cfg->profile's */
+	const struct vs_shape *shape; /* cfg->shape's */
 	pthread_mutex_t lock;	      /* park/unpark only, never on the hot path */
 	pthread_cond_t cond;
 	unsigned parked;

@@ -33,8 +33,8 @@ struct vs_config_source {
 };
 
 /*
- * The effective configuration: profile preset (from the overrides, else the
- * file's `profile`, else the default), then the file's keys, then the
+ * The effective configuration: the shape's preset (from the overrides, else the
+ * file's `shape`, else the default), then the file's keys, then the
  * overrides. On error returns -EINVAL/-ENOENT/... with "FILE:LINE: key: what"
  * in err.
  */
@@ -49,8 +49,8 @@ int vs_config_reload(struct vs_config *next, const struct vs_config_source *src,
 		     const struct vs_config *running, char *frozen, size_t frozenlen, char *err,
 		     size_t errlen);
 
-/* The built-in defaults with `profile`'s preset; -EINVAL if unknown. */
-int vs_config_defaults(struct vs_config *cfg, const char *profile);
+/* The built-in defaults with `shape`'s preset; -EINVAL if unknown. */
+int vs_config_defaults(struct vs_config *cfg, const char *shape);
 /* Set a key from the command line; -EINVAL with "what" in err if out of range. */
 int vs_overrides_set(struct vs_overrides *ov, enum vs_config_key k, const char *text, char *err,
 		     size_t errlen);

@@ -20,6 +20,12 @@ int vs_vma_count_self(long *count);
 int vs_vma_count_fd(int fd, char *buf, size_t len, long *count);
 /* Same for any maps file (tests). */
 int vs_vma_count_file(const char *path, long *count);
+/* The one reader of a maps file's lines (/proc/PID/maps): each line, without its
+ * newline, to fn, through buf of len bytes (no allocation; a longer line is given
+ * cut at len - 1), until fn returns nonzero. Returns that value, 0 at the end, or
+ * -errno. Counting alone is vs_vma_count_fd's, which splits no line. */
+int vs_maps_lines(const char *path, char *buf, size_t len, int (*fn)(char *line, void *arg),
+		  void *arg);
 
 /* Guard regions in page tables, no VMA of their own (Linux 6.13+). */
 #ifndef MADV_GUARD_INSTALL

@@ -21,6 +21,11 @@ void vs_textbuf_put(struct vs_textbuf *o, const char *fmt, ...)
 void vs_textbuf_json_string(struct vs_textbuf *o, const char *v);
 /* A Prometheus label value, escaped (backslash, double quote, newline). */
 void vs_textbuf_label(struct vs_textbuf *o, const char *v);
+/* A metric's HELP and TYPE lines: vmastress_NAME. */
+void vs_textbuf_prom_head(struct vs_textbuf *o, const char *name, const char *type,
+			  const char *help);
+/* "key":v in printf's fmt (one double), or "key":null when v is negative (not known). */
+void vs_textbuf_json_number(struct vs_textbuf *o, const char *key, const char *fmt, double v);
 /* Length written, or -ENOBUFS if anything did not fit. */
 int vs_textbuf_result(const struct vs_textbuf *o);
 

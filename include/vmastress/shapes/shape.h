@@ -1,4 +1,4 @@
-/* shape.h: a workload shape (a profile): the real consumer it models, the config
+/* shape.h: a workload shape: the real consumer it models, the config
  * keys it sets over the defaults, its own keys, what its calls are to that
  * consumer, and optionally its own step, state and teardown. One file per shape
  * in daemon/shapes/, registered in vmastress/registry.h, as stress-ng's stressors are. */
@@ -53,7 +53,7 @@ struct vs_shape {
 	const struct vs_config_key_info *keys;
 	unsigned nkeys;
 	/* Rules on its keys beyond each one's range, for every configuration
-	 * (`active`: this shape is the profile): 0, or -EINVAL with "key: what"
+	 * (`active`: this shape is the configured one): 0, or -EINVAL with "key: what"
 	 * in err. NULL: none. */
 	int (*validate)(const struct vs_config *cfg, bool active, char *err, size_t errlen);
 	/* How the watch knows a process of this shape, and what its advice adds

@@ -1,0 +1,163 @@
+/* advise.c: vmastressctl advise: the limit to set from the peaks the watch kept. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "ctl.h"
+#include "vmastress/watch/advice.h"
+
+/* advise [--headroom F] [--allow-lower] [--json]: the limit to set from the peaks the
+ * watch kept, what it costs, the drop-in, and the load test that confirms it. Exit
+ * 0: the limit holds the peak with the headroom; 1: raising it is advised; 2: calls
+ * the limit refused were caught. */
+/* advise's options into headroom, allow_lower and json; -1 when good, else the exit. */
+static int advise_options(int argc, char **argv, double *headroom, bool *allow_lower, bool *json)
+{
+	static const struct option opts[] = {{"headroom", required_argument, NULL, 'h'},
+					     {"allow-lower", no_argument, NULL, 'l'},
+					     {"json", no_argument, NULL, 'j'},
+					     {0}};
+	char *end;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (c == 'l')
+			*allow_lower = true;
+		else if (c == 'j')
+			*json = true;
+		else if (c == 'h') {
+			errno = 0;
+			*headroom = strtod(optarg, &end);
+			if (end == optarg || *end || errno || !isfinite(*headroom) ||
+			    *headroom < 1 || *headroom > 100) {
+				fprintf(stderr,
+					"vmastressctl: advise: --headroom: \"%s\" is not a factor "
+					"from 1 to 100 (2 is twice the peak)\n",
+					optarg);
+				return VS_EX_USAGE;
+			}
+		} else {
+			fprintf(stderr,
+				"vmastressctl: advise: %s %s (advise [--headroom F] "
+				"[--allow-lower] [--json])\n",
+				argv[optind - 1], c == ':' ? "needs a value" : "is not an option");
+			return VS_EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vmastressctl: advise: unexpected argument \"%s\"\n", argv[optind]);
+		return VS_EX_USAGE;
+	}
+	return -1;
+}
+
+/* What advise tells, from the watch's "advice" and the options. */
+struct advice {
+	long limit, peak, rec;
+	double hits, per, headroom, window;
+	bool allow_lower;
+	int code;
+	char unit[VS_CTL_UNIT_WIDTH + 1], comm[40], shape[16], src[300], dropin[400], confirm[300];
+	char shape_advice[300];
+	char raise_refused[300]; /* the raise policy's last refused step; "-" none */
+};
+
+static void advise_text(const struct advice *v)
+{
+	char over[24];
+
+	printf("A process may hold at most vm.max_map_count memory mappings (VMAs); at the "
+	       "limit its\nallocations fail and memory it frees stays in use.\n\n");
+	printf("Now:         vm.max_map_count = %ld (%s)\n", v->limit,
+	       strcmp(v->src, "-") ? v->src : "the kernel's default: no sysctl.d file sets it");
+	if (v->peak)
+		printf("Most seen:   %ld mappings, %s (%s), over the last %s\n", v->peak,
+		       strcmp(v->unit, "-") && v->unit[0] ? v->unit : "no unit", v->comm,
+		       vs_ctl_duration(v->window, over, sizeof(over)));
+	else
+		printf("Most seen:   nothing yet (the watch keeps the peaks it sees)\n");
+	if (v->hits > 0)
+		printf("Refused:     %.0f calls were refused by the limit: raise it\n", v->hits);
+	if (strcmp(v->raise_refused, "-"))
+		printf("Not raised:  the raise policy did not: %s\n", v->raise_refused);
+	printf("Recommended: vm.max_map_count = %ld (%g x the most seen, rounded up%s)\n", v->rec,
+	       v->headroom,
+	       v->rec == v->limit && !v->allow_lower ? "; never below the running limit" : "");
+	printf("Its cost:    one process at it may pin %.0f MiB of kernel memory (%.0f B a "
+	       "mapping)\n",
+	       (double)v->rec * v->per / 1048576.0, v->per);
+	printf("\nTo set it, write %s:\n%s\n", VS_ADVICE_DROPIN, v->dropin);
+	printf("To confirm it, run the load test of the same shape (%s) and demand:\n  %s\n",
+	       v->shape, v->confirm);
+	if (v->shape_advice[0] && strcmp(v->shape_advice, "-"))
+		printf("\n%s\n", v->shape_advice);
+	printf("\n%s\n", v->code == 2	? "exit 2: calls were refused at the limit"
+			 : v->code == 1 ? "exit 1: raising the limit is advised"
+					: "exit 0: the limit holds the peak with the headroom");
+}
+
+static void advise_json(json_object *a, const struct advice *v)
+{
+	json_object_object_add(a, "headroom", json_object_new_double(v->headroom));
+	json_object_object_add(a, "recommended_limit", json_object_new_int64(v->rec));
+	json_object_object_add(a, "recommended_kernel_bytes",
+			       json_object_new_double((double)v->rec * v->per));
+	json_object_object_add(a, "dropin", json_object_new_string(v->dropin));
+	json_object_object_add(a, "confirm_command", json_object_new_string(v->confirm));
+	json_object_object_add(a, "exit", json_object_new_int(v->code));
+	printf("%s\n", json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY));
+}
+
+int vs_ctl_advise(int argc, char **argv)
+{
+	struct advice v = {.headroom = VS_ADVICE_HEADROOM};
+	bool json = false;
+	char err[512];
+	json_object *s;
+	int c = advise_options(argc, argv, &v.headroom, &v.allow_lower, &json);
+
+	if (c >= 0)
+		return c;
+	if ((c = vs_ctl_fetch_watch(&s, err, sizeof(err)))) {
+		fprintf(stderr, "vmastressctl: %s\n", err);
+		return c;
+	}
+	json_object *a = vs_ctl_at(s, "advice");
+	if (!json_object_is_type(a, json_type_object)) {
+		fprintf(stderr, "vmastressctl: advise: the watch daemon gives no advice (an older "
+				"version?)\n");
+		json_object_put(s);
+		return VS_EX_DATAERR;
+	}
+	v.limit = (long)vs_ctl_num(a, "limit");
+	double peakn = vs_ctl_num(a, "peak.vmas");
+	v.hits = vs_ctl_num(a, "hits");
+	v.peak = isnan(peakn) ? 0 : (long)peakn;
+	v.per = vs_ctl_num(a, "bytes_per_vma");
+	v.window = vs_ctl_num(a, "window_seconds");
+	vs_ctl_text(a, "peak.unit", v.unit, sizeof(v.unit));
+	vs_ctl_text(a, "peak.comm", v.comm, sizeof(v.comm));
+	vs_ctl_text(a, "shape", v.shape, sizeof(v.shape));
+	if (!strcmp(v.shape, "-")) /* a daemon before advice.shape */
+		vs_ctl_text(a, "peak.shape", v.shape, sizeof(v.shape));
+	vs_ctl_text(a, "shape_advice", v.shape_advice, sizeof(v.shape_advice));
+	vs_ctl_text(a, "source", v.src, sizeof(v.src));
+	vs_ctl_text(a, "raise_refused", v.raise_refused, sizeof(v.raise_refused));
+	v.rec = vs_advice_limit(v.peak, v.headroom, v.limit, v.allow_lower);
+	vs_advice_dropin(v.dropin, sizeof(v.dropin), v.rec, v.peak, v.headroom, v.per);
+	vs_advice_confirm(v.confirm, sizeof(v.confirm), v.shape,
+			  (long)((double)v.peak * v.headroom), v.rec, v.limit);
+	v.code = v.hits > 0 ? 2 : v.rec > v.limit ? 1 : 0;
+	if (json)
+		advise_json(a, &v);
+	else
+		advise_text(&v);
+	json_object_put(s);
+	return v.code;
+}

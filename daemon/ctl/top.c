@@ -1,0 +1,120 @@
+/* top.c: vmastressctl top [-n SECONDS]: the processes nearest the limit, from the watch. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "ctl.h"
+
+void vs_ctl_print_top(json_object *s)
+{
+	char src[300], sv[24], comm[40], unit[VS_CTL_UNIT_WIDTH + 1];
+	double limit = vs_ctl_num(s, "watch.sysctl.value");
+	json_object *top = vs_ctl_at(s, "watch.top");
+	size_t n = json_object_is_type(top, json_type_array) ? json_object_array_length(top) : 0;
+
+	printf("vm.max_map_count %.0f", limit);
+	if (strcmp(vs_ctl_text(s, "watch.sysctl.source", src, sizeof(src)), "-") != 0)
+		printf(" (%s sets %s)", src,
+		       vs_ctl_text(s, "watch.sysctl.source_value", sv, sizeof(sv)));
+	else
+		printf(" (no sysctl.d file sets it)");
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	double age =
+	    (double)now.tv_sec + (double)now.tv_nsec / 1e9 - vs_ctl_num(s, "watch.scanned_at");
+	char ago[24], every[24];
+	printf("; %.0f processes, %.0f VMAs; at or above 50/80/95 %%: %.0f/%.0f/%.0f; scan %.3f "
+	       "s, %s ago (every %s)\n",
+	       vs_ctl_num(s, "watch.processes"), vs_ctl_num(s, "watch.vmas"),
+	       vs_ctl_num(s, "watch.above.50"), vs_ctl_num(s, "watch.above.80"),
+	       vs_ctl_num(s, "watch.above.95"), vs_ctl_num(s, "watch.scan_seconds"),
+	       vs_ctl_duration(age, ago, sizeof(ago)),
+	       vs_ctl_duration(vs_ctl_num(s, "watch.interval_seconds"), every, sizeof(every)));
+	char backend[16], why[200];
+	vs_ctl_text(s, "watch.backend", backend, sizeof(backend));
+	if (strcmp(backend, "proc") == 0)
+		printf("backend: /proc scan (%s)\n",
+		       vs_ctl_text(s, "watch.backend_reason", why, sizeof(why)));
+	else {
+		json_object *hits = vs_ctl_at(s, "watch.catch.hits");
+		double refused = 0;
+		if (json_object_is_type(hits, json_type_object)) {
+			json_object_object_foreach(hits, k, v)
+			{
+				(void)k;
+				refused += json_object_get_double(v);
+			}
+		}
+		printf("backend: bpf (%s): %.0f calls refused at the limit caught host-wide "
+		       "(vmastressctl events)\n",
+		       vs_ctl_text(s, "watch.attach", why, sizeof(why)), refused);
+	}
+	printf("%8s  %-16s %-*s %10s %7s %10s\n", "PID", "COMM", VS_CTL_UNIT_WIDTH, "UNIT", "VMAS",
+	       "LIMIT%", "PEAK");
+	for (size_t i = 0; i < n; i++) {
+		json_object *p = json_object_array_get_idx(top, i);
+		vs_ctl_text(p, "comm", comm, sizeof(comm));
+		vs_ctl_text(p, "unit", unit, sizeof(unit));
+		double peak = vs_ctl_num(p, "peak");
+		printf("%8.0f  %-16s %-*s %10.0f %7.1f %10.0f%s\n", vs_ctl_num(p, "pid"), comm,
+		       VS_CTL_UNIT_WIDTH, unit[0] ? unit : "-", vs_ctl_map_count(p),
+		       100 * vs_ctl_num(p, "fill"), isnan(peak) ? vs_ctl_map_count(p) : peak,
+		       json_object_get_boolean(vs_ctl_at(p, "load")) ? "  load test" : "");
+	}
+}
+
+int vs_ctl_top(int argc, char **argv)
+{
+	double every = 0;
+	char err[512], *end;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt(argc, argv, ":n:")) != -1) {
+		if (c == ':' || c == '?') {
+			fprintf(stderr, "vmastressctl: top: %s %s\n", argv[optind - 1],
+				c == ':' ? "needs a value" : "is not an option (top [-n SECONDS])");
+			return VS_EX_USAGE;
+		}
+		errno = 0;
+		every = strtod(optarg, &end);
+		if (end == optarg || *end || errno || !isfinite(every) || every < 0.1 ||
+		    every > 86400) {
+			fprintf(stderr,
+				"vmastressctl: top: -n: \"%s\" is not a number of seconds "
+				"(0.1..86400)\n",
+				optarg);
+			return VS_EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vmastressctl: top: unexpected argument \"%s\"\n", argv[optind]);
+		return VS_EX_USAGE;
+	}
+	for (bool tty = isatty(STDOUT_FILENO);;) {
+		json_object *s;
+		int r = vs_ctl_fetch_watch(&s, err, sizeof(err));
+		if (r) {
+			fprintf(stderr, "vmastressctl: %s\n", err);
+			return r;
+		}
+		if (every && tty)
+			printf("\033[H\033[2J");
+		vs_ctl_print_top(s);
+		json_object_put(s);
+		if (!every)
+			return 0;
+		if (!tty)
+			printf("\n");
+		fflush(stdout);
+		struct timespec ts = {(time_t)every, (long)((every - (double)(time_t)every) * 1e9)};
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* check --watch [--warning F] [--critical F]: the process nearest the limit. */
