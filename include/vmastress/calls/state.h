@@ -13,7 +13,8 @@
 #include "vmastress/calls/events.h"
 #include "vmastress/calls/rng.h"
 
-/* Room for a shape's per-worker state (the files shape's descriptors). */
+/* Room for a shape's per-worker state (VS_SHAPE_STATE; each shape asserts that
+ * its own fits). */
 #define VS_SHAPE_STATE_BYTES 320
 
 /* The model window saved around one call: the largest region plus one page. */

@@ -20,9 +20,12 @@ enum vs_page_state {
 	VS_PAGE_RW,
 	VS_PAGE_RO,
 	VS_PAGE_SEP, /* separator, or a region not opened yet: PROT_NONE */
-	/* Shared or private file mappings: never merge with anonymous pages, and
-	 * placed never next to another file's (vs_arena_place), so never across
-	 * regions; within one they merge as the file's offsets are contiguous. */
+	/* File-backed pages, the kernel's other kind (any shape that maps a file
+	 * gives them in its struct vs_mapping): never merge with anonymous pages,
+	 * and placed never next to another file's (vs_arena_place), so never
+	 * across regions; within one they merge as the file's offsets are
+	 * contiguous. The states are the kernel's (anonymous or file, and the
+	 * protection), not a shape's: the model needs no more to predict merges. */
 	VS_PAGE_FILE_RO,
 	VS_PAGE_FILE_RW,
 };
