@@ -1,6 +1,6 @@
 /* accounting.h: what mapops.c records around each call: the claims against the cap and
  * their settling, the peak and the demand, failures and their events, the latency
- * clock, the sequence hash, the byte gauges. Private to work/ (mapops.c alone);
+ * clock, the sequence hash, the byte gauges. Private to calls/ (mapops.c alone);
  * static inline, so the calls' hot path stays one translation unit. */
 #pragma once
 #include <errno.h>

@@ -21,7 +21,6 @@ static int advise_options(int argc, char **argv, double *headroom, bool *allow_l
 					     {"allow-lower", no_argument, NULL, 'l'},
 					     {"json", no_argument, NULL, 'j'},
 					     {0}};
-	char *end;
 	int c;
 
 	optind = 1;
@@ -32,10 +31,7 @@ static int advise_options(int argc, char **argv, double *headroom, bool *allow_l
 		else if (c == 'j')
 			*json = true;
 		else if (c == 'h') {
-			errno = 0;
-			*headroom = strtod(optarg, &end);
-			if (end == optarg || *end || errno || !isfinite(*headroom) ||
-			    *headroom < 1 || *headroom > 100) {
+			if (!vs_ctl_number(optarg, headroom) || *headroom < 1 || *headroom > 100) {
 				fprintf(stderr,
 					"vmastressctl: advise: --headroom: \"%s\" is not a factor "
 					"from 1 to 100 (2 is twice the peak)\n",

@@ -59,7 +59,6 @@ static int check_options(int argc, char **argv, struct check_args *a)
 					     {"critical", required_argument, NULL, 'c'},
 					     {"window", required_argument, NULL, 'n'},
 					     {0}};
-	char *end;
 	int c;
 
 	optind = 1;
@@ -89,9 +88,7 @@ static int check_options(int argc, char **argv, struct check_args *a)
 			       CHECK_UNKNOWN;
 		a->warning_set |= c == 'w';
 		a->critical_set |= c == 'c';
-		errno = 0;
-		*v = strtod(optarg, &end);
-		if (end == optarg || *end || errno || !isfinite(*v))
+		if (!vs_ctl_number(optarg, v))
 			return printf("VMASTRESS UNKNOWN - check: %s: \"%s\" is not a number\n",
 				      name, optarg),
 			       CHECK_UNKNOWN;

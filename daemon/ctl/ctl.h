@@ -52,6 +52,8 @@ json_object *vs_ctl_parse(const char *text, size_t len, char *err, size_t errlen
 json_object *vs_ctl_at(json_object *o, const char *path);
 /* A number at path; NAN when absent, null or not a number. */
 double vs_ctl_num(json_object *o, const char *path);
+/* text as a number, all of it and finite (an option's value); false if not. */
+bool vs_ctl_number(const char *text, double *v);
 /* A listed process's VMA count: map_count, or "vmas" from a watch before that name. */
 double vs_ctl_map_count(json_object *p);
 /* The value at path as text ("-" when absent); 64-bit integers stay exact. */

@@ -189,3 +189,12 @@ double vs_ctl_map_count(json_object *p)
 	double n = vs_ctl_num(p, "map_count");
 	return isnan(n) ? vs_ctl_num(p, "vmas") : n;
 }
+
+bool vs_ctl_number(const char *text, double *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtod(text, &end);
+	return end != text && !*end && !errno && isfinite(*v);
+}

@@ -18,14 +18,16 @@ void vs_ctl_print_raise(json_object *s)
 	printf("raise:     %s%s", state,
 	       json_object_get_boolean(vs_ctl_at(r, "dry_run")) ? " (dry-run)" : "");
 	if (strcmp(state, "armed") == 0)
-		printf(", at %.0f VMAs of %.0f, up to %.0f (trigger: %s)", vs_ctl_num(r, "trigger_at"),
-		       vs_ctl_num(r, "limit"), vs_ctl_num(r, "ceiling"),
+		printf(", at %.0f VMAs of %.0f, up to %.0f (trigger: %s)",
+		       vs_ctl_num(r, "trigger_at"), vs_ctl_num(r, "limit"),
+		       vs_ctl_num(r, "ceiling"),
 		       strcmp(vs_ctl_text(r, "trigger", why, sizeof(why)), "bpf") == 0
 			   ? "every hooked call"
 			   : "the scan");
 	else
 		printf(": %s", vs_ctl_text(r, "reason", why, sizeof(why)));
-	printf("; %.0f raised, found %.0f", vs_ctl_num(r, "raised.fill") + vs_ctl_num(r, "raised.refusal"),
+	printf("; %.0f raised, found %.0f",
+	       vs_ctl_num(r, "raised.fill") + vs_ctl_num(r, "raised.refusal"),
 	       vs_ctl_num(r, "found"));
 	if (!isnan(vs_ctl_num(r, "reaction_ms.p99")))
 		printf(", reaction p50 %.3f ms, p99 %.3f ms", vs_ctl_num(r, "reaction_ms.p50"),
@@ -58,14 +60,15 @@ unsigned vs_ctl_print_raises(json_object *s, double *last, bool json)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime_r(&t, &tm));
 		vs_ctl_text(e, "unit", u, sizeof(u));
 		vs_ctl_text(e, "result", result, sizeof(result));
-		printf("%s  pid %-8.0f %-16s %-*s %s vm.max_map_count %.0f -> %.0f at %.0f VMAs (%s",
-		       when, vs_ctl_num(e, "pid"), vs_ctl_text(e, "comm", c, sizeof(c)), 24,
-		       strcmp(u, "") ? u : "-",
-		       strcmp(result, "raised") == 0    ? "raised"
-		       : strcmp(result, "dry_run") == 0 ? "would raise"
-							: "did not raise",
-		       vs_ctl_num(e, "from"), vs_ctl_num(e, "to"), vs_ctl_num(e, "map_count"),
-		       vs_ctl_text(e, "reason", why, sizeof(why)));
+		printf(
+		    "%s  pid %-8.0f %-16s %-*s %s vm.max_map_count %.0f -> %.0f at %.0f VMAs (%s",
+		    when, vs_ctl_num(e, "pid"), vs_ctl_text(e, "comm", c, sizeof(c)), 24,
+		    strcmp(u, "") ? u : "-",
+		    strcmp(result, "raised") == 0    ? "raised"
+		    : strcmp(result, "dry_run") == 0 ? "would raise"
+						     : "did not raise",
+		    vs_ctl_num(e, "from"), vs_ctl_num(e, "to"), vs_ctl_num(e, "map_count"),
+		    vs_ctl_text(e, "reason", why, sizeof(why)));
 		if (strcmp(result, "refused") == 0)
 			printf(", refused: %s", vs_ctl_text(e, "refused", why, sizeof(why)));
 		else if (!isnan(vs_ctl_num(e, "reaction_ms")))

@@ -70,7 +70,7 @@ void vs_ctl_print_top(json_object *s)
 int vs_ctl_top(int argc, char **argv)
 {
 	double every = 0;
-	char err[512], *end;
+	char err[512];
 	int c;
 
 	optind = 1;
@@ -81,10 +81,7 @@ int vs_ctl_top(int argc, char **argv)
 				c == ':' ? "needs a value" : "is not an option (top [-n SECONDS])");
 			return VS_EX_USAGE;
 		}
-		errno = 0;
-		every = strtod(optarg, &end);
-		if (end == optarg || *end || errno || !isfinite(every) || every < 0.1 ||
-		    every > 86400) {
+		if (!vs_ctl_number(optarg, &every) || every < 0.1 || every > 86400) {
 			fprintf(stderr,
 				"vmastressctl: top: -n: \"%s\" is not a number of seconds "
 				"(0.1..86400)\n",
