@@ -11,124 +11,29 @@
 #include <string.h>
 #include <unistd.h>
 #include "ctl.h"
+#include "plot.h"
 #include "svg.h"
 
-#define PLOT_REPORTS_MAX 8
 #define PANEL_GAP 46
 
 static const char *const colours[PLOT_REPORTS_MAX] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd",
 						      "#ff7f0e", "#8c564b", "#e377c2", "#17becf"};
 /* By op (failures) and by kind of call (latency, stats.h VS_LAT_KINDS). */
 static const char *const dashes[] = {"", "7 3", "2 2", "9 3 2 3"};
-static const char *const lat_kinds[] = {"mmap", "mprotect", "munmap", "punch"};
-#define LAT_KINDS (sizeof(lat_kinds) / sizeof(lat_kinds[0]))
 
-struct run {
-	const char *path;
-	json_object *r, *samples; /* samples: NULL when the report has none */
-	size_t n;
-	double limit, demand, emulated, first_failure; /* NAN: none */
-	double ballast; /* VMAs standing in for an emulated limit: not the load's */
-	char verdict[400];
-};
-
-enum panel { P_VMAS, P_FAILURES, P_LEAKED, P_LATENCY, P_COUNT };
-static const char *const panel_keys[P_COUNT] = {"vmas", "failures", "leaked", "latency"};
 #define VMAS_TITLE                                                                                 \
 	"the load's VMAs (dashed: the limit, dash-dot: an emulated limit, dotted: the demand; "    \
 	"o: the first failure)"
 static const char *const panel_titles[P_COUNT] = {
     VMAS_TITLE, "failures per second, by op", "leaked bytes", "latency p99 by call (log scale)"};
 
-/* The failures of every errno of one op in a sample. */
-static double op_failures(json_object *s, const char *op)
-{
-	json_object *by = vs_ctl_at(s, "failures"), *e = NULL;
-	double n = 0;
-	if (by && json_object_object_get_ex(by, op, &e) &&
-	    json_object_is_type(e, json_type_object)) {
-		json_object_object_foreach(e, k, v)
-		{
-			(void)k;
-			n += json_object_get_double(v);
-		}
-	}
-	return n;
-}
-
-/* The value of a series at sample i (NAN: no point). */
-static double value(const struct run *r, enum panel p, unsigned which, size_t i)
-{
-	json_object *s = json_object_array_get_idx(r->samples, i);
-	char key[64];
-
-	switch (p) {
-	case P_VMAS: /* the load's, as the emulated limit counts them */
-		return vs_ctl_num(s, "vmas") - r->ballast;
-	case P_LEAKED:
-		return vs_ctl_num(s, "leaked_bytes");
-	case P_FAILURES: {
-		double t = vs_ctl_num(s, "t"), t0 = 0;
-		if (i > 0)
-			t0 = vs_ctl_num(json_object_array_get_idx(r->samples, i - 1), "t");
-		return t > t0 ? op_failures(s, op_names[which]) / (t - t0) : NAN;
-	}
-	case P_LATENCY:
-		snprintf(key, sizeof(key), "p99_us.%s", lat_kinds[which]);
-		return vs_ctl_num(s, key);
-	default:
-		return NAN;
-	}
-}
-
-static unsigned series_count(enum panel p)
-{
-	return p == P_FAILURES ? VS_OP_COUNT : p == P_LATENCY ? LAT_KINDS : 1;
-}
-
-static const char *series_name(enum panel p, unsigned which, char *buf, size_t len)
-{
-	if (p == P_FAILURES)
-		snprintf(buf, len, "failures:%s", op_names[which]);
-	else if (p == P_LATENCY)
-		snprintf(buf, len, "p99:%s", lat_kinds[which]);
-	else
-		snprintf(buf, len, "%s", panel_keys[p]);
-	return buf;
-}
-
-/* Whether a series has a point to draw (failures: any failure; leaked: a byte leaked;
- * latency: any timed call). */
-static bool series_present(const struct run *r, enum panel p, unsigned which)
-{
-	if (!r->samples)
-		return false;
-	if (p == P_VMAS)
-		return true;
-	for (size_t i = 0; i < r->n; i++) {
-		double v = value(r, p, which, i);
-		if (!isnan(v) && v > 0)
-			return true;
-	}
-	return false;
-}
-
-/* The sample where t falls: the first at or after it (the last if none). */
-static size_t sample_at(const struct run *r, double t)
-{
-	for (size_t i = 0; i < r->n; i++)
-		if (vs_ctl_num(json_object_array_get_idx(r->samples, i), "t") >= t)
-			return i;
-	return r->n - 1;
-}
-
 /* A panel with nothing to draw in any run is one line of text, not an empty frame. */
 #define EMPTY_PANEL_H 22
 static bool panel_empty(const struct run *runs, int nruns, enum panel p)
 {
 	for (int r = 0; r < nruns; r++)
-		for (unsigned w = 0; w < series_count(p); w++)
-			if (series_present(&runs[r], p, w))
+		for (unsigned w = 0; w < vs_plot_series_count(p); w++)
+			if (vs_plot_series_present(&runs[r], p, w))
 				return false;
 	return true;
 }
@@ -192,11 +97,11 @@ static void series(FILE *o, const struct vs_svg_frame *f, const struct run *run,
 		"<path class=\"series\" data-report=\"%d\" data-series=\"%s\" "
 		"fill=\"none\" stroke=\"%s\" stroke-width=\"1.6\" "
 		"stroke-dasharray=\"%s\" d=\"",
-		r, series_name(p, w, name, sizeof(name)), colours[r],
+		r, vs_plot_series_name(p, w, name, sizeof(name)), colours[r],
 		p == P_FAILURES || p == P_LATENCY ? dashes[w % 4] : "");
 	for (size_t i = 0; i < run->n; i++) {
 		double t = vs_ctl_num(json_object_array_get_idx(run->samples, i), "t");
-		double v = value(run, p, w, i);
+		double v = vs_plot_value(run, p, w, i);
 		if (isnan(v) || (f->log && v <= 0)) {
 			pen = false;
 			continue;
@@ -214,9 +119,9 @@ static void panel(FILE *o, struct run *runs, int nruns, enum panel p, double y0,
 	if (f.log)
 		f.lo = INFINITY;
 	for (int r = 0; r < nruns; r++) {
-		for (unsigned w = 0; w < series_count(p); w++)
+		for (unsigned w = 0; w < vs_plot_series_count(p); w++)
 			for (size_t i = 0; runs[r].samples && i < runs[r].n; i++) {
-				double v = value(&runs[r], p, w, i);
+				double v = vs_plot_value(&runs[r], p, w, i);
 				if (isnan(v) || (f.log && v <= 0))
 					continue;
 				f.hi = v > f.hi ? v : f.hi;
@@ -229,7 +134,7 @@ static void panel(FILE *o, struct run *runs, int nruns, enum panel p, double y0,
 		fprintf(o,
 			"<g class=\"panel\" data-panel=\"%s\"><text class=\"empty\" x=\"%d\" "
 			"y=\"%.1f\" fill=\"#777777\">%s</text></g>\n",
-			panel_keys[p], LEFT, y0 - 8, panel_none[p]);
+			vs_plot_panel_keys[p], LEFT, y0 - 8, panel_none[p]);
 		return;
 	}
 	if (f.log) {
@@ -241,7 +146,7 @@ static void panel(FILE *o, struct run *runs, int nruns, enum panel p, double y0,
 		double top = f.hi > 0 ? f.hi * 1.04 : 1, step = vs_svg_step(top, 5);
 		f.hi = ceil(top / step) * step;
 	}
-	fprintf(o, "<g class=\"panel\" data-panel=\"%s\">\n", panel_keys[p]);
+	fprintf(o, "<g class=\"panel\" data-panel=\"%s\">\n", vs_plot_panel_keys[p]);
 	vs_svg_axes(o, &f, panel_titles[p], p == P_LATENCY ? " µs" : "");
 	for (int r = 0, off = 0; r < nruns; r++) {
 		const struct run *run = &runs[r];
@@ -255,11 +160,11 @@ static void panel(FILE *o, struct run *runs, int nruns, enum panel p, double y0,
 			vs_svg_hline(o, &f, run->emulated, "emulated-limit", colours[r], "8 3 2 3",
 				     r);
 		}
-		for (unsigned w = 0; w < series_count(p); w++)
-			if (series_present(run, p, w))
+		for (unsigned w = 0; w < vs_plot_series_count(p); w++)
+			if (vs_plot_series_present(run, p, w))
 				series(o, &f, run, r, p, w);
 		if (p == P_VMAS && run->samples && !isnan(run->first_failure)) {
-			size_t i = sample_at(run, run->first_failure);
+			size_t i = vs_plot_sample_at(run, run->first_failure);
 			json_object *s = json_object_array_get_idx(run->samples, i);
 			fprintf(o,
 				"<circle class=\"first-failure\" data-report=\"%d\" "
@@ -267,7 +172,7 @@ static void panel(FILE *o, struct run *runs, int nruns, enum panel p, double y0,
 				"cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"none\" stroke=\"%s\" "
 				"stroke-width=\"2\"/>\n",
 				r, i, vs_svg_x(&f, vs_ctl_num(s, "t")),
-				vs_svg_y(&f, value(run, P_VMAS, 0, i)), colours[r]);
+				vs_svg_y(&f, vs_plot_value(run, P_VMAS, 0, i)), colours[r]);
 		}
 	}
 	fprintf(o, "</g>\n");
@@ -275,76 +180,6 @@ static void panel(FILE *o, struct run *runs, int nruns, enum panel p, double y0,
 
 /* "demand 100000 VMAs NOT held under limit 65530: mprotect ENOMEM at 65529 after
  * 0.26 s", or for a run without a demand, its peak and failures. */
-static void verdict_line(struct run *r)
-{
-	char ff[96], fails[160], seed[32];
-	double unexpected = 0;
-	json_object *v = vs_ctl_at(r->r, "verdict");
-
-	vs_ctl_text(r->r, "seed", seed, sizeof(seed));
-	vs_ctl_failures(r->r, fails, sizeof(fails), &unexpected);
-	if (v && json_object_is_type(v, json_type_object)) {
-		vs_ctl_first_failure(r->r, ff, sizeof(ff));
-		snprintf(r->verdict, sizeof(r->verdict),
-			 "demand %.0f VMAs %s under %slimit %.0f%s%s (seed %s)", r->demand,
-			 json_object_get_boolean(vs_ctl_at(v, "held")) ? "held" : "NOT held",
-			 isnan(r->emulated) ? "" : "emulated ",
-			 isnan(r->emulated) ? r->limit : r->emulated,
-			 strcmp(ff, "-") ? ": first failure " : "", strcmp(ff, "-") ? ff : "",
-			 seed);
-	} else
-		snprintf(r->verdict, sizeof(r->verdict),
-			 "%s, no demand: peak %.0f of %.0f VMAs, failures: %s (seed %s)",
-			 vs_ctl_shape(r->r, ff, sizeof(ff)), vs_ctl_num(r->r, J(map_count_peak)),
-			 r->limit, fails, seed);
-}
-
-static int load(struct run *run, const char *path)
-{
-	json_object *r;
-	int rc;
-
-	memset(run, 0, sizeof(*run));
-	run->path = path;
-	if ((rc = vs_ctl_load_report(path, &r)) != 0)
-		return rc;
-	/* A watch daemon's answer saved to a file: said as such, not "no timeline". */
-	json_object *mode = vs_ctl_at(r, "mode");
-	if (mode && json_object_is_type(mode, json_type_string) &&
-	    strcmp(json_object_get_string(mode), "watch") == 0) {
-		fprintf(stderr,
-			"vmastressctl: %s: the stats of a watch daemon, not a load test's report: "
-			"nothing of a run to plot (vmastressd --report FILE writes one)\n",
-			path);
-		json_object_put(r);
-		return VS_EX_DATAERR;
-	}
-	run->r = r;
-	run->samples = vs_ctl_at(r, "timeline.samples");
-	if (run->samples && !json_object_is_type(run->samples, json_type_array))
-		run->samples = NULL;
-	run->n = run->samples ? json_object_array_length(run->samples) : 0;
-	if (!run->n)
-		run->samples = NULL;
-	run->limit = vs_ctl_num(r, J(max_map_count));
-	run->ballast = vs_ctl_num(r, "timeline.ballast_vmas");
-	if (isnan(run->ballast))
-		run->ballast = 0;
-	run->demand = vs_ctl_num(r, "verdict.demand");
-	run->emulated = vs_ctl_num(r, "verdict.emulated_limit");
-	run->first_failure = vs_ctl_num(r, "verdict.first_failure.seconds");
-	if (isnan(run->first_failure)) /* no demand: the earliest ENOMEM of any op */
-		for (unsigned op = 0; op < VS_OP_COUNT; op++) {
-			char key[64];
-			snprintf(key, sizeof(key), "first_enomem_seconds.%s", op_names[op]);
-			double t = vs_ctl_num(r, key);
-			if (!isnan(t) && (isnan(run->first_failure) || t < run->first_failure))
-				run->first_failure = t;
-		}
-	verdict_line(run);
-	return 0;
-}
-
 static int write_svg(FILE *o, struct run *runs, int n)
 {
 	double tmax = 0;
@@ -420,7 +255,7 @@ static int write_svg(FILE *o, struct run *runs, int n)
 			"<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#333333\" "
 			"stroke-width=\"1.6\" stroke-dasharray=\"%s\"/><text x=\"%.0f\" "
 			"y=\"%.0f\">%s</text>",
-			x, y, x + 30, y, dashes[k], x + 36, y + 4, lat_kinds[k]);
+			x, y, x + 30, y, dashes[k], x + 36, y + 4, vs_plot_lat_kinds[k]);
 	}
 	fprintf(o, "</g>\n</g>\n</svg>\n");
 	return ferror(o) ? -EIO : 0;
@@ -437,7 +272,7 @@ int vs_ctl_plot_files(char *const *paths, int count, const char *out)
 		return VS_EX_USAGE;
 	}
 	for (int i = 0; i < count && rc == 0; i++) {
-		rc = load(&runs[n], paths[i]);
+		rc = vs_plot_load(&runs[n], paths[i]);
 		if (rc == 0) {
 			with += runs[n].samples != NULL;
 			if (!runs[n].samples)
