@@ -2,8 +2,6 @@
  * watch.interval, the stats socket, the textfile, journal lines on threshold
  * crossings, sd_notify; no load workers. */
 #include <errno.h>
-#include <stdlib.h>
-#include <sys/stat.h>
 #include <sys/epoll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +18,7 @@
 #include "vmastress/service/notify.h"
 #include "vmastress/service/stats_server.h"
 #include "vmastress/service/watch_loop.h"
+#include "vmastress/service/watch_peaks.h"
 #include "vmastress/service/watch_raise.h"
 #include "vmastress/watch/caught.h"
 #include "vmastress/watch/scanner.h"
@@ -36,10 +35,9 @@ struct watch_loop {
 	double started, started_realtime;
 	struct vs_watch w;
 	struct vs_output_state textfile_out;
-	struct vs_peaks peaks;
+	struct vs_kept_peaks kept;     /* the peaks kept across restarts */
 	struct vs_watch_raiser raiser; /* raise.*: the policy on this loop */
-	char peaks_path[400]; /* "" when peaks are not kept */
-	int hook_err_said;    /* the hook's error last logged */
+	int hook_err_said;	       /* the hook's error last logged */
 };
 
 static double monotonic(void)
@@ -59,7 +57,7 @@ static struct vs_watch_view view(const struct watch_loop *l)
 				      .start_time_seconds = l->started_realtime,
 				      .interval = l->cfg.watch_interval,
 				      .textfile = &l->textfile_out,
-				      .peaks = &l->peaks,
+				      .peaks = &l->kept.peaks,
 				      .catch_mode = l->cfg.watch_catch,
 				      .raise = &l->raiser.policy,
 				      .now = (double)now.tv_sec + (double)now.tv_nsec / 1e9};
@@ -71,7 +69,7 @@ static int answer(const char *cmd, char *buf, size_t len, void *userdata)
 	struct vs_watch_view v = view(l);
 
 	if (strcmp(cmd, "stats") == 0 || strcmp(cmd, "metrics") == 0)
-		vs_watch_caught_update(&l->w, &l->peaks);
+		vs_watch_caught_update(&l->w, &l->kept.peaks);
 	if (strcmp(cmd, "stats") == 0)
 		return vs_render_watch_json(&v, buf, len);
 	if (strcmp(cmd, "metrics") == 0)
@@ -149,31 +147,8 @@ static int on_ring(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 	struct watch_loop *l = userdata;
 
 	(void)s, (void)fd, (void)revents;
-	vs_watch_caught_drain(&l->w, &l->peaks); /* one batch: the fd stays readable */
+	vs_watch_caught_drain(&l->w, &l->kept.peaks); /* one batch: the fd stays readable */
 	return 0;
-}
-
-/* The listed processes' peaks into the kept ones (load daemons left out: near the
- * limit on purpose), each unit's shape judged as its peak grows; saved. */
-static void note_peaks(struct watch_loop *l)
-{
-	const struct vs_watch *w = &l->w;
-
-	for (unsigned i = 0; i < w->ntop; i++) {
-		const struct vs_watch_proc *p = &w->top[i];
-		long peak = p->peak > p->vmas ? p->peak : p->vmas;
-		if (p->load)
-			continue;
-		struct vs_peak *e = vs_peaks_note(&l->peaks, p->unit, p->comm, p->pid, peak,
-						  w->limit, p->peak_at, w->scanned_at, w->scans);
-		if (p->shape[0] && e->pid == p->pid) /* judged by the scanner */
-			memcpy(e->shape, p->shape, sizeof(e->shape));
-	}
-	if (l->peaks_path[0] && l->peaks.dirty) {
-		int r = vs_peaks_save(&l->peaks, l->peaks_path);
-		if (r < 0)
-			vs_log_errno(LOG_WARNING, r, "cannot keep the peaks in %s", l->peaks_path);
-	}
 }
 
 /* A finished scan taken in: what waits in the ring first, then the peaks, the
@@ -187,11 +162,12 @@ static void scanned(struct watch_loop *l)
 	if (l->w.scan_err < 0)
 		vs_log_errno(LOG_ERR, l->w.scan_err, "cannot read /proc");
 	if (l->w.hook_err < 0 && l->w.hook_err != l->hook_err_said)
-		vs_log_errno(LOG_WARNING, l->w.hook_err, "cannot attach or detach the catch's exit hook");
+		vs_log_errno(LOG_WARNING, l->w.hook_err,
+			     "cannot attach or detach the catch's exit hook");
 	l->hook_err_said = l->w.hook_err;
-	vs_watch_caught_update(&l->w, &l->peaks);
+	vs_watch_caught_update(&l->w, &l->kept.peaks);
 	vs_watch_raiser_scanned(&l->raiser, &l->w);
-	note_peaks(l);
+	vs_kept_peaks_note(&l->kept, &l->w);
 	log_crossings(l);
 	status(l, line, sizeof(line));
 	vs_notify_status(line);
@@ -310,30 +286,6 @@ static int setup(struct watch_loop *l)
 	return vs_stats_server_new(&l->server, l->ev, l->cfg.stats_socket, answer, l);
 }
 
-/* The peaks seen before: the unit's StateDirectory=, else /var/lib/vmastress. */
-static void load_peaks(struct watch_loop *l)
-{
-	const char *dir = getenv("STATE_DIRECTORY");
-	char d[300], msg[700];
-	int r;
-
-	snprintf(d, sizeof(d), "%s", dir && dir[0] ? dir : "/var/lib/vmastress");
-	d[strcspn(d, ":")] = 0; /* the first of several */
-	if (mkdir(d, 0755) < 0 && errno != EEXIST) {
-		vs_log_errno(LOG_WARNING, -errno, "peaks not kept: %s", d);
-		return;
-	}
-	snprintf(l->peaks_path, sizeof(l->peaks_path), "%s/peaks.json", d);
-	r = vs_peaks_load(&l->peaks, l->peaks_path, l->started_realtime, msg, sizeof(msg));
-	if (r != 0)
-		vs_log(LOG_WARNING, "peaks: %s", msg);
-	else if (l->peaks.n)
-		vs_log(LOG_INFO, "peaks: %u units from %s, seen since %.0f", l->peaks.n,
-		       l->peaks_path, l->peaks.since);
-	if (r < 0)
-		l->peaks_path[0] = 0;
-}
-
 /* The backend: BPF where it loads (auto), or as asked; 0 or an exit code. */
 static int open_backend(struct watch_loop *l)
 {
@@ -358,8 +310,8 @@ static int open_backend(struct watch_loop *l)
 	snprintf(c->attach, sizeof(c->attach), "%s", vs_catch_attach(l->w.catch));
 	c->reason[0] = 0;
 	/* Below the clients: a storm's batches wait while a client is answered. */
-	if ((r = sd_event_add_io(l->ev, &l->ring, vs_catch_fd(l->w.catch), EPOLLIN, on_ring,
-				 l)) < 0 ||
+	if ((r = sd_event_add_io(l->ev, &l->ring, vs_catch_fd(l->w.catch), EPOLLIN, on_ring, l)) <
+		0 ||
 	    (r = sd_event_source_set_priority(l->ring, SD_EVENT_PRIORITY_NORMAL + 10)) < 0) {
 		vs_log_errno(LOG_ERR, r, "cannot watch the BPF ring buffer");
 		return VS_EX_SOFTWARE;
@@ -443,8 +395,7 @@ static int finish(struct watch_loop *l, int code)
 
 	vs_notify_stopping();
 	vs_watch_raiser_stop(&l->raiser, most_now(l));
-	if (l->peaks_path[0] && l->peaks.dirty && vs_peaks_save(&l->peaks, l->peaks_path) < 0)
-		vs_log(LOG_WARNING, "cannot keep the peaks in %s", l->peaks_path);
+	vs_kept_peaks_save(&l->kept);
 	if (!code) /* a clean stop: the series end with the daemon */
 		vs_textfile_remove(l->cfg.stats_textfile, "stopped");
 	vs_log_msg(VS_MSG_STOP, LOG_INFO, &f, "stopped after %llu scans",
@@ -473,7 +424,7 @@ int vs_watch_run(const struct vs_config *cfg, const struct vs_run_options *opt)
 	l.started_realtime = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	if ((code = start_loop(&l)) != 0)
 		goto out;
-	load_peaks(&l);
+	vs_kept_peaks_load(&l.kept, l.started_realtime);
 	if ((code = open_backend(&l)) != 0 || (code = start_scans(&l)) != 0)
 		goto out;
 	status(&l, line, sizeof(line));
