@@ -224,6 +224,11 @@ int vs_mapops_unreserve(struct vs_worker *w)
 	return 0;
 }
 
+void vs_mapops_rereserve(struct vs_worker *w)
+{
+	settle(w, 0, vs_arena_rereserve(&w->arena));
+}
+
 static int prot_of(unsigned state)
 {
 	if (state == VS_PAGE_RW || state == VS_PAGE_FILE_RW)

@@ -353,6 +353,57 @@ int vs_arena_unreserve(struct vs_arena *a, long *delta)
 	return 0;
 }
 
+/* Reserve a run of free pages again: MAP_FIXED_NOREPLACE, for a hole may have
+ * been taken by another mapping of the process (then it stays as it is), and
+ * the reservation's flags, so it merges with the reserved pages around it. */
+static long rereserve_free(struct vs_arena *a, size_t first, size_t n)
+{
+	const int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK;
+	void *want = (void *)vs_arena_addr(a, first);
+
+	if (a->base) {
+		void *p = mmap(want, n * a->page, PROT_NONE, flags | MAP_FIXED_NOREPLACE, -1, 0);
+		if (p == MAP_FAILED)
+			return 0;
+		if (p != want) { /* NOREPLACE unknown: a hint, not taken */
+			munmap(p, n * a->page);
+			return 0;
+		}
+		if (madvise(p, n * a->page, MADV_DONTFORK) < 0)
+			return vs_arena_map(a, first, n, VS_PAGE_FRESH);
+	}
+	return vs_arena_map(a, first, n, VS_PAGE_RESERVED);
+}
+
+#define FREE_OWNED_MASK (VS_PAGE_STATE_MASK | VS_PAGE_OWNED) /* free, outside any region */
+
+long vs_arena_rereserve(struct vs_arena *a)
+{
+	long delta = 0;
+	size_t high = a->high;
+
+	for (size_t i = 0; i < high;) {
+		if ((a->pg[i] & FREE_OWNED_MASK) != VS_PAGE_FREE) {
+			i++;
+			continue;
+		}
+		size_t j = i + 1;
+		while (j < high && (a->pg[j] & FREE_OWNED_MASK) == VS_PAGE_FREE)
+			j++;
+		delta += rereserve_free(a, i, j - i);
+		i = j;
+	}
+	/* Back to untouched wherever the reservation is whole again. */
+	while (high > 1 && a->pg[high - 1] == VS_PAGE_RESERVED)
+		high--;
+	if (high == 1 && a->pg[0] == (VS_PAGE_RESERVED | VS_PAGE_START))
+		high = 0;
+	a->high = high;
+	a->cursor = 0;
+	a->unreserved = false;
+	return delta;
+}
+
 void vs_arena_save(const struct vs_arena *a, size_t first, size_t n, uint8_t *buf, long *vmas)
 {
 	memcpy(buf, a->pg + first, window_end(a, first, n) - first);

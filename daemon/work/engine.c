@@ -347,10 +347,11 @@ int vs_engine_reconfigure(struct vs_engine *e, const struct vs_config *cfg)
 	 * stack as a reservation, anonymous pages as a file's): start over. */
 	if (e->sh.shape != before)
 		for (unsigned i = 0; i < e->n; i++)
-			vs_worker_teardown(e->w[i]);
+			vs_worker_start_over(e->w[i], before);
 	atomic_store(&e->sh.cap, compute_cap(e));
-	/* Fewer workers: stop the last ones and unmap what they hold; their
-	 * counters and any leak stay in the totals. */
+	/* Fewer workers: stop the last ones and unmap what they hold (their arenas
+	 * one reservation again, for a restart); their counters and any leak stay
+	 * in the totals. */
 	pthread_mutex_lock(&e->sh.lock);
 	for (unsigned i = want; i < e->n; i++)
 		atomic_store(&e->w[i]->quit, 1);
@@ -358,7 +359,7 @@ int vs_engine_reconfigure(struct vs_engine *e, const struct vs_config *cfg)
 	pthread_mutex_unlock(&e->sh.lock);
 	for (unsigned i = want; i < e->n; i++) {
 		join_worker(e, i);
-		vs_worker_teardown(e->w[i]);
+		vs_worker_start_over(e->w[i], before);
 	}
 	/* More workers: restart stopped ones, then set up new ones (they park). */
 	for (unsigned i = e->n; i < want && r == 0; i++) {

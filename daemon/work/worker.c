@@ -200,3 +200,17 @@ void vs_worker_teardown(struct vs_worker *w)
 		vs_step_retry_leaks(w);
 	} while (w->table.nleaked && w->table.nleaked < before);
 }
+
+void vs_worker_start_over(struct vs_worker *w, const struct vs_shape *was)
+{
+	vs_worker_teardown(w);
+	if (was && was->teardown)
+		was->teardown(w);
+	memset(w->shape_state, 0, sizeof(w->shape_state));
+	w->build_region = 0;
+	w->build_page = 0;
+	/* The pieces of reservation left between the old shape's regions are VMAs
+	 * with nothing to unmap: left as they are, they held the count above the
+	 * next shape's cap for good (a worker holding nothing, held forever). */
+	vs_mapops_rereserve(w);
+}

@@ -44,14 +44,24 @@ try:
     s = wait_for(lambda s: s["workers"] == 1 and s["shape"] == "churn")
     h.check(s["workers"] == 1 and s["shape"] == "churn", "then 1 worker, shape churn")
     # Shapes with steps of their own start over from no region: exact all along.
-    for shape in ("allocator", "files", "threads"):
+    for shape in ("allocator", "threads", "files"):
         write('profile = "%s";\nworkers = 1;\n' % shape)
         os.kill(d.p.pid, signal.SIGHUP)
         s = wait_for(lambda s: s["shape"] == shape)
         h.check(s["shape"] == shape and h.progressing(path), "then %s, working" % shape)
+    # files fills to its cap, its mappings with a piece of reservation between
+    # each two; churn's cap is a ninth of files'.
+    s = wait_for(lambda s: s["map_count"] > s["vma_cap"] // 2, 30)
+    h.check(s["map_count"] > s["vma_cap"] // 2,
+            "files fills: %d VMAs, cap %d" % (s["map_count"], s["vma_cap"]))
     write('profile = "churn";\nworkers = 1;\n')
     os.kill(d.p.pid, signal.SIGHUP)
-    s = wait_for(lambda s: s["shape"] == "churn")
+    # The pieces of reservation the files shape left between its mappings are
+    # VMAs with nothing to unmap: a new shape starts from one reservation again,
+    # or they hold the count above its cap for good (and the worker with it).
+    s = wait_for(lambda s: s["shape"] == "churn" and s["map_count"] <= s["vma_cap"])
+    h.check(s["map_count"] <= s["vma_cap"],
+            "after files, churn is under its cap: %d VMAs, cap %d" % (s["map_count"], s["vma_cap"]))
     h.check(h.progressing(path), "the remaining worker keeps going")
     write('profile = "guarded";\nworkers = "many";\n')
     os.kill(d.p.pid, signal.SIGHUP)

@@ -158,6 +158,36 @@ static void placement_follows_population(void **state)
 	vs_arena_destroy(&big);
 }
 
+/* Regions mapped into the reservation and unmapped leave it in pieces with holes
+ * between: each piece a VMA with nothing to unmap. A start over reserves the holes
+ * again: one VMA, untouched, as at start; a leaked region's span stays as it is. */
+static void rereserve_mends_the_reservation(void **state)
+{
+	(void)state;
+	for (size_t f = 10; f < 200; f += 20) {
+		vs_arena_map(&a, f, 4, VS_PAGE_FILE_RW);
+		vs_arena_unmap(&a, f, 4);
+	}
+	assert_int_equal(a.vmas, 11); /* the pieces of reservation around 10 holes */
+	assert_int_equal(vs_arena_rereserve(&a), -10);
+	assert_int_equal(a.vmas, 1);
+	assert_int_equal(vs_arena_count(&a, 0, a.pages), 1);
+	assert_int_equal(a.high, 0); /* as untouched as at start: unreserve may run */
+
+	/* A leaked region stays mapped and owned; the reservation closes around it. */
+	vs_arena_map(&a, 40, 4, VS_PAGE_RW);
+	vs_arena_own(&a, 40, 4, true);
+	vs_arena_map(&a, 80, 4, VS_PAGE_RW);
+	vs_arena_unmap(&a, 80, 4);
+	assert_int_equal(a.vmas, 4);
+	assert_int_equal(vs_arena_rereserve(&a), -1);
+	assert_int_equal(a.vmas, 3); /* reservation, the leak, reservation */
+	assert_int_equal(vs_arena_count(&a, 0, a.pages), 3);
+	assert_int_equal(vs_arena_state(&a, 41), VS_PAGE_RW);
+	assert_int_equal(vs_arena_mapped(&a, 0, a.pages), a.pages);
+	assert_true(a.high >= 44);
+}
+
 static void save_restore(void **state)
 {
 	uint8_t buf[64];
@@ -186,6 +216,7 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(placement, setup, teardown),
 	    cmocka_unit_test_setup_teardown(placement_follows_population, setup, teardown),
+	    cmocka_unit_test_setup_teardown(rereserve_mends_the_reservation, setup, teardown),
 	    cmocka_unit_test_setup_teardown(save_restore, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -41,6 +41,8 @@ int vs_mapops_create(struct vs_worker *w, unsigned pages);
  * free space (VS_AMONG_FREE); 0 once done, -ENOSPC while regions of another shape
  * still live in it. */
 int vs_mapops_unreserve(struct vs_worker *w);
+/* The arena's free pages reserved again (vs_arena_rereserve), counted. */
+void vs_mapops_rereserve(struct vs_worker *w);
 /* state: VS_PAGE_RW, VS_PAGE_RO, or VS_PAGE_SEP (PROT_NONE, as a reservation). */
 int vs_mapops_protect(struct vs_worker *w, size_t i, size_t off, size_t len, unsigned state);
 int vs_mapops_punch(struct vs_worker *w, size_t i, size_t off, size_t len);

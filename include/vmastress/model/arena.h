@@ -100,6 +100,12 @@ int vs_arena_place(struct vs_arena *a, size_t n, enum vs_neighbours avoid, size_
  * are live). */
 int vs_arena_unreserve(struct vs_arena *a, long *delta);
 
+/* After a start over (no region live; leaked ones stay where they are): every
+ * free page of the arena reserved again, so the pieces of reservation that
+ * regions left between them merge back into one VMA, as at start. Returns the
+ * VMA delta. */
+long vs_arena_rereserve(struct vs_arena *a);
+
 /* Save/restore the model around [first, first+n] so a failed call leaves it as it was. */
 void vs_arena_save(const struct vs_arena *a, size_t first, size_t n, uint8_t *buf, long *vmas);
 void vs_arena_restore(struct vs_arena *a, size_t first, size_t n, const uint8_t *buf, long vmas);

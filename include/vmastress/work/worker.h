@@ -12,4 +12,7 @@ void vs_worker_destroy(struct vs_worker *w);
 void *vs_worker_main(void *arg);
 /* After the thread ended: unmap every live region, retry leaks until no progress. */
 void vs_worker_teardown(struct vs_worker *w);
+/* Parked, at a change of shape: torn down, the old shape's state released
+ * (`was`'s teardown) and zeroed, the arena one reservation again, as at start. */
+void vs_worker_start_over(struct vs_worker *w, const struct vs_shape *was);
 #include "vmastress/calls/clock.h" /* vs_now_ns() */
