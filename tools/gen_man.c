@@ -2,7 +2,7 @@
  * lines that are exactly a marker with what the tables say, so the pages cannot
  * drift from the code:
  *   @PROFILE_LIST@  "guarded, fragment, churn, threads, allocator or files"
- *   @PROFILES@      a .TP entry per shape: what it models, then every key its
+ *   @SHAPES@      a .TP entry per shape: what it models, then every key its
  *                   preset sets over the defaults, with the value.
  * Usage: gen_man TEMPLATE > PAGE */
 #include <stdio.h>
@@ -52,7 +52,7 @@ int main(int argc, char **argv)
 	while (fgets(line, sizeof(line), in)) {
 		if (strcmp(line, "@PROFILE_LIST@\n") == 0)
 			profile_list();
-		else if (strcmp(line, "@PROFILES@\n") == 0)
+		else if (strcmp(line, "@SHAPES@\n") == 0)
 			profiles();
 		else
 			fputs(line, stdout);

@@ -99,7 +99,8 @@ def measure(daemon, reps, label="tree"):
     goals = {"churn_1_worker_ratio": ">= 0.95", "vmastressd_vs_stress_ng_ratio": ">= 2",
              "limit_65530_fragment_first_munmap_enomem_s": "<= 0.5", "verify_on_off_ratio": ">= 0.98",
              "latency_on_off_ratio": ">= 0.98"}
-    # Used by several sections.
+    # Used by several sections. The configs say `profile`, the key's old name (an
+    # alias of shape): an A/B runs them against builds from before the rename too.
     churn = 'profile = "churn";\naccounting = { verify_interval_ms = %d; };\n'
     walk_cap = str(int(0.1 * h.read_limit()) // 2)
     fastest = os.path.join(os.path.dirname(a.loop), "fastest_limit")

@@ -103,7 +103,7 @@ finally:
     d.kill()
 
 h.emulate_limit_under_sanitizer()
-cfg = h.write_config(tmp, 'profile = "fragment";\nleaks = { retry_interval_ms = 3600000; };\n')
+cfg = h.write_config(tmp, 'shape = "fragment";\nleaks = { retry_interval_ms = 3600000; };\n')
 d = h.Daemon(a.daemon, ["-c", cfg, "-w", "2", "-d", "60"], tmp=tmp, socket=path)
 try:
     h.check(h.wait_socket(path), "fragment daemon up")
@@ -119,11 +119,11 @@ finally:
 
 # compare: two bounded runs side by side.
 reports = []
-for profile in ("guarded", "fragment"):
-    r = os.path.join(tmp, profile + ".json")
-    p = subprocess.run([a.daemon, "-p", profile, "-d", "2", "-s", "7", "--socket", "none",
+for shape in ("guarded", "fragment"):
+    r = os.path.join(tmp, shape + ".json")
+    p = subprocess.run([a.daemon, "-p", shape, "-d", "2", "-s", "7", "--socket", "none",
                         "--report", r], capture_output=True, timeout=60)
-    h.check(p.returncode == 0, "bounded %s run" % profile)
+    h.check(p.returncode == 0, "bounded %s run" % shape)
     reports.append(r)
 rc, out, err = ctl("compare", *reports)
 h.check(rc == 0 and "failures.munmap.ENOMEM" in out and "headroom" in out, "compare:\n" + out)

@@ -47,10 +47,11 @@ bad = h.write_config(tmp, "workers = 4;\nmapping = {\n  max_pages = 4294967297;\
 rc, _, err = run("-t", "-c", bad)
 h.check(rc == 78 and err.strip() == "vmastressd: %s:3: mapping.max_pages: value 4294967297 is "
         "out of range 1..65536" % bad, "wrapped integer caught: " + err.strip())
+# The key's old name, profile, is an alias: -t prints it under its name, shape.
 good = h.write_config(tmp, 'workers = 4;\nprofile = "churn";\n')
 rc, out, _ = run("-t", "-c", good, "-w", "3")
 h.check(rc == 0 and "workers = 3;" in out and 'shape = "churn";' in out,
-        "-t prints the effective config, flags win")
+        "-t prints the effective config (profile read as shape), flags win")
 
 
 def sequence(seed, workers="1"):

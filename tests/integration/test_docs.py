@@ -1,4 +1,4 @@
-"""The docs against the tables: every profile the daemon knows in the generated man pages,
+"""The docs against the tables: every shape the daemon knows in the generated man pages,
 every config key (from the daemon's own -t) with its default in vmastressd.conf(5) and
 named in the sample config/vmastressd.conf; the preset weights in the man page are the
 code's."""
@@ -18,13 +18,13 @@ if not os.path.exists(man5):
 text5, text8 = open(man5).read(), open(man8).read()
 sample = open(os.path.join(src, "config", "vmastressd.conf")).read()
 out = subprocess.run([a.daemon, "--help"], capture_output=True, text=True).stdout
-profiles = re.search(r"shape: [^(]*\(\d+\.\.\d+\)?[^(]*\(([a-z, ]+)\)", out) or \
+shapes = re.search(r"shape: [^(]*\(\d+\.\.\d+\)?[^(]*\(([a-z, ]+)\)", out) or \
     re.search(r"\(([a-z]+(?:, [a-z]+){3,})\)", out)
-names = profiles.group(1).split(", ")
-h.check(len(names) == 6, "the daemon knows 6 profiles: %s" % names)
+names = shapes.group(1).split(", ")
+h.check(len(names) == 6, "the daemon knows 6 shapes: %s" % names)
 for n in names:
     h.check(".B %s\n" % n in text5 and n in text8.split(".SH OPTIONS")[0],
-            "profile %s in vmastressd.conf(5) PROFILES and vmastressd(8)" % n)
+            "shape %s in vmastressd.conf(5) SHAPES and vmastressd(8)" % n)
 # Every key with its built-in default, from -t with no file.
 empty = os.path.join(tempfile.mkdtemp(prefix="vmastress-test-"), "empty.conf")
 open(empty, "w").close()

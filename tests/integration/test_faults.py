@@ -14,8 +14,8 @@ a = h.args()
 tmp = tempfile.mkdtemp(prefix="vmastress-test-")
 path = os.path.join(tmp, "stats.sock")
 cfg = os.path.join(tmp, "vmastressd.conf")
-good = 'profile = "guarded";\nworkers = 2;\naccounting = { verify_interval_ms = 200; };\n'
-bad = 'profile = "guarded";\nworkers = 0x1FFFFFFFF;\n'
+good = 'shape = "guarded";\nworkers = 2;\naccounting = { verify_interval_ms = 200; };\n'
+bad = 'shape = "guarded";\nworkers = 0x1FFFFFFFF;\n'
 
 
 def write(text):

@@ -11,7 +11,7 @@ limit = h.read_limit()
 tmp = tempfile.mkdtemp(prefix="vmastress-test-")
 # Leaks stay leaked while the daemon runs (no retries within the run), so the
 # hold point sees them; teardown retries them.
-cfg = h.write_config(tmp, 'profile = "fragment";\nleaks = { retry_interval_ms = 3600000; };\n')
+cfg = h.write_config(tmp, 'shape = "fragment";\nleaks = { retry_interval_ms = 3600000; };\n')
 d = h.Daemon(a.daemon, ["-c", cfg, "-w", "2", "-d", "5"], hold=True, tmp=tmp)
 try:
     h.check(h.wait_stopped(d.p.pid, 60), "daemon reached the hold point")

@@ -9,7 +9,7 @@ a = h.args()
 h.emulate_limit_under_sanitizer()
 limit = h.read_limit()
 tmp = tempfile.mkdtemp(prefix="vmastress-test-")
-cfg = h.write_config(tmp, 'profile = "guarded";\npressure = { target_fill = 0.99; reserve = 64; };\n'
+cfg = h.write_config(tmp, 'shape = "guarded";\npressure = { target_fill = 0.99; reserve = 64; };\n'
                           'accounting = { verify_interval_ms = 250; };\n')
 d = h.Daemon(a.daemon, ["-c", cfg, "-w", "2", "-d", "4"], hold=True, tmp=tmp)
 try:

@@ -25,7 +25,7 @@ LEAK, FAILURE, START, STOP, LIMIT = ("6e0430ad43b1438f98cc33c249ed60f8",
                                      "cd117031d55447e9b0b7a0c06b10a433")
 tmp = tempfile.mkdtemp(prefix="vmastress-test-")
 # Leaks retried: a worker whose region table fills with leaks makes no call, so logs nothing.
-cfg = h.write_config(tmp, 'profile = "fragment";\nlog = { events_per_second = 5; };\n'
+cfg = h.write_config(tmp, 'shape = "fragment";\nlog = { events_per_second = 5; };\n'
                           'leaks = { retry_interval_ms = 200; };\n')
 script = os.path.join(tmp, "in-namespace.sh")
 with open(script, "w") as f:

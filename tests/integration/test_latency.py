@@ -41,7 +41,7 @@ try:
 finally:
     d.kill()
 
-cfg = h.write_config(tmp, 'profile = "churn";\naccounting = { latency = 0; };\n')
+cfg = h.write_config(tmp, 'shape = "churn";\naccounting = { latency = 0; };\n')
 d = h.Daemon(a.daemon, ["-c", cfg, "-w", "1", "-d", "1"], tmp=tmp)
 h.check(d.wait(60) == 0, "a run with accounting.latency = 0")
 r = d.result()

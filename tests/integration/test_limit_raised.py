@@ -26,7 +26,7 @@ for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
     signal.signal(sig, lambda *_: sys.exit(1))
 
 tmp = tempfile.mkdtemp(prefix="vmastress-test-")
-cfg = h.write_config(tmp, 'profile = "guarded";\naccounting = { sysctl_interval_ms = 200; };\n')
+cfg = h.write_config(tmp, 'shape = "guarded";\naccounting = { sysctl_interval_ms = 200; };\n')
 d = h.Daemon(a.daemon, ["-c", cfg, "-w", "2", "-d", "6"], tmp=tmp)
 try:
     time.sleep(1.5)  # at the cap of the original limit by now

@@ -27,7 +27,7 @@ def collect(seconds):
             pass
 
 
-cfg = h.write_config(tmp, 'profile = "guarded";\nworkers = 2;\n')
+cfg = h.write_config(tmp, 'shape = "guarded";\nworkers = 2;\n')
 # WATCHDOG_PID must be the daemon's own PID: start it through a shell that execs.
 env = {"NOTIFY_SOCKET": npath, "WATCHDOG_USEC": "400000", "VMASTRESS_TEST_HOOKS": "1"}
 d = h.Daemon(a.daemon, ["-c", cfg, "-d", "30"], tmp=tmp, env=env,

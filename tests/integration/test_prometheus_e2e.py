@@ -23,7 +23,7 @@ tmp = tempfile.mkdtemp(prefix="vmastress-test-")
 textdir = os.path.join(tmp, "textfile")
 os.makedirs(textdir)
 np, pp = h.free_port(), h.free_port()
-cfg = h.write_config(tmp, 'profile = "fragment";\nstats = { textfile = "%s/vmastress.prom"; '
+cfg = h.write_config(tmp, 'shape = "fragment";\nstats = { textfile = "%s/vmastress.prom"; '
                           'textfile_interval = 1; };\n' % textdir)
 with open(os.path.join(tmp, "prometheus.yml"), "w") as f:
     f.write("""global:

@@ -30,22 +30,22 @@ def wait_for(pred, timeout=5.0):
     return h.stats(path)
 
 
-write('profile = "guarded";\nworkers = 2;\n')
+write('shape = "guarded";\nworkers = 2;\n')
 d = h.Daemon(a.daemon, ["-c", cfg, "-d", "60"], tmp=tmp, socket=path)
 try:
     h.check(h.wait_socket(path), "daemon up")
     h.check(h.stats(path)["workers"] == 2, "2 workers")
-    write('profile = "guarded";\nworkers = 3;\nmapping = { max_pages = 8; };\n')
+    write('shape = "guarded";\nworkers = 3;\nmapping = { max_pages = 8; };\n')
     os.kill(d.p.pid, signal.SIGHUP)
     s = wait_for(lambda s: s["workers"] == 3)
     h.check(s["workers"] == 3, "SIGHUP with workers = 3: stats shows %d" % s["workers"])
-    write('profile = "churn";\nworkers = 1;\n')
+    write('shape = "churn";\nworkers = 1;\n')
     os.kill(d.p.pid, signal.SIGHUP)
     s = wait_for(lambda s: s["workers"] == 1 and s["shape"] == "churn")
     h.check(s["workers"] == 1 and s["shape"] == "churn", "then 1 worker, shape churn")
     # Shapes with steps of their own start over from no region: exact all along.
     for shape in ("allocator", "threads", "files"):
-        write('profile = "%s";\nworkers = 1;\n' % shape)
+        write('shape = "%s";\nworkers = 1;\n' % shape)
         os.kill(d.p.pid, signal.SIGHUP)
         s = wait_for(lambda s: s["shape"] == shape)
         h.check(s["shape"] == shape and h.progressing(path), "then %s, working" % shape)
@@ -54,7 +54,7 @@ try:
     s = wait_for(lambda s: s["map_count"] > s["vma_cap"] // 2, 30)
     h.check(s["map_count"] > s["vma_cap"] // 2,
             "files fills: %d VMAs, cap %d" % (s["map_count"], s["vma_cap"]))
-    write('profile = "churn";\nworkers = 1;\n')
+    write('shape = "churn";\nworkers = 1;\n')
     os.kill(d.p.pid, signal.SIGHUP)
     # The pieces of reservation the files shape left between its mappings are
     # VMAs with nothing to unmap: a new shape starts from one reservation again,
@@ -63,7 +63,7 @@ try:
     h.check(s["map_count"] <= s["vma_cap"],
             "after files, churn is under its cap: %d VMAs, cap %d" % (s["map_count"], s["vma_cap"]))
     h.check(h.progressing(path), "the remaining worker keeps going")
-    write('profile = "guarded";\nworkers = "many";\n')
+    write('shape = "guarded";\nworkers = "many";\n')
     os.kill(d.p.pid, signal.SIGHUP)
     time.sleep(0.5)
     h.check(d.p.poll() is None, "a broken file does not stop the daemon")
@@ -106,7 +106,7 @@ finally:
 # SIGTERM in the middle of fragment: the report's leaks are what /proc shows.
 h.emulate_limit_under_sanitizer()
 tmp = tempfile.mkdtemp(prefix="vmastress-test-")
-write_cfg = h.write_config(tmp, 'profile = "fragment";\nleaks = { retry_interval_ms = 3600000; };\n')
+write_cfg = h.write_config(tmp, 'shape = "fragment";\nleaks = { retry_interval_ms = 3600000; };\n')
 sock = os.path.join(tmp, "leaks.sock")
 d = h.Daemon(a.daemon, ["-c", write_cfg, "-w", "2"], hold=True, tmp=tmp, socket=sock)
 try:

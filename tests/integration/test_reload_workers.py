@@ -1,5 +1,5 @@
-"""Reload up and down across 1..8 workers in every profile, under load: no call fails
-with an errno the profile does not expect (a fixed-address mapping landing on another
+"""Reload up and down across 1..8 workers in every shape, under load: no call fails
+with an errno the shape does not expect (a fixed-address mapping landing on another
 worker's range gave mmap EEXIST), and the accounting is exact after."""
 import os
 import signal
@@ -18,10 +18,10 @@ cfg = os.path.join(tmp, "vmastressd.conf")
 path = os.path.join(tmp, "stats.sock")
 
 
-def write(profile, workers):
+def write(shape, workers):
     with open(cfg + ".new", "w") as f:
-        f.write('profile = "%s";\nworkers = %d;\npressure = { target_fill = %s; };\n'
-                % (profile, workers, fill))
+        f.write('shape = "%s";\nworkers = %d;\npressure = { target_fill = %s; };\n'
+                % (shape, workers, fill))
     os.rename(cfg + ".new", cfg)
 
 
@@ -30,28 +30,28 @@ def unexpected(s):
             if n and e not in EXPECTED}
 
 
-for profile in h.shapes(a.daemon):
-    write(profile, 1)
+for shape in h.shapes(a.daemon):
+    write(shape, 1)
     d = h.Daemon(a.daemon, ["-c", cfg, "-d", "120", "-s", "7"], tmp=tmp, socket=path)
     try:
-        h.check(h.wait_socket(path), "%s: up" % profile)
+        h.check(h.wait_socket(path), "%s: up" % shape)
         time.sleep(0.3)
         for n in STEPS:
-            write(profile, n)
+            write(shape, n)
             os.kill(d.p.pid, signal.SIGHUP)
             end = time.monotonic() + 10
             while h.stats(path)["workers"] != n and time.monotonic() < end:
                 time.sleep(0.05)
             time.sleep(0.4)
         s = h.stats(path)
-        h.check(s["workers"] == STEPS[-1], "%s: %d workers after the reloads" % (profile, s["workers"]))
+        h.check(s["workers"] == STEPS[-1], "%s: %d workers after the reloads" % (shape, s["workers"]))
         h.check(not unexpected(s), "%s: no unexpected failure across %s workers: %s"
-                % (profile, "/".join(map(str, STEPS)), unexpected(s)))
+                % (shape, "/".join(map(str, STEPS)), unexpected(s)))
         os.kill(d.p.pid, signal.SIGTERM)
-        h.check(d.wait(120) == 0, "%s: exit 0" % profile)
+        h.check(d.wait(120) == 0, "%s: exit 0" % shape)
         r = d.result()
-        h.check(not unexpected(r), "%s: the report agrees: %s" % (profile, unexpected(r)))
+        h.check(not unexpected(r), "%s: the report agrees: %s" % (shape, unexpected(r)))
         h.check_exact(r["accounting"]["drift_last"] == 0 and r["accounting"]["drift_max"] == 0,
-                      "%s: exact all along: %s" % (profile, r["accounting"]))
+                      "%s: exact all along: %s" % (shape, r["accounting"]))
     finally:
         d.kill()

@@ -4,7 +4,7 @@ The run ends at (or near) vm.max_map_count, so anything its teardown allocates i
 mmap or brk the kernel may refuse: a call the daemon does not count, and one the
 watch catches in the daemon's name (test_catch saw 7 such mmap refusals from glibc's
 qsort, whose malloc'ed copy of the region table is an mmap at that size). Every
-profile, 2 workers, held at the end of the run (the test hook), then traced by strace
+shape, 2 workers, held at the end of the run (the test hook), then traced by strace
 through teardown and exit: no mmap, mremap or brk, and no drift."""
 import json
 import os
@@ -23,12 +23,12 @@ if not shutil.which("strace"):
 
 with open("/proc/sys/vm/max_map_count") as f:
     limit = int(f.read())
-for profile in h.shapes(a.daemon):
+for shape in h.shapes(a.daemon):
     tmp = tempfile.mkdtemp(prefix="vmastress-test-")
-    d = h.Daemon(a.daemon, ["-p", profile, "-w", "2", "-d", "2"], hold=True, tmp=tmp)
+    d = h.Daemon(a.daemon, ["-p", shape, "-w", "2", "-d", "2"], hold=True, tmp=tmp)
     tracer = None
     try:
-        h.check(h.wait_stopped(d.p.pid, 60), "%s: held at the end of the run" % profile)
+        h.check(h.wait_stopped(d.p.pid, 60), "%s: held at the end of the run" % shape)
         with open(d.hold) as f:
             held = json.load(f)
         trace = os.path.join(tmp, "trace")
@@ -42,18 +42,18 @@ for profile in h.shapes(a.daemon):
                     break
             time.sleep(0.02)
         else:
-            h.check(False, "%s: strace attached" % profile)
+            h.check(False, "%s: strace attached" % shape)
         os.kill(d.p.pid, signal.SIGCONT)
         rc = d.wait(120)
         tracer.wait(30)
-        h.check(rc in (0, 2), "%s: exit %d (0 held, 2 not held)" % (profile, rc))
+        h.check(rc in (0, 2), "%s: exit %d (0 held, 2 not held)" % (shape, rc))
         with open(trace) as f:
             calls = [l.strip() for l in f if re.match(r"\d+\s+(mmap|mremap|brk)\(", l)]
         fill = held["map_count"] / float(limit)
         h.check(not calls, "%s: %d VMAs at the hold (%.0f %% of the limit), %d mapping calls "
-                "in teardown and exit%s" % (profile, held["map_count"], 100 * fill, len(calls),
+                "in teardown and exit%s" % (shape, held["map_count"], 100 * fill, len(calls),
                                             (": " + "; ".join(calls[:4])) if calls else ""))
-        h.check(d.result()["accounting"]["drift_last"] == 0, "%s: no drift after teardown" % profile)
+        h.check(d.result()["accounting"]["drift_last"] == 0, "%s: no drift after teardown" % shape)
     finally:
         d.kill()
         if tracer and tracer.poll() is None:

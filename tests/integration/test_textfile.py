@@ -11,7 +11,7 @@ import vsharness as h
 a = h.args()
 tmp = tempfile.mkdtemp(prefix="vmastress-test-")
 prom = os.path.join(tmp, "vmastress.prom")
-cfg = h.write_config(tmp, 'profile = "churn";\nstats = { textfile = "%s"; textfile_interval = 1; };\n'
+cfg = h.write_config(tmp, 'shape = "churn";\nstats = { textfile = "%s"; textfile_interval = 1; };\n'
                      % prom)
 old_umask = os.umask(0o077)  # as the units run it (UMask=0077)
 d = h.Daemon(a.daemon, ["-c", cfg, "-w", "1", "-d", "4"], tmp=tmp)
@@ -62,12 +62,12 @@ h.check(p.returncode == 78 and ":1: stats.textfile: must be an absolute path end
 # A reload turns the textfile on (and the summary line, off at start), then off.
 tmp = tempfile.mkdtemp(prefix="vmastress-test-")
 prom = os.path.join(tmp, "vmastress.prom")
-cfg = h.write_config(tmp, 'profile = "churn";\nlog = { summary_interval = 0; };\n')
+cfg = h.write_config(tmp, 'shape = "churn";\nlog = { summary_interval = 0; };\n')
 d = h.Daemon(a.daemon, ["-c", cfg, "-w", "1", "-d", "30"], tmp=tmp)
 try:
     time.sleep(0.5)
     h.check(not os.path.exists(prom), "no textfile while stats.textfile is unset")
-    h.write_config(tmp, 'profile = "churn";\nlog = { summary_interval = 1; };\n'
+    h.write_config(tmp, 'shape = "churn";\nlog = { summary_interval = 1; };\n'
                    'stats = { textfile = "%s"; textfile_interval = 1; };\n' % prom)
     os.kill(d.p.pid, signal.SIGHUP)
     end = time.monotonic() + 3
@@ -75,7 +75,7 @@ try:
         time.sleep(0.05)
     h.check(os.path.exists(prom), "reload with stats.textfile set: written")
     h.check(h.wait_log(d, "summary: vmas"), "reload with log.summary_interval = 1: summaries")
-    h.write_config(tmp, 'profile = "churn";\n')
+    h.write_config(tmp, 'shape = "churn";\n')
     os.kill(d.p.pid, signal.SIGHUP)
     end = time.monotonic() + 3
     while d.log().count("configuration reloaded") < 2 and time.monotonic() < end:

@@ -23,7 +23,7 @@ load_prom = os.path.join(textdir, "vmastress.prom")
 watch_prom = os.path.join(textdir, "vmastress-watch.prom")
 # The load near the limit on purpose (under sanitizers, lower: their runtimes map too).
 fill = "0.3" if h.SANITIZER else "0.9"
-load_cfg = h.write_config(tmp, 'profile = "guarded";\npressure = { target_fill = %s; };\n'
+load_cfg = h.write_config(tmp, 'shape = "guarded";\npressure = { target_fill = %s; };\n'
                                'stats = { textfile = "%s"; textfile_interval = 1; };\n'
                           % (fill, load_prom))
 wtmp = tempfile.mkdtemp(prefix="vmastress-test-")

@@ -98,7 +98,7 @@ for guard, demand in (("mprotect", 2 * threads), ("madvise", threads)):
 h.check_exact(final["accounting"]["drift_last"] == 0, "no drift after teardown")
 
 # A bad value: refused with the file, the line and what is accepted.
-bad = h.write_config(tmp, 'profile = "threads";\n\nthreads = { guard = "mmap"; };\n')
+bad = h.write_config(tmp, 'shape = "threads";\n\nthreads = { guard = "mmap"; };\n')
 r = subprocess.run([a.daemon, "-c", bad, "-t"], capture_output=True, text=True, timeout=30)
 h.check(r.returncode != 0 and "%s:3" % bad in r.stderr and "threads.guard" in r.stderr and
         "not mprotect or madvise" in r.stderr, "a bad guard refused: %s" % r.stderr.strip())

@@ -15,7 +15,7 @@ if not shutil.which("strace"):
     h.skip("needs strace (.ci/run installs it)")
 tmp = tempfile.mkdtemp(prefix="vmastress-test-")
 path = os.path.join(tmp, "stats.sock")
-cfg = h.write_config(tmp, 'profile = "churn";\nworkers = 1;\n')
+cfg = h.write_config(tmp, 'shape = "churn";\nworkers = 1;\n')
 # Past start-up (a few hundred mmaps), every 50th of 200 mmaps fails with EEXIST.
 inject = ["timeout", "-k", "5", "120", "strace", "-f", "-qq", "-o", "/dev/null", "-e",
           "trace=mmap", "-e", "inject=mmap:error=EEXIST:when=3000..3200+50"]

@@ -12,7 +12,7 @@ a = h.args()
 tmp = tempfile.mkdtemp(prefix="vmastress-test-")
 path = os.path.join(tmp, "stats.sock")
 # No verification after start: a /proc-based gauge would stay at the start value.
-cfg = h.write_config(tmp, 'profile = "guarded";\naccounting = { verify_interval_ms = 0; };\n')
+cfg = h.write_config(tmp, 'shape = "guarded";\naccounting = { verify_interval_ms = 0; };\n')
 d = h.Daemon(a.daemon, ["-c", cfg, "-w", "1", "-d", "30"], tmp=tmp, socket=path)
 try:
     h.check(h.wait_socket(path), "daemon up")

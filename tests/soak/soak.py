@@ -21,7 +21,7 @@ p.add_argument("--minutes", type=float, default=10)
 a = p.parse_args()
 tmp = tempfile.mkdtemp(prefix="vmastress-soak-")
 path = os.path.join(tmp, "stats.sock")
-cfg = h.write_config(tmp, 'profile = "fragment";\nworkers = 2;\n'
+cfg = h.write_config(tmp, 'shape = "fragment";\nworkers = 2;\n'
                           'log = { summary_interval = 60; };\n')
 d = h.Daemon(a.daemon, ["-c", cfg], hold=True, tmp=tmp, socket=path)
 

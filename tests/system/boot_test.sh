@@ -119,7 +119,7 @@ journalctl -o json MESSAGE_ID=5b0d3c1e8f7a4e2c9d6b1a0f4e3c2d17 > /mnt/out/journa
 # a few seconds, stopped, then both counts of munmap and mprotect ENOMEM compared.
 vmastressctl --socket /run/vmastress/watch.sock stats > /mnt/out/watch_before_fragment.json
 cp /etc/vmastress/vmastressd.conf /root/before-fragment.conf
-printf 'profile = "fragment";\n' >> /etc/vmastress/vmastressd.conf
+printf 'shape = "fragment";\n' >> /etc/vmastress/vmastressd.conf
 systemctl restart vmastressd.service; r fragment_restart $?
 sleep 4
 systemctl stop vmastressd.service
