@@ -136,3 +136,24 @@ found = circles({a: set(v) for a, v in needs.items()})
 h.check(not found, "no folders go round%s" % "".join(
     "\n  round: " + ", ".join(p) + "".join(
         "\n    " + needs[a][b] for a in p for b in p if b in needs[a]) for p in found))
+
+# A function reads on one screen: none in daemon/ over 80 lines. clang-format (the
+# Linux brace style) puts a function's braces alone in column 0.
+FUNCTION_MAX = 80
+long_ones, functions = [], 0
+for path in sorted(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(src, "daemon"))
+                   for f in fs if f.endswith(".c")):
+    lines = open(path).read().split("\n")
+    start = None
+    for i, line in enumerate(lines):
+        if line == "{":
+            start = i
+        elif line == "}" and start is not None:
+            functions += 1
+            if i - start - 1 > FUNCTION_MAX:
+                long_ones.append("%s: %s (%d lines)" % (os.path.relpath(path, src),
+                                                        lines[start - 1].strip(), i - start - 1))
+            start = None
+h.check(functions >= 300, "%d functions read in daemon/" % functions)
+h.check(not long_ones, "no function over %d lines%s"
+        % (FUNCTION_MAX, "".join("\n  " + f for f in long_ones)))
