@@ -603,10 +603,10 @@ def measure(daemon, reps, label="tree"):
 
         with h.RaisedLimit(found):
             d, sock = start("react", "raise = { enabled = 1; ceiling = 1048576; };\n")
-            reactions = []
+            reactions, disturbed, want = [], 0, 5 if a.quick else 20
             dpid = h.stats(sock)["pid"]  # the daemon's own, not timeout's
             try:
-                for _ in range(5 if a.quick else 20):
+                while len(reactions) < want:
                     set_limit(found)
                     os.kill(dpid, signal.SIGHUP)
                     end = time.monotonic() + 10
@@ -615,14 +615,22 @@ def measure(daemon, reps, label="tree"):
                         if r["state"] == "armed" and r["limit"] == found:
                             break
                         time.sleep(0.05)
-                    n = len(r["raises"])
-                    subprocess.run([fastest, str(found), "62000"], stdout=subprocess.DEVNULL,
-                                   check=True)
+                    t0 = time.time()
+                    climber = subprocess.Popen([fastest, str(found), "62000"],
+                                               stdout=subprocess.DEVNULL)
+                    if climber.wait(60) != 0:
+                        raise BenchError("the climber failed: exit %d" % climber.returncode)
                     time.sleep(0.1)
-                    r = h.stats(sock)["raise"]
-                    if len(r["raises"]) != n + 1 or r["raises"][-1]["result"] != "raised":
-                        raise BenchError("no raise for a crossing: %s" % r["raises"][-1:])
-                    reactions.append(r["raises"][-1]["reaction_ms"])
+                    new = [x for x in h.stats(sock)["raise"]["raises"] if x["time"] >= t0 - 0.01]
+                    ours = [x for x in new if x["pid"] == climber.pid and x["result"] == "raised"]
+                    if ours:
+                        reactions.append(ours[0]["reaction_ms"])
+                    elif any(x["pid"] != climber.pid for x in new) and disturbed < want:
+                        # The policy watches the whole host: another process near the
+                        # limit (a busy host) raised it first. Not a crossing of ours.
+                        disturbed += 1
+                    else:
+                        raise BenchError("no raise for a crossing: %s" % new)
             finally:
                 stop(d)
                 set_limit(found)
@@ -632,6 +640,7 @@ def measure(daemon, reps, label="tree"):
             results["raise_reaction_p99_ms"] = stat([pick(0.99)])
             results["raise_reaction_max_ms"] = stat([reactions[-1]])
             results["raise_crossings"] = len(reactions)
+            results["raise_crossings_disturbed"] = disturbed
             goals["raise_reaction_p99_ms"] = "<= 2"
 
             d, sock = start("fast", "raise = { enabled = 1; ceiling = 262144; };\n")
