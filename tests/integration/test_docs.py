@@ -1,7 +1,8 @@
 """The docs against the tables: every shape the daemon knows in the generated man pages,
 every config key (from the daemon's own -t) with its default in vmastressd.conf(5) and
 named in the sample config/vmastressd.conf; the preset weights in the man page are the
-code's."""
+code's; the README is a front page whose links resolve; and every metric, JSON field and
+flag the daemon and the client serve is documented."""
 import os
 import re
 import subprocess
@@ -83,3 +84,52 @@ for page, text in pages.items():
 for page in pages:
     if page != "README.md":
         h.check("(%s)" % page in readme, "README.md links %s" % page)
+
+# Every metric, flag and JSON field the daemon and the client serve is named in the
+# docs or the man pages: a load's and a watch's stats, report and metrics, both
+# binaries' --help. A metric may be named whole or by its suffix after vmastress
+# (`_watch_vmas`), as the lists in docs/ write them.
+documents = "\n".join(list(pages.values()) + [text5, text8, open(os.path.join(
+    src, "packaging", "man", "vmastressctl.1")).read()])
+
+
+def named(word):
+    return re.search(r"(?<![A-Za-z0-9_])%s(?![A-Za-z0-9_])" % re.escape(word), documents)
+
+
+metrics, fields, flags = set(), set(), set()
+
+
+def keys(o):
+    if isinstance(o, dict):
+        for k, v in o.items():
+            if not re.match(r"[0-9]", k):  # {"50": n}, a threshold: data, not a name
+                fields.add(k)
+                keys(v)
+    elif isinstance(o, list):
+        for v in o:
+            keys(v)
+
+
+for argv, what in ((["-d", "2", "-w", "1"], "load"), (["--watch", "-d", "2"], "watch")):
+    tmp = tempfile.mkdtemp(prefix="vmastress-test-")
+    sock = os.path.join(tmp, "docs.sock")
+    d = h.Daemon(a.daemon, argv, tmp=tmp, socket=sock)
+    try:
+        h.check(h.wait_socket(sock), "a %s answers" % what)
+        keys(h.stats(sock))
+        metrics |= set(re.findall(r"^# TYPE (\S+)", h.query(sock, b"metrics\n").decode(), re.M))
+        h.check(d.wait(60) == 0, "the %s ends by itself" % what)
+        keys(d.result())
+    finally:
+        d.kill()
+for binary in (a.daemon, os.path.join(build, "vmastressctl")):
+    p = subprocess.run([binary, "--help"], capture_output=True, text=True)
+    flags |= set(re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", p.stdout + p.stderr))
+h.check(len(metrics) >= 40 and len(fields) >= 120 and len(flags) >= 20,
+        "%d metrics, %d JSON fields, %d flags read" % (len(metrics), len(fields), len(flags)))
+missing = ["metric " + m for m in sorted(metrics) if not (named(m) or named(m[len("vmastress"):]))]
+missing += ["JSON field " + f for f in sorted(fields) if not named(f)]
+missing += ["flag " + f for f in sorted(flags) if not (named(f) or named(f.replace("-", r"\-")))]
+h.check(not missing, "every metric, JSON field and flag is documented%s"
+        % "".join("\n  not: " + m for m in missing))
