@@ -83,26 +83,9 @@ int vs_ctl_query(const char *cmd, char *buf, size_t len, char *err, size_t errle
 	return 0;
 }
 
-/* The stats JSON from the daemon; 0 or a sysexits code (message printed). */
-int vs_ctl_fetch_stats(json_object **out, char *err, size_t errlen)
-{
-	static char buf[VS_CTL_ANSWER_MAX];
-	int r = vs_ctl_query("stats", buf, sizeof(buf), err, errlen);
-
-	if (r)
-		return r;
-	*out = vs_ctl_parse(buf, strlen(buf), err, errlen);
-	if (!*out || isnan(vs_ctl_num(*out, J(max_map_count)))) {
-		if (*out)
-			snprintf(err, errlen, "the daemon's answer is not the stats JSON");
-		json_object_put(*out);
-		return VS_EX_DATAERR;
-	}
-	return 0;
-}
-
-/* The watch daemon's stats; 0 or a sysexits code, the reason in err. */
-int vs_ctl_fetch_watch(json_object **out, char *err, size_t errlen)
+/* The stats JSON from the daemon at the socket, a load's (watch false) or a
+ * watch's; 0 or a sysexits code, the reason in err. */
+static int fetch(json_object **out, bool watch, char *err, size_t errlen)
 {
 	static char buf[VS_CTL_ANSWER_MAX];
 	int r = vs_ctl_query("stats", buf, sizeof(buf), err, errlen);
@@ -112,12 +95,24 @@ int vs_ctl_fetch_watch(json_object **out, char *err, size_t errlen)
 	*out = vs_ctl_parse(buf, strlen(buf), err, errlen);
 	if (!*out)
 		return VS_EX_DATAERR;
-	if (!json_object_is_type(vs_ctl_at(*out, "watch"), json_type_object)) {
+	if (watch && !json_object_is_type(vs_ctl_at(*out, "watch"), json_type_object))
 		snprintf(err, errlen,
 			 "the daemon at the socket is not in watch mode (vmastressd --watch; its "
 			 "socket is " VS_DEFAULT_WATCH_SOCKET ")");
-		json_object_put(*out);
-		return VS_EX_DATAERR;
-	}
-	return 0;
+	else if (!watch && isnan(vs_ctl_num(*out, J(max_map_count))))
+		snprintf(err, errlen, "the daemon's answer is not the stats JSON");
+	else
+		return 0;
+	json_object_put(*out);
+	return VS_EX_DATAERR;
+}
+
+int vs_ctl_fetch_stats(json_object **out, char *err, size_t errlen)
+{
+	return fetch(out, false, err, errlen);
+}
+
+int vs_ctl_fetch_watch(json_object **out, char *err, size_t errlen)
+{
+	return fetch(out, true, err, errlen);
 }

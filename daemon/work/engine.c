@@ -345,8 +345,8 @@ int vs_engine_reconfigure(struct vs_engine *e, const struct vs_config *cfg)
 	e->sh.shape = vs_shape_find(e->cfg.shape);
 	/* Another shape's step would read the old one's regions as its own (a
 	 * stack as a reservation, anonymous pages as a file's): start over. */
-	if (e->sh.shape != before)
-		for (unsigned i = 0; i < e->n; i++)
+	if (e->sh.shape != before) /* the workers that stay; the others below */
+		for (unsigned i = 0; i < e->n && i < want; i++)
 			vs_worker_start_over(e->w[i], before);
 	atomic_store(&e->sh.cap, compute_cap(e));
 	/* Fewer workers: stop the last ones and unmap what they hold (their arenas
