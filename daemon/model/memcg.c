@@ -1,8 +1,10 @@
 /* memcg.c: the memory cgroup limit from /proc/self/cgroup and /sys/fs/cgroup (v2 or v1). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "vmastress/model/memcg.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
@@ -98,5 +100,25 @@ int vs_memcg_read(uint64_t *limit, uint64_t *usage)
 	/* v1 spells "no limit" as a page-rounded LONG_MAX. */
 	if (*limit >= (UINT64_MAX >> 2))
 		*limit = UINT64_MAX;
+	return 0;
+}
+
+int vs_memory_rss_peak(uint64_t *bytes)
+{
+	char buf[2048]; /* /proc/self/status is ~1.5 KiB; VmHWM sits in its first half */
+	ssize_t n;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -errno : -EIO;
+	buf[n] = '\0';
+	const char *line = strstr(buf, "\nVmHWM:");
+	if (!line)
+		return -ENOENT;
+	*bytes = strtoull(line + strlen("\nVmHWM:"), NULL, 10) * 1024; /* kB */
 	return 0;
 }

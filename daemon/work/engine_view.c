@@ -2,10 +2,10 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include "vmastress/model/memcg.h"
 #include "vmastress/work/engine.h"
 #include "vmastress/shapes/shape.h"
 #include "vmastress/work/worker.h"
@@ -177,9 +177,13 @@ void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s)
 	for (int op = 0; op < VS_OP_COUNT; op++)
 		s->first_enomem[op] = seconds_since_start(e, s->t.first_enomem_ns[op]);
 	s->ballast_vmas = e->sh.ballast;
-	struct rusage ru;
-	if (getrusage(RUSAGE_SELF, &ru) == 0)
-		s->rss_max_bytes = (uint64_t)ru.ru_maxrss * 1024; /* KiB on Linux */
+	uint64_t hwm;
+	if (vs_memory_rss_peak(&hwm) == 0)
+		s->rss_max_bytes = hwm;
+	/* Both peaks: a run that fills and holds reaches them together, and neither
+	 * depends on the moment the snapshot is taken. */
+	if (s->map_count_peak > 0)
+		s->rss_per_vma_bytes = (double)s->rss_max_bytes / (double)s->map_count_peak;
 	for (int k = 0; k < VS_CALLS_MAX; k++)
 		s->call_names[k] = e->sh.shape ? e->sh.shape->call[k] : NULL;
 	s->emulated_limit = e->cfg.pressure_emulate_limit;

@@ -88,7 +88,9 @@ enum vs_stat_format {
 	  "Highest VMA count reached.")                                                            \
 	X(vma_cap, SNAP, LONG, "vma_cap", NULL, gauge, 0, "")                                      \
 	X(rss_max_bytes, SNAP, U64, "rss_max_bytes", "rss_max_bytes", gauge, VS_STAT_COMPARE,      \
-	  "The daemon's highest resident set since start (getrusage).")                            \
+	  "The daemon's highest resident set since start (VmHWM).")                                \
+	/* The one RSS-per-VMA figure (docs/cost.md): rss_max_bytes over map_count_peak */         \
+	X(rss_per_vma_bytes, SNAP, DOUBLE, "rss_per_vma_bytes", NULL, gauge, VS_STAT_COMPARE, "")  \
 	X(ballast_vmas, SNAP, LONG, "ballast_vmas", "ballast_vmas", gauge, VS_STAT_COMPARE,        \
 	  "VMAs of ballast holding the emulated limit (0: none).")                                 \
 	X(demand_vmas, SNAP, LONG, NULL, "demand_vmas", gauge, 0,                                  \

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """vmastress benchmarks, one run, one machine: every figure a median over --reps with
-min-max, ratios against references measured in the same run. Prints a table and
-writes JSON (--json). Not part of the suite; --quick is the suite's smoke run.
+min-max, ratios against references measured in the same run. A speed ratio is the
+median of --pairs back-to-back pairs (reference, then subject, the order alternating,
+both pinned to the same CPUs), with the pairs' spread. Prints a table and writes JSON
+(--json). Not part of the suite; --quick is the suite's smoke run.
   python3 tests/bench/bench.py --daemon build/vmastressd --loop build/tests/plain_loop"""
 import argparse
 import json
@@ -27,7 +29,12 @@ p.add_argument("--loop", required=True)
 p.add_argument("--reps", type=int, default=5)
 p.add_argument("--seconds", type=float, default=3.0)
 p.add_argument("--json", default="bench.json")
-p.add_argument("--quick", action="store_true", help="smoke: 1 rep, 1 s")
+p.add_argument("--quick", action="store_true", help="smoke: 1 rep, 1 s, 2 pairs")
+p.add_argument("--pairs", type=int, default=20,
+               help="back-to-back pairs behind each speed ratio (default 20: two runs of one "
+               "tree agree within 3 %% on a noisy 2-core VM, where 10 did not)")
+p.add_argument("--cpus", help="the CPUs the pairs are pinned to, as taskset -c takes them "
+               "(default: the last two this process may run on; one-worker pairs take the last)")
 p.add_argument("--baseline", metavar="REF",
                help="build the git ref REF in a temporary directory and interleave its runs "
                "with the tree's, rep by rep: every figure gets a vs_baseline ratio with its "
@@ -36,9 +43,18 @@ p.add_argument("--only", help="comma-separated sections (all by default): churn,
                "stress-ng, limits, watch, catch, watch_ping, raise, stats, memory. The A/B of what the "
                "workers and the watch run, --only churn,stress-ng,watch,catch --reps 3 --baseline "
                "REF, takes about 12 minutes on 2 cores")
+p.add_argument("--baseline-daemon", metavar="PATH",
+               help="as --baseline, against a vmastressd already built (any build whose "
+               "flags bench.py uses: -c, -p, -w, -d, --max-ops, --socket, --report)")
+p.add_argument("--fixed-ops", type=int, default=1500000,
+               help="the A/B's whole-process pairs: --max-ops of one worker (default 1500000, "
+               "about 7 s of guarded on 2 cores)")
 a = p.parse_args()
 if a.quick:
-    a.reps, a.seconds = 1, 1.0
+    a.reps, a.seconds, a.pairs = 1, 1.0, 2
+if a.baseline and a.baseline_daemon:
+    sys.exit("--baseline and --baseline-daemon: one or the other")
+a.pairs = max(1, a.pairs)
 tmp = tempfile.mkdtemp(prefix="vmastress-bench-")
 secs = max(1, int(round(a.seconds)))
 
@@ -57,19 +73,74 @@ def conf(name, text):
 current = {"daemon": a.daemon}  # the binary measure() runs now
 
 
-def run_daemon(cfg, extra=(), duration=None, ok=(0,), prefix=()):
+def run_daemon(cfg, extra=(), duration=None, ok=(0,), prefix=(), daemon=None):
     report = os.path.join(tmp, "report.json")
-    p = subprocess.run(list(prefix) + [current["daemon"], "-c", cfg, "-d", str(duration or secs), "--socket", "none",
+    daemon = daemon or current["daemon"]
+    p = subprocess.run(list(prefix) + [daemon, "-c", cfg, "-d", str(duration or secs), "--socket", "none",
                         "--report", report] + list(extra), stdout=subprocess.DEVNULL,
                        stderr=subprocess.PIPE, text=True, timeout=300)
     if p.returncode not in ok:
-        raise BenchError("%s %s: exit %d: %s" % (current["daemon"], " ".join(extra), p.returncode,
+        raise BenchError("%s %s: exit %d: %s" % (daemon, " ".join(extra), p.returncode,
                                                  p.stderr[-2000:]))
     with open(report) as f:
         return json.load(f)
 
 
+def daemon_shapes(daemon):
+    """The shapes a daemon knows, learned from that daemon: its --help in any format since
+    the first --baseline (-p SHAPE or, before the rename, -p PROFILE), else each name the
+    bench has known tried with -t. A BenchError, never an exit: the section fails alone."""
+    try:
+        out = subprocess.run([daemon, "--help"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError) as e:
+        raise BenchError("%s --help: %s" % (daemon, e))
+    found = benchstats.parse_shapes(out)
+    if found:
+        return found
+    known = [n for n in benchstats.KNOWN_SHAPES
+             if subprocess.run([daemon, "-t", "-q", "-p", n], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, timeout=30).returncode == 0]
+    if not known:
+        raise BenchError("%s: no shape in its --help, and none of %s accepted by -t -p"
+                         % (daemon, ", ".join(benchstats.KNOWN_SHAPES)))
+    return tuple(known)
+
+
+def cpu_sets():
+    """(one, two): the CPUs one-worker pairs and two-worker pairs are pinned to."""
+    if a.cpus:
+        cpus = benchstats.parse_cpus(a.cpus)
+    else:
+        cpus = sorted(os.sched_getaffinity(0))[-2:]
+    if not shutil.which("taskset") or not cpus:
+        return [], []
+    one = ["taskset", "-c", str(cpus[-1])]
+    two = ["taskset", "-c", ",".join(str(c) for c in cpus[-2:])]
+    return one, two
+
+
+PIN_ONE, PIN_TWO = cpu_sets()
+
+
+def pairs(reference, subject, n):
+    """n back-to-back pairs, reference then subject, the order alternating pair by pair
+    (drift within a pair falls on both, its direction on neither): the ratios
+    subject / reference, and each side's values."""
+    ratios, refs, subs = [], [], []
+    for i in range(n):
+        if i % 2 == 0:
+            r = reference()
+            x = subject()
+        else:
+            x = subject()
+            r = reference()
+        refs.append(r), subs.append(x)
+        ratios.append(x / r if r else None)
+    return ratios, refs, subs
+
+
 stat = benchstats.stat
+pair_stat = benchstats.pair_stat
 
 
 SECTIONS = ("churn", "verify", "latency", "stress-ng", "limits", "watch", "catch", "watch_ping",
@@ -91,9 +162,10 @@ def save(what):
 progress = {"partial": True, "runs": []}
 
 
-def measure(daemon, reps, label="tree"):
-    """Every wanted section with this daemon, reps repetitions each: (results, goals).
-    A section that fails, however, is recorded as failed and the rest go on."""
+def measure(daemon, reps, label="tree", npairs=a.pairs):
+    """Every wanted section with this daemon, reps repetitions each (npairs pairs behind
+    each speed ratio): (results, goals). A section that fails, however, is recorded as
+    failed and the rest go on."""
     current["daemon"] = daemon
     results = {}
     goals = {"churn_1_worker_ratio": ">= 0.95", "vmastressd_vs_stress_ng_ratio": ">= 2",
@@ -110,37 +182,40 @@ def measure(daemon, reps, label="tree"):
     def sec_churn():
         # The loop walks as churn does (map or unmap a random region, 50/50) under churn's
         # cap: 10 % of the limit in VMAs, 2 per region. The empty loop (cap 0: map, unmap
-        # the same region) holds nothing and is the cycle alone, for information.
-        empty, loop1, loop2, c1, c2, r1, r2, re = [], [], [], [], [], [], [], []
-        for _ in range(reps):  # interleaved: every repetition sees the same machine state
-            e = float(subprocess.check_output([a.loop, str(a.seconds), "16", "0", "1"]))
-            l1 = float(subprocess.check_output([a.loop, str(a.seconds), "16", walk_cap, "1"]))
-            l2 = float(subprocess.check_output([a.loop, str(a.seconds), "16", walk_cap, "2"]))
-            x1 = run_daemon(conf("c1", churn % 0), ["-w", "1"])
-            x2 = run_daemon(conf("c2", churn % 0), ["-w", "2"])
-            v1 = x1["ops"]["mmap"] / x1["uptime_seconds"]
-            v2 = x2["ops"]["mmap"] / x2["uptime_seconds"]
-            empty.append(e), loop1.append(l1), loop2.append(l2), c1.append(v1), c2.append(v2)
-            r1.append(v1 / l1), r2.append(v2 / l2), re.append(v1 / e)
-        results["plain_loop_cycles_per_s"] = stat(loop1)
-        results["plain_loop_2_threads_cycles_per_s"] = stat(loop2)
+        # the same region) holds nothing and is the cycle alone, for information. Each
+        # ratio is the median of back-to-back pairs, loop then daemon, the order
+        # alternating, both pinned: one worker and the loop on one CPU, two on two.
+        def loop(threads, pin, cap=walk_cap):
+            return lambda: float(subprocess.check_output(pin + [a.loop, str(a.seconds), "16", cap,
+                                                                str(threads)]))
+
+        def churner(workers, pin):
+            def run():
+                x = run_daemon(conf("c%d" % workers, churn % 0), ["-w", str(workers)], prefix=pin)
+                return x["ops"]["mmap"] / x["uptime_seconds"]
+            return run
+        r1, l1, c1 = pairs(loop(1, PIN_ONE), churner(1, PIN_ONE), npairs)
+        r2, l2, c2 = pairs(loop(2, PIN_TWO), churner(2, PIN_TWO), npairs)
+        empty = [loop(1, PIN_ONE, "0")() for _ in range(reps)]
+        results["plain_loop_cycles_per_s"] = stat(l1)
+        results["plain_loop_2_threads_cycles_per_s"] = stat(l2)
         results["plain_loop_empty_cycles_per_s"] = stat(empty)
         results["churn_1_worker_cycles_per_s"] = stat(c1)
         results["churn_2_workers_cycles_per_s"] = stat(c2)
-        results["churn_1_worker_ratio"] = stat(r1)
-        results["churn_2_workers_ratio"] = stat(r2)
-        results["churn_1_worker_vs_empty_loop_ratio"] = stat(re)
+        results["churn_1_worker_ratio"] = pair_stat(r1)
+        results["churn_2_workers_ratio"] = pair_stat(r2)
+        results["churn_1_worker_vs_empty_loop_ratio"] = stat(
+            [statistics.median(c1) / e for e in empty])
 
 
     def on_off_ratio(text, off, on):
-        """One worker's op rate with a feature on against off, interleaved: text % value."""
-        ratios = []
-        for _ in range(reps):
-            x = run_daemon(conf("off", text % off), ["-w", "1"])
-            y = run_daemon(conf("on", text % on), ["-w", "1"])
-            ratios.append((y["ops"]["mmap"] / y["uptime_seconds"]) /
-                          (x["ops"]["mmap"] / x["uptime_seconds"]))
-        return stat(ratios)
+        """One worker's op rate with a feature on against off: pairs, pinned to one CPU."""
+        def rate(value, tag):
+            def run():
+                x = run_daemon(conf(tag, text % value), ["-w", "1"], prefix=PIN_ONE)
+                return x["ops"]["mmap"] / x["uptime_seconds"]
+            return run
+        return pair_stat(pairs(rate(off, "off"), rate(on, "on"), npairs)[0])
 
 
     def sec_verify():
@@ -189,30 +264,33 @@ def measure(daemon, reps, label="tree"):
 
 
         spv, spv_ng = [], []
-        # Unpinned: the daemon's loop thread beside its one worker needs a CPU of its own
-        # (pinned to one CPU with the loop, the ratio read 0.88 against 1.19 unpinned).
-        # The loop is timed before and after the daemon, and their mean is the rep's
-        # reference: drift during a rep falls on both.
+        # Pairs pinned to two CPUs: the daemon's loop thread beside its one worker needs a
+        # CPU of its own (pinned to one CPU with the loop, the ratio read 0.88 against
+        # 1.19 unpinned); the loop runs on the same two.
+        loop = PIN_TWO + [a.loop, str(a.seconds), "2-2", walk_cap, "1", "2"]
+        xs = []
+
+        def same_work():
+            x = run_daemon(conf("same", same % 2), ["-w", "1"], prefix=PIN_TWO)
+            xs.append(x)
+            return created(x)
+        vc, ceil, ours = pairs(lambda: 2 * float(subprocess.check_output(loop)), same_work, npairs)
+        spv = [x["touched_pages"] / x["vmas_created"] for x in xs]
         for _ in range(reps):
-            loop = [a.loop, str(a.seconds), "2-2", walk_cap, "1", "2"]
-            c0 = 2 * float(subprocess.check_output(loop))
-            x = run_daemon(conf("same", same % 2), ["-w", "1"])
-            o = created(x)
-            c = (c0 + 2 * float(subprocess.check_output(loop))) / 2
             z = run_daemon(conf("bare", same % 0), ["-w", "1"])
             b = created(z)
-            ours.append(o), bare.append(b), ceil.append(c), spv.append(x["touched_pages"] / x["vmas_created"])
-            vc.append(o / c)
+            bare.append(b)
             t, pages = stress_ng() if sng else (None, None)
             if t:
-                theirs.append(t), vr.append(o / t), cr.append(c / t), br.append(b / t), spv_ng.append(pages)
+                theirs.append(t), vr.append(statistics.median(ours) / t)
+                cr.append(statistics.median(ceil) / t), br.append(b / t), spv_ng.append(pages)
         results["vmastressd_vmas_created_per_s"] = stat(ours)
         results["stress_ng_mmapmany_vmas_created_per_s"] = stat(theirs)
         results["vmastressd_pages_written_per_vma"] = stat(spv)
         results["stress_ng_page_faults_per_vma"] = stat(spv_ng)
         results["vmastressd_vs_stress_ng_ratio"] = stat(vr)
         results["plain_loop_same_work_vmas_per_s"] = stat(ceil)
-        results["vmastressd_vs_same_work_loop_ratio"] = stat(vc)
+        results["vmastressd_vs_same_work_loop_ratio"] = pair_stat(vc)
         goals["vmastressd_vs_same_work_loop_ratio"] = ">= 0.95"
         results["plain_loop_same_work_vs_stress_ng_ratio"] = stat(cr)
         results["vmastressd_no_writes_vs_stress_ng_ratio"] = stat(br)
@@ -751,27 +829,33 @@ def measure(daemon, reps, label="tree"):
         results["live_regions_measured"] = n1
         results["bookkeeping_rss_kib_at_start"] = rss0
 
-        # RSS per VMA held, every profile, at the current limit and (as root) at
-        # 1048576, and at 2147483642 under a 512 MiB memory cgroup; the teardown of
+        # RSS per VMA held, every shape, at the current limit and (as root) at
+        # 1048576, and at 2147483642 under a 512 MiB memory cgroup: the report's
+        # rss_per_vma_bytes, the one method (docs/cost.md): the daemon's peak RSS over
+        # its peak VMA count, in a run long enough to fill and hold. The teardown of
         # fragment's VMAs at 1048576 against a bare munmap of as many, a pair a call.
         def held_profile(profile, limit_tag, prefix=()):
-            env = dict(os.environ, VMASTRESS_TEST_HOLD=os.path.join(tmp, "hold.json"))
-            proc = subprocess.Popen(list(prefix) + [daemon, "-p", profile, "-w", "2", "-d", "4",
-                                                    "--socket", "none"], env=env,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            wait_held(proc)
-            with open("/proc/%d/status" % proc.pid) as f:
-                rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:")) * 1024
-            with open(os.path.join(tmp, "hold.json")) as f:
-                vmas = json.load(f)["map_count"]
+            dur = secs + 3 if limit_tag == "now" or a.quick else 15
+            report = os.path.join(tmp, "rss.json")
             t0 = time.monotonic()
-            os.kill(proc.pid, signal.SIGCONT)
-            proc.wait(600)
-            results["rss_per_vma_%s_%s" % (profile, limit_tag)] = rss / max(1, vmas)
-            goals["rss_per_vma_%s_%s" % (profile, limit_tag)] = "<= 64" if limit_tag != "now" else ""
-            return vmas, time.monotonic() - t0
+            p = subprocess.run(list(prefix) + [daemon, "-p", profile, "-w", "2", "-d", str(dur),
+                                               "--socket", "none", "--report", report],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               timeout=dur + 600)
+            down = time.monotonic() - t0 - dur
+            if p.returncode not in (0, 2):
+                raise BenchError("%s -p %s: exit %d: %s" % (daemon, profile, p.returncode,
+                                                             p.stderr[-500:]))
+            with open(report) as f:
+                x = json.load(f)
+            if "rss_per_vma_bytes" not in x:  # a build from before the field: its parts
+                x["rss_per_vma_bytes"] = x["rss_max_bytes"] / max(1, x["map_count_peak"])
+            results["rss_per_vma_%s_%s" % (profile, limit_tag)] = x["rss_per_vma_bytes"]
+            goals["rss_per_vma_%s_%s" % (profile, limit_tag)] = "<= 24" if limit_tag == "1048576" \
+                else ""
+            return x["map_count_peak"], down
 
-        profiles = h.shapes(daemon)
+        profiles = daemon_shapes(daemon)
         for prof in profiles:
             held_profile(prof, "now")
         if os.access(h.SYSCTL, os.W_OK) and not a.quick:
@@ -821,6 +905,8 @@ def measure(daemon, reps, label="tree"):
             fn()
         except BenchError as e:
             results["section_" + name.replace("-", "_")] = "failed: %s" % e
+        except SystemExit as e:  # a helper that exits: that section's failure, not the run's
+            results["section_" + name.replace("-", "_")] = "failed: exited (%s)" % e.code
         except Exception as e:  # noqa: BLE001 -- one broken section never loses the others
             traceback.print_exc()
             results["section_" + name.replace("-", "_")] = "failed: %s: %s" % (type(e).__name__, e)
@@ -860,24 +946,98 @@ def build_ref(ref):
 lower_is_better = benchstats.lower_is_better
 
 
-failed = []
-if a.baseline:
-    base_daemon, base_sha = build_ref(a.baseline)
+def ab_pairs(tree, base):
+    """The speed figures, the tree against the baseline directly: back-to-back pairs of
+    the same run with either daemon, pinned alike, the order alternating. Each figure is
+    judged by its pairs (benchstats.judge_pairs); one that cannot be measured says why."""
+    churn = conf("ab_churn", 'profile = "churn";\naccounting = { verify_interval_ms = %d; };\n'
+                 % 0)
+    verify = conf("ab_verify", 'profile = "churn";\naccounting = { verify_interval_ms = 100; };\n')
+    latency = conf("ab_latency", 'profile = "churn";\n'
+                   'accounting = { verify_interval_ms = 0; latency = 8; };\n')
+    same = conf("ab_same", 'profile = "churn";\nmapping = { min_pages = 2; max_pages = 2; '
+                'touch_pages = 2; };\naccounting = { verify_interval_ms = 0; };\n')
+
+    def rate(cfg, workers, pin, key="mmap"):
+        def make(d):
+            def run():
+                x = run_daemon(cfg, ["-w", str(workers)], prefix=pin, daemon=d)
+                n = x["ops"]["mmap"] if key == "mmap" else x[key]
+                return n / x["uptime_seconds"]
+            return run
+        return make
+
+    def fixed_work(shape):
+        # A fixed amount of work, whole process (start, the work, teardown), wall time.
+        def make(d):
+            def run():
+                t0 = time.monotonic()
+                p = subprocess.run(PIN_ONE + [d, "-p", shape, "-w", "1", "--max-ops",
+                                              str(FIXED_WORK_OPS), "--socket", "none"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                   timeout=600)
+                if p.returncode != 0:
+                    raise BenchError("%s -p %s: exit %d: %s" % (d, shape, p.returncode,
+                                                                 p.stderr[-500:]))
+                return time.monotonic() - t0
+            return run
+        return make
+
+    specs = []
+    if "churn" in want:
+        specs += [("churn_1_worker_cycles_per_s", rate(churn, 1, PIN_ONE), a.pairs),
+                  ("churn_2_workers_cycles_per_s", rate(churn, 2, PIN_TWO), a.pairs),
+                  ("guarded_fixed_work_wall_s", fixed_work("guarded"), min(a.pairs, 10)),
+                  ("churn_fixed_work_wall_s", fixed_work("churn"), min(a.pairs, 10))]
+    if "verify" in want:
+        specs.append(("verify_on_cycles_per_s", rate(verify, 1, PIN_ONE), a.pairs))
+    if "latency" in want:
+        specs.append(("latency_on_cycles_per_s", rate(latency, 1, PIN_ONE), a.pairs))
+    if "stress-ng" in want:
+        specs.append(("vmastressd_vmas_created_per_s", rate(same, 1, PIN_TWO, "vmas_created"),
+                      a.pairs))
+    figs = {}
+    for name, make, n in specs:
+        print("bench: tree against baseline, %d pairs: %s..." % (n, name), flush=True)
+        try:
+            ratios = pairs(make(base), make(tree), n)[0]
+            figs[name] = benchstats.judge_pairs(ratios, lower_is_better(name))
+        except (BenchError, OSError, subprocess.SubprocessError, KeyError, ValueError) as e:
+            figs[name] = "failed: %s: %s" % (type(e).__name__, e)
+    return figs
+
+
+FIXED_WORK_OPS = 300000 if a.quick else a.fixed_ops
+
+lower_is_better = benchstats.lower_is_better
+
+
+failed = {}
+if a.baseline or a.baseline_daemon:
+    if a.baseline:
+        base_daemon, base_sha = build_ref(a.baseline)
+    else:
+        base_daemon, base_sha = os.path.abspath(a.baseline_daemon), "(built)"
     tree_runs, base_runs = [], []
     for rep in range(a.reps):
         # Interleaved, rep by rep, the order alternating: drift on the machine falls
         # on both alike.
         order = [("tree", a.daemon), ("baseline", base_daemon)]
         for who, d in (order if rep % 2 == 0 else order[::-1]):
-            r, goals = measure(d, 1, "%s, rep %d of %d" % (who, rep + 1, a.reps))
+            r, goals = measure(d, 1, "%s, rep %d of %d" % (who, rep + 1, a.reps),
+                               max(2, a.pairs // 4))
             (tree_runs if who == "tree" else base_runs).append(r)
     results, baseline, vs = benchstats.compare(tree_runs, base_runs)
-    results["vs_baseline"] = {"ref": a.baseline, "commit": base_sha, "figures": vs}
+    ref = a.baseline or a.baseline_daemon
+    results["vs_baseline"] = {"ref": ref, "commit": base_sha, "figures": vs,
+                              "pairs": ab_pairs(a.daemon, base_daemon)}
     results["baseline"] = baseline
-    failed = [k for k, v in results.items() if isinstance(v, str) and v.startswith("failed")]
+    failed = benchstats.failures(results, "")
+    failed.update(benchstats.failures(baseline, "baseline "))
+    failed.update(benchstats.failures(results["vs_baseline"]["pairs"], "pairs "))
 else:
     results, goals = measure(a.daemon, a.reps)
-    failed = [k for k, v in results.items() if isinstance(v, str) and v.startswith("failed")]
+    failed = benchstats.failures(results, "")
 
 print("%-48s %12s %12s %12s  %s" % ("figure", "median", "min", "max", "goal"))
 for k, v in results.items():
@@ -892,18 +1052,37 @@ for k, v in results.items():
         print("%-48s %12s" % (k, "n/a"))
     else:
         print("%-48s %s" % (k, v))
-if a.baseline:
+regressions = []
+if a.baseline or a.baseline_daemon:
     vs = results["vs_baseline"]["figures"]
     print("\nagainst %s (%s), the same run, interleaved rep by rep: tree / baseline"
-          % (a.baseline, results["vs_baseline"]["commit"][:12]))
+          % (results["vs_baseline"]["ref"], results["vs_baseline"]["commit"][:12]))
     print("%-48s %12s %12s %12s  %s" % ("figure", "vs_baseline", "min", "max", "noise"))
     for k, st in vs.items():
         print("%-48s %12.4g %12.4g %12.4g  %.3f%s" % (
             k, st["median"], st["min"], st["max"], st["noise"],
             "  REGRESSION (%s is better)" % ("lower" if lower_is_better(k) else "higher")
             if st["regression"] else "  (reference)" if st["reference"] else ""))
-    bad = [k for k, st in vs.items() if st["regression"]]
-    print("regressions: %s" % (", ".join(bad) if bad else "none beyond the noise of this run"))
+    regressions += [k for k, st in vs.items() if st["regression"]]
+    pv = results["vs_baseline"]["pairs"]
+    if pv:
+        print("\nthe speed figures in back-to-back pairs, pinned, the order alternating: "
+              "tree / baseline")
+        print("%-48s %12s %12s %12s  %s" % ("figure", "median", "q1", "q3", "pairs worse, p"))
+    for k, st in pv.items():
+        if isinstance(st, str):
+            print("%-48s %s" % (k, st))
+            continue
+        print("%-48s %12.4g %12.4g %12.4g  %d/%d, p=%.3g%s" % (
+            k, st["median"], st["q1"], st["q3"], st["worse"], st["n"], st["p_worse"],
+            "  REGRESSION (%s is better)" % ("lower" if lower_is_better(k) else "higher")
+            if st["regression"] else ""))
+    regressions += ["pairs " + k for k, st in pv.items() if isinstance(st, dict) and
+                    st["regression"]]
+    print("regressions: %s" % (", ".join(regressions) if regressions else
+                               "none beyond the noise of this run"))
+for k, why in failed.items():  # what it could not measure, and why
+    print("not measured: %s: %s" % (k, why))
 results["reps"] = a.reps
 results["seconds"] = a.seconds
 with open(a.json, "w") as f:
@@ -912,5 +1091,5 @@ print("JSON:", a.json)
 shutil.rmtree(tmp, ignore_errors=True)
 if failed:
     sys.exit("bench: failed sections: %s" % ", ".join(failed))
-if a.baseline and any(st["regression"] for st in results["vs_baseline"]["figures"].values()):
+if regressions:
     sys.exit(3)  # a regression against the baseline, printed above

@@ -1,6 +1,39 @@
 """The benchmark's arithmetic, apart from its runs so that it is tested alone
 (tests/unit/test_bench_merge.py): one figure over the reps, and tree against baseline."""
+import math
+import re
 import statistics
+
+# Every shape name a daemon has had, for a daemon whose --help lists none: tried with -t.
+KNOWN_SHAPES = ("guarded", "fragment", "churn", "threads", "allocator", "files")
+
+
+def parse_shapes(help_text):
+    """The shapes a daemon's --help lists, in its order, in any format since the first
+    --baseline: "-p, --shape SHAPE ... (guarded, fragment, ...)" and, before the rename,
+    "-p, --profile PROFILE ... (guarded, ...)". None where no such line lists them."""
+    for line in help_text.splitlines():
+        if not re.match(r"\s*-p, --(shape|profile)\b", line):
+            continue
+        lists = re.findall(r"\(([a-z][a-z0-9_-]*(?:, [a-z][a-z0-9_-]*)+)\)", line)
+        if lists:
+            return tuple(lists[-1].split(", "))
+    return None
+
+
+def parse_cpus(text):
+    """taskset -c's list ("1", "0,2", "2-3") as CPU numbers."""
+    cpus = []
+    for part in text.split(","):
+        lo, _, hi = part.partition("-")
+        cpus += range(int(lo), int(hi or lo) + 1)
+    return sorted(set(cpus))
+
+
+def failures(results, prefix):
+    """{prefix + key: why} for every figure or section that failed."""
+    return {prefix + k: v for k, v in (results or {}).items()
+            if isinstance(v, str) and v.startswith("failed")}
 
 
 def is_number(x):
@@ -14,6 +47,47 @@ def stat(xs):
     if not xs:
         return None
     return {"median": statistics.median(xs), "min": min(xs), "max": max(xs), "n": len(xs)}
+
+
+def pair_stat(ratios):
+    """A ratio from back-to-back pairs: the median of the pairs' ratios, with their
+    spread (min, max, and the quartiles q1 and q3)."""
+    st = stat(ratios)
+    if st is None:
+        return None
+    xs = sorted(x for x in ratios if is_number(x))
+    if len(xs) >= 2:
+        q = statistics.quantiles(xs, n=4, method="inclusive")
+        st["q1"], st["q3"] = q[0], q[2]
+    else:
+        st["q1"] = st["q3"] = xs[0]
+    return st
+
+
+def sign_test_p(worse, n):
+    """One-sided sign test: the chance of `worse` or more of n pairs worse by luck alone."""
+    return sum(math.comb(n, i) for i in range(worse, n + 1)) / 2 ** n
+
+
+# A regression in pairs: the median pair worse by more than this, and the pairs worse
+# more often than chance (the sign test) allows.
+PAIR_DROP_MIN = 0.02
+PAIR_P_MAX = 0.05
+
+
+def judge_pairs(ratios, lower_better):
+    """Tree / baseline over back-to-back pairs: pair_stat, how many pairs were worse,
+    the sign test's p, and whether the pairs say it regressed."""
+    st = pair_stat(ratios)
+    if st is None:
+        return "failed: no pair measured"
+    xs = [x for x in ratios if is_number(x)]
+    drops = [(r - 1) if lower_better else (1 - r) for r in xs]
+    st["worse"] = sum(d > 0 for d in drops)
+    st["drop"] = statistics.median(drops)
+    st["p_worse"] = sign_test_p(st["worse"], len(xs))
+    st["regression"] = st["drop"] > PAIR_DROP_MIN and st["p_worse"] <= PAIR_P_MAX
+    return st
 
 
 def median_of(v):

@@ -64,7 +64,8 @@ else:
     out = os.path.join(tempfile.mkdtemp(prefix="vmastress-test-"), "ab.json")
     p = subprocess.run([sys.executable, os.path.join(here, "..", "bench", "bench.py"), "--daemon",
                         a.daemon, "--loop", loop, "--only", "churn", "--reps", "3", "--seconds",
-                        "1", "--baseline", "HEAD", "--json", out], capture_output=True,
+                        "1", "--pairs", "3", "--fixed-ops", "100000", "--baseline", "HEAD",
+                        "--json", out], capture_output=True,
                        text=True, timeout=900)
     print(p.stdout[-3000:], p.stderr[-2000:])
     h.check(p.returncode == 0 and "regressions: none beyond the noise of this run" in p.stdout,
@@ -75,6 +76,14 @@ else:
     h.check(r["vs_baseline"]["ref"] == "HEAD" and len(r["vs_baseline"]["commit"]) == 40 and
             r["baseline"]["churn_1_worker_cycles_per_s"]["n"] == 3,
             "the baseline's own figures, 3 reps: %s" % r["vs_baseline"]["commit"])
+    # The speed figures in back-to-back pairs, tree against HEAD, pinned alike.
+    pv = r["vs_baseline"]["pairs"]
+    for k in ("churn_1_worker_cycles_per_s", "churn_2_workers_cycles_per_s",
+              "guarded_fixed_work_wall_s", "churn_fixed_work_wall_s"):
+        st = pv.get(k)
+        h.check(isinstance(st, dict) and st["n"] == 3 and st["q1"] <= st["median"] <= st["q3"]
+                and st["regression"] is False and 0 < st["p_worse"] <= 1,
+                "pairs %s: %s" % (k, st))
     for k in ("churn_1_worker_cycles_per_s", "churn_2_workers_cycles_per_s",
               "churn_1_worker_ratio"):
         h.check(k in vs and vs[k]["n"] == 3 and vs[k]["min"] <= vs[k]["median"] <= vs[k]["max"]

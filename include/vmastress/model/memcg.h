@@ -15,3 +15,8 @@ int vs_memcg_read(uint64_t *limit, uint64_t *usage);
 /* This process's memory cgroup directory (v1's memory controller where it is
  * mounted, else the unified hierarchy's), and which; 0 or -errno. */
 int vs_memcg_dir(char *dir, size_t len, bool *v1);
+/* This process's own peak resident set (VmHWM of /proc/self/status): not
+ * getrusage's ru_maxrss, which keeps the parent's RSS across fork and exec (a
+ * daemon started from a 20 MiB Python read 20 MiB at rest). Reads into the
+ * stack, no allocation; 0 or -errno. */
+int vs_memory_rss_peak(uint64_t *bytes);
