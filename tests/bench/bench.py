@@ -30,9 +30,10 @@ p.add_argument("--reps", type=int, default=5)
 p.add_argument("--seconds", type=float, default=3.0)
 p.add_argument("--json", default="bench.json")
 p.add_argument("--quick", action="store_true", help="smoke: 1 rep, 1 s, 2 pairs")
-p.add_argument("--pairs", type=int, default=20,
-               help="back-to-back pairs behind each speed ratio (default 20: two runs of one "
-               "tree agree within 3 %% on a noisy 2-core VM, where 10 did not)")
+p.add_argument("--pairs", type=int, default=40,
+               help="back-to-back pairs behind each speed ratio, each run %d s (default 40: "
+               "with 20 pairs of 3 s, two runs of one tree differed by 3 %% on a noisy "
+               "2-core VM)" % 1)
 p.add_argument("--cpus", help="the CPUs the pairs are pinned to, as taskset -c takes them "
                "(default: the last two this process may run on; one-worker pairs take the last)")
 p.add_argument("--baseline", metavar="REF",
@@ -57,6 +58,9 @@ if a.baseline and a.baseline_daemon:
 a.pairs = max(1, a.pairs)
 tmp = tempfile.mkdtemp(prefix="vmastress-bench-")
 secs = max(1, int(round(a.seconds)))
+# A pair's runs are short (the daemon's -d takes whole seconds): the shorter the
+# pair, the less the machine drifts between its two halves.
+PAIR_S = 1
 
 
 class BenchError(Exception):
@@ -186,12 +190,13 @@ def measure(daemon, reps, label="tree", npairs=a.pairs):
         # ratio is the median of back-to-back pairs, loop then daemon, the order
         # alternating, both pinned: one worker and the loop on one CPU, two on two.
         def loop(threads, pin, cap=walk_cap):
-            return lambda: float(subprocess.check_output(pin + [a.loop, str(a.seconds), "16", cap,
+            return lambda: float(subprocess.check_output(pin + [a.loop, str(PAIR_S), "16", cap,
                                                                 str(threads)]))
 
         def churner(workers, pin):
             def run():
-                x = run_daemon(conf("c%d" % workers, churn % 0), ["-w", str(workers)], prefix=pin)
+                x = run_daemon(conf("c%d" % workers, churn % 0), ["-w", str(workers)], PAIR_S,
+                               prefix=pin)
                 return x["ops"]["mmap"] / x["uptime_seconds"]
             return run
         r1, l1, c1 = pairs(loop(1, PIN_ONE), churner(1, PIN_ONE), npairs)
@@ -212,7 +217,7 @@ def measure(daemon, reps, label="tree", npairs=a.pairs):
         """One worker's op rate with a feature on against off: pairs, pinned to one CPU."""
         def rate(value, tag):
             def run():
-                x = run_daemon(conf(tag, text % value), ["-w", "1"], prefix=PIN_ONE)
+                x = run_daemon(conf(tag, text % value), ["-w", "1"], PAIR_S, prefix=PIN_ONE)
                 return x["ops"]["mmap"] / x["uptime_seconds"]
             return run
         return pair_stat(pairs(rate(off, "off"), rate(on, "on"), npairs)[0])
@@ -267,11 +272,11 @@ def measure(daemon, reps, label="tree", npairs=a.pairs):
         # Pairs pinned to two CPUs: the daemon's loop thread beside its one worker needs a
         # CPU of its own (pinned to one CPU with the loop, the ratio read 0.88 against
         # 1.19 unpinned); the loop runs on the same two.
-        loop = PIN_TWO + [a.loop, str(a.seconds), "2-2", walk_cap, "1", "2"]
+        loop = PIN_TWO + [a.loop, str(PAIR_S), "2-2", walk_cap, "1", "2"]
         xs = []
 
         def same_work():
-            x = run_daemon(conf("same", same % 2), ["-w", "1"], prefix=PIN_TWO)
+            x = run_daemon(conf("same", same % 2), ["-w", "1"], PAIR_S, prefix=PIN_TWO)
             xs.append(x)
             return created(x)
         vc, ceil, ours = pairs(lambda: 2 * float(subprocess.check_output(loop)), same_work, npairs)
@@ -961,7 +966,7 @@ def ab_pairs(tree, base):
     def rate(cfg, workers, pin, key="mmap"):
         def make(d):
             def run():
-                x = run_daemon(cfg, ["-w", str(workers)], prefix=pin, daemon=d)
+                x = run_daemon(cfg, ["-w", str(workers)], PAIR_S, prefix=pin, daemon=d)
                 n = x["ops"]["mmap"] if key == "mmap" else x[key]
                 return n / x["uptime_seconds"]
             return run
