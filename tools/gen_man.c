@@ -1,7 +1,7 @@
 /* gen_man.c: build-time tool. Copies a man page template to stdout, replacing
  * lines that are exactly a marker with what the tables say, so the pages cannot
  * drift from the code:
- *   @PROFILE_LIST@  "guarded, fragment, churn, threads, allocator or files"
+ *   @SHAPE_LIST@  "guarded, fragment, churn, threads, allocator or files"
  *   @SHAPES@      a .TP entry per shape: what it models, then every key its
  *                   preset sets over the defaults, with the value.
  * Usage: gen_man TEMPLATE > PAGE */
@@ -10,7 +10,7 @@
 #include "vmastress/config/config.h"
 #include "vmastress/shapes/shape.h"
 
-static void profile_list(void)
+static void shape_list(void)
 {
 	for (unsigned i = 0; vs_shapes[i]; i++)
 		printf("%s%s", i == 0 ? "" : vs_shapes[i + 1] ? ", " : " or ", vs_shapes[i]->name);
@@ -25,7 +25,7 @@ static void value(const struct vs_preset *p)
 		printf("%.0f", p->value);
 }
 
-static void profiles(void)
+static void shape_entries(void)
 {
 	for (unsigned i = 0; vs_shapes[i]; i++) {
 		const struct vs_shape *s = vs_shapes[i];
@@ -50,10 +50,10 @@ int main(int argc, char **argv)
 		return 64;
 	}
 	while (fgets(line, sizeof(line), in)) {
-		if (strcmp(line, "@PROFILE_LIST@\n") == 0)
-			profile_list();
+		if (strcmp(line, "@SHAPE_LIST@\n") == 0)
+			shape_list();
 		else if (strcmp(line, "@SHAPES@\n") == 0)
-			profiles();
+			shape_entries();
 		else
 			fputs(line, stdout);
 	}

@@ -49,6 +49,21 @@ long vs_vma_test_limit(void)
 #endif
 }
 
+int vs_vma_write_limit(const char *path, long limit)
+{
+	char text[24];
+	int n = snprintf(text, sizeof(text), "%ld\n", limit), e = 0;
+	int fd = open(path ? path : VS_SYSCTL_MAX_MAP_COUNT,
+		      O_WRONLY | O_CLOEXEC | (path ? O_TRUNC : 0));
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, (size_t)n) != n)
+		e = errno ? -errno : -EIO;
+	close(fd);
+	return e;
+}
+
 int vs_vma_read_limit(const char *path, long *limit)
 {
 	char buf[32];

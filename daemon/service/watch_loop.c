@@ -37,6 +37,7 @@ struct watch_loop {
 	struct vs_output_state textfile_out;
 	struct vs_kept_peaks kept;     /* the peaks kept across restarts */
 	struct vs_watch_raiser raiser; /* raise.*: the policy on this loop */
+	struct vs_watch_limit limit;   /* the one owner of vm.max_map_count: scans and raises */
 	int hook_err_said;	       /* the hook's error last logged */
 };
 
@@ -341,19 +342,26 @@ static int start_loop(struct watch_loop *l)
 	return 0;
 }
 
+/* The BPF program's copy of the limit, set only by the limit's owner. */
+static void publish_limit(void *catch, long limit)
+{
+	vs_catch_set_limit(catch, limit);
+}
+
 /* The scans on their own thread; the first one's figures before READY=1. */
 static int start_scans(struct watch_loop *l)
 {
 	struct vs_fields f = VS_FIELDS_NONE;
 	int r;
 
-	if ((r = vs_watch_scanner_start(&l->scanner, l->w.catch)) < 0 ||
+	vs_watch_limit_init(&l->limit, NULL, l->w.catch ? publish_limit : NULL, l->w.catch);
+	if ((r = vs_watch_scanner_start(&l->scanner, l->w.catch, &l->limit)) < 0 ||
 	    (r = sd_event_add_io(l->ev, &l->scanned, vs_watch_scanner_fd(l->scanner), EPOLLIN,
 				 on_scanned, l)) < 0) {
 		vs_log_errno(LOG_ERR, r, "cannot start the scans");
 		return VS_EX_SOFTWARE;
 	}
-	if ((r = vs_watch_raiser_start(&l->raiser, l->ev, l->w.catch, &l->cfg)) < 0) {
+	if ((r = vs_watch_raiser_start(&l->raiser, l->ev, l->w.catch, &l->limit, &l->cfg)) < 0) {
 		vs_log_errno(LOG_ERR, r, "cannot start the raise policy");
 		return VS_EX_SOFTWARE;
 	}
@@ -438,6 +446,7 @@ int vs_watch_run(const struct vs_config *cfg, const struct vs_run_options *opt)
 out:
 	vs_watch_scanner_stop(l.scanner);
 	l.scanner = NULL;
+	vs_watch_limit_destroy(&l.limit);
 	sd_event_source_disable_unref(l.scanned);
 	sd_event_source_disable_unref(l.ring);
 	sd_event_source_disable_unref(l.scan);

@@ -7,7 +7,6 @@
 #include <time.h>
 #include <unistd.h>
 #include "vmastress/log/log.h"
-#include "vmastress/model/vma.h"
 #include "vmastress/service/loop.h"
 #include "vmastress/service/watch_raise.h"
 #include "vmastress/watch/advice.h"
@@ -104,9 +103,9 @@ static void act(struct vs_watch_raiser *r, const struct vs_raise_trigger *t)
 
 	switch (res) {
 	case VS_RAISE_RAISED:
-		if (r->catch)
-			vs_catch_set_limit(r->catch, rec.to);
-		arm(r); /* before the journal: the next step may come soon */
+		/* The catch has the new limit already: the owner published it. Armed
+		 * before the journal: the next step may come soon. */
+		arm(r);
 		say(r, &rec);
 		return;
 	case VS_RAISE_WOULD:
@@ -162,14 +161,15 @@ static int on_rearm(sd_event_source *s, uint64_t usec, void *userdata)
 }
 
 int vs_watch_raiser_start(struct vs_watch_raiser *r, sd_event *ev, struct vs_catch *catch,
-			  const struct vs_config *cfg)
+			  struct vs_watch_limit *owner, const struct vs_config *cfg)
 {
 	long limit = 0;
 	int e;
 
 	r->catch = catch;
 	r->memtotal = read_memtotal();
-	vs_vma_read_limit(NULL, &limit);
+	r->policy.limit = owner;
+	vs_watch_limit_read(owner, &limit);
 	vs_raise_setup(&r->policy, cfg, limit, r->memtotal, true);
 	if (catch) {
 		/* Above the clients: the climber leaves a few ms between raise.at and the limit. */
@@ -192,7 +192,7 @@ void vs_watch_raiser_reload(struct vs_watch_raiser *r, const struct vs_config *c
 	enum vs_raise_state was = r->policy.state;
 	bool enabled = r->policy.enabled;
 
-	vs_vma_read_limit(NULL, &limit);
+	vs_watch_limit_read(r->policy.limit, &limit);
 	vs_raise_setup(&r->policy, cfg, limit, r->memtotal, false);
 	arm(r);
 	if (was != r->policy.state || enabled != r->policy.enabled ||
@@ -202,9 +202,10 @@ void vs_watch_raiser_reload(struct vs_watch_raiser *r, const struct vs_config *c
 
 void vs_watch_raiser_scanned(struct vs_watch_raiser *r, const struct vs_watch *w)
 {
-	long limit = 0;
+	/* The value the owner last read or wrote: this scan's read, or a raise since. */
+	long limit = vs_watch_limit_value(r->policy.limit);
 
-	if (vs_vma_read_limit(NULL, &limit) == 0 && vs_raise_check_limit(&r->policy, limit)) {
+	if (limit > 0 && vs_raise_check_limit(&r->policy, limit)) {
 		vs_log(LOG_WARNING, "raise: %s", r->policy.reason);
 		arm(r);
 		return;

@@ -17,8 +17,8 @@ void vs_catch_set_limit(struct vs_catch *c, long limit)
 
 	/* Peaks in the kernel from a sixteenth of the limit up: below it a process
 	 * is far from the limit and the scans' counts are its peak (and most
-	 * processes' calls then skip the map). The scanner and the raise policy
-	 * both set it. */
+	 * processes' calls then skip the map). Called only by the limit's owner
+	 * (limit.h), for every value it reads or writes. */
 	__atomic_store_n(&c->skel->bss->limit, l, __ATOMIC_RELAXED);
 	__atomic_store_n(&c->skel->bss->peak_floor, l / 16, __ATOMIC_RELAXED);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "vmastress/model/vma.h"
 #include "vmastress/watch/advice.h"
+#include "vmastress/watch/limit.h"
 #include "vmastress/watch/raise.h"
 
 const double vs_raise_bucket_le[VS_RAISE_BUCKETS] = {0.0005, 0.001, 0.002, 0.005, 0.01,
@@ -65,7 +66,9 @@ void vs_raise_setup(struct vs_raise *r, const struct vs_config *cfg, long limit,
 	int e;
 
 	if (start) {
+		struct vs_watch_limit *owner = r->limit;
 		memset(r, 0, sizeof(*r));
+		r->limit = owner;
 		r->found = limit;
 	}
 	r->enabled = cfg->raise_enabled;
@@ -105,18 +108,16 @@ long vs_raise_trigger_at(const struct vs_raise *r)
 	return at > 0 ? at : 1;
 }
 
-static int write_limit(long value)
+/* The limit, read and written through the watch's owner where there is one: what
+ * the policy writes reaches the catch in the same step. */
+static int read_limit(struct vs_raise *r, long *value)
 {
-	char text[24];
-	int fd = open(VS_SYSCTL_MAX_MAP_COUNT, O_WRONLY | O_CLOEXEC);
-	int n = snprintf(text, sizeof(text), "%ld\n", value), r = 0;
+	return r->limit ? vs_watch_limit_read(r->limit, value) : vs_vma_read_limit(NULL, value);
+}
 
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, (size_t)n) != n)
-		r = -errno;
-	close(fd);
-	return r;
+static int write_limit(struct vs_raise *r, long value)
+{
+	return r->limit ? vs_watch_limit_write(r->limit, value) : vs_vma_write_limit(NULL, value);
 }
 
 static void note_reaction(struct vs_raise *r, double seconds)
@@ -212,7 +213,7 @@ enum vs_raise_result vs_raise_on_trigger(struct vs_raise *r, const struct vs_rai
 
 	if (r->state != VS_RAISE_ARMED)
 		return VS_RAISE_NOTHING;
-	if (vs_vma_read_limit(NULL, &current) < 0)
+	if (read_limit(r, &current) < 0)
 		return VS_RAISE_NOTHING;
 	begin(t, current, rec);
 	if (vs_raise_check_limit(r, current))
@@ -234,7 +235,7 @@ enum vs_raise_result vs_raise_on_trigger(struct vs_raise *r, const struct vs_rai
 		keep(r, rec);
 		return rec->result;
 	}
-	int e = write_limit(rec->to);
+	int e = write_limit(r, rec->to);
 	if (e < 0) {
 		no_permission(r, -e);
 		r->refused[VS_RAISE_PERMISSION]++;
@@ -264,7 +265,7 @@ int vs_raise_restore(struct vs_raise *r, long most, char *msg, size_t len)
 	int e;
 
 	msg[0] = 0;
-	if (!r->restore_on_stop || r->dry_run || vs_vma_read_limit(NULL, &current) < 0 ||
+	if (!r->restore_on_stop || r->dry_run || read_limit(r, &current) < 0 ||
 	    current != r->known || current == r->found)
 		return 0;
 	if (most > r->found) {
@@ -274,7 +275,7 @@ int vs_raise_restore(struct vs_raise *r, long most, char *msg, size_t len)
 			 current, r->found, most);
 		return 0;
 	}
-	if ((e = write_limit(r->found)) < 0) {
+	if ((e = write_limit(r, r->found)) < 0) {
 		snprintf(msg, len, "cannot restore vm.max_map_count to %ld: %s", r->found,
 			 strerror(-e));
 		return e;

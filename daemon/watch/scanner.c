@@ -26,6 +26,7 @@ struct vs_watch_scanner {
 	double near_at;		/* the thread's: when a process was last near, monotonic s */
 	struct vs_watch work;	/* the thread's own */
 	struct vs_watch done;	/* under lock: the last finished scan */
+	struct vs_watch_limit *limit; /* the limit's owner: the scan reads it there */
 };
 
 void vs_watch_copy_scan(struct vs_watch *to, const struct vs_watch *from)
@@ -77,15 +78,13 @@ static void judge(struct vs_watch *w, struct vs_watch_proc *p)
 	memcpy(p->shape, w->judged[i].shape, sizeof(p->shape));
 }
 
-void vs_watch_scan_all(struct vs_watch *w, unsigned top_n)
+void vs_watch_scan_all(struct vs_watch *w, unsigned top_n, struct vs_watch_limit *owner)
 {
 	long limit = 0;
 
-	w->limit_err = vs_vma_read_limit(NULL, &limit);
+	w->limit_err = vs_watch_limit_read(owner, &limit);
 	w->top_n = top_n;
 	w->sysctl.value = limit;
-	if (w->catch)
-		vs_catch_set_limit(w->catch, limit);
 	vs_sysctld_resolve("", "vm.max_map_count", &w->sysctl);
 	w->scan_err = vs_watch_scan(w, "/proc", limit);
 	for (unsigned i = 0; i < w->ntop; i++)
@@ -168,7 +167,7 @@ static void *run(void *arg)
 		double from = s->catch_from;
 		s->requested = false;
 		pthread_mutex_unlock(&s->lock);
-		vs_watch_scan_all(&s->work, top_n);
+		vs_watch_scan_all(&s->work, top_n, s->limit);
 		near_check(s, near, from);
 		pthread_mutex_lock(&s->lock);
 		vs_watch_copy_scan(&s->done, &s->work);
@@ -181,7 +180,8 @@ static void *run(void *arg)
 	return NULL;
 }
 
-int vs_watch_scanner_start(struct vs_watch_scanner **out, struct vs_catch *catch)
+int vs_watch_scanner_start(struct vs_watch_scanner **out, struct vs_catch *catch,
+			   struct vs_watch_limit *limit)
 {
 	struct vs_watch_scanner *s = calloc(1, sizeof(*s));
 	int r;
@@ -190,6 +190,7 @@ int vs_watch_scanner_start(struct vs_watch_scanner **out, struct vs_catch *catch
 	if (!s)
 		return -ENOMEM;
 	s->work.catch = catch;
+	s->limit = limit;
 	if ((s->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
 		r = -errno;
 		free(s);

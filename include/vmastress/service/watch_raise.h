@@ -4,6 +4,7 @@
  * where the backend is the /proc scan). */
 #pragma once
 #include <systemd/sd-event.h>
+#include "vmastress/watch/limit.h"
 #include "vmastress/watch/raise.h"
 #include "vmastress/watch/watch.h"
 
@@ -16,7 +17,7 @@ struct vs_watch_raiser {
 
 /* Set up from cfg (raise.*) against the running limit, the state said; 0 or -errno. */
 int vs_watch_raiser_start(struct vs_watch_raiser *r, sd_event *ev, struct vs_catch *catch,
-			  const struct vs_config *cfg);
+			  struct vs_watch_limit *limit, const struct vs_config *cfg);
 /* A reload: raise.* again, a stopped policy re-armed. */
 void vs_watch_raiser_reload(struct vs_watch_raiser *r, const struct vs_config *cfg);
 /* A finished scan: the running limit compared with the policy's, the top process

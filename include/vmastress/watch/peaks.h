@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "vmastress/keys.h"
 
 #define VS_PEAKS_MAX 256	    /* units kept; the oldest and least seen go first */
 #define VS_PEAKS_FILE_MAX (1 << 20) /* a larger file is not ours */
@@ -14,7 +15,8 @@
 struct vs_peak {
 	char unit[VS_PEAKS_NAME_MAX]; /* "" outside units: the command is the key */
 	char comm[17];
-	char shape[12]; /* threads, files or allocator: what its mappings looked like */
+	/* threads, files or allocator: what its mappings looked like */
+	char shape[VS_SHAPE_NAME_MAX];
 	long vmas, pid;
 	double at, last_seen; /* realtime seconds */
 	uint64_t scans, scans80, scans95, hits;

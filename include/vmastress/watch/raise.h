@@ -9,6 +9,8 @@
 #include "vmastress/config/config.h"
 #include "vmastress/watch/watch.h"
 
+struct vs_watch_limit;
+
 #define VS_RAISE_KEPT 32	/* raises (and refusals) listed in the stats */
 #define VS_RAISE_SAMPLES 1024	/* reaction times kept for the quantiles */
 #define VS_RAISE_BUCKETS 10	/* the reaction histogram's finite buckets */
@@ -61,6 +63,9 @@ struct vs_raise {
 	char reason[240]; /* why not armed; "" when armed */
 	long found;	  /* the limit at start */
 	long known;	  /* the limit the policy last read or wrote */
+	/* The watch's owner of the limit (limit.h), set after setup: every read and
+	 * write of the policy goes through it. NULL (unit tests): the sysctl directly. */
+	struct vs_watch_limit *limit;
 	uint64_t raises[VS_RAISE_REASON_COUNT];
 	uint64_t refused[VS_RAISE_WHY_COUNT];
 	char refusal[240]; /* the last refused step, said; "" none */

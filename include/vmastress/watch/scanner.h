@@ -4,12 +4,15 @@
  * asks for a scan and takes the finished one, under a lock held only for a copy. */
 #pragma once
 #include <stdbool.h>
+#include "vmastress/watch/limit.h"
 #include "vmastress/watch/watch.h"
 
 struct vs_watch_scanner;
 
-/* Start the thread; scans use catch (NULL: the /proc scan). 0 or -errno. */
-int vs_watch_scanner_start(struct vs_watch_scanner **out, struct vs_catch *catch);
+/* Start the thread; scans use catch (NULL: the /proc scan) and read the limit through
+ * its owner (which hands it to the catch). 0 or -errno. */
+int vs_watch_scanner_start(struct vs_watch_scanner **out, struct vs_catch *catch,
+			   struct vs_watch_limit *limit);
 /* Stop and join it; NULL is fine. */
 void vs_watch_scanner_stop(struct vs_watch_scanner *s);
 /* Ask for a scan as cfg says (watch.top, watch.catch, watch.catch_from); one already
@@ -28,10 +31,10 @@ int vs_watch_scanner_fd(const struct vs_watch_scanner *s);
  * waits. wait: block until one does. */
 bool vs_watch_scanner_take(struct vs_watch_scanner *s, struct vs_watch *w, bool wait);
 
-/* One whole scan, on the caller's thread: the limit read and handed to the catch,
- * the sysctl.d source, every process's count, and for each listed process near the
- * limit (a hundredth of it, and grown a tenth since it was last judged) the shape
- * of its mappings. */
-void vs_watch_scan_all(struct vs_watch *w, unsigned top_n);
+/* One whole scan, on the caller's thread: the limit read through its owner (which
+ * hands it to the catch), the sysctl.d source, every process's count, and for each listed process
+ * near the limit (a hundredth of it, and grown a tenth since it was last judged) the shape of its
+ * mappings. */
+void vs_watch_scan_all(struct vs_watch *w, unsigned top_n, struct vs_watch_limit *limit);
 /* The scan's figures of from into to: what a client sees of a scan. */
 void vs_watch_copy_scan(struct vs_watch *to, const struct vs_watch *from);

@@ -31,7 +31,8 @@ struct vs_watch_proc {
 	bool load;		      /* a vmastress load daemon: near the limit on purpose */
 	long peak;	/* the most VMAs seen: the kernel's high-water mark (bpf), or the scans' */
 	double peak_at; /* when, realtime seconds */
-	char shape[12]; /* its mappings judged (threads, files, allocator); "" not judged */
+	/* its mappings judged (threads, files, allocator); "" not judged */
+	char shape[VS_SHAPE_NAME_MAX];
 };
 
 /* One call the limit refused, caught host-wide (bpf backend). */
@@ -111,7 +112,7 @@ struct vs_watch {
 	int hook_err;		 /* the last failed attach or detach of the exit hook; 0 */
 	struct {		 /* processes whose shape was judged, and at how many VMAs */
 		long pid, vmas;
-		char shape[12];
+		char shape[VS_SHAPE_NAME_MAX];
 	} judged[VS_WATCH_TOP_MAX];
 	unsigned judged_next; /* the slot the next new one takes */
 	struct vs_catch *catch; /* NULL: the /proc scan */
