@@ -132,7 +132,8 @@ int vs_ctl_advise(int argc, char **argv)
 		return VS_EX_DATAERR;
 	}
 	v.limit = (long)vs_ctl_num(a, "limit");
-	double peakn = vs_ctl_num(a, "peak.vmas");
+	json_object *peak = vs_ctl_at(a, "peak");
+	double peakn = peak ? vs_ctl_map_count(peak) : NAN;
 	v.hits = vs_ctl_num(a, "hits");
 	v.peak = isnan(peakn) ? 0 : (long)peakn;
 	v.per = vs_ctl_num(a, "bytes_per_vma");

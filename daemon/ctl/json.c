@@ -101,13 +101,12 @@ const char *vs_ctl_shape(json_object *o, char *buf, size_t len)
 const char *vs_ctl_first_failure(json_object *o, char *buf, size_t len)
 {
 	json_object *f = vs_ctl_at(o, VS_VERDICT ".first_failure");
-	char op[24], err[24], vmas[24];
+	char op[24], err[24];
 
 	if (!f || !json_object_is_type(f, json_type_object))
 		return snprintf(buf, len, "-"), buf;
-	snprintf(buf, len, "%s %s at %s", vs_ctl_text(f, "op", op, sizeof(op)),
-		 vs_ctl_text(f, "errno", err, sizeof(err)),
-		 vs_ctl_text(f, "vmas", vmas, sizeof(vmas)));
+	snprintf(buf, len, "%s %s at %.0f", vs_ctl_text(f, "op", op, sizeof(op)),
+		 vs_ctl_text(f, "errno", err, sizeof(err)), vs_ctl_map_count(f));
 	return buf;
 }
 
@@ -183,7 +182,8 @@ int vs_ctl_load_report(const char *path, json_object **out)
 	return 0;
 }
 
-/* A listed process's VMA count: map_count, or "vmas" from a watch of the last release. */
+/* A VMA count in an object (a listed process, a first failure, a sample, a peak):
+ * map_count, or "vmas" from a daemon of the last release. */
 double vs_ctl_map_count(json_object *p)
 {
 	double n = vs_ctl_num(p, "map_count");

@@ -32,7 +32,7 @@ double vs_plot_value(const struct run *r, enum panel p, unsigned which, size_t i
 
 	switch (p) {
 	case P_VMAS: /* the load's, as the emulated limit counts them */
-		return vs_ctl_num(s, "vmas") - r->ballast;
+		return vs_ctl_map_count(s) - r->ballast;
 	case P_LEAKED:
 		return vs_ctl_num(s, "leaked_bytes");
 	case P_FAILURES: {

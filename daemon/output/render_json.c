@@ -185,11 +185,13 @@ static void verdict(struct vs_textbuf *o, const struct vs_snapshot *s)
 		       s->demand_held ? "true" : "false", v->headroom);
 	if (v->has_first_failure)
 		vs_textbuf_put(o,
-			       "{\"vmas\":%ld,\"op\":\"%s\",\"call\":\"%s\",\"errno\":\"%s\","
-			       "\"seconds\":%.6f}",
-			       v->first_failure_vmas, vs_op_name(v->first_failure_op),
-			       v->first_failure_call, vs_errno_name(v->first_failure_errno),
-			       v->first_failure_seconds);
+			       /* map_count, as every JSON says it; vmas, its old name,
+				* beside it for this release */
+			       "{\"map_count\":%ld,\"vmas\":%ld,\"op\":\"%s\",\"call\":\"%s\","
+			       "\"errno\":\"%s\",\"seconds\":%.6f}",
+			       v->first_failure_vmas, v->first_failure_vmas,
+			       vs_op_name(v->first_failure_op), v->first_failure_call,
+			       vs_errno_name(v->first_failure_errno), v->first_failure_seconds);
 	else
 		vs_textbuf_put(o, "null");
 	vs_textbuf_put(o, ",\"time_to_demand_seconds\":");

@@ -105,7 +105,9 @@ static void advice_json(struct vs_textbuf *o, const struct vs_watch_view *v)
 		vs_textbuf_put(o, "null");
 	vs_textbuf_put(o, ",\"peak\":");
 	if (top) {
-		vs_textbuf_put(o, "{\"vmas\":%ld,\"unit\":", top->vmas);
+		/* map_count; vmas, its old name, beside it for this release */
+		vs_textbuf_put(o, "{\"map_count\":%ld,\"vmas\":%ld,\"unit\":", top->vmas,
+			       top->vmas);
 		vs_textbuf_json_string(o, top->unit);
 		vs_textbuf_put(o, ",\"comm\":");
 		vs_textbuf_json_string(o, top->comm);
@@ -164,6 +166,8 @@ int vs_render_watch_json(const struct vs_watch_view *v, char *buf, size_t len)
 	VS_WATCH_JSON_NUM(&o, "scanned_at", "%.3f", w->scanned_at);
 	VS_WATCH_JSON_NUM(&o, "scan_seconds", "%.6f", w->scan_seconds);
 	VS_WATCH_JSON_NUM(&o, "processes", "%llu", (unsigned long long)w->processes);
+	/* The host's VMAs: map_count; vmas, its old name, beside it for this release. */
+	VS_WATCH_JSON_NUM(&o, "map_count", "%llu", (unsigned long long)w->vmas);
 	VS_WATCH_JSON_NUM(&o, "vmas", "%llu", (unsigned long long)w->vmas);
 	vs_textbuf_put(&o, ",\"skipped\":{");
 	for (int s = 0; s < VS_WATCH_SKIP_COUNT; s++)

@@ -99,15 +99,17 @@ void vs_render_timeline(struct vs_textbuf *o, const struct vs_timeline *tl)
 		return;
 	vs_textbuf_put(o,
 		       ",\"timeline\":{\"max_samples\":%d,\"interval_seconds\":%.3f,"
-		       "\"ballast_vmas\":%ld,\"samples\":[",
-		       VS_TIMELINE_MAX, (double)tl->interval_usec / 1e6, tl->ballast);
+		       "\"ballast_map_count\":%ld,\"ballast_vmas\":%ld,\"samples\":[",
+		       VS_TIMELINE_MAX, (double)tl->interval_usec / 1e6, tl->ballast, tl->ballast);
 	for (size_t i = 0; i < tl->n; i++) {
 		const struct vs_timeline_sample *x = &tl->s[i];
 		const char *sep = "";
 		vs_textbuf_put(o,
-			       "%s{\"t\":%.3f,\"vmas\":%ld,\"leaked_bytes\":%llu,\"phase\":\"%s\"",
-			       i ? "," : "", x->t, x->vmas, (unsigned long long)x->leaked_bytes,
-			       vs_phase_name(x->phase));
+			       /* map_count; vmas, its old name, beside it for this release */
+			       "%s{\"t\":%.3f,\"map_count\":%ld,\"vmas\":%ld,\"leaked_bytes\":%llu,"
+			       "\"phase\":\"%s\"",
+			       i ? "," : "", x->t, x->vmas, x->vmas,
+			       (unsigned long long)x->leaked_bytes, vs_phase_name(x->phase));
 		vs_textbuf_put(o, ",\"failures\":{");
 		for (unsigned op = 0; op < VS_OP_COUNT; op++) {
 			const char *esep = "";

@@ -197,10 +197,13 @@ int vs_peaks_save(struct vs_peaks *p, const char *path)
 		put_string(f, e->comm);
 		fputs(",\"shape\":", f);
 		put_string(f, e->shape);
+		/* map_count; vmas, its old name, beside it for this release (a daemon
+		 * of the last release reads the file back too) */
 		fprintf(f,
-			",\"vmas\":%ld,\"pid\":%ld,\"at\":%.3f,\"last_seen\":%.3f,\"scans\":%llu,"
-			"\"scans80\":%llu,\"scans95\":%llu,\"hits\":%llu}%s\n",
-			e->vmas, e->pid, e->at, e->last_seen, (unsigned long long)e->scans,
+			",\"map_count\":%ld,\"vmas\":%ld,\"pid\":%ld,\"at\":%.3f,"
+			"\"last_seen\":%.3f,\"scans\":%llu,\"scans80\":%llu,\"scans95\":%llu,"
+			"\"hits\":%llu}%s\n",
+			e->vmas, e->vmas, e->pid, e->at, e->last_seen, (unsigned long long)e->scans,
 			(unsigned long long)e->scans80, (unsigned long long)e->scans95,
 			(unsigned long long)e->hits, i + 1 < p->n ? "," : "");
 	}
@@ -272,6 +275,16 @@ static bool parse_line(const char *s, struct vs_peak *e, bool *last)
 	    !lit(&s, ",\"comm\":") || !get_string(&s, e->comm, sizeof(e->comm)) ||
 	    !lit(&s, ",\"shape\":") || !get_string(&s, e->shape, sizeof(e->shape)))
 		return false;
+	/* map_count and vmas beside it, or vmas alone (a file of the last release) */
+	long map_count = -1;
+	if (lit(&s, ",\"map_count\":")) {
+		char *end;
+		errno = 0;
+		map_count = strtol(s, &end, 10);
+		if (errno || end == s || map_count < 0)
+			return false;
+		s = end;
+	}
 	if (sscanf(s,
 		   ",\"vmas\":%ld,\"pid\":%ld,\"at\":%lf,\"last_seen\":%lf,\"scans\":%llu,"
 		   "\"scans80\":%llu,\"scans95\":%llu,\"hits\":%llu}%n",
@@ -285,7 +298,8 @@ static bool parse_line(const char *s, struct vs_peak *e, bool *last)
 		s++;
 	if (*s)
 		return false;
-	if (e->vmas < 0 || e->pid < 0 || !vs_shape_find(e->shape))
+	if (e->vmas < 0 || e->pid < 0 || !vs_shape_find(e->shape) ||
+	    (map_count >= 0 && map_count != e->vmas))
 		return false;
 	e->scans = scans, e->scans80 = s80, e->scans95 = s95, e->hits = hits;
 	return true;

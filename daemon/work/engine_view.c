@@ -177,6 +177,7 @@ void vs_engine_snapshot(struct vs_engine *e, struct vs_snapshot *s)
 	for (int op = 0; op < VS_OP_COUNT; op++)
 		s->first_enomem[op] = seconds_since_start(e, s->t.first_enomem_ns[op]);
 	s->ballast_vmas = e->sh.ballast;
+	s->ballast_map_count = e->sh.ballast;
 	uint64_t hwm;
 	if (vs_memory_rss_peak(&hwm) == 0)
 		s->rss_max_bytes = hwm;

@@ -93,6 +93,8 @@ enum vs_stat_format {
 	X(rss_per_vma_bytes, SNAP, DOUBLE, "rss_per_vma_bytes", NULL, gauge, VS_STAT_COMPARE, "")  \
 	X(ballast_vmas, SNAP, LONG, "ballast_vmas", "ballast_vmas", gauge, VS_STAT_COMPARE,        \
 	  "VMAs of ballast holding the emulated limit (0: none).")                                 \
+	/* ballast_vmas under the JSON's one name for a count; both served this release */       \
+	X(ballast_map_count, SNAP, LONG, "ballast_map_count", NULL, gauge, 0, "")                  \
 	X(demand_vmas, SNAP, LONG, NULL, "demand_vmas", gauge, 0,                                  \
 	  "VMAs the workload needs (pressure.demand; 0: a run relative to the limit).")            \
 	X(demand_held, SNAP, BOOL, NULL, "demand_held", gauge, 0,                                  \

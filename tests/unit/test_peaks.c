@@ -63,6 +63,35 @@ static void written_is_read_back(void **state)
 	assert_string_equal(q.e[1].shape, "threads");
 }
 
+/* The file names the count map_count, with vmas beside it for this release; a
+ * file of the last release (vmas alone) is still read. */
+static void map_count_and_the_last_release(void **state)
+{
+	char msg[256], text[1024];
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	p.since = 1000;
+	vs_peaks_note(&p, "a.service", "java", 42, 60000, 65530, 1001, 1002, 1);
+	assert_int_equal(vs_peaks_save(&p, path), 0);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = 0;
+	char want[64];
+	snprintf(want, sizeof(want), "\"map_count\":%ld,\"vmas\":%ld,", p.e[0].vmas, p.e[0].vmas);
+	assert_true(p.e[0].vmas > 0);
+	assert_non_null(strstr(text, want));
+	write_file("{\"version\":1,\"since\":1,\"units\":[\n{\"unit\":\"b.service\",\"comm\":"
+		   "\"es\",\"shape\":\"threads\",\"vmas\":70000,\"pid\":9,\"at\":1,\"last_seen\":2,"
+		   "\"scans\":3,\"scans80\":1,\"scans95\":0,\"hits\":0}\n]}\n");
+	assert_int_equal(vs_peaks_load(&q, path, 2000, msg, sizeof(msg)), 0);
+	assert_int_equal(q.n, 1);
+	assert_string_equal(q.e[0].unit, "b.service");
+	assert_int_equal(q.e[0].vmas, 70000);
+}
+
 /* Each way a file is not ours: kept aside (returns 1, says why), the peaks empty. */
 static void not_ours_is_kept_aside(void **state)
 {
@@ -76,6 +105,9 @@ static void not_ours_is_kept_aside(void **state)
 	    "{\"version\":1,\"since\":1,\"units\":[\n{\"unit\":\"a\",\"comm\":\"b\",\"shape\":"
 	    "\"files\",\"vmas\":-5,\"pid\":1,\"at\":1,\"last_seen\":1,\"scans\":1,\"scans80\":0,"
 	    "\"scans95\":0,\"hits\":0}\n]}\n", /* a negative count */
+	    "{\"version\":1,\"since\":1,\"units\":[\n{\"unit\":\"a\",\"comm\":\"b\",\"shape\":"
+	    "\"files\",\"map_count\":7,\"vmas\":5,\"pid\":1,\"at\":1,\"last_seen\":1,"
+	    "\"scans\":1,\"scans80\":0,\"scans95\":0,\"hits\":0}\n]}\n", /* two counts */
 	};
 	char msg[512], aside[200];
 
@@ -196,6 +228,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(written_is_read_back, setup),
+	    cmocka_unit_test_setup(map_count_and_the_last_release, setup),
 	    cmocka_unit_test_setup(not_ours_is_kept_aside, setup),
 	    cmocka_unit_test_setup(missing_is_empty, setup),
 	    cmocka_unit_test(thresholds_once_a_scan),
