@@ -132,7 +132,7 @@ static int reprotect(struct vs_worker *w, size_t i, bool building)
 				 now == VS_PAGE_FILE_RW ? VS_PAGE_FILE_RO : VS_PAGE_FILE_RW);
 }
 
-/* The directory takes files, whichever the profile (a file set for later). */
+/* The directory takes files, whichever the shape (a file set for later). */
 static int validate(const struct vs_config *cfg, bool active, char *err, size_t errlen)
 {
 	const struct vs_keys_files *k = VS_SHAPE_KEYS(cfg, files);

@@ -1,7 +1,7 @@
 """A new shape is one file plus its registry row (the recipe atop daemon/shapes/shapes.c):
 a copy of the source gets daemon/shapes/toy.c, with a key of its own and its own map
 call, and one row in registry.h; nothing else. The copy builds, and its daemon knows the
-profile, prints and checks the key (-t, FILE:LINE), and runs the toy's calls with the
+shape, prints and checks the key (-t, FILE:LINE), and runs the toy's calls with the
 key's value at the real kernel."""
 import json
 import os
@@ -62,7 +62,7 @@ h.check(p.returncode == 0, "the copy with toy.c and its registry row builds: %s"
 daemon = os.path.join(build, "vmastressd")
 
 out = subprocess.run([daemon, "--help"], capture_output=True, text=True).stdout
-h.check("toy" in out, "--help lists the toy profile")
+h.check("toy" in out, "--help lists the toy shape")
 empty = os.path.join(tmp, "empty.conf")
 open(empty, "w").close()
 p = subprocess.run([daemon, "-t", "-c", empty, "-p", "toy"], capture_output=True, text=True)
@@ -72,7 +72,7 @@ h.check("toy = {\n  pages = 4; # toy shape: pages a region (1..64)\n};" in p.std
 
 bad = os.path.join(tmp, "bad.conf")
 with open(bad, "w") as f:
-    f.write('profile = "toy";\n\ntoy = { pages = 99; };\n')
+    f.write('shape = "toy";\n\ntoy = { pages = 99; };\n')
 p = subprocess.run([daemon, "-t", "-c", bad], capture_output=True, text=True)
 h.check(p.returncode == 78 and "%s:3: toy.pages: value 99 is out of range 1..64" % bad in p.stderr,
         "an out-of-range toy.pages is refused at FILE:LINE (exit %d): %s"
@@ -80,7 +80,7 @@ h.check(p.returncode == 78 and "%s:3: toy.pages: value 99 is out of range 1..64"
 
 good = os.path.join(tmp, "good.conf")
 with open(good, "w") as f:
-    f.write('profile = "toy";\ntoy = { pages = 3; };\naccounting = { latency = 1; };\n')
+    f.write('shape = "toy";\ntoy = { pages = 3; };\naccounting = { latency = 1; };\n')
 report = os.path.join(tmp, "report.json")
 d = subprocess.Popen(["timeout", "-k", "5", "60", daemon, "-c", good, "-d", "3", "-w", "1",
                       "--socket", "none", "--report", report],
