@@ -42,8 +42,8 @@ p.add_argument("--baseline", metavar="REF",
                "spread, and a drop beyond the run's noise is printed as a regression")
 p.add_argument("--only", help="comma-separated sections (all by default): churn, verify, latency, "
                "stress-ng, limits, watch, catch, watch_ping, raise, stats, memory. The A/B of what the "
-               "workers and the watch run, --only churn,stress-ng,watch,catch --reps 3 --baseline "
-               "REF, takes about 12 minutes on 2 cores")
+               "workers and the watch run, --only churn,watch,catch,watch_ping,raise --reps 2 "
+               "--pairs 20 --baseline REF, took 19 minutes on 2 cores")
 p.add_argument("--baseline-daemon", metavar="PATH",
                help="as --baseline, against a vmastressd already built (any build whose "
                "flags bench.py uses: -c, -p, -w, -d, --max-ops, --socket, --report)")
