@@ -31,9 +31,9 @@ p.add_argument("--seconds", type=float, default=3.0)
 p.add_argument("--json", default="bench.json")
 p.add_argument("--quick", action="store_true", help="smoke: 1 rep, 1 s, 2 pairs")
 p.add_argument("--pairs", type=int, default=40,
-               help="back-to-back pairs behind each speed ratio, each run %d s (default 40: "
-               "with 20 pairs of 3 s, two runs of one tree differed by 3 %% on a noisy "
-               "2-core VM)" % 1)
+               help="back-to-back pairs behind each speed ratio, each run 1 s (default 40: "
+               "with 20 pairs of 3 s, two runs of one tree differed by 3 percent on a noisy "
+               "2-core VM)")
 p.add_argument("--cpus", help="the CPUs the pairs are pinned to, as taskset -c takes them "
                "(default: the last two this process may run on; one-worker pairs take the last)")
 p.add_argument("--baseline", metavar="REF",

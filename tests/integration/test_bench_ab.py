@@ -24,6 +24,9 @@ atexit.register(shutil.rmtree, tmp, ignore_errors=True)
 sys.path.insert(0, os.path.join(here, "..", "bench"))
 import benchstats  # noqa: E402
 
+p = subprocess.run([sys.executable, bench, "--help"], capture_output=True, text=True, timeout=60)
+h.check(p.returncode == 0 and "--baseline-daemon" in p.stdout and "--pairs" in p.stdout,
+        "bench.py --help prints its options (%d: %s)" % (p.returncode, p.stderr.strip()[-300:]))
 with open(os.path.join(here, "data", "help-d02f2e8.txt")) as f:
     old_help = f.read()
 shapes = ("guarded", "fragment", "churn", "threads", "allocator", "files")
