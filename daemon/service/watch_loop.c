@@ -17,6 +17,7 @@
 #include "vmastress/service/loop.h"
 #include "vmastress/service/notify.h"
 #include "vmastress/service/stats_server.h"
+#include "vmastress/service/watch_backend.h"
 #include "vmastress/service/watch_loop.h"
 #include "vmastress/service/watch_peaks.h"
 #include "vmastress/service/watch_raise.h"
@@ -30,15 +31,16 @@ struct watch_loop {
 	struct vs_config cfg; /* the running configuration (reloads replace it) */
 	const struct vs_run_options *opt;
 	struct vs_stats_server *server;
-	sd_event_source *scan, *textfile, *scanned, *ring;
+	sd_event_source *scan, *textfile, *scanned;
 	struct vs_watch_scanner *scanner; /* the scans, off this loop */
 	double started, started_realtime;
 	struct vs_watch w;
 	struct vs_output_state textfile_out;
-	struct vs_kept_peaks kept;     /* the peaks kept across restarts */
-	struct vs_watch_raiser raiser; /* raise.*: the policy on this loop */
-	struct vs_watch_limit limit;   /* the one owner of vm.max_map_count: scans and raises */
-	int hook_err_said;	       /* the hook's error last logged */
+	struct vs_kept_peaks kept;	 /* the peaks kept across restarts */
+	struct vs_watch_raiser raiser;	 /* raise.*: the policy on this loop */
+	struct vs_watch_limit limit;	 /* the one owner of vm.max_map_count: scans and raises */
+	struct vs_watch_backend backend; /* the BPF catch or the /proc scan */
+	int hook_err_said;		 /* the hook's error last logged */
 };
 
 static double monotonic(void)
@@ -143,15 +145,6 @@ static void log_crossings(const struct watch_loop *l)
 	}
 }
 
-static int on_ring(sd_event_source *s, int fd, uint32_t revents, void *userdata)
-{
-	struct watch_loop *l = userdata;
-
-	(void)s, (void)fd, (void)revents;
-	vs_watch_caught_drain(&l->w, &l->kept.peaks); /* one batch: the fd stays readable */
-	return 0;
-}
-
 /* A finished scan taken in: what waits in the ring first, then the peaks, the
  * crossings and the status. */
 static void scanned(struct watch_loop *l)
@@ -245,10 +238,7 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
 	(void)s;
 	(void)si;
 	if (vs_loop_reload_config(l->opt->src, &l->cfg, &next)) {
-		if (next.watch_events_kept != l->cfg.watch_events_kept) {
-			l->w.caught.kept = next.watch_events_kept;
-			l->w.caught.head = l->w.caught.n = 0; /* the ring starts over */
-		}
+		vs_watch_backend_reload(&l->backend, &next);
 		l->cfg = next;
 		vs_watch_raiser_reload(&l->raiser, &l->cfg);
 		vs_log_msg(VS_MSG_RELOAD, LOG_NOTICE, &f,
@@ -287,39 +277,6 @@ static int setup(struct watch_loop *l)
 	return vs_stats_server_new(&l->server, l->ev, l->cfg.stats_socket, answer, l);
 }
 
-/* The backend: BPF where it loads (auto), or as asked; 0 or an exit code. */
-static int open_backend(struct watch_loop *l)
-{
-	struct vs_watch_catch *c = &l->w.caught;
-	int r;
-
-	c->kept = l->cfg.watch_events_kept;
-	if (strcmp(l->cfg.watch_backend, "proc") == 0) {
-		snprintf(c->reason, sizeof(c->reason), "proc: watch.backend = \"proc\"");
-		return 0;
-	}
-	if (vs_catch_open(&l->w.catch, c->reason, sizeof(c->reason)) < 0) {
-		if (strcmp(l->cfg.watch_backend, "bpf") == 0) {
-			vs_log(LOG_ERR, "watch.backend = \"bpf\": %s", c->reason);
-			return VS_EX_UNAVAILABLE;
-		}
-		vs_log(LOG_WARNING, "%s: counting from /proc instead, no failure caught",
-		       c->reason);
-		return 0;
-	}
-	c->bpf = true;
-	snprintf(c->attach, sizeof(c->attach), "%s", vs_catch_attach(l->w.catch));
-	c->reason[0] = 0;
-	/* Below the clients: a storm's batches wait while a client is answered. */
-	if ((r = sd_event_add_io(l->ev, &l->ring, vs_catch_fd(l->w.catch), EPOLLIN, on_ring, l)) <
-		0 ||
-	    (r = sd_event_source_set_priority(l->ring, SD_EVENT_PRIORITY_NORMAL + 10)) < 0) {
-		vs_log_errno(LOG_ERR, r, "cannot watch the BPF ring buffer");
-		return VS_EX_SOFTWARE;
-	}
-	return 0;
-}
-
 /* The loop, its socket and timers: 0 or an exit code, said. */
 static int start_loop(struct watch_loop *l)
 {
@@ -342,19 +299,14 @@ static int start_loop(struct watch_loop *l)
 	return 0;
 }
 
-/* The BPF program's copy of the limit, set only by the limit's owner. */
-static void publish_limit(void *catch, long limit)
-{
-	vs_catch_set_limit(catch, limit);
-}
-
 /* The scans on their own thread; the first one's figures before READY=1. */
 static int start_scans(struct watch_loop *l)
 {
 	struct vs_fields f = VS_FIELDS_NONE;
 	int r;
 
-	vs_watch_limit_init(&l->limit, NULL, l->w.catch ? publish_limit : NULL, l->w.catch);
+	vs_watch_limit_init(&l->limit, NULL, l->w.catch ? vs_watch_backend_publish_limit : NULL,
+			    l->w.catch);
 	if ((r = vs_watch_scanner_start(&l->scanner, l->w.catch, &l->limit)) < 0 ||
 	    (r = sd_event_add_io(l->ev, &l->scanned, vs_watch_scanner_fd(l->scanner), EPOLLIN,
 				 on_scanned, l)) < 0) {
@@ -379,30 +331,13 @@ static int start_scans(struct watch_loop *l)
 	return 0;
 }
 
-static void most_of(unsigned pid, int count, void *ud)
-{
-	(void)pid;
-	if (count > *(long *)ud)
-		*(long *)ud = count;
-}
-
-/* The most VMAs a process holds now: the kernel's count (bpf), or the last scan's. */
-static long most_now(const struct watch_loop *l)
-{
-	long most = 0;
-
-	if (!l->w.catch || vs_catch_count(l->w.catch, most_of, &most) < 0)
-		most = l->w.ntop ? l->w.top[0].vmas : 0;
-	return most;
-}
-
 /* After the loop: the peaks kept, the textfile gone on a clean stop, the report. */
 static int finish(struct watch_loop *l, int code)
 {
 	struct vs_fields f = VS_FIELDS_NONE;
 
 	vs_notify_stopping();
-	vs_watch_raiser_stop(&l->raiser, most_now(l));
+	vs_watch_raiser_stop(&l->raiser, vs_watch_backend_most(&l->backend));
 	vs_kept_peaks_save(&l->kept);
 	if (!code) /* a clean stop: the series end with the daemon */
 		vs_textfile_remove(l->cfg.stats_textfile, "stopped");
@@ -433,7 +368,8 @@ int vs_watch_run(const struct vs_config *cfg, const struct vs_run_options *opt)
 	if ((code = start_loop(&l)) != 0)
 		goto out;
 	vs_kept_peaks_load(&l.kept, l.started_realtime);
-	if ((code = open_backend(&l)) != 0 || (code = start_scans(&l)) != 0)
+	if ((code = vs_watch_backend_open(&l.backend, l.ev, &l.w, &l.kept.peaks, &l.cfg)) != 0 ||
+	    (code = start_scans(&l)) != 0)
 		goto out;
 	status(&l, line, sizeof(line));
 	vs_notify_ready(line);
@@ -448,12 +384,10 @@ out:
 	l.scanner = NULL;
 	vs_watch_limit_destroy(&l.limit);
 	sd_event_source_disable_unref(l.scanned);
-	sd_event_source_disable_unref(l.ring);
 	sd_event_source_disable_unref(l.scan);
 	sd_event_source_disable_unref(l.textfile);
 	vs_stats_server_free(l.server);
 	sd_event_unref(l.ev);
-	vs_catch_close(l.w.catch);
-	l.w.catch = NULL;
+	vs_watch_backend_close(&l.backend);
 	return code;
 }

@@ -1,0 +1,91 @@
+/* watch_backend.c: the watch's backend on its loop (watch_backend.h): the BPF catch or
+ * the /proc scan, and the caught calls' ring drained below the clients. */
+#include <string.h>
+#include <sys/epoll.h>
+#include "vmastress/log/log.h"
+#include "vmastress/service/loop.h"
+#include "vmastress/service/watch_backend.h"
+#include "vmastress/watch/caught.h"
+
+static int on_ring(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct vs_watch_backend *b = userdata;
+
+	(void)s, (void)fd, (void)revents;
+	vs_watch_caught_drain(b->w, b->peaks); /* one batch: the fd stays readable */
+	return 0;
+}
+
+int vs_watch_backend_open(struct vs_watch_backend *b, sd_event *ev, struct vs_watch *w,
+			  struct vs_peaks *peaks, const struct vs_config *cfg)
+{
+	struct vs_watch_catch *c = &w->caught;
+	int r;
+
+	*b = (struct vs_watch_backend){.w = w, .peaks = peaks};
+	c->kept = cfg->watch_events_kept;
+	if (strcmp(cfg->watch_backend, "proc") == 0) {
+		snprintf(c->reason, sizeof(c->reason), "proc: watch.backend = \"proc\"");
+		return 0;
+	}
+	if (vs_catch_open(&w->catch, c->reason, sizeof(c->reason)) < 0) {
+		if (strcmp(cfg->watch_backend, "bpf") == 0) {
+			vs_log(LOG_ERR, "watch.backend = \"bpf\": %s", c->reason);
+			return VS_EX_UNAVAILABLE;
+		}
+		vs_log(LOG_WARNING, "%s: counting from /proc instead, no failure caught",
+		       c->reason);
+		return 0;
+	}
+	c->bpf = true;
+	snprintf(c->attach, sizeof(c->attach), "%s", vs_catch_attach(w->catch));
+	c->reason[0] = 0;
+	/* Below the clients: a storm's batches wait while a client is answered. */
+	if ((r = sd_event_add_io(ev, &b->ring, vs_catch_fd(w->catch), EPOLLIN, on_ring, b)) < 0 ||
+	    (r = sd_event_source_set_priority(b->ring, SD_EVENT_PRIORITY_NORMAL + 10)) < 0) {
+		vs_log_errno(LOG_ERR, r, "cannot watch the BPF ring buffer");
+		return VS_EX_SOFTWARE;
+	}
+	return 0;
+}
+
+void vs_watch_backend_reload(struct vs_watch_backend *b, const struct vs_config *next)
+{
+	struct vs_watch_catch *c = &b->w->caught;
+
+	if (next->watch_events_kept != c->kept) {
+		c->kept = next->watch_events_kept;
+		c->head = c->n = 0; /* the ring starts over */
+	}
+}
+
+void vs_watch_backend_publish_limit(void *catch, long limit)
+{
+	vs_catch_set_limit(catch, limit);
+}
+
+static void most_of(unsigned pid, int count, void *ud)
+{
+	(void)pid;
+	if (count > *(long *)ud)
+		*(long *)ud = count;
+}
+
+long vs_watch_backend_most(const struct vs_watch_backend *b)
+{
+	long most = 0;
+
+	if (!b->w->catch || vs_catch_count(b->w->catch, most_of, &most) < 0)
+		most = b->w->ntop ? b->w->top[0].vmas : 0;
+	return most;
+}
+
+void vs_watch_backend_close(struct vs_watch_backend *b)
+{
+	sd_event_source_disable_unref(b->ring);
+	b->ring = NULL;
+	if (b->w) {
+		vs_catch_close(b->w->catch);
+		b->w->catch = NULL;
+	}
+}
