@@ -168,9 +168,9 @@ int vs_watch_raiser_start(struct vs_watch_raiser *r, sd_event *ev, struct vs_cat
 
 	r->catch = catch;
 	r->memtotal = read_memtotal();
-	r->policy.limit = owner;
 	vs_watch_limit_read(owner, &limit);
 	vs_raise_setup(&r->policy, cfg, limit, r->memtotal, true);
+	r->policy.limit = owner;
 	if (catch) {
 		/* Above the clients: the climber leaves a few ms between raise.at and the limit. */
 		if ((e = sd_event_add_io(ev, &r->ring, vs_catch_raise_fd(catch), EPOLLIN, on_ring,

@@ -2,7 +2,6 @@
  * allow it, the write, and the rails (dry-run, an administrator's write, never lower,
  * one try per step per min_interval). */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,9 +65,7 @@ void vs_raise_setup(struct vs_raise *r, const struct vs_config *cfg, long limit,
 	int e;
 
 	if (start) {
-		struct vs_watch_limit *owner = r->limit;
 		memset(r, 0, sizeof(*r));
-		r->limit = owner;
 		r->found = limit;
 	}
 	r->enabled = cfg->raise_enabled;
@@ -106,18 +103,6 @@ long vs_raise_trigger_at(const struct vs_raise *r)
 	if ((double)at < x)
 		at++;
 	return at > 0 ? at : 1;
-}
-
-/* The limit, read and written through the watch's owner where there is one: what
- * the policy writes reaches the catch in the same step. */
-static int read_limit(struct vs_raise *r, long *value)
-{
-	return r->limit ? vs_watch_limit_read(r->limit, value) : vs_vma_read_limit(NULL, value);
-}
-
-static int write_limit(struct vs_raise *r, long value)
-{
-	return r->limit ? vs_watch_limit_write(r->limit, value) : vs_vma_write_limit(NULL, value);
 }
 
 static void note_reaction(struct vs_raise *r, double seconds)
@@ -213,7 +198,7 @@ enum vs_raise_result vs_raise_on_trigger(struct vs_raise *r, const struct vs_rai
 
 	if (r->state != VS_RAISE_ARMED)
 		return VS_RAISE_NOTHING;
-	if (read_limit(r, &current) < 0)
+	if (vs_watch_limit_read(r->limit, &current) < 0)
 		return VS_RAISE_NOTHING;
 	begin(t, current, rec);
 	if (vs_raise_check_limit(r, current))
@@ -235,7 +220,7 @@ enum vs_raise_result vs_raise_on_trigger(struct vs_raise *r, const struct vs_rai
 		keep(r, rec);
 		return rec->result;
 	}
-	int e = write_limit(r, rec->to);
+	int e = vs_watch_limit_write(r->limit, rec->to);
 	if (e < 0) {
 		no_permission(r, -e);
 		r->refused[VS_RAISE_PERMISSION]++;
@@ -265,7 +250,7 @@ int vs_raise_restore(struct vs_raise *r, long most, char *msg, size_t len)
 	int e;
 
 	msg[0] = 0;
-	if (!r->restore_on_stop || r->dry_run || read_limit(r, &current) < 0 ||
+	if (!r->restore_on_stop || r->dry_run || vs_watch_limit_read(r->limit, &current) < 0 ||
 	    current != r->known || current == r->found)
 		return 0;
 	if (most > r->found) {
@@ -275,7 +260,7 @@ int vs_raise_restore(struct vs_raise *r, long most, char *msg, size_t len)
 			 current, r->found, most);
 		return 0;
 	}
-	if ((e = write_limit(r, r->found)) < 0) {
+	if ((e = vs_watch_limit_write(r->limit, r->found)) < 0) {
 		snprintf(msg, len, "cannot restore vm.max_map_count to %ld: %s", r->found,
 			 strerror(-e));
 		return e;

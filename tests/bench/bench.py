@@ -144,6 +144,13 @@ def pairs(reference, subject, n):
 
 
 stat = benchstats.stat
+# The configs of the speed figures, % a value. They say `profile`, the key's old name
+# (an alias of shape): an A/B runs them against builds from before the rename too.
+CHURN_CONF = 'profile = "churn";\naccounting = { verify_interval_ms = %d; };\n'
+LATENCY_CONF = 'profile = "churn";\naccounting = { verify_interval_ms = 0; latency = %d; };\n'
+# stress-ng --mmapmany's work per VMA: [separator][2 data pages], touch_pages written.
+SAME_WORK_CONF = ('profile = "churn";\nmapping = { min_pages = 2; max_pages = 2; touch_pages = %d; '
+                  '};\naccounting = { verify_interval_ms = 0; };\n')
 pair_stat = benchstats.pair_stat
 
 
@@ -175,9 +182,7 @@ def measure(daemon, reps, label="tree", npairs=a.pairs):
     goals = {"churn_1_worker_ratio": ">= 0.95", "vmastressd_vs_stress_ng_ratio": ">= 2",
              "limit_65530_fragment_first_munmap_enomem_s": "<= 0.5", "verify_on_off_ratio": ">= 0.98",
              "latency_on_off_ratio": ">= 0.98"}
-    # Used by several sections. The configs say `profile`, the key's old name (an
-    # alias of shape): an A/B runs them against builds from before the rename too.
-    churn = 'profile = "churn";\naccounting = { verify_interval_ms = %d; };\n'
+    churn = CHURN_CONF
     walk_cap = str(int(0.1 * h.read_limit()) // 2)
     fastest = os.path.join(os.path.dirname(a.loop), "fastest_limit")
     found = h.read_limit()
@@ -231,8 +236,7 @@ def measure(daemon, reps, label="tree", npairs=a.pairs):
     def sec_latency():
         # Latency histograms' cost at the default (one call in 8 timed: two clock reads and
         # three counter updates each) against off.
-        results["latency_on_off_ratio"] = on_off_ratio(
-            'profile = "churn";\naccounting = { verify_interval_ms = 0; latency = %d; };\n', 0, 8)
+        results["latency_on_off_ratio"] = on_off_ratio(LATENCY_CONF, 0, 8)
 
 
     def sec_stress_ng():
@@ -243,8 +247,7 @@ def measure(daemon, reps, label="tree", npairs=a.pairs):
         # VMA), and vmastressd writing nothing (the VMA calls alone).
         sng = shutil.which("stress-ng")
         ours, theirs, vr, ceil, cr, bare, br, vc = [], [], [], [], [], [], [], []
-        same = 'profile = "churn";\nmapping = { min_pages = 2; max_pages = 2; touch_pages = %d; };\n' \
-               'accounting = { verify_interval_ms = 0; };\n'
+        same = SAME_WORK_CONF
 
 
         def stress_ng():
@@ -956,13 +959,10 @@ def ab_pairs(tree, base):
     """The speed figures, the tree against the baseline directly: back-to-back pairs of
     the same run with either daemon, pinned alike, the order alternating. Each figure is
     judged by its pairs (benchstats.judge_pairs); one that cannot be measured says why."""
-    churn = conf("ab_churn", 'profile = "churn";\naccounting = { verify_interval_ms = %d; };\n'
-                 % 0)
-    verify = conf("ab_verify", 'profile = "churn";\naccounting = { verify_interval_ms = 100; };\n')
-    latency = conf("ab_latency", 'profile = "churn";\n'
-                   'accounting = { verify_interval_ms = 0; latency = 8; };\n')
-    same = conf("ab_same", 'profile = "churn";\nmapping = { min_pages = 2; max_pages = 2; '
-                'touch_pages = 2; };\naccounting = { verify_interval_ms = 0; };\n')
+    churn = conf("ab_churn", CHURN_CONF % 0)
+    verify = conf("ab_verify", CHURN_CONF % 100)
+    latency = conf("ab_latency", LATENCY_CONF % 8)
+    same = conf("ab_same", SAME_WORK_CONF % 2)
 
     def rate(cfg, workers, pin, key="mmap"):
         def make(d):

@@ -118,6 +118,9 @@ def merge(runs):
 # Figures where less is better (times, latencies, memory, time ratios); the rest are
 # rates or rate ratios, where more is better.
 def lower_is_better(k):
+    # A rate (..._per_s) ends in _s too: more of it is better.
+    if k.endswith("_per_s"):
+        return False
     return (k.endswith("_s") or k.endswith("_ms") or "bytes" in k or "rss" in k or
             k.endswith("_vs_fastest_ratio") or k.endswith("_vs_fastest_file_ratio") or
             k.endswith("_high_vs_low_ratio") or "cpu_per_vma" in k or "latency_ms" in k or

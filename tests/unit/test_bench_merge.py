@@ -56,4 +56,15 @@ check(not b.compare(base, tree)[2]["r"]["regression"], "a rate doubled: none")
 t = [{"lat_ms": s(2.0)}] * 3
 check(b.compare(t, [{"lat_ms": s(1.0)}] * 3)[2]["lat_ms"]["regression"],
       "a time doubled: a regression (lower is better)")
+# A rate named ..._per_s ends in _s like a time, and more of it is better: a 20 % loss
+# of vmastressd_vmas_created_per_s once read as a gain and was not flagged.
+check(not b.lower_is_better("vmastressd_vmas_created_per_s") and
+      b.lower_is_better("guarded_fixed_work_wall_s"), "a rate per second: higher is better")
+rate = [{"vmastressd_vmas_created_per_s": s(0.65)}] * 3
+check(b.compare(rate, [{"vmastressd_vmas_created_per_s": s(1.0)}] * 3)[2]
+      ["vmastressd_vmas_created_per_s"]["regression"], "a rate per second at 0.65: a regression")
+j = b.judge_pairs([0.8] * 20, b.lower_is_better("churn_1_worker_cycles_per_s"))
+check(j["regression"] and j["worse"] == 20, "pairs of a rate 20 % down: all worse, a regression")
+j = b.judge_pairs([0.8] * 20, b.lower_is_better("guarded_fixed_work_wall_s"))
+check(not j["regression"] and j["worse"] == 0, "pairs of a time 20 % down: none worse")
 sys.exit(1 if failures else 0)

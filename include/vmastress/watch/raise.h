@@ -63,8 +63,8 @@ struct vs_raise {
 	char reason[240]; /* why not armed; "" when armed */
 	long found;	  /* the limit at start */
 	long known;	  /* the limit the policy last read or wrote */
-	/* The watch's owner of the limit (limit.h), set after setup: every read and
-	 * write of the policy goes through it. NULL (unit tests): the sysctl directly. */
+	/* The watch's owner of the limit (limit.h), set after the first setup: every
+	 * read and write of the policy goes through it, so the catch has what it wrote. */
 	struct vs_watch_limit *limit;
 	uint64_t raises[VS_RAISE_REASON_COUNT];
 	uint64_t refused[VS_RAISE_WHY_COUNT];
