@@ -232,7 +232,7 @@ int vs_config_validate(const struct vs_config *cfg, char *err, size_t errlen)
 	return cfg->pressure_emulate_limit ? check_emulation(cfg, err, errlen) : 0;
 }
 
-/* The shape's keys over what is in cfg, and its name as the profile. */
+/* The shape's keys over what is in cfg, and its name as the shape. */
 static void apply_shape(const struct vs_shape *s, struct vs_config *cfg)
 {
 	snprintf(cfg->shape, sizeof(cfg->shape), "%s", s->name);

@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "ctl.h"
-#include "vmastress/watch/advice.h"
+#include "vmastress/watch/peaks/advice.h"
 
 /* advise [--headroom F] [--allow-lower] [--json]: the limit to set from the peaks the
  * watch kept, what it costs, the drop-in, and the load test that confirms it. Exit

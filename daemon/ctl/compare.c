@@ -95,7 +95,7 @@ static void note_differ(char *buf, size_t len, const char *key)
 
 	for (const char *p = buf; (p = strstr(p, key)); p += k)
 		if ((p == buf || p[-1] == ' ') && (p[k] == ',' || !p[k]))
-			return; /* noted already (profile: a row and a config key) */
+			return; /* noted already (shape: a row and a config key) */
 	if (n + strlen(key) + 8 < len)
 		snprintf(buf + n, len - n, "%s%s", n ? ", " : "", key);
 	else if (n + 5 < len && strcmp(buf + n - 3, "...") != 0)

@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "vmastress/log/log.h"
 #include "vmastress/model/vma.h"
 
 int vs_vma_guard_supported(void)
@@ -57,10 +58,18 @@ int vs_vma_write_limit(const char *path, long limit)
 		      O_WRONLY | O_CLOEXEC | (path ? O_TRUNC : 0));
 
 	if (fd < 0)
-		return -errno;
-	if (write(fd, text, (size_t)n) != n)
-		e = errno ? -errno : -EIO;
-	close(fd);
+		e = -errno;
+	else {
+		if (write(fd, text, (size_t)n) != n)
+			e = errno ? -errno : -EIO;
+		close(fd);
+	}
+	/* The one write of the limit: every one said, done or not. */
+	if (e)
+		vs_log_errno(LOG_WARNING, e, "cannot write %ld to %s", limit,
+			     path ? path : VS_SYSCTL_MAX_MAP_COUNT);
+	else
+		vs_log(LOG_INFO, "wrote %ld to %s", limit, path ? path : VS_SYSCTL_MAX_MAP_COUNT);
 	return e;
 }
 

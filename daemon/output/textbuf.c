@@ -21,6 +21,8 @@ static int try_put(struct vs_textbuf *o, const char *fmt, va_list ap)
 	if (n < 0 || (size_t)n >= o->len - o->used)
 		return -1;
 	o->used += (size_t)n;
+	if (n)
+		o->last = o->buf[o->used - 1];
 	return 0;
 }
 

@@ -5,30 +5,57 @@
 #include "vmastress/log/log.h"
 #include "vmastress/service/loop.h"
 #include "vmastress/service/watch_backend.h"
-#include "vmastress/watch/caught.h"
+#include "vmastress/watch/catch/caught.h"
 
 static int on_ring(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct vs_watch_backend *b = userdata;
 
 	(void)s, (void)fd, (void)revents;
-	vs_watch_caught_drain(b->w, b->peaks); /* one batch: the fd stays readable */
+	vs_watch_caught_drain(&b->caught, b->peaks); /* one batch: the fd stays readable */
+	return 0;
+}
+
+static int on_marks(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct vs_watch_backend *b = userdata;
+
+	(void)s, (void)fd, (void)revents;
+	vs_watch_channel_drain(&b->channel);
+	return 0;
+}
+
+/* The rings on the loop: the marks above the clients (a climber leaves a few ms
+ * between a subscriber's level and the limit), the caught calls below them (a
+ * storm's batches wait while a client is answered). */
+static int add_rings(struct vs_watch_backend *b, sd_event *ev)
+{
+	int r;
+
+	if ((r = sd_event_add_io(ev, &b->ring, vs_catch_fd(b->caught.catch), EPOLLIN, on_ring,
+				 b)) < 0 ||
+	    (r = sd_event_source_set_priority(b->ring, SD_EVENT_PRIORITY_NORMAL + 10)) < 0 ||
+	    (r = sd_event_add_io(ev, &b->marks, vs_watch_channel_fd(&b->channel), EPOLLIN,
+				 on_marks, b)) < 0 ||
+	    (r = sd_event_source_set_priority(b->marks, SD_EVENT_PRIORITY_IMPORTANT)) < 0)
+		return r;
 	return 0;
 }
 
 int vs_watch_backend_open(struct vs_watch_backend *b, sd_event *ev, struct vs_watch *w,
 			  struct vs_peaks *peaks, const struct vs_config *cfg)
 {
-	struct vs_watch_catch *c = &w->caught;
+	struct vs_watch_catch *c = &b->caught;
 	int r;
 
 	*b = (struct vs_watch_backend){.w = w, .peaks = peaks};
+	vs_watch_channel_init(&b->channel, NULL);
 	c->kept = cfg->watch_events_kept;
 	if (strcmp(cfg->watch_backend, "proc") == 0) {
 		snprintf(c->reason, sizeof(c->reason), "proc: watch.backend = \"proc\"");
 		return 0;
 	}
-	if (vs_catch_open(&w->catch, c->reason, sizeof(c->reason)) < 0) {
+	if (vs_catch_open(&c->catch, c->reason, sizeof(c->reason)) < 0) {
 		if (strcmp(cfg->watch_backend, "bpf") == 0) {
 			vs_log(LOG_ERR, "watch.backend = \"bpf\": %s", c->reason);
 			return VS_EX_UNAVAILABLE;
@@ -38,12 +65,11 @@ int vs_watch_backend_open(struct vs_watch_backend *b, sd_event *ev, struct vs_wa
 		return 0;
 	}
 	c->bpf = true;
-	snprintf(c->attach, sizeof(c->attach), "%s", vs_catch_attach(w->catch));
+	vs_watch_channel_init(&b->channel, c->catch);
+	snprintf(c->attach, sizeof(c->attach), "%s", vs_catch_attach(c->catch));
 	c->reason[0] = 0;
-	/* Below the clients: a storm's batches wait while a client is answered. */
-	if ((r = sd_event_add_io(ev, &b->ring, vs_catch_fd(w->catch), EPOLLIN, on_ring, b)) < 0 ||
-	    (r = sd_event_source_set_priority(b->ring, SD_EVENT_PRIORITY_NORMAL + 10)) < 0) {
-		vs_log_errno(LOG_ERR, r, "cannot watch the BPF ring buffer");
+	if ((r = add_rings(b, ev)) < 0) {
+		vs_log_errno(LOG_ERR, r, "cannot watch the BPF ring buffers");
 		return VS_EX_SOFTWARE;
 	}
 	return 0;
@@ -51,7 +77,7 @@ int vs_watch_backend_open(struct vs_watch_backend *b, sd_event *ev, struct vs_wa
 
 void vs_watch_backend_reload(struct vs_watch_backend *b, const struct vs_config *next)
 {
-	struct vs_watch_catch *c = &b->w->caught;
+	struct vs_watch_catch *c = &b->caught;
 
 	if (next->watch_events_kept != c->kept) {
 		c->kept = next->watch_events_kept;
@@ -75,17 +101,16 @@ long vs_watch_backend_most(const struct vs_watch_backend *b)
 {
 	long most = 0;
 
-	if (!b->w->catch || vs_catch_count(b->w->catch, most_of, &most) < 0)
-		most = b->w->ntop ? b->w->top[0].vmas : 0;
+	if (!b->caught.catch || vs_catch_count(b->caught.catch, most_of, &most) < 0)
+		most = b->w && b->w->ntop ? b->w->top[0].vmas : 0;
 	return most;
 }
 
 void vs_watch_backend_close(struct vs_watch_backend *b)
 {
 	sd_event_source_disable_unref(b->ring);
-	b->ring = NULL;
-	if (b->w) {
-		vs_catch_close(b->w->catch);
-		b->w->catch = NULL;
-	}
+	sd_event_source_disable_unref(b->marks);
+	b->ring = b->marks = NULL;
+	vs_catch_close(b->caught.catch);
+	b->caught.catch = NULL;
 }

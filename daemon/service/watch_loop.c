@@ -20,9 +20,9 @@
 #include "vmastress/service/watch_backend.h"
 #include "vmastress/service/watch_loop.h"
 #include "vmastress/service/watch_peaks.h"
-#include "vmastress/service/watch_raise.h"
-#include "vmastress/watch/caught.h"
-#include "vmastress/watch/scanner.h"
+#include "vmastress/raise/wiring.h"
+#include "vmastress/watch/catch/caught.h"
+#include "vmastress/watch/scan/scanner.h"
 
 #define STATUS_LEN 256
 
@@ -37,9 +37,14 @@ struct watch_loop {
 	struct vs_watch w;
 	struct vs_output_state textfile_out;
 	struct vs_kept_peaks kept;	 /* the peaks kept across restarts */
-	struct vs_watch_raiser raiser;	 /* raise.*: the policy on this loop */
 	struct vs_watch_limit limit;	 /* the one owner of vm.max_map_count: scans and raises */
-	struct vs_watch_backend backend; /* the BPF catch or the /proc scan */
+	struct vs_watch_backend backend; /* the BPF catch or the /proc scan, its channel */
+	/* The concerns (concern.h), each with its own state: started, handed each scan,
+	 * reloaded and stopped in this order, rendered in their place. */
+	struct vs_raiser raiser; /* raise.* */
+	const struct vs_watch_concern *concerns[VS_WATCH_CONCERNS_MAX];
+	struct vs_watch_concern concern[VS_WATCH_CONCERNS_MAX];
+	unsigned nconcerns;
 	int hook_err_said;		 /* the hook's error last logged */
 };
 
@@ -62,7 +67,9 @@ static struct vs_watch_view view(const struct watch_loop *l)
 				      .textfile = &l->textfile_out,
 				      .peaks = &l->kept.peaks,
 				      .catch_mode = l->cfg.watch_catch,
-				      .raise = &l->raiser.policy,
+				      .caught = &l->backend.caught,
+				      .concerns = l->concerns,
+				      .nconcerns = l->nconcerns,
 				      .now = (double)now.tv_sec + (double)now.tv_nsec / 1e9};
 }
 
@@ -72,7 +79,7 @@ static int answer(const char *cmd, char *buf, size_t len, void *userdata)
 	struct vs_watch_view v = view(l);
 
 	if (strcmp(cmd, "stats") == 0 || strcmp(cmd, "metrics") == 0)
-		vs_watch_caught_update(&l->w, &l->kept.peaks);
+		vs_watch_caught_update(&l->backend.caught, &l->kept.peaks);
 	if (strcmp(cmd, "stats") == 0)
 		return vs_render_watch_json(&v, buf, len);
 	if (strcmp(cmd, "metrics") == 0)
@@ -88,10 +95,10 @@ static void status(const struct watch_loop *l, char *line, size_t len)
 	while (i < w->ntop && w->top[i].load) /* a load test is near the limit on purpose */
 		i++;
 	size_t at;
-	if (w->catch)
-		at = (size_t)snprintf(line, len, "bpf (%s): ", w->caught.attach);
+	if (l->backend.caught.catch)
+		at = (size_t)snprintf(line, len, "bpf (%s): ", l->backend.caught.attach);
 	else
-		at = (size_t)snprintf(line, len, "/proc scan (%s): ", w->caught.reason);
+		at = (size_t)snprintf(line, len, "/proc scan (%s): ", l->backend.caught.reason);
 	if (at >= len)
 		at = len - 1;
 	line += at;
@@ -112,7 +119,7 @@ static void status(const struct watch_loop *l, char *line, size_t len)
 			 l->textfile_out.error);
 	uint64_t hits = 0;
 	for (unsigned k = 0; k < VS_CATCH_CALL_COUNT; k++)
-		hits += w->caught.hits[k];
+		hits += l->backend.caught.hits[k];
 	if (hits)
 		snprintf(line + strlen(line), len - strlen(line),
 			 "; %llu calls refused at the limit", (unsigned long long)hits);
@@ -159,12 +166,20 @@ static void scanned(struct watch_loop *l)
 		vs_log_errno(LOG_WARNING, l->w.hook_err,
 			     "cannot attach or detach the catch's exit hook");
 	l->hook_err_said = l->w.hook_err;
-	vs_watch_caught_update(&l->w, &l->kept.peaks);
-	vs_watch_raiser_scanned(&l->raiser, &l->w);
+	vs_watch_caught_update(&l->backend.caught, &l->kept.peaks);
+	for (unsigned i = 0; i < l->nconcerns; i++)
+		if (l->concerns[i]->scanned)
+			l->concerns[i]->scanned(l->concerns[i]->state, &l->w);
+	vs_watch_channel_scanned(&l->backend.channel, &l->w);
 	vs_kept_peaks_note(&l->kept, &l->w);
 	log_crossings(l);
 	status(l, line, sizeof(line));
 	vs_notify_status(line);
+}
+
+static void request(struct watch_loop *l)
+{
+	vs_watch_scanner_request(l->scanner, &l->cfg, vs_watch_channel_holds(&l->backend.channel));
 }
 
 static int on_scanned(sd_event_source *s, int fd, uint32_t revents, void *userdata)
@@ -182,7 +197,7 @@ static int on_scan(sd_event_source *s, uint64_t usec, void *userdata)
 	struct watch_loop *l = userdata;
 
 	(void)usec;
-	vs_watch_scanner_request(l->scanner, &l->cfg);
+	request(l);
 	return vs_loop_rearm(s, (uint64_t)l->cfg.watch_interval * 1000000ULL);
 }
 
@@ -240,7 +255,9 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
 	if (vs_loop_reload_config(l->opt->src, &l->cfg, &next)) {
 		vs_watch_backend_reload(&l->backend, &next);
 		l->cfg = next;
-		vs_watch_raiser_reload(&l->raiser, &l->cfg);
+		for (unsigned i = 0; i < l->nconcerns; i++)
+			if (l->concerns[i]->reload)
+				l->concerns[i]->reload(l->concerns[i]->state, &l->cfg);
 		vs_log_msg(VS_MSG_RELOAD, LOG_NOTICE, &f,
 			   "configuration reloaded: watch every %u s, top %u", next.watch_interval,
 			   next.watch_top);
@@ -299,33 +316,53 @@ static int start_loop(struct watch_loop *l)
 	return 0;
 }
 
+/* The concerns, in their order: each subscribes to the channel and reads the limit
+ * through its owner. */
+static int start_concerns(struct watch_loop *l)
+{
+	struct vs_watch_house h = {.ev = l->ev,
+				   .channel = &l->backend.channel,
+				   .limit = &l->limit,
+				   .cfg = &l->cfg};
+	int r;
+
+	vs_raiser_concern(&l->raiser, &l->concern[l->nconcerns++]);
+	for (unsigned i = 0; i < l->nconcerns; i++) {
+		l->concerns[i] = &l->concern[i];
+		if (l->concern[i].start && (r = l->concern[i].start(l->concern[i].state, &h)) < 0) {
+			vs_log_errno(LOG_ERR, r, "cannot start the %s concern", l->concern[i].name);
+			return r;
+		}
+	}
+	return 0;
+}
+
 /* The scans on their own thread; the first one's figures before READY=1. */
 static int start_scans(struct watch_loop *l)
 {
 	struct vs_fields f = VS_FIELDS_NONE;
 	int r;
 
-	vs_watch_limit_init(&l->limit, NULL, l->w.catch ? vs_watch_backend_publish_limit : NULL,
-			    l->w.catch);
-	if ((r = vs_watch_scanner_start(&l->scanner, l->w.catch, &l->limit)) < 0 ||
+	struct vs_catch *catch = l->backend.caught.catch;
+
+	vs_watch_limit_init(&l->limit, NULL, catch ? vs_watch_backend_publish_limit : NULL, catch);
+	if ((r = vs_watch_scanner_start(&l->scanner, catch, &l->limit)) < 0 ||
 	    (r = sd_event_add_io(l->ev, &l->scanned, vs_watch_scanner_fd(l->scanner), EPOLLIN,
 				 on_scanned, l)) < 0) {
 		vs_log_errno(LOG_ERR, r, "cannot start the scans");
 		return VS_EX_SOFTWARE;
 	}
-	if ((r = vs_watch_raiser_start(&l->raiser, l->ev, l->w.catch, &l->limit, &l->cfg)) < 0) {
-		vs_log_errno(LOG_ERR, r, "cannot start the raise policy");
+	if ((r = start_concerns(l)) < 0)
 		return VS_EX_SOFTWARE;
-	}
-	vs_watch_scanner_request(l->scanner, &l->cfg);
+	request(l);
 	vs_watch_scanner_take(l->scanner, &l->w, true);
 	scanned(l);
 	vs_log_msg(VS_MSG_START, LOG_INFO, &f,
 		   "started in watch mode (%s%s%s): every %u s, top %u, vm.max_map_count %ld, "
 		   "%llu processes, %llu VMAs, first scan %.3f s",
-		   l->w.catch ? "bpf, " : "/proc scan: ",
-		   l->w.catch ? l->w.caught.attach : l->w.caught.reason,
-		   l->w.catch ? ", every refused call caught" : "", l->cfg.watch_interval,
+		   catch ? "bpf, " : "/proc scan: ",
+		   catch ? l->backend.caught.attach : l->backend.caught.reason,
+		   catch ? ", every refused call caught" : "", l->cfg.watch_interval,
 		   l->cfg.watch_top, l->w.limit, (unsigned long long)l->w.processes,
 		   (unsigned long long)l->w.vmas, l->w.scan_seconds);
 	return 0;
@@ -337,7 +374,10 @@ static int finish(struct watch_loop *l, int code)
 	struct vs_fields f = VS_FIELDS_NONE;
 
 	vs_notify_stopping();
-	vs_watch_raiser_stop(&l->raiser, vs_watch_backend_most(&l->backend));
+	long most = vs_watch_backend_most(&l->backend);
+	for (unsigned i = l->nconcerns; i-- > 0;)
+		if (l->concerns[i]->stop)
+			l->concerns[i]->stop(l->concerns[i]->state, most);
 	vs_kept_peaks_save(&l->kept);
 	if (!code) /* a clean stop: the series end with the daemon */
 		vs_textfile_remove(l->cfg.stats_textfile, "stopped");

@@ -98,6 +98,7 @@ def named(word):
 
 
 metrics, fields, flags = set(), set(), set()
+served = {}  # what the watch served: its stats and metrics, held against its rows
 
 
 def keys(o):
@@ -117,8 +118,10 @@ for argv, what in ((["-d", "2", "-w", "1"], "load"), (["--watch", "-d", "2"], "w
     d = h.Daemon(a.daemon, argv, tmp=tmp, socket=sock)
     try:
         h.check(h.wait_socket(sock), "a %s answers" % what)
-        keys(h.stats(sock))
-        metrics |= set(re.findall(r"^# TYPE (\S+)", h.query(sock, b"metrics\n").decode(), re.M))
+        stats, text = h.stats(sock), h.query(sock, b"metrics\n").decode()
+        served[what] = (stats, text)
+        keys(stats)
+        metrics |= set(re.findall(r"^# TYPE (\S+)", text, re.M))
         h.check(d.wait(60) == 0, "the %s ends by itself" % what)
         keys(d.result())
     finally:
@@ -133,3 +136,64 @@ missing += ["JSON field " + f for f in sorted(fields) if not named(f)]
 missing += ["flag " + f for f in sorted(flags) if not (named(f) or named(f.replace("-", r"\-")))]
 h.check(not missing, "every metric, JSON field and flag is documented%s"
         % "".join("\n  not: " + m for m in missing))
+
+
+# The watch's outputs are declared once, as rows (output/watch_fields.h, raise/fields.h:
+# X(id, JSON path, kind, metric, help)): every path the watch serves is a row's, every
+# metric of its own is a row's with that row's TYPE and HELP, and every row is
+# documented.
+def rows(path):
+    text = open(os.path.join(src, path)).read()
+    text = re.sub(r"\\\n", " ", text)
+    out = []
+    for m in re.finditer(r'X\((\w+), (NULL|"[^"]*"), (\w+), (NULL|"[^"]*"),((?:\s*"(?:[^"\\]|\\.)*")+)\)',
+                         text):
+        help_ = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(5))).replace('\\"', '"')
+        out.append({"id": m.group(1), "json": None if m.group(2) == "NULL" else m.group(2)[1:-1],
+                    "kind": m.group(3),
+                    "metric": None if m.group(4) == "NULL" else m.group(4)[1:-1],
+                    "help": help_})
+    return out
+
+
+declared = rows("include/vmastress/output/watch_fields.h") + rows("include/vmastress/raise/fields.h")
+h.check(len(declared) >= 100, "%d rows declare the watch's and the raise's outputs" % len(declared))
+paths = {r["json"]: r for r in declared if r["json"]}
+h.check(len(paths) == len([r for r in declared if r["json"]]), "each JSON path declared once")
+# A metric's row whose JSON is an object with no rows of its own: keyed by label values.
+keyed = {p for p, r in paths.items() if r["metric"] and not any(q.startswith(p + ".") for q in paths)}
+
+
+def served_paths(o, p=""):
+    out = set()
+    if isinstance(o, dict):
+        for k, v in o.items():
+            q = p + "." + k if p else k
+            out.add(q)
+            if q not in keyed:
+                out |= served_paths(v, q)
+    elif isinstance(o, list):
+        for v in o:
+            out |= served_paths(v, p + "[]")
+    return out
+
+
+stats, text = served["watch"]
+got = served_paths(stats)
+h.check(not sorted(got - set(paths)), "every path the watch serves is declared%s"
+        % "".join("\n  not declared: " + p for p in sorted(got - set(paths))))
+always = {p for p in paths if "[]" not in p and not p.startswith(("advice.peak.", "advice.raised."))}
+h.check(not sorted(always - got), "every declared path outside a list is served%s"
+        % "".join("\n  not served: " + p for p in sorted(always - got)))
+heads = dict(re.findall(r"^# TYPE vmastress_(\S+) (\S+)", text, re.M))
+helps = dict(re.findall(r"^# HELP vmastress_(\S+) (.*)$", text, re.M))
+mine = {r["metric"]: r for r in declared if r["metric"]}
+shared = {"build_info", "start_time_seconds", "vma_limit", "textfile_failing"}  # stats.h's
+for m in sorted(set(heads) - shared):
+    r = mine.get(m)
+    h.check(r is not None and heads[m] == r["kind"] and helps[m] == r["help"],
+            "metric vmastress_%s is served as its row declares it (%s)" % (m, r and r["id"]))
+for r in declared:
+    h.check(bool(named(r["json"].split(".")[-1].replace("[]", "")) if r["json"] else True)
+            and bool(not r["metric"] or named("vmastress_" + r["metric"]) or named("_" + r["metric"])),
+            "row %s is documented" % r["id"])

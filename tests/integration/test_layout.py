@@ -3,8 +3,9 @@ back into itself (read from the built objects' symbols with nm), and no header
 includes, through any chain, itself (read from the sources). A call through the shape
 table counts: a file that includes shapes/shape.h may call any shape's functions, so
 it needs every shape's file. And the folders (daemon/X and include/vmastress/X are
-folder X; include/vmastress/*.h a leaf of their own) form a one-way stack: no folder
-needs, through calls or includes, a folder that needs it."""
+folder X; include/vmastress/*.h a leaf of their own; the watch's concerns, watch/Y,
+folders of their own) form a one-way stack: no folder needs, through calls or
+includes, a folder that needs it."""
 import os
 import re
 import subprocess
@@ -114,12 +115,22 @@ found = circles(includes)
 h.check(not found, "no includes go round%s" % "".join("\n  round: " + ", ".join(p) for p in found))
 
 
-# Folders: daemon/X/... and include/vmastress/X/... are X.
+# Folders: daemon/X/... and include/vmastress/X/... are X; the watch's by concern,
+# daemon/watch/Y/... and include/vmastress/watch/Y/..., are watch/Y, each a folder of
+# its own in the stack (the watch's own headers, watch/*.h, are watch).
 def folder(path):
     parts = path.split("/")
     if parts[0] == "daemon":
-        return parts[1] if len(parts) > 2 else "daemon"
-    return parts[2] if len(parts) > 3 else "include"
+        parts = parts[1:]
+    else:
+        parts = parts[2:]
+        if len(parts) < 2:
+            return "include"
+    if len(parts) < 2:
+        return "daemon"
+    if parts[0] == "watch" and len(parts) > 2:
+        return "watch/" + parts[1]
+    return parts[0]
 
 
 needs = {}
@@ -130,6 +141,8 @@ for graph, how in ((calls, "calls"), (includes, "includes")):
             if a != b:
                 needs.setdefault(a, {}).setdefault(b, "%s %s %s" % (f, how, d))
             needs.setdefault(b, {})
+watch_parts = sorted(f for f in needs if f.startswith("watch/"))
+h.check(len(watch_parts) >= 5, "the watch by concern: %s" % ", ".join(watch_parts))
 h.check(len(needs) >= 8, "%d folders, %d needs between them"
         % (len(needs), sum(len(v) for v in needs.values())))
 found = circles({a: set(v) for a, v in needs.items()})

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include "vmastress/model/vma.h"
 #include "vmastress/shapes/shape.h"
-#include "vmastress/watch/peaks.h"
+#include "vmastress/watch/peaks/peaks.h"
 
 static char dir[] = "/tmp/vmastress-peaks-XXXXXX", path[128];
 static struct vs_peaks p, q;

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 #include "vmastress/config/config.h"
-#include "vmastress/watch/advice.h"
-#include "vmastress/watch/raise.h"
+#include "vmastress/watch/peaks/advice.h"
+#include "vmastress/raise/policy.h"
 
 static void budget_text(void **state)
 {

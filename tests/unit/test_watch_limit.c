@@ -1,4 +1,4 @@
-/* test_watch_limit.c: the watch's one owner of vm.max_map_count (watch/limit.c). A scan
+/* test_watch_limit.c: the watch's one owner of vm.max_map_count (watch/limit/limit.c). A scan
  * that read the limit just before a raise must not hand the catch the old value after
  * the raise published the new one: with two unsynchronized writers of the catch's copy
  * (the scanner and the raise, as before the owner) this test ends with the catch at
@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "vmastress/model/vma.h"
-#include "vmastress/watch/limit.h"
+#include "vmastress/watch/limit/limit.h"
 
 #define OLD_LIMIT 65530L
 #define RAISED_LIMIT 131072L

@@ -9,8 +9,9 @@
 /* vm.max_map_count; 0 or -errno. With path NULL, a sanitizer build's test limit
  * (below) stands in for the sysctl. */
 int vs_vma_read_limit(const char *path, long *limit);
-/* Write vm.max_map_count (path NULL: the sysctl); 0 or -errno. The watch writes it
- * only through its owner (watch/limit.h), which publishes what it wrote. */
+/* Write vm.max_map_count (path NULL: the sysctl), and say so (the log: done, or why
+ * not); 0 or -errno. The watch writes it only through its owner (watch/limit/limit.h),
+ * which publishes what it wrote. */
 int vs_vma_write_limit(const char *path, long limit);
 /* Sanitizer builds only: VMASTRESS_TEST_MAX_MAP_COUNT=N, the limit the daemon's own
  * calls are refused at, by the kernel's rules, well below the real one, where the

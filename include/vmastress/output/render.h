@@ -12,6 +12,7 @@ struct vs_textbuf {
 	char *buf;
 	size_t len, used;
 	bool overflow;
+	char last; /* the last character written ("" none) */
 	int (*flush)(struct vs_textbuf *o); /* 0 or -errno; NULL: bounded */
 	void *userdata;
 };

@@ -1,7 +1,7 @@
-/* watch_peaks.h: the watch's peaks kept across restarts (watch/peaks.h) on its loop:
+/* watch_peaks.h: the watch's peaks kept across restarts (watch/peaks/peaks.h) on its loop:
  * where they are kept (the unit's StateDirectory=), what each scan adds, saving. */
 #pragma once
-#include "vmastress/watch/peaks.h"
+#include "vmastress/watch/peaks/peaks.h"
 #include "vmastress/watch/watch.h"
 
 struct vs_kept_peaks {

@@ -1,0 +1,119 @@
+/* watch_fields.h: every field of the watch's stats JSON and every metric of its own, once:
+ * X(id, JSON path, kind, metric, help), in the JSON's order (output/fields.h says
+ * what each column is). The series both daemons write (build_info, vma_limit,
+ * start_time_seconds, textfile_failing) are stats.h's shared rows; the raise's are
+ * raise/fields.h's. */
+#pragma once
+#include "vmastress/output/fields.h"
+
+#define VS_WATCH_FIELDS(X)                                                                         \
+	X(version, "version", string, NULL, "The daemon's version.")                               \
+	X(pid, "pid", number, NULL, "The daemon's pid.")                                           \
+	X(mode, "mode", string, NULL, "\"watch\": this daemon watches the host.")                  \
+	X(uptime_seconds, "uptime_seconds", number, NULL, "Seconds since the daemon started.")     \
+	X(max_map_count, "max_map_count", number, NULL, "vm.max_map_count as last read.")          \
+	X(watch, "watch", object, NULL, "The last scan, the catch and what they found.")           \
+	X(interval_seconds, "watch.interval_seconds", number, NULL, "watch.interval.")             \
+	X(top_n, "watch.top_n", number, NULL, "watch.top: the processes listed.")                  \
+	X(scans, "watch.scans", counter, "watch_scans_total", "Scans of every process's VMAs.")    \
+	X(scanned_at, "watch.scanned_at", number, NULL,                                            \
+	  "When the last scan ended, seconds since the epoch.")                                    \
+	X(scan_seconds, "watch.scan_seconds", gauge, "watch_scan_seconds",                         \
+	  "Duration of the last scan.")                                                            \
+	X(processes, "watch.processes", gauge, "watch_processes",                                  \
+	  "Processes counted by the last scan.")                                                   \
+	X(map_count, "watch.map_count", gauge, "watch_vmas",                                       \
+	  "VMAs of every process counted, in all.")                                                \
+	X(vmas, "watch.vmas", number, NULL, "map_count's old name, served for this release.")      \
+	X(skipped, "watch.skipped", gauge, "watch_skipped",                                       \
+	  "Processes the last scan could not count, by reason.")                                   \
+	X(above, "watch.above", gauge, "watch_processes_above",                                   \
+	  "Processes at or above a threshold (percent) of vm.max_map_count.")                      \
+	X(sysctl, "watch.sysctl", object, NULL, "Where vm.max_map_count comes from.")              \
+	X(sysctl_value, "watch.sysctl.value", number, NULL, "The running value.")                  \
+	X(sysctl_source, "watch.sysctl.source", string, NULL,                                      \
+	  "The sysctl.d file whose line wins; null: none.")                                        \
+	X(sysctl_source_value, "watch.sysctl.source_value", gauge, "watch_sysctl_source_value",    \
+	  "vm.max_map_count as the sysctl.d file that wins sets it.")                              \
+	X(crossings_suppressed, "watch.crossings_suppressed", number, NULL,                        \
+	  "Threshold crossings not logged (at most 10 a scan).")                                   \
+	X(top, "watch.top", array, NULL, "The processes with the most VMAs, most first.")          \
+	X(top_pid, "watch.top[].pid", number, NULL, "Its pid.")                                    \
+	X(top_comm, "watch.top[].comm", string, NULL, "Its command.")                              \
+	X(top_unit, "watch.top[].unit", string, NULL, "Its systemd unit (or container).")          \
+	X(top_map_count, "watch.top[].map_count", gauge, "watch_top_vmas",                         \
+	  "VMAs of the processes with the most (watch.top of them); load=\"true\": a "             \
+	  "vmastress load daemon, near the limit on purpose.")                                     \
+	X(top_vmas, "watch.top[].vmas", number, NULL, "map_count's old name, for this release.")   \
+	X(top_fill, "watch.top[].fill", number, NULL, "Its share of the limit.")                   \
+	X(top_load, "watch.top[].load", bool, NULL, "A vmastress load daemon.")                    \
+	X(top_peak, "watch.top[].peak", gauge, "watch_peak_vmas",                                  \
+	  "The most VMAs each listed process held (the kernel's high-water mark between "          \
+	  "scans with bpf).")                                                                      \
+	X(top_peak_at, "watch.top[].peak_at", number, NULL, "When, seconds since the epoch.")      \
+	X(backend, "watch.backend", gauge, "watch_backend",                                        \
+	  "1 for the backend the watch runs on: bpf (the kernel's counts, every refused "          \
+	  "call caught) or proc (the /proc scan).")                                                \
+	X(backend_reason, "watch.backend_reason", string, NULL, "Why not bpf; null when it is.")   \
+	X(attach, "watch.attach", string, NULL, "fexit or raw_tp; null without bpf.")              \
+	X(catch_mode, "watch.catch_mode", string, NULL, "watch.catch as it runs; null: no bpf.")   \
+	X(catch_attached, "watch.catch_attached", gauge, "watch_catch_attached",                   \
+	  "1 while the catch's exit hook is attached (watch.catch = near on a tracepoint: only "   \
+	  "while a process is near the limit; fexit: always).")                                    \
+	X(catch, "watch.catch", object, NULL, "What the catch caught.")                            \
+	X(dropped, "watch.catch.dropped", counter, "watch_events_dropped_total",                   \
+	  "Refused calls whose details the ring buffer had no room for (still counted).")          \
+	X(journal_dropped, "watch.catch.journal_dropped", number, NULL,                            \
+	  "Entries not written to the journal (its rate limit).")                                  \
+	X(hits, "watch.catch.hits", counter, "watch_limit_hits_total",                              \
+	  "Calls the VMA limit refused, host-wide, by call and unit (the first units seen; "       \
+	  "the rest as other).")                                                                   \
+	X(other_enomem, "watch.catch.other_enomem", counter, "watch_other_enomem_total",            \
+	  "Calls that failed with ENOMEM for another reason than the VMA limit.")                  \
+	X(recent, "watch.catch.recent", array, NULL, "The last refused calls, oldest first.")      \
+	X(recent_time, "watch.catch.recent[].time", number, NULL, "When, seconds since the epoch.") \
+	X(recent_pid, "watch.catch.recent[].pid", number, NULL, "Its process.")                    \
+	X(recent_tid, "watch.catch.recent[].tid", number, NULL, "Its thread.")                     \
+	X(recent_comm, "watch.catch.recent[].comm", string, NULL, "Its command.")                  \
+	X(recent_unit, "watch.catch.recent[].unit", string, NULL, "Its unit.")                     \
+	X(recent_call, "watch.catch.recent[].call", string, NULL, "The call refused.")             \
+	X(recent_errno, "watch.catch.recent[].errno", string, NULL, "Its errno.")                  \
+	X(recent_map_count, "watch.catch.recent[].map_count", number, NULL, "VMAs it held.")       \
+	X(recent_limit, "watch.catch.recent[].limit", number, NULL, "The limit then.")             \
+	X(outputs, "outputs", object, NULL, "The textfile's state.")                               \
+	X(textfile_failures, "outputs.textfile_failures", number, NULL, "Writes that failed.")     \
+	X(textfile_failing, "outputs.textfile_failing", bool, NULL, "The last write failed.")      \
+	X(textfile_error, "outputs.textfile_error", string, NULL, "Why.")                          \
+	X(advice, "advice", object, NULL, "The limit to set, from the highest peak kept.")         \
+	X(advice_limit, "advice.limit", number, NULL, "The running limit.")                        \
+	X(advice_source, "advice.source", string, NULL, "The sysctl.d file that sets it.")         \
+	X(peak, "advice.peak", object, NULL, "The highest peak kept; null: none.")                 \
+	X(peak_map_count, "advice.peak.map_count", number, NULL, "Its VMAs.")                      \
+	X(peak_vmas, "advice.peak.vmas", number, NULL, "map_count's old name, for this release.")  \
+	X(peak_unit, "advice.peak.unit", string, NULL, "Its unit.")                                \
+	X(peak_comm, "advice.peak.comm", string, NULL, "Its command.")                             \
+	X(peak_pid, "advice.peak.pid", number, NULL, "Its pid.")                                   \
+	X(peak_at, "advice.peak.at", number, NULL, "When, seconds since the epoch.")               \
+	X(peak_shape, "advice.peak.shape", string, NULL, "The shape its mappings were judged.")    \
+	X(peak_scans80, "advice.peak.scans80", number, NULL, "Scans that saw it at 80 %.")         \
+	X(peak_scans95, "advice.peak.scans95", number, NULL, "Scans that saw it at 95 %.")         \
+	X(advice_hits, "advice.hits", number, NULL, "Refused calls in the peaks kept.")            \
+	X(window_seconds, "advice.window_seconds", number, NULL, "How long the peaks cover.")      \
+	X(headroom, "advice.headroom", number, NULL, "The peak's multiplier.")                     \
+	X(recommended_limit, "advice.recommended_limit", gauge, "advice_recommended_limit",        \
+	  "vm.max_map_count to set: the highest peak kept times 2, rounded up to 65530 or "        \
+	  "a power of two, never below the running limit.")                                        \
+	X(recommended_kernel_bytes, "advice.recommended_kernel_bytes", number, NULL,               \
+	  "Kernel memory one process at that limit may pin.")                                      \
+	X(advice_bytes_per_vma, "advice.bytes_per_vma", number, NULL, "The kernel's, per VMA.")    \
+	X(dropin, "advice.dropin", string, NULL, "The sysctl.d drop-in to write.")                 \
+	X(confirm_command, "advice.confirm_command", string, NULL, "The load test that confirms.") \
+	X(advice_shape, "advice.shape", string, NULL, "The peak's shape, or the guess.")           \
+	X(shape_advice, "advice.shape_advice", string, NULL, "What that shape's programs can do.") \
+	X(unit_peak, NULL, gauge, "unit_peak_vmas",                                                \
+	  "The highest VMA count kept per unit (or command outside units), the first "             \
+	  "16 by peak.")
+
+#define VS_WATCH_FIELD_ENUM(id, json, kind, metric, help) VS_WF_##id,
+enum vs_watch_field { VS_WATCH_FIELDS(VS_WATCH_FIELD_ENUM) VS_WF_COUNT };
+extern const struct vs_field vs_watch_fields[VS_WF_COUNT];
