@@ -90,9 +90,30 @@ static int get_string(struct ctx *c, const config_setting_t *s, const struct vs_
 	char what[192];
 	const char *v;
 
-	if (config_setting_type(s) != CONFIG_TYPE_STRING)
-		return fail(c, line, path, "expected a string");
-	v = config_setting_get_string(s);
+	char joined[512];
+	if ((k->flags & VS_KEY_LIST) && (config_setting_type(s) == CONFIG_TYPE_ARRAY ||
+					 config_setting_type(s) == CONFIG_TYPE_LIST)) {
+		/* a list of strings, kept space-separated; an empty one: any ("*") */
+		size_t at = 0;
+		joined[0] = 0;
+		for (int i = 0; i < config_setting_length(s); i++) {
+			const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+			const char *x = config_setting_get_string(e);
+			if (!x || !*x || strchr(x, ' '))
+				return fail(c, line, path,
+					    "element %d: expected a string without spaces", i + 1);
+			int n = snprintf(joined + at, sizeof(joined) - at, "%s%s", at ? " " : "", x);
+			if (n < 0 || (size_t)n >= sizeof(joined) - at)
+				return fail(c, line, path, "longer than %zu bytes", k->size - 1);
+			at += (size_t)n;
+		}
+		v = at ? joined : "*";
+	} else if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return fail(c, line, path,
+			    (k->flags & VS_KEY_LIST) ? "expected a string or a list of strings"
+						     : "expected a string");
+	else
+		v = config_setting_get_string(s);
 	if (*vs_config_check_string(k, v, what, sizeof(what)))
 		return fail(c, line, path, "%s", what);
 	memcpy(dst, v, strlen(v) + 1);
@@ -120,7 +141,8 @@ static int apply_setting(struct ctx *c, struct vs_config *cfg, const config_sett
 
 	if (!k)
 		return fail(c, line, path, "unknown key");
-	if (config_setting_is_aggregate(s))
+	if (config_setting_is_aggregate(s) &&
+	    !((k->flags & VS_KEY_LIST) && config_setting_type(s) != CONFIG_TYPE_GROUP))
 		return fail(c, line, path, "expected a value, not a group or list");
 	dst = vs_config_at(cfg, k);
 	switch (k->type) {

@@ -62,7 +62,45 @@ struct advice {
 	char unit[VS_CTL_UNIT_WIDTH + 1], comm[40], shape[16], src[300], dropin[400], confirm[300];
 	char shape_advice[300];
 	char raise_refused[300]; /* the raise policy's last refused step; "-" none */
+	json_object *workloads;	 /* each workload's peak ("advice.workloads"); NULL: none */
 };
+
+/* Each workload's need at the headroom asked for: its "recommended_limit" set again. */
+static void workloads_needs(struct advice *v)
+{
+	size_t n = json_object_is_type(v->workloads, json_type_array)
+		       ? json_object_array_length(v->workloads)
+		       : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *w = json_object_array_get_idx(v->workloads, i);
+		long need = vs_advice_limit((long)vs_ctl_num(w, "map_count"), v->headroom, 0, true);
+		json_object_object_add(w, "recommended_limit", json_object_new_int64(need));
+	}
+}
+
+static void workloads_text(const struct advice *v)
+{
+	size_t n = json_object_is_type(v->workloads, json_type_array)
+		       ? json_object_array_length(v->workloads)
+		       : 0;
+	char name[VS_CTL_UNIT_WIDTH + 1], kind[16], comm[40];
+
+	if (!n)
+		return;
+	printf("\nBy workload (the highest peak kept, and the limit it needs at %g x):\n",
+	       v->headroom);
+	printf("  %-*s %-9s %-16s %10s %12s\n", VS_CTL_UNIT_WIDTH, "WORKLOAD", "KIND", "COMM",
+	       "PEAK", "NEEDS");
+	for (size_t i = 0; i < n; i++) {
+		json_object *w = json_object_array_get_idx(v->workloads, i);
+		printf("  %-*s %-9s %-16s %10.0f %12.0f\n", VS_CTL_UNIT_WIDTH,
+		       vs_ctl_text(w, "name", name, sizeof(name)),
+		       vs_ctl_text(w, "kind", kind, sizeof(kind)),
+		       vs_ctl_text(w, "comm", comm, sizeof(comm)), vs_ctl_num(w, "map_count"),
+		       vs_ctl_num(w, "recommended_limit"));
+	}
+}
 
 static void advise_text(const struct advice *v)
 {
@@ -73,8 +111,9 @@ static void advise_text(const struct advice *v)
 	printf("Now:         vm.max_map_count = %ld (%s)\n", v->limit,
 	       strcmp(v->src, "-") ? v->src : "the kernel's default: no sysctl.d file sets it");
 	if (v->peak)
-		printf("Most seen:   %ld mappings, %s (%s), over the last %s\n", v->peak,
-		       strcmp(v->unit, "-") && v->unit[0] ? v->unit : "no unit", v->comm,
+		printf("Most seen:   %ld mappings, %s (%s), over the last %s: it sets the "
+		       "recommendation\n",
+		       v->peak, strcmp(v->unit, "-") && v->unit[0] ? v->unit : "no unit", v->comm,
 		       vs_ctl_duration(v->window, over, sizeof(over)));
 	else
 		printf("Most seen:   nothing yet (the watch keeps the peaks it sees)\n");
@@ -93,6 +132,7 @@ static void advise_text(const struct advice *v)
 	       v->shape, v->confirm);
 	if (v->shape_advice[0] && strcmp(v->shape_advice, "-"))
 		printf("\n%s\n", v->shape_advice);
+	workloads_text(v);
 	printf("\n%s\n", v->code == 2	? "exit 2: calls were refused at the limit"
 			 : v->code == 1 ? "exit 1: raising the limit is advised"
 					: "exit 0: the limit holds the peak with the headroom");
@@ -138,7 +178,11 @@ int vs_ctl_advise(int argc, char **argv)
 	v.peak = isnan(peakn) ? 0 : (long)peakn;
 	v.per = vs_ctl_num(a, "bytes_per_vma");
 	v.window = vs_ctl_num(a, "window_seconds");
-	vs_ctl_text(a, "peak.unit", v.unit, sizeof(v.unit));
+	/* The workload that sets it (a daemon before workloads: the peak's unit). */
+	if (!strcmp(vs_ctl_text(a, "set_by.name", v.unit, sizeof(v.unit)), "-"))
+		vs_ctl_text(a, "peak.unit", v.unit, sizeof(v.unit));
+	v.workloads = vs_ctl_at(a, "workloads");
+	workloads_needs(&v);
 	vs_ctl_text(a, "peak.comm", v.comm, sizeof(v.comm));
 	vs_ctl_text(a, "shape", v.shape, sizeof(v.shape));
 	if (!strcmp(v.shape, "-")) /* a daemon before advice.shape */

@@ -230,7 +230,7 @@ int vs_ctl_check_watch(double warning, double critical, double window)
 		       "the last: %s (pid %.0f, %s) %s at %.0f VMAs",
 		       caught, vs_ctl_duration(window, last, sizeof(last)),
 		       vs_ctl_text(newest, "comm", c, sizeof(c)), vs_ctl_num(newest, "pid"),
-		       vs_ctl_text(newest, "unit", u, sizeof(u))[0] ? u : "no unit",
+		       vs_ctl_workload(newest, u, sizeof(u)),
 		       vs_ctl_text(newest, "call", call, sizeof(call)),
 		       vs_ctl_num(newest, "map_count"));
 		if (not_raised)

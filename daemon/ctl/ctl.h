@@ -15,7 +15,7 @@ extern const char *const op_names[VS_OP_COUNT];
 extern const char *const cause_names[VS_CAUSE_COUNT];
 #define J(f) stat_json[VS_STAT_##f]
 #define VS_CTL_ANSWER_MAX (1 << 17) /* above the daemon's VS_STATS_ANSWER_MAX */
-#define VS_CTL_UNIT_WIDTH 40	    /* top: the unit column */
+#define VS_CTL_UNIT_WIDTH 40	    /* top: the workload column */
 
 enum { CHECK_OK, CHECK_WARNING, CHECK_CRITICAL, CHECK_UNKNOWN }; /* monitoring-plugin codes */
 
@@ -55,6 +55,9 @@ double vs_ctl_num(json_object *o, const char *path);
 /* text as a number, all of it and finite (an option's value); false if not. */
 bool vs_ctl_number(const char *text, double *v);
 /* A listed process's VMA count: map_count, or "vmas" from a watch before that name. */
+/* A process's workload's name ("workload.name"; from a daemon before workloads, its
+ * "unit"), "-" when none. */
+const char *vs_ctl_workload(json_object *p, char *buf, size_t len);
 double vs_ctl_map_count(json_object *p);
 /* The value at path as text ("-" when absent); 64-bit integers stay exact. */
 const char *vs_ctl_text(json_object *o, const char *path, char *buf, size_t len);

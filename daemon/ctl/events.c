@@ -21,9 +21,9 @@ static void print_event(json_object *e, bool json)
 		return;
 	}
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime_r(&t, &tm));
-	vs_ctl_text(e, "unit", u, sizeof(u));
+	vs_ctl_workload(e, u, sizeof(u));
 	printf("%s  pid %-8.0f %-16s %-*s %s %s at %.0f of %.0f VMAs\n", when, vs_ctl_num(e, "pid"),
-	       vs_ctl_text(e, "comm", c, sizeof(c)), 24, strcmp(u, "") ? u : "-",
+	       vs_ctl_text(e, "comm", c, sizeof(c)), 24, u,
 	       vs_ctl_text(e, "call", call, sizeof(call)),
 	       vs_ctl_text(e, "errno", err, sizeof(err)), vs_ctl_num(e, "map_count"),
 	       vs_ctl_num(e, "limit"));

@@ -184,6 +184,15 @@ int vs_ctl_load_report(const char *path, json_object **out)
 
 /* A VMA count in an object (a listed process, a first failure, a sample, a peak):
  * map_count, or "vmas" from a daemon of the last release. */
+const char *vs_ctl_workload(json_object *p, char *buf, size_t len)
+{
+	/* a daemon before workloads: its unit */
+	if (strcmp(vs_ctl_text(p, "workload.name", buf, len), "-") == 0 &&
+	    strcmp(vs_ctl_text(p, "unit", buf, len), "") == 0)
+		snprintf(buf, len, "-");
+	return buf;
+}
+
 double vs_ctl_map_count(json_object *p)
 {
 	double n = vs_ctl_num(p, "map_count");

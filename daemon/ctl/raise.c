@@ -58,12 +58,11 @@ unsigned vs_ctl_print_raises(json_object *s, double *last, bool json)
 			continue;
 		}
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime_r(&t, &tm));
-		vs_ctl_text(e, "unit", u, sizeof(u));
+		vs_ctl_workload(e, u, sizeof(u));
 		vs_ctl_text(e, "result", result, sizeof(result));
 		printf(
 		    "%s  pid %-8.0f %-16s %-*s %s vm.max_map_count %.0f -> %.0f at %.0f VMAs (%s",
-		    when, vs_ctl_num(e, "pid"), vs_ctl_text(e, "comm", c, sizeof(c)), 24,
-		    strcmp(u, "") ? u : "-",
+		    when, vs_ctl_num(e, "pid"), vs_ctl_text(e, "comm", c, sizeof(c)), 24, u,
 		    strcmp(result, "raised") == 0    ? "raised"
 		    : strcmp(result, "dry_run") == 0 ? "would raise"
 						     : "did not raise",

@@ -53,15 +53,15 @@ void vs_ctl_print_top(json_object *s)
 		       "(vmastressctl events)\n",
 		       vs_ctl_text(s, "watch.attach", why, sizeof(why)), refused);
 	}
-	printf("%8s  %-16s %-*s %10s %7s %10s\n", "PID", "COMM", VS_CTL_UNIT_WIDTH, "UNIT", "VMAS",
+	printf("%8s  %-16s %-*s %10s %7s %10s\n", "PID", "COMM", VS_CTL_UNIT_WIDTH, "WORKLOAD", "VMAS",
 	       "LIMIT%", "PEAK");
 	for (size_t i = 0; i < n; i++) {
 		json_object *p = json_object_array_get_idx(top, i);
 		vs_ctl_text(p, "comm", comm, sizeof(comm));
-		vs_ctl_text(p, "unit", unit, sizeof(unit));
+		vs_ctl_workload(p, unit, sizeof(unit));
 		double peak = vs_ctl_num(p, "peak");
 		printf("%8.0f  %-16s %-*s %10.0f %7.1f %10.0f%s\n", vs_ctl_num(p, "pid"), comm,
-		       VS_CTL_UNIT_WIDTH, unit[0] ? unit : "-", vs_ctl_map_count(p),
+		       VS_CTL_UNIT_WIDTH, unit, vs_ctl_map_count(p),
 		       100 * vs_ctl_num(p, "fill"), isnan(peak) ? vs_ctl_map_count(p) : peak,
 		       json_object_get_boolean(vs_ctl_at(p, "load")) ? "  load test" : "");
 	}

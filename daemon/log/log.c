@@ -132,6 +132,10 @@ static void emit(enum vs_msg m, int prio, const struct vs_fields *f, const char 
 		field(&e, "VMASTRESS_COMM=%s", f->comm);
 	if (f && f->unit && f->unit[0])
 		field(&e, "VMASTRESS_UNIT=%s", f->unit);
+	if (f && f->workload && f->workload[0])
+		field(&e, "VMASTRESS_WORKLOAD=%s", f->workload);
+	if (f && f->workload_kind && f->workload_kind[0])
+		field(&e, "VMASTRESS_WORKLOAD_KIND=%s", f->workload_kind);
 	if (f && f->call) {
 		field(&e, "VMASTRESS_CALL=%s", f->call);
 		field(&e, "VMASTRESS_ERRNO=%s", vs_errno_name(f->err));

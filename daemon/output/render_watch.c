@@ -1,5 +1,7 @@
 /* render_watch.c: watch mode's scan as the stats JSON and Prometheus text. */
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include "vmastress/shapes/shape.h"
 #include "vmastress/log/errnames.h"
@@ -41,6 +43,28 @@ static const char *catch_mode(const struct vs_watch_view *v)
 	return vs_catch_every_exit(c) && v->catch_mode ? v->catch_mode : "always";
 }
 
+/* A workload as {"kind", "name", "named", "why"}, from the rows of its place (named
+ * and why: NULL rows, left out). */
+static void workload_json(struct vs_textbuf *o, const struct vs_workload *w,
+			  const struct vs_field *obj, const struct vs_field *kind,
+			  const struct vs_field *name, const struct vs_field *named,
+			  const struct vs_field *why)
+{
+	vs_field_key(o, obj);
+	vs_textbuf_put(o, "{");
+	vs_field_key(o, kind);
+	vs_textbuf_put(o, "\"%s\"", vs_workload_kind_name(w->kind));
+	vs_field_key(o, name);
+	vs_textbuf_json_string(o, w->name);
+	if (named) {
+		vs_field_key(o, named);
+		vs_textbuf_put(o, "%s", w->named ? "true" : "false");
+	}
+	if (why && !w->named)
+		vs_field_string(o, why, w->why);
+	vs_textbuf_put(o, "}");
+}
+
 static void recent_json(struct vs_textbuf *o, const struct vs_watch_catch *c)
 {
 	OPEN(o, recent, "[");
@@ -54,6 +78,8 @@ static void recent_json(struct vs_textbuf *o, const struct vs_watch_catch *c)
 		NUM(o, recent_tid, "%ld", x->tid);
 		TEXT(o, recent_comm, x->comm);
 		TEXT(o, recent_unit, x->unit);
+		workload_json(o, &x->workload, F(recent_workload), F(recent_wl_kind),
+			      F(recent_wl_name), F(recent_wl_named), F(recent_wl_why));
 		NUM(o, recent_call, "\"%s\"", vs_catch_call_name(x->call));
 		NUM(o, recent_errno, "\"%s\"", vs_errno_name(x->err));
 		NUM(o, recent_map_count, "%ld", x->map_count);
@@ -82,6 +108,67 @@ static void catch_json(struct vs_textbuf *o, const struct vs_watch_view *v)
 	vs_textbuf_put(o, "}");
 }
 
+/* A kept peak's workload: its key, or the command's for a process outside units. */
+static void peak_workload(const struct vs_peak *e, struct vs_workload *w)
+{
+	w->kind = vs_workload_kind_of(e->unit);
+	w->named = true;
+	w->why = NULL;
+	if (e->unit[0])
+		snprintf(w->name, sizeof(w->name), "%s", e->unit);
+	else
+		snprintf(w->name, sizeof(w->name), "comm:%s", e->comm);
+}
+
+/* The kept peaks' order, highest first: their indexes into order (at most max). */
+static unsigned by_peak(const struct vs_peaks *p, unsigned order[VS_PEAKS_MAX], unsigned max)
+{
+	bool taken[VS_PEAKS_MAX] = {false};
+	unsigned n = 0;
+
+	for (; p && n < max && n < p->n; n++) {
+		unsigned best = p->n;
+		for (unsigned i = 0; i < p->n; i++)
+			if (!taken[i] && (best == p->n || p->e[i].vmas > p->e[best].vmas))
+				best = i;
+		taken[best] = true;
+		order[n] = best;
+	}
+	return n;
+}
+
+/* Each workload's peak and the limit it needs, and the one that sets the host's. */
+static void workloads_json(struct vs_textbuf *o, const struct vs_watch_view *v)
+{
+	unsigned order[VS_PEAKS_MAX], n = by_peak(v->peaks, order, VS_ADVICE_WORKLOADS);
+	struct vs_workload wl;
+
+	OPEN(o, workloads, "[");
+	for (unsigned i = 0; i < n; i++) {
+		const struct vs_peak *e = &v->peaks->e[order[i]];
+		peak_workload(e, &wl);
+		vs_textbuf_put(o, "%s{", i ? "," : "");
+		NUM(o, wls_kind, "\"%s\"", vs_workload_kind_name(wl.kind));
+		TEXT(o, wls_name, wl.name);
+		NUM(o, wls_map_count, "%ld", e->vmas);
+		NUM(o, wls_pid, "%ld", e->pid);
+		TEXT(o, wls_comm, e->comm);
+		NUM(o, wls_at, "%.3f", e->at);
+		NUM(o, wls_limit, "%ld", vs_advice_limit(e->vmas, VS_ADVICE_HEADROOM, 0, true));
+		vs_textbuf_put(o, "}");
+	}
+	vs_textbuf_put(o, "]");
+	if (!n) {
+		NUM(o, set_by, "%s", "null");
+		return;
+	}
+	peak_workload(&v->peaks->e[order[0]], &wl);
+	OPEN(o, set_by, "{");
+	NUM(o, set_by_kind, "\"%s\"", vs_workload_kind_name(wl.kind));
+	TEXT(o, set_by_name, wl.name);
+	vs_textbuf_put(o, "}");
+}
+
 static void peak_json(struct vs_textbuf *o, const struct vs_peak *top)
 {
 	if (!top) {
@@ -92,6 +179,9 @@ static void peak_json(struct vs_textbuf *o, const struct vs_peak *top)
 	NUM(o, peak_map_count, "%ld", top->vmas);
 	NUM(o, peak_vmas, "%ld", top->vmas);
 	TEXT(o, peak_unit, top->unit);
+	struct vs_workload wl;
+	peak_workload(top, &wl);
+	workload_json(o, &wl, F(peak_workload), F(peak_wl_kind), F(peak_wl_name), NULL, NULL);
 	TEXT(o, peak_comm, top->comm);
 	NUM(o, peak_pid, "%ld", top->pid);
 	NUM(o, peak_at, "%.3f", top->at);
@@ -138,6 +228,7 @@ static void advice_json(struct vs_textbuf *o, const struct vs_watch_view *v)
 	TEXT(o, confirm_command, confirm);
 	NUM(o, advice_shape, "\"%s\"", shape->name);
 	STR(o, shape_advice, shape->advice);
+	workloads_json(o, v);
 	for (unsigned i = 0; i < v->nconcerns; i++)
 		if (v->concerns[i]->advice_json)
 			v->concerns[i]->advice_json(o, v->concerns[i]->state);
@@ -153,6 +244,8 @@ static void top_json(struct vs_textbuf *o, const struct vs_watch *w)
 		NUM(o, top_pid, "%ld", p->pid);
 		TEXT(o, top_comm, p->comm);
 		TEXT(o, top_unit, p->unit);
+		workload_json(o, &p->workload, F(top_workload), F(top_wl_kind), F(top_wl_name),
+			      F(top_wl_named), F(top_wl_why));
 		NUM(o, top_map_count, "%ld", p->vmas);
 		NUM(o, top_vmas, "%ld", p->vmas);
 		NUM(o, top_fill, "%.6f", fill(p->vmas, w->limit));
@@ -315,24 +408,39 @@ static void prom_scan(struct vs_textbuf *o, const struct vs_watch *w)
 	}
 }
 
-/* The advice's limit, and the peaks kept per unit (the first 16 by peak). */
+/* The advice's limit, and the peaks kept per workload: the first watch.workloads by
+ * peak, the rest as "other" (the highest of them); the old per-unit series beside
+ * them for this release (the first 16). */
 static void prom_peaks(struct vs_textbuf *o, const struct vs_watch_view *v)
 {
 	const struct vs_peak *top = v->peaks ? vs_peaks_top(v->peaks) : NULL;
-	bool shown[VS_PEAKS_MAX] = {false};
+	unsigned order[VS_PEAKS_MAX], n = by_peak(v->peaks, order, VS_PEAKS_MAX);
+	struct vs_workload wl;
 
 	prom_one(o, F(recommended_limit), " %.0f\n",
 		 (double)vs_advice_limit(top ? top->vmas : 0, VS_ADVICE_HEADROOM,
 					 v->w->sysctl.value, false));
+	vs_field_head(o, F(workload_peak));
+	long rest = -1;
+	for (unsigned i = 0; i < n; i++) {
+		const struct vs_peak *e = &v->peaks->e[order[i]];
+		if (i >= v->workloads) {
+			rest = rest > e->vmas ? rest : e->vmas;
+			continue;
+		}
+		peak_workload(e, &wl);
+		vs_field_metric(o, F(workload_peak));
+		vs_textbuf_put(o, "{workload=\"");
+		vs_textbuf_label(o, wl.name);
+		vs_textbuf_put(o, "\",kind=\"%s\"} %ld\n", vs_workload_kind_name(wl.kind), e->vmas);
+	}
+	if (rest >= 0) {
+		vs_field_metric(o, F(workload_peak));
+		vs_textbuf_put(o, "{workload=\"other\",kind=\"other\"} %ld\n", rest);
+	}
 	vs_field_head(o, F(unit_peak));
-	for (unsigned n = 0; v->peaks && n < 16 && n < v->peaks->n; n++) {
-		unsigned best = v->peaks->n;
-		for (unsigned i = 0; i < v->peaks->n; i++)
-			if (!shown[i] &&
-			    (best == v->peaks->n || v->peaks->e[i].vmas > v->peaks->e[best].vmas))
-				best = i;
-		shown[best] = true;
-		const struct vs_peak *e = &v->peaks->e[best];
+	for (unsigned i = 0; i < n && i < 16; i++) {
+		const struct vs_peak *e = &v->peaks->e[order[i]];
 		vs_field_metric(o, F(unit_peak));
 		vs_textbuf_put(o, "{unit=\"");
 		if (e->unit[0])
@@ -342,6 +450,51 @@ static void prom_peaks(struct vs_textbuf *o, const struct vs_watch_view *v)
 			vs_textbuf_label(o, e->comm);
 		}
 		vs_textbuf_put(o, "\"} %ld\n", e->vmas);
+	}
+}
+
+/* The listed processes' VMAs by workload: the first watch.workloads by VMAs, the
+ * rest summed as "other". */
+static void prom_workloads(struct vs_textbuf *o, const struct vs_watch_view *v)
+{
+	const struct vs_watch *w = v->w;
+	unsigned first[VS_WATCH_TOP_MAX], n = 0; /* a workload's first row in the list */
+	long sum[VS_WATCH_TOP_MAX];
+
+	for (unsigned i = 0; i < w->ntop; i++) {
+		unsigned k = 0;
+		while (k < n && strcmp(w->top[first[k]].workload.name, w->top[i].workload.name))
+			k++;
+		if (k == n) {
+			first[n] = i;
+			sum[n++] = 0;
+		}
+		sum[k] += w->top[i].vmas;
+	}
+	vs_field_head(o, F(workload_vmas));
+	long rest = 0;
+	bool more = false;
+	for (unsigned shown = 0; shown < n; shown++) { /* by VMAs, highest first */
+		unsigned best = 0;
+		for (unsigned k = 1; k < n; k++)
+			if (sum[k] > sum[best])
+				best = k;
+		if (shown >= v->workloads) {
+			rest += sum[best];
+			more = true;
+		} else {
+			const struct vs_workload *wl = &w->top[first[best]].workload;
+			vs_field_metric(o, F(workload_vmas));
+			vs_textbuf_put(o, "{workload=\"");
+			vs_textbuf_label(o, wl->name);
+			vs_textbuf_put(o, "\",kind=\"%s\"} %ld\n", vs_workload_kind_name(wl->kind),
+				       sum[best]);
+		}
+		sum[best] = -1;
+	}
+	if (more) {
+		vs_field_metric(o, F(workload_vmas));
+		vs_textbuf_put(o, "{workload=\"other\",kind=\"other\"} %ld\n", rest);
 	}
 }
 
@@ -397,6 +550,7 @@ int vs_render_watch_prom(const struct vs_watch_view *v, char *buf, size_t len)
 	prom_shared(&o, v);
 	prom_scan(&o, v->w);
 	prom_peaks(&o, v);
+	prom_workloads(&o, v);
 	prom_catch(&o, v);
 	for (unsigned i = 0; i < v->nconcerns; i++)
 		if (v->concerns[i]->prom)

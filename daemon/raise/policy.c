@@ -28,7 +28,7 @@ const char *vs_raise_reason_name(enum vs_raise_reason r)
 
 const char *vs_raise_why_name(enum vs_raise_why w)
 {
-	static const char *const names[] = {"budget", "ceiling", "permission"};
+	static const char *const names[] = {"budget", "ceiling", "permission", "scope"};
 	return names[w];
 }
 
@@ -57,6 +57,23 @@ static void no_permission(struct vs_raise *r, int err)
 		 VS_SYSCTL_MAX_MAP_COUNT, strerror(err));
 }
 
+/* raise.for split in place: "*" (or nothing) is any workload. */
+static void scope_setup(struct vs_raise *r, const char *text)
+{
+	char *save = NULL;
+
+	snprintf(r->scope_for, sizeof(r->scope_for), "%s", text);
+	snprintf(r->scope_text, sizeof(r->scope_text), "%s", text);
+	r->nscope = 0;
+	for (char *p = strtok_r(r->scope_text, " ", &save); p && r->nscope < VS_RAISE_SCOPE_MAX;
+	     p = strtok_r(NULL, " ", &save))
+		if (strcmp(p, "*") == 0) {
+			r->nscope = 0;
+			return;
+		} else
+			r->scope[r->nscope++] = p;
+}
+
 void vs_raise_setup(struct vs_raise *r, const struct vs_config *cfg, long limit, uint64_t memtotal,
 		    bool start)
 {
@@ -78,6 +95,7 @@ void vs_raise_setup(struct vs_raise *r, const struct vs_config *cfg, long limit,
 	if (vs_config_budget(cfg->raise_kernel_budget, &share, &bytes) < 0) /* validated */
 		share = 0.02;
 	r->budget = share > 0 ? (uint64_t)(share * (double)memtotal) : bytes;
+	scope_setup(r, cfg->raise_for);
 	r->known = limit;
 	r->tried_from = 0;
 	r->reason[0] = 0;
@@ -188,6 +206,29 @@ static void begin(const struct vs_raise_trigger *t, long from, struct vs_raise_r
 	rec->reaction_ms = -1;
 	snprintf(rec->comm, sizeof(rec->comm), "%s", t->comm ? t->comm : "");
 	snprintf(rec->unit, sizeof(rec->unit), "%s", t->unit ? t->unit : "");
+	snprintf(rec->workload, sizeof(rec->workload), "%s", t->workload ? t->workload->name : "host");
+	rec->kind = t->workload ? t->workload->kind : VS_WORKLOAD_HOST;
+}
+
+/* A process outside raise.for: its step refused, said at most every min_interval
+ * (at least a second); the steps of the processes in scope go on meanwhile. */
+static enum vs_raise_result out_of_scope(struct vs_raise *r, double now,
+					 struct vs_raise_record *rec)
+{
+	double every = r->min_interval ? (double)r->min_interval : 1.0;
+
+	if (r->scope_tried_at > 0 && now - r->scope_tried_at < every)
+		return VS_RAISE_NOTHING;
+	r->scope_tried_at = now;
+	rec->to = vs_advice_next_step(rec->from);
+	rec->why = VS_RAISE_SCOPE;
+	rec->result = VS_RAISE_REFUSED;
+	r->refused[VS_RAISE_SCOPE]++;
+	snprintf(r->refusal, sizeof(r->refusal),
+		 "%.100s is not in raise.for (%.80s): pid %ld (%s) at %ld VMAs, not raised for",
+		 rec->workload, r->scope_for, rec->pid, rec->comm, rec->map_count);
+	keep(r, rec);
+	return VS_RAISE_REFUSED;
 }
 
 enum vs_raise_result vs_raise_on_trigger(struct vs_raise *r, const struct vs_raise_trigger *t,
@@ -205,6 +246,19 @@ enum vs_raise_result vs_raise_on_trigger(struct vs_raise *r, const struct vs_rai
 		return VS_RAISE_STOPPED_NOW;
 	if (!t->err && t->map_count < vs_raise_trigger_at(r))
 		return VS_RAISE_NOTHING; /* from before a raise: the new limit holds it */
+	if (r->nscope && t->workload && !t->workload->named) {
+		if (r->unnamed_pid != t->pid) {
+			r->unnamed_pid = t->pid;
+			r->unnamed_since = now;
+		}
+		if (now - r->unnamed_since < VS_RAISE_NAME_WAIT_S)
+			return VS_RAISE_UNNAMED; /* its name is being read */
+	}
+	if (r->nscope) {
+		struct vs_workload host = {.kind = VS_WORKLOAD_HOST, .named = true, .name = "host"};
+		if (!vs_workload_in(t->workload ? t->workload : &host, r->scope, r->nscope))
+			return out_of_scope(r, now, rec);
+	}
 	if (r->tried_from == current && now - r->tried_at < (double)r->min_interval)
 		return VS_RAISE_NOTHING;
 	rec->to = step(r, current, &rec->why, &refused);

@@ -25,6 +25,10 @@ static void record_json(struct vs_textbuf *o, const struct vs_raise_record *rec)
 	NUM(o, rec_pid, "%ld", rec->pid);
 	TEXT(o, rec_comm, rec->comm);
 	TEXT(o, rec_unit, rec->unit);
+	OPEN(o, rec_workload, "{");
+	NUM(o, rec_wl_kind, "\"%s\"", vs_workload_kind_name(rec->kind));
+	TEXT(o, rec_wl_name, rec->workload);
+	vs_textbuf_put(o, "}");
 	NUM(o, rec_map_count, "%ld", rec->map_count);
 	NUM(o, rec_from, "%ld", rec->from);
 	NUM(o, rec_to, "%ld", rec->to);
@@ -60,6 +64,7 @@ void vs_render_raise_json(struct vs_textbuf *o, const struct vs_raise *r, const 
 	NUM(o, state, "\"%s\"", vs_raise_state_name(r->state));
 	NUM(o, trigger, "\"%s\"", trigger);
 	STR(o, reason, r->reason);
+	TEXT(o, scope, r->scope_for);
 	NUM(o, at, "%g", r->at);
 	NUM(o, trigger_at, "%ld", vs_raise_trigger_at(r));
 	NUM(o, ceiling, "%ld", r->ceiling);

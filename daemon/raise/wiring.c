@@ -13,6 +13,8 @@
 #include "vmastress/watch/limit/limit.h"
 #include "vmastress/watch/peaks/advice.h"
 
+#define VS_RAISER_NAME_WAIT_USEC 20000 /* the next mark of an unnamed container's */
+
 static double monotonic(void)
 {
 	struct timespec ts;
@@ -69,6 +71,8 @@ static void say(const struct vs_raiser *r, const struct vs_raise_record *rec)
 	f.pid = rec->pid;
 	f.comm = rec->comm;
 	f.unit = rec->unit;
+	f.workload = rec->workload;
+	f.workload_kind = vs_workload_kind_name(rec->kind);
 	f.map_count = rec->map_count;
 	f.max_map_count = rec->from;
 	f.from = rec->from;
@@ -83,13 +87,12 @@ static void say(const struct vs_raiser *r, const struct vs_raise_record *rec)
 	if (rec->reaction_ms >= 0)
 		f.reaction_us = (long long)(rec->reaction_ms * 1000.0);
 	vs_log_msg(VS_MSG_RAISE, LOG_NOTICE, &f,
-		   "%s vm.max_map_count from %ld to %ld: process %ld (%s%s%s) at %ld VMAs %s; "
+		   "%s vm.max_map_count from %ld to %ld for %s: process %ld (%s) at %ld VMAs %s; "
 		   "%.3f ms after the call; one process at %ld may pin %.0f MiB of kernel memory. "
 		   "It lasts until reboot: to keep it, write the drop-in `vmastressctl advise` "
 		   "prints (" VS_ADVICE_DROPIN ")",
 		   rec->result == VS_RAISE_WOULD ? "dry-run: would raise" : "raised", rec->from,
-		   rec->to, rec->pid, rec->comm, rec->unit[0] ? ", " : "", rec->unit,
-		   rec->map_count,
+		   rec->to, rec->workload, rec->pid, rec->comm, rec->map_count,
 		   rec->reason == VS_RAISE_REFUSAL ? "had a call refused by the limit"
 						   : "crossed raise.at of the limit",
 		   rec->reaction_ms, rec->to, mib);
@@ -97,7 +100,7 @@ static void say(const struct vs_raiser *r, const struct vs_raise_record *rec)
 
 /* One trigger acted on, said, and the trigger armed again: at once after a raise,
  * after raise.min_interval (at least a second) after a step not taken. */
-static void act(struct vs_raiser *r, const struct vs_raise_trigger *t)
+static void act(struct vs_raiser *r, const struct vs_raise_trigger *t, bool scan)
 {
 	struct vs_raise_record rec;
 	enum vs_raise_result res = vs_raise_on_trigger(&r->policy, t, monotonic(), &rec);
@@ -109,8 +112,17 @@ static void act(struct vs_raiser *r, const struct vs_raise_trigger *t)
 		arm(r);
 		say(r, &rec);
 		return;
-	case VS_RAISE_WOULD:
 	case VS_RAISE_REFUSED:
+		if (rec.why == VS_RAISE_SCOPE) {
+			/* Not this process's marks any more; the others' come on. */
+			vs_watch_channel_skip(r->channel, rec.pid);
+			say(r, &rec);
+			arm(r);
+			return;
+		}
+		say(r, &rec);
+		break;
+	case VS_RAISE_WOULD:
 		say(r, &rec);
 		break;
 	case VS_RAISE_STOPPED_NOW:
@@ -120,12 +132,22 @@ static void act(struct vs_raiser *r, const struct vs_raise_trigger *t)
 		vs_log(LOG_WARNING, "raise: %s", r->policy.reason);
 		arm(r); /* disarmed: not armed any more */
 		return;
+	case VS_RAISE_UNNAMED:
+		/* raise.for, and the process's container named in a moment (the names
+		 * are read again at once): its next mark, soon, is judged by its name. */
+		if (r->kernel && !scan) {
+			vs_watch_channel_pause(r->channel, r->sub);
+			sd_event_source_set_time_relative(r->rearm, VS_RAISER_NAME_WAIT_USEC);
+			sd_event_source_set_enabled(r->rearm, SD_EVENT_ONESHOT);
+		}
+		return;
 	case VS_RAISE_NOTHING:
 		break;
 	}
 	/* The kernel's mark would come again with the next call: not wanted until
-	 * raise.min_interval (at least a second) has passed. The scans' marks keep. */
-	if (r->kernel && r->policy.state == VS_RAISE_ARMED) {
+	 * raise.min_interval (at least a second) has passed. The scans' marks keep,
+	 * and one of them leaves the kernel's as they are. */
+	if (r->kernel && !scan && r->policy.state == VS_RAISE_ARMED) {
 		unsigned s = r->policy.min_interval ? r->policy.min_interval : 1;
 		vs_watch_channel_pause(r->channel, r->sub);
 		sd_event_source_set_time_relative(r->rearm, (uint64_t)s * 1000000ULL);
@@ -141,8 +163,9 @@ static void on_mark(const struct vs_watch_event *e, void *userdata)
 				     .map_count = e->map_count,
 				     .err = e->err,
 				     .comm = e->comm,
-				     .unit = e->unit};
-	act(r, &t);
+				     .unit = e->unit,
+				     .workload = e->workload};
+	act(r, &t, e->scan);
 }
 
 static int on_rearm(sd_event_source *s, uint64_t usec, void *userdata)
@@ -184,6 +207,7 @@ static void reload(void *state, const struct vs_config *cfg)
 
 	vs_watch_limit_read(r->policy.limit, &limit);
 	vs_raise_setup(&r->policy, cfg, limit, r->memtotal, false);
+	vs_watch_channel_skip(r->channel, -1); /* raise.for may have changed */
 	arm(r);
 	if (was != r->policy.state || enabled != r->policy.enabled ||
 	    r->policy.state == VS_RAISE_ARMED)

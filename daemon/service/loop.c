@@ -27,15 +27,6 @@ static int on_hang(sd_event_source *s, const struct signalfd_siginfo *si, void *
 	return 0;
 }
 
-/* After a reload: a timer turned on starts now, one turned off stops; a
- * changed interval applies from its next run. */
-void vs_loop_retime(sd_event_source *s, uint64_t usec)
-{
-	int on;
-
-	if (sd_event_source_get_enabled(s, &on) >= 0 && !on != !usec)
-		vs_loop_rearm(s, usec);
-}
 
 static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
@@ -61,22 +52,6 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
 	return 0;
 }
 
-int vs_loop_add_timer(struct loop *l, uint64_t usec, sd_event_time_handler_t fn)
-{
-	if (usec == 0)
-		return 0;
-	return sd_event_add_time_relative(l->ev, NULL, CLOCK_MONOTONIC, usec, 10000, fn, l);
-}
-
-int vs_loop_add_config_timer(struct loop *l, sd_event_source **s, uint64_t usec,
-			     sd_event_time_handler_t fn)
-{
-	int r =
-	    sd_event_add_time_relative(l->ev, s, CLOCK_MONOTONIC, usec ? usec : 1, 10000, fn, l);
-
-	return r < 0 || usec ? r : sd_event_source_set_enabled(*s, SD_EVENT_OFF);
-}
-
 static int setup(struct loop *l)
 {
 	sigset_t mask;
@@ -93,7 +68,7 @@ static int setup(struct loop *l)
 		return r;
 	const struct vs_config *c = vs_engine_config(l->eng);
 	if ((r = vs_loop_checks_add(l)) < 0 || (r = vs_loop_outputs_add(l)) < 0 ||
-	    (r = vs_loop_add_timer(l, (uint64_t)c->duration * 1000000, on_duration)) < 0)
+	    (r = vs_loop_add_timer(l->ev, (uint64_t)c->duration * 1000000, on_duration, l)) < 0)
 		return r;
 	return vs_stats_server_new(&l->server, l->ev, c->stats_socket, vs_answer, &l->actx);
 }

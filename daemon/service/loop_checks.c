@@ -107,11 +107,11 @@ int vs_loop_checks_add(struct loop *l)
 	const struct vs_config *c = vs_engine_config(l->eng);
 	int r;
 
-	if ((r = vs_loop_add_timer(l, EVENTS_TICK_USEC, on_events)) < 0 ||
-	    (r = vs_loop_add_timer(l, vs_notify_watchdog_usec() / 2, on_watchdog)) < 0 ||
-	    (r = vs_loop_add_timer(l, (uint64_t)c->accounting_sysctl_interval_ms * 1000,
-				   on_sysctl)) < 0 ||
-	    (r = vs_loop_add_config_timer(l, &l->verify, verify_usec(c), on_verify)) < 0)
+	if ((r = vs_loop_add_timer(l->ev, EVENTS_TICK_USEC, on_events, l)) < 0 ||
+	    (r = vs_loop_add_timer(l->ev, vs_notify_watchdog_usec() / 2, on_watchdog, l)) < 0 ||
+	    (r = vs_loop_add_timer(l->ev, (uint64_t)c->accounting_sysctl_interval_ms * 1000,
+				   on_sysctl, l)) < 0 ||
+	    (r = vs_loop_add_config_timer(l->ev, &l->verify, verify_usec(c), on_verify, l)) < 0)
 		return r;
 	return 0;
 }

@@ -20,6 +20,30 @@ int vs_loop_rearm(sd_event_source *s, uint64_t usec)
 	return sd_event_source_set_enabled(s, SD_EVENT_ON);
 }
 
+int vs_loop_add_timer(sd_event *ev, uint64_t usec, sd_event_time_handler_t fn, void *userdata)
+{
+	if (usec == 0)
+		return 0;
+	return sd_event_add_time_relative(ev, NULL, CLOCK_MONOTONIC, usec, 10000, fn, userdata);
+}
+
+int vs_loop_add_config_timer(sd_event *ev, sd_event_source **s, uint64_t usec,
+			     sd_event_time_handler_t fn, void *userdata)
+{
+	int r = sd_event_add_time_relative(ev, s, CLOCK_MONOTONIC, usec ? usec : 1, 10000, fn,
+					   userdata);
+
+	return r < 0 || usec ? r : sd_event_source_set_enabled(*s, SD_EVENT_OFF);
+}
+
+void vs_loop_retime(sd_event_source *s, uint64_t usec)
+{
+	int on;
+
+	if (sd_event_source_get_enabled(s, &on) >= 0 && !on != !usec)
+		vs_loop_rearm(s, usec);
+}
+
 static int on_stop_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
 	(void)userdata;

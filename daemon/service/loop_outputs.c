@@ -136,11 +136,11 @@ int vs_loop_outputs_add(struct loop *l)
 	const struct vs_config *c = vs_engine_config(l->eng);
 	int r;
 
-	if ((r = vs_loop_add_timer(l, STATUS_TICK_USEC, on_status)) < 0 ||
-	    (r = vs_loop_add_timer(l, VS_TIMELINE_FIRST_USEC, on_timeline)) < 0 ||
-	    (r = vs_loop_add_config_timer(l, &l->summary, summary_usec(c), on_summary)) < 0 ||
-	    (r = vs_loop_add_config_timer(l, &l->textfile, textfile_usec(c) ? 1000 : 0,
-					  on_textfile)) < 0)
+	if ((r = vs_loop_add_timer(l->ev, STATUS_TICK_USEC, on_status, l)) < 0 ||
+	    (r = vs_loop_add_timer(l->ev, VS_TIMELINE_FIRST_USEC, on_timeline, l)) < 0 ||
+	    (r = vs_loop_add_config_timer(l->ev, &l->summary, summary_usec(c), on_summary, l)) < 0 ||
+	    (r = vs_loop_add_config_timer(l->ev, &l->textfile, textfile_usec(c) ? 1000 : 0,
+					  on_textfile, l)) < 0)
 		return r;
 	return 0;
 }

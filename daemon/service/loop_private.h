@@ -23,13 +23,6 @@ struct loop {
 	sd_event_source *verify, *summary, *textfile; /* turned on and off by reloads */
 };
 
-/* A timer of the loop (usec 0: none), and one a reload can turn on or off: kept,
- * and off while its interval is 0. */
-int vs_loop_add_timer(struct loop *l, uint64_t usec, sd_event_time_handler_t fn);
-int vs_loop_add_config_timer(struct loop *l, sd_event_source **s, uint64_t usec,
-			     sd_event_time_handler_t fn);
-/* After a reload: a timer turned on starts now, one turned off stops. */
-void vs_loop_retime(sd_event_source *s, uint64_t usec);
 
 /* loop_outputs.c: what the run says. The one place a snapshot is assembled; the
  * timeline (its samples); the status line; summaries; the textfile; the report; the

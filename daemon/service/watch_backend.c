@@ -43,13 +43,14 @@ static int add_rings(struct vs_watch_backend *b, sd_event *ev)
 }
 
 int vs_watch_backend_open(struct vs_watch_backend *b, sd_event *ev, struct vs_watch *w,
-			  struct vs_peaks *peaks, const struct vs_config *cfg)
+			  struct vs_peaks *peaks, struct vs_names *names, const struct vs_config *cfg)
 {
 	struct vs_watch_catch *c = &b->caught;
 	int r;
 
 	*b = (struct vs_watch_backend){.w = w, .peaks = peaks};
-	vs_watch_channel_init(&b->channel, NULL);
+	vs_watch_channel_init(&b->channel, NULL, names);
+	c->names = names;
 	c->kept = cfg->watch_events_kept;
 	if (strcmp(cfg->watch_backend, "proc") == 0) {
 		snprintf(c->reason, sizeof(c->reason), "proc: watch.backend = \"proc\"");
@@ -65,7 +66,7 @@ int vs_watch_backend_open(struct vs_watch_backend *b, sd_event *ev, struct vs_wa
 		return 0;
 	}
 	c->bpf = true;
-	vs_watch_channel_init(&b->channel, c->catch);
+	vs_watch_channel_init(&b->channel, c->catch, names);
 	snprintf(c->attach, sizeof(c->attach), "%s", vs_catch_attach(c->catch));
 	c->reason[0] = 0;
 	if ((r = add_rings(b, ev)) < 0) {

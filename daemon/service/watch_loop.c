@@ -38,6 +38,7 @@ struct watch_loop {
 	struct vs_output_state textfile_out;
 	struct vs_kept_peaks kept;	 /* the peaks kept across restarts */
 	struct vs_watch_limit limit;	 /* the one owner of vm.max_map_count: scans and raises */
+	struct vs_names names;		 /* the workloads' names: the scanner reads, all look up */
 	struct vs_watch_backend backend; /* the BPF catch or the /proc scan, its channel */
 	/* The concerns (concern.h), each with its own state: started, handed each scan,
 	 * reloaded and stopped in this order, rendered in their place. */
@@ -67,6 +68,7 @@ static struct vs_watch_view view(const struct watch_loop *l)
 				      .textfile = &l->textfile_out,
 				      .peaks = &l->kept.peaks,
 				      .catch_mode = l->cfg.watch_catch,
+				      .workloads = l->cfg.watch_workloads,
 				      .caught = &l->backend.caught,
 				      .concerns = l->concerns,
 				      .nconcerns = l->nconcerns,
@@ -136,13 +138,14 @@ static void log_crossings(const struct watch_loop *l)
 		f.pid = c->pid;
 		f.comm = c->comm;
 		f.unit = c->unit;
+		f.workload = c->workload.name;
+		f.workload_kind = vs_workload_kind_name(c->workload.kind);
 		f.map_count = c->vmas;
 		f.max_map_count = w->limit;
 		vs_log_msg(VS_MSG_WATCH_CROSSED, c->threshold >= 95 ? LOG_WARNING : LOG_NOTICE, &f,
-			   "process %ld (%s%s%s) at %ld VMAs: %u %% of vm.max_map_count %ld "
-			   "reached",
-			   c->pid, c->comm, c->unit[0] ? ", " : "", c->unit, c->vmas, c->threshold,
-			   w->limit);
+			   "process %ld (%s) at %ld VMAs: %u %% of vm.max_map_count %ld reached "
+			   "(workload %s)",
+			   c->pid, c->comm, c->vmas, c->threshold, w->limit, c->workload.name);
 	}
 	if (w->crossings_suppressed > suppressed_reported) {
 		vs_log(LOG_NOTICE, "%llu more threshold crossings not logged (at most %d a scan)",
@@ -346,12 +349,14 @@ static int start_scans(struct watch_loop *l)
 	struct vs_catch *catch = l->backend.caught.catch;
 
 	vs_watch_limit_init(&l->limit, NULL, catch ? vs_watch_backend_publish_limit : NULL, catch);
-	if ((r = vs_watch_scanner_start(&l->scanner, catch, &l->limit)) < 0 ||
+	if ((r = vs_watch_scanner_start(&l->scanner, catch, &l->limit, &l->names)) < 0 ||
 	    (r = sd_event_add_io(l->ev, &l->scanned, vs_watch_scanner_fd(l->scanner), EPOLLIN,
 				 on_scanned, l)) < 0) {
 		vs_log_errno(LOG_ERR, r, "cannot start the scans");
 		return VS_EX_SOFTWARE;
 	}
+	l->backend.channel.unnamed = vs_watch_scanner_names_now;
+	l->backend.channel.unnamed_userdata = l->scanner;
 	if ((r = start_concerns(l)) < 0)
 		return VS_EX_SOFTWARE;
 	request(l);
@@ -402,13 +407,15 @@ int vs_watch_run(const struct vs_config *cfg, const struct vs_run_options *opt)
 		snprintf(l.cfg.stats_socket, sizeof(l.cfg.stats_socket), "%s",
 			 VS_DEFAULT_WATCH_SOCKET);
 	l.opt = opt;
+	vs_names_init(&l.names, NULL);
 	l.started = monotonic();
 	clock_gettime(CLOCK_REALTIME, &ts);
 	l.started_realtime = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	if ((code = start_loop(&l)) != 0)
 		goto out;
 	vs_kept_peaks_load(&l.kept, l.started_realtime);
-	if ((code = vs_watch_backend_open(&l.backend, l.ev, &l.w, &l.kept.peaks, &l.cfg)) != 0 ||
+	if ((code = vs_watch_backend_open(&l.backend, l.ev, &l.w, &l.kept.peaks, &l.names,
+					  &l.cfg)) != 0 ||
 	    (code = start_scans(&l)) != 0)
 		goto out;
 	status(&l, line, sizeof(line));
@@ -423,6 +430,7 @@ out:
 	vs_watch_scanner_stop(l.scanner);
 	l.scanner = NULL;
 	vs_watch_limit_destroy(&l.limit);
+	vs_names_destroy(&l.names);
 	sd_event_source_disable_unref(l.scanned);
 	sd_event_source_disable_unref(l.scan);
 	sd_event_source_disable_unref(l.textfile);

@@ -44,7 +44,7 @@ void vs_kept_peaks_note(struct vs_kept_peaks *k, const struct vs_watch *w)
 		long peak = p->peak > p->vmas ? p->peak : p->vmas;
 		if (p->load)
 			continue;
-		struct vs_peak *e = vs_peaks_note(&k->peaks, p->unit, p->comm, p->pid, peak,
+		struct vs_peak *e = vs_peaks_note(&k->peaks, p->workload.key, p->comm, p->pid, peak,
 						  w->limit, p->peak_at, w->scanned_at, w->scans);
 		if (p->shape[0] && e->pid == p->pid) /* judged by the scanner */
 			memcpy(e->shape, p->shape, sizeof(e->shape));

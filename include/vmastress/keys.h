@@ -44,6 +44,8 @@ enum vs_key_type { VS_KEY_UINT, VS_KEY_SEED, VS_KEY_FILL, VS_KEY_STRING };
 #define VS_KEY_FROZEN 1u
 /* A STRING key that must be an absolute path (when set). */
 #define VS_KEY_ABSOLUTE 2u
+/* A STRING key a file may also give as a list of strings: kept space-separated. */
+#define VS_KEY_LIST 4u
 
 /*
  * X(field, path, type, min, max, default, flags, choices, doc): one row per key,
@@ -109,6 +111,8 @@ enum vs_key_type { VS_KEY_UINT, VS_KEY_SEED, VS_KEY_FILL, VS_KEY_STRING };
 	  "watch mode: the fill of the limit from which a process is near (catch = near)")         \
 	X(watch_events_kept, "watch.events_kept", UINT, 1, VS_WATCH_EVENTS_MAX, 256, 0, NULL,      \
 	  "watch mode: recent caught failures kept for `vmastressctl events`")                     \
+	X(watch_workloads, "watch.workloads", UINT, 1, VS_WATCH_TOP_KEEP, 16, 0, NULL,             \
+	  "watch mode: workloads labelled in the metrics by peak; the rest summed as other")       \
 	X(raise_enabled, "raise.enabled", UINT, 0, 1, 0, 0, NULL,                                  \
 	  "watch mode: 1 = raise vm.max_map_count before a process reaches it (opt-in)")           \
 	X(raise_at, "raise.at", FILL, 0, 0, 0.90, 0, NULL,                                         \
@@ -124,6 +128,10 @@ enum vs_key_type { VS_KEY_UINT, VS_KEY_SEED, VS_KEY_FILL, VS_KEY_STRING };
 	  "watch mode: log and count the raises the policy would make, change nothing")            \
 	X(raise_restore_on_stop, "raise.restore_on_stop", UINT, 0, 1, 0, 0, NULL,                  \
 	  "watch mode: on stop, put back the limit found at start (if no process holds more)")     \
+	X(raise_for, "raise.for", STRING, 0, 256, "*", VS_KEY_LIST, NULL,                          \
+	  "watch mode: the workloads the policy raises for, shell globs on a workload's name "    \
+	  "(podman:es-data-0, elasticsearch.service) or kind:name (container:es-*, "               \
+	  "pod:search/es-*), a list or space-separated; \"*\": any")                               \
 	X(log_summary_interval, "log.summary_interval", UINT, 0, VS_INTERVAL_MAX_S, 60, 0, NULL,   \
 	  "seconds between summary lines; 0 = off")                                                \
 	X(log_events_per_second, "log.events_per_second", UINT, 0, VS_LOG_RATE_MAX, 0, 0, NULL,    \

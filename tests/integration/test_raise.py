@@ -216,7 +216,9 @@ exit $rc
     h.check(e.get("VMASTRESS_FROM") == "65530" and e.get("VMASTRESS_TO") == "131072" and
             e.get("VMASTRESS_REASON") == "fill" and e.get("VMASTRESS_COMM") == "fastest_limit"
             and int(e.get("VMASTRESS_MAP_COUNT", 0)) >= 58977 and
-            int(e.get("VMASTRESS_REACTION_US", -1)) >= 0 and "VMASTRESS_PID" in e,
+            int(e.get("VMASTRESS_REACTION_US", -1)) >= 0 and "VMASTRESS_PID" in e and
+            e.get("VMASTRESS_WORKLOAD_KIND") in ("host", "unit") and
+            e.get("VMASTRESS_WORKLOAD"),
             "the entry's fields: %s" % {k: v for k, v in e.items() if k.startswith("VMASTRESS")})
     h.check("sysctl.d" in e.get("MESSAGE", "") and "until reboot" in e.get("MESSAGE", ""),
             "the entry says how to keep it: %s" % e.get("MESSAGE", "")[:300])

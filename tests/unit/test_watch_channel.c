@@ -34,7 +34,7 @@ static void test_levels(void **state)
 	struct seen a = {.ch = &ch, .other = -1}, b = {.ch = &ch, .other = -1};
 
 	(void)state;
-	vs_watch_channel_init(&ch, NULL);
+	vs_watch_channel_init(&ch, NULL, NULL);
 	int ia = vs_watch_channel_subscribe(&ch, on_mark, &a);
 	int ib = vs_watch_channel_subscribe(&ch, on_mark, &b);
 	assert_true(ia >= 0 && ib >= 0 && ia != ib);
@@ -75,7 +75,7 @@ static void test_acting_subscriber(void **state)
 	struct seen a = {.ch = &ch}, b = {.ch = &ch, .other = -1};
 
 	(void)state;
-	vs_watch_channel_init(&ch, NULL);
+	vs_watch_channel_init(&ch, NULL, NULL);
 	int ia = vs_watch_channel_subscribe(&ch, on_mark, &a);
 	int ib = vs_watch_channel_subscribe(&ch, on_mark, &b);
 	a.other = ib; /* a, handed a mark, raises b's level past it */
@@ -94,7 +94,7 @@ static void test_scanned(void **state)
 	struct seen a = {.ch = &ch, .other = -1};
 
 	(void)state;
-	vs_watch_channel_init(&ch, NULL);
+	vs_watch_channel_init(&ch, NULL, NULL);
 	int ia = vs_watch_channel_subscribe(&ch, on_mark, &a);
 	w.ntop = 1;
 	w.top[0].pid = 42;

@@ -113,6 +113,15 @@ struct {
 	__uint(max_entries, 256 * 1024);
 } events SEC(".maps");
 
+/* Processes a subscriber wants no mark of (one outside its scope): LRU, the daemon
+ * clears it when the scope changes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, __u8);
+} mark_skip SEC(".maps");
+
 /* The marks, apart from the refusals: never behind a storm. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -218,7 +227,7 @@ static __always_inline void mark(struct task_struct *t, __u32 tgid, __u32 tid, i
 {
 	__u32 at = mark_at;
 
-	if (!at || (__u32)count < at || !mark_armed)
+	if (!at || (__u32)count < at || !mark_armed || bpf_map_lookup_elem(&mark_skip, &tgid))
 		return;
 	mark_armed = 0;
 	struct vs_catch_event *e = bpf_ringbuf_reserve(&marks, sizeof(*e), 0);

@@ -50,6 +50,11 @@ int vs_catch_mark_fd(const struct vs_catch *c)
 	(void)c;
 	return -1;
 }
+int vs_catch_mark_skip(struct vs_catch *c, long pid)
+{
+	(void)c, (void)pid;
+	return -EOPNOTSUPP;
+}
 int vs_catch_mark_drain(struct vs_catch *c, vs_catch_event_fn fn, void *userdata)
 {
 	(void)c, (void)fn, (void)userdata;

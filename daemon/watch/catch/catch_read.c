@@ -49,6 +49,23 @@ void vs_catch_mark_arm(struct vs_catch *c, long at_count)
 	__atomic_store_n(&c->skel->bss->mark_armed, at ? 1 : 0, __ATOMIC_RELEASE);
 }
 
+int vs_catch_mark_skip(struct vs_catch *c, long pid)
+{
+	__u32 key = (__u32)pid;
+	__u8 one = 1;
+
+	if (pid < 0) { /* all of them */
+		__u32 next;
+		while (bpf_map_get_next_key(bpf_map__fd(c->skel->maps.mark_skip), NULL, &next) == 0)
+			if (bpf_map_delete_elem(bpf_map__fd(c->skel->maps.mark_skip), &next) < 0)
+				return -errno;
+		return 0;
+	}
+	return bpf_map_update_elem(bpf_map__fd(c->skel->maps.mark_skip), &key, &one, BPF_ANY) < 0
+		   ? -errno
+		   : 0;
+}
+
 int vs_catch_mark_fd(const struct vs_catch *c)
 {
 	return ring_buffer__epoll_fd(c->mark_rb);

@@ -83,7 +83,7 @@ static double realtime_of_mono_ns(unsigned long long ns)
  * container's, or one in a nested cgroup, comes from the whole path (the cgroup tree,
  * by its id), else its /proc/PID/cgroup while it lives. The last answer is kept: a
  * storm comes from few processes, and the loop must not read /proc for each call. */
-static void unit_of_event(const struct vs_catch_event *e, char *unit, size_t len)
+void vs_watch_caught_unit(const struct vs_catch_event *e, char *unit, size_t len)
 {
 	static struct {
 		long pid;
@@ -135,13 +135,14 @@ static void on_caught(const struct vs_catch_event *e, void *userdata)
 	x->call = e->call;
 	x->err = e->err;
 	snprintf(x->comm, sizeof(x->comm), "%.16s", e->comm);
-	unit_of_event(e, x->unit, sizeof(x->unit));
+	vs_watch_caught_unit(e, x->unit, sizeof(x->unit));
 	c->head = (c->head + 1) % c->kept;
 	if (c->n < c->kept)
 		c->n++;
 	if (x->unit[0])
 		name_cgroup(e->cgroup, x->unit);
-	vs_peaks_hit(u->peaks, x->unit, x->comm, x->pid, x->map_count, x->time);
+	vs_workload_of(c->names, x->unit, &x->workload);
+	vs_peaks_hit(u->peaks, x->workload.key, x->comm, x->pid, x->map_count, x->time);
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -154,15 +155,16 @@ static void on_caught(const struct vs_catch_event *e, void *userdata)
 	f.pid = x->pid;
 	f.comm = x->comm;
 	f.unit = x->unit;
+	f.workload = x->workload.name;
+	f.workload_kind = vs_workload_kind_name(x->workload.kind);
 	f.call = vs_catch_call_name(x->call);
 	f.err = x->err;
 	f.map_count = x->map_count;
 	f.max_map_count = x->limit;
 	vs_log_msg(VS_MSG_WATCH_CAUGHT, LOG_WARNING, &f,
-		   "process %ld (%s%s%s) was refused %s at %ld VMAs: vm.max_map_count %ld is "
-		   "its limit",
-		   x->pid, x->comm, x->unit[0] ? ", " : "", x->unit, f.call, x->map_count,
-		   x->limit);
+		   "process %ld (%s) was refused %s at %ld VMAs: vm.max_map_count %ld is its "
+		   "limit (workload %s)",
+		   x->pid, x->comm, f.call, x->map_count, x->limit, x->workload.name);
 }
 
 bool vs_watch_caught_drain(struct vs_watch_catch *w, struct vs_peaks *peaks)

@@ -4,13 +4,16 @@
 #include <string.h>
 #include <time.h>
 #include "vmastress/watch/catch/catch.h"
+#include "vmastress/watch/catch/caught.h"
 #include "vmastress/watch/catch/channel.h"
 #include "vmastress/watch/watch.h"
 
-void vs_watch_channel_init(struct vs_watch_channel *ch, struct vs_catch *catch)
+void vs_watch_channel_init(struct vs_watch_channel *ch, struct vs_catch *catch,
+			   struct vs_names *names)
 {
 	memset(ch, 0, sizeof(*ch));
 	ch->catch = catch;
+	ch->names = names;
 }
 
 int vs_watch_channel_subscribe(struct vs_watch_channel *ch, vs_watch_event_fn fn, void *userdata)
@@ -49,6 +52,12 @@ static void arm(struct vs_watch_channel *ch)
 		vs_catch_mark_arm(ch->catch, vs_watch_channel_level(ch));
 }
 
+void vs_watch_channel_skip(struct vs_watch_channel *ch, long pid)
+{
+	if (ch->catch)
+		vs_catch_mark_skip(ch->catch, pid);
+}
+
 void vs_watch_channel_pause(struct vs_watch_channel *ch, int id)
 {
 	if (id < 0 || (unsigned)id >= ch->n)
@@ -85,10 +94,16 @@ unsigned vs_watch_channel_publish(struct vs_watch_channel *ch, const struct vs_w
 
 static void on_mark(const struct vs_catch_event *m, void *userdata)
 {
-	char comm[sizeof(m->comm) + 1];
+	struct vs_watch_channel *ch = userdata;
+	char comm[sizeof(m->comm) + 1], unit[VS_WATCH_UNIT_MAX];
+	struct vs_workload workload;
 
 	memcpy(comm, m->comm, sizeof(m->comm));
 	comm[sizeof(m->comm)] = 0;
+	vs_watch_caught_unit(m, unit, sizeof(unit));
+	vs_workload_of(ch->names, unit, &workload);
+	if (!workload.named && ch->unnamed)
+		ch->unnamed(ch->unnamed_userdata);
 	struct vs_watch_event e = {.crossed = (double)m->mono_ns / 1e9,
 				   .pid = m->pid,
 				   .tid = m->tid,
@@ -97,8 +112,9 @@ static void on_mark(const struct vs_catch_event *m, void *userdata)
 				   .err = m->err,
 				   .call = m->call,
 				   .comm = comm,
-				   .unit = m->unit};
-	vs_watch_channel_publish(userdata, &e);
+				   .unit = unit,
+				   .workload = &workload};
+	vs_watch_channel_publish(ch, &e);
 }
 
 int vs_watch_channel_fd(const struct vs_watch_channel *ch)
@@ -118,22 +134,28 @@ void vs_watch_channel_scanned(struct vs_watch_channel *ch, const struct vs_watch
 	for (unsigned i = 0; i < ch->n; i++) /* paused or not: the scans' marks are handed */
 		if (ch->sub[i].level > 0 && (!level || ch->sub[i].level < level))
 			level = ch->sub[i].level;
-	if (!level || !w->ntop || w->top[0].vmas < level)
+	if (!level)
 		return;
 	/* The scan's moment: when it ended (its realtime stamp, in monotonic time). */
 	struct timespec mono, real;
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	clock_gettime(CLOCK_REALTIME, &real);
 	double ago = (double)real.tv_sec + (double)real.tv_nsec / 1e9 - w->scanned_at;
-	struct vs_watch_event e = {
-	    .crossed = (double)mono.tv_sec + (double)mono.tv_nsec / 1e9 - (ago > 0 ? ago : 0),
-	    .pid = w->top[0].pid,
-	    .tid = w->top[0].pid,
-	    .map_count = w->top[0].vmas,
-	    .limit = w->limit,
-	    .call = VS_CATCH_CALL_COUNT,
-	    .scan = true,
-	    .comm = w->top[0].comm,
-	    .unit = w->top[0].unit};
-	vs_watch_channel_publish(ch, &e);
+	double crossed = (double)mono.tv_sec + (double)mono.tv_nsec / 1e9 - (ago > 0 ? ago : 0);
+	for (unsigned i = 0; i < w->ntop; i++) {
+		const struct vs_watch_proc *p = &w->top[i];
+		if (p->vmas < level)
+			continue;
+		struct vs_watch_event e = {.crossed = crossed,
+					   .pid = p->pid,
+					   .tid = p->pid,
+					   .map_count = p->vmas,
+					   .limit = w->limit,
+					   .call = VS_CATCH_CALL_COUNT,
+					   .scan = true,
+					   .comm = p->comm,
+					   .unit = p->unit,
+					   .workload = &p->workload};
+		vs_watch_channel_publish(ch, &e);
+	}
 }

@@ -21,6 +21,7 @@ struct vs_watch_scanner {
 	pthread_cond_t asked;
 	int done_fd;		/* eventfd: a finished scan waits */
 	bool requested, stop;	/* under lock */
+	bool names_now;		/* under lock: the names to be read again at once */
 	bool finished;		/* under lock: `done` holds a scan not yet taken */
 	unsigned top_n;		/* under lock: the one asked for */
 	bool near;		/* under lock: watch.catch = "near" */
@@ -86,13 +87,19 @@ void vs_watch_scan_all(struct vs_scan *s, unsigned top_n, struct vs_watch_limit 
 	struct vs_watch *w = &s->w;
 	long limit = 0;
 
+	if (s->names)
+		vs_names_refresh(s->names);
 	w->limit_err = vs_watch_limit_read(owner, &limit);
 	w->top_n = top_n;
 	w->sysctl.value = limit;
 	vs_sysctld_resolve("", "vm.max_map_count", &w->sysctl);
 	w->scan_err = vs_watch_scan(s, "/proc", limit);
-	for (unsigned i = 0; i < w->ntop; i++)
+	for (unsigned i = 0; i < w->ntop; i++) {
 		judge(s, &w->top[i]);
+		vs_workload_of(s->names, w->top[i].unit, &w->top[i].workload);
+	}
+	for (unsigned i = 0; i < w->ncrossings; i++)
+		vs_workload_of(s->names, w->crossings[i].unit, &w->crossings[i].workload);
 }
 
 static double monotonic(void)
@@ -142,14 +149,28 @@ static void *run(void *arg)
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		while (!s->requested && !s->stop) {
-			if (!s->near || !s->work.catch || !vs_catch_every_exit(s->work.catch)) {
+			if (s->names_now) {
+				s->names_now = false;
+				pthread_mutex_unlock(&s->lock);
+				if (s->work.names)
+					vs_names_refresh(s->work.names);
+				pthread_mutex_lock(&s->lock);
+				continue;
+			}
+			bool nearing = s->near && s->work.catch && vs_catch_every_exit(s->work.catch);
+			if (!nearing && !s->work.names) {
 				pthread_cond_wait(&s->asked, &s->lock);
 				continue;
 			}
 			/* Detached, every check counts: a process may be climbing. Attached,
-			 * the check only finds when none is near any more: a second will do. */
-			long check_ms = vs_catch_hooked(s->work.catch) ? VS_WATCH_NEAR_HOOKED_CHECK_MS
-								       : VS_WATCH_NEAR_CHECK_MS;
+			 * the check only finds when none is near any more: a second will do.
+			 * The workloads' names are looked at as often: a container started
+			 * since the last scan is named before its first mark. */
+			long check_ms = !nearing			   ? VS_WATCH_NAMES_CHECK_MS
+					: vs_catch_hooked(s->work.catch) ? VS_WATCH_NEAR_HOOKED_CHECK_MS
+									   : VS_WATCH_NEAR_CHECK_MS;
+			if (nearing && s->work.names && check_ms > VS_WATCH_NAMES_CHECK_MS)
+				check_ms = VS_WATCH_NAMES_CHECK_MS;
 			struct timespec until;
 			clock_gettime(CLOCK_MONOTONIC, &until);
 			until.tv_nsec += check_ms * 1000000L;
@@ -160,7 +181,10 @@ static void *run(void *arg)
 				bool near = s->near;
 				double from = s->catch_from;
 				pthread_mutex_unlock(&s->lock);
-				near_check(s, near, from);
+				if (nearing)
+					near_check(s, near, from);
+				if (s->work.names)
+					vs_names_refresh(s->work.names);
 				pthread_mutex_lock(&s->lock);
 			}
 		}
@@ -185,7 +209,7 @@ static void *run(void *arg)
 }
 
 int vs_watch_scanner_start(struct vs_watch_scanner **out, struct vs_catch *catch,
-			   struct vs_watch_limit *limit)
+			   struct vs_watch_limit *limit, struct vs_names *names)
 {
 	struct vs_watch_scanner *s = calloc(1, sizeof(*s));
 	int r;
@@ -194,6 +218,7 @@ int vs_watch_scanner_start(struct vs_watch_scanner **out, struct vs_catch *catch
 	if (!s)
 		return -ENOMEM;
 	s->work.catch = catch;
+	s->work.names = names;
 	s->limit = limit;
 	if ((s->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
 		r = -errno;
@@ -241,6 +266,16 @@ void vs_watch_scanner_request(struct vs_watch_scanner *s, const struct vs_config
 	 * are sent there. */
 	s->near = strcmp(cfg->watch_catch, "near") == 0 && !hold;
 	s->catch_from = cfg->watch_catch_from;
+	pthread_cond_signal(&s->asked);
+	pthread_mutex_unlock(&s->lock);
+}
+
+void vs_watch_scanner_names_now(void *scanner)
+{
+	struct vs_watch_scanner *s = scanner;
+
+	pthread_mutex_lock(&s->lock);
+	s->names_now = true;
 	pthread_cond_signal(&s->asked);
 	pthread_mutex_unlock(&s->lock);
 }

@@ -36,6 +36,7 @@ struct vs_fields {
 	long long leaked_bytes;
 	long pid;		 /* watch mode: the process a line is about (< 0: none) */
 	const char *comm, *unit; /* and its name and unit (NULL: none) */
+	const char *workload, *workload_kind; /* and its workload (workload.h; NULL: none) */
 	const char *call;	 /* watch mode: the call the limit refused (NULL: none) */
 	long from, to;		 /* the raise policy: the limit before and after (< 0: none) */
 	const char *reason;	 /* and what triggered it (NULL: none) */

@@ -16,11 +16,15 @@ struct vs_watch_view {
 	const struct vs_peaks *peaks; /* NULL: none kept */
 	double now;		      /* realtime seconds */
 	const char *catch_mode;	      /* watch.catch: "near" or "always" */
+	unsigned workloads;	      /* watch.workloads: labelled in the metrics */
 	const struct vs_watch_catch *caught; /* the catch's state */
 	/* The concerns (the raise policy): their fields and metrics in their place. */
 	const struct vs_watch_concern *const *concerns;
 	unsigned nconcerns;
 };
+
+/* Workloads listed in the stats' advice, by peak. */
+#define VS_ADVICE_WORKLOADS 32
 
 int vs_render_watch_json(const struct vs_watch_view *v, char *buf, size_t len);
 int vs_render_watch_prom(const struct vs_watch_view *v, char *buf, size_t len);

@@ -41,6 +41,13 @@
 	X(top_pid, "watch.top[].pid", number, NULL, "Its pid.")                                    \
 	X(top_comm, "watch.top[].comm", string, NULL, "Its command.")                              \
 	X(top_unit, "watch.top[].unit", string, NULL, "Its systemd unit (or container).")          \
+	X(top_workload, "watch.top[].workload", object, NULL, "Its workload.")                     \
+	X(top_wl_kind, "watch.top[].workload.kind", string, NULL, "unit, container, pod or host.") \
+	X(top_wl_name, "watch.top[].workload.name", string, NULL,                                  \
+	  "elasticsearch.service, podman:es-data-0, pod:NAMESPACE/POD/CONTAINER or host.")         \
+	X(top_wl_named, "watch.top[].workload.named", bool, NULL,                                  \
+	  "false: a container's short id, its name not found.")                                    \
+	X(top_wl_why, "watch.top[].workload.why", string, NULL, "Why not named; null: named.")     \
 	X(top_map_count, "watch.top[].map_count", gauge, "watch_top_vmas",                         \
 	  "VMAs of the processes with the most (watch.top of them); load=\"true\": a "             \
 	  "vmastress load daemon, near the limit on purpose.")                                     \
@@ -76,6 +83,11 @@
 	X(recent_tid, "watch.catch.recent[].tid", number, NULL, "Its thread.")                     \
 	X(recent_comm, "watch.catch.recent[].comm", string, NULL, "Its command.")                  \
 	X(recent_unit, "watch.catch.recent[].unit", string, NULL, "Its unit.")                     \
+	X(recent_workload, "watch.catch.recent[].workload", object, NULL, "Its workload.")         \
+	X(recent_wl_kind, "watch.catch.recent[].workload.kind", string, NULL, "Its kind.")         \
+	X(recent_wl_name, "watch.catch.recent[].workload.name", string, NULL, "Its name.")         \
+	X(recent_wl_named, "watch.catch.recent[].workload.named", bool, NULL, "Named or not.")     \
+	X(recent_wl_why, "watch.catch.recent[].workload.why", string, NULL, "Why not named.")      \
 	X(recent_call, "watch.catch.recent[].call", string, NULL, "The call refused.")             \
 	X(recent_errno, "watch.catch.recent[].errno", string, NULL, "Its errno.")                  \
 	X(recent_map_count, "watch.catch.recent[].map_count", number, NULL, "VMAs it held.")       \
@@ -90,7 +102,10 @@
 	X(peak, "advice.peak", object, NULL, "The highest peak kept; null: none.")                 \
 	X(peak_map_count, "advice.peak.map_count", number, NULL, "Its VMAs.")                      \
 	X(peak_vmas, "advice.peak.vmas", number, NULL, "map_count's old name, for this release.")  \
-	X(peak_unit, "advice.peak.unit", string, NULL, "Its unit.")                                \
+	X(peak_unit, "advice.peak.unit", string, NULL, "Its workload's key (was: its unit).")      \
+	X(peak_workload, "advice.peak.workload", object, NULL, "Its workload.")                    \
+	X(peak_wl_kind, "advice.peak.workload.kind", string, NULL, "Its kind.")                    \
+	X(peak_wl_name, "advice.peak.workload.name", string, NULL, "Its key: a pod's owner.")      \
 	X(peak_comm, "advice.peak.comm", string, NULL, "Its command.")                             \
 	X(peak_pid, "advice.peak.pid", number, NULL, "Its pid.")                                   \
 	X(peak_at, "advice.peak.at", number, NULL, "When, seconds since the epoch.")               \
@@ -110,9 +125,29 @@
 	X(confirm_command, "advice.confirm_command", string, NULL, "The load test that confirms.") \
 	X(advice_shape, "advice.shape", string, NULL, "The peak's shape, or the guess.")           \
 	X(shape_advice, "advice.shape_advice", string, NULL, "What that shape's programs can do.") \
+	X(workloads, "advice.workloads", array, NULL,                                              \
+	  "Each workload's peak kept and the limit it needs, highest first.")                      \
+	X(wls_kind, "advice.workloads[].kind", string, NULL, "Its kind.")                          \
+	X(wls_name, "advice.workloads[].name", string, NULL, "Its key (a pod: its owner).")        \
+	X(wls_map_count, "advice.workloads[].map_count", number, NULL, "Its peak.")                \
+	X(wls_pid, "advice.workloads[].pid", number, NULL, "The process that set it.")             \
+	X(wls_comm, "advice.workloads[].comm", string, NULL, "Its command.")                       \
+	X(wls_at, "advice.workloads[].at", number, NULL, "When, seconds since the epoch.")         \
+	X(wls_limit, "advice.workloads[].recommended_limit", number, NULL,                         \
+	  "The limit this workload needs (its peak times the headroom, rounded up).")              \
+	X(set_by, "advice.set_by", object, NULL,                                                   \
+	  "The workload whose peak sets recommended_limit; null: none kept.")                      \
+	X(set_by_kind, "advice.set_by.kind", string, NULL, "Its kind.")                            \
+	X(set_by_name, "advice.set_by.name", string, NULL, "Its key.")                             \
 	X(unit_peak, NULL, gauge, "unit_peak_vmas",                                                \
 	  "The highest VMA count kept per unit (or command outside units), the first "             \
-	  "16 by peak.")
+	  "16 by peak (workload_peak_vmas' old name, served for this release).")                   \
+	X(workload_peak, NULL, gauge, "workload_peak_vmas",                                        \
+	  "The highest VMA count kept per workload, the first watch.workloads by peak; the "       \
+	  "rest as workload=\"other\" (the highest of them).")                                     \
+	X(workload_vmas, NULL, gauge, "workload_vmas",                                             \
+	  "VMAs of each workload's listed processes now, the first watch.workloads by VMAs; "      \
+	  "the rest summed as workload=\"other\".")
 
 #define VS_WATCH_FIELD_ENUM(id, json, kind, metric, help) VS_WF_##id,
 enum vs_watch_field { VS_WATCH_FIELDS(VS_WATCH_FIELD_ENUM) VS_WF_COUNT };

@@ -12,6 +12,7 @@
 	X(state, "raise.state", string, NULL, "armed, off, stopped or no_permission.")             \
 	X(trigger, "raise.trigger", string, NULL, "bpf (every hooked call) or scan.")              \
 	X(reason, "raise.reason", string, NULL, "Why not armed; null when armed.")                 \
+	X(scope, "raise.for", string, NULL, "raise.for: the workloads raised for; \"*\": any.")    \
 	X(at, "raise.at", number, NULL, "raise.at, a share of the limit.")                         \
 	X(trigger_at, "raise.trigger_at", number, NULL, "The VMA count that triggers; 0: none.")   \
 	X(ceiling, "raise.ceiling", number, NULL, "raise.ceiling.")                                \
@@ -25,20 +26,24 @@
 	  "raises of vm.max_map_count by the policy (dry-run: the raises it would make), by "      \
 	  "what triggered them")                                                                   \
 	X(refused, "raise.refused", counter, "raise_refused_total",                                 \
-	  "steps the policy did not take: raise.kernel_budget, raise.ceiling, or no "              \
-	  "permission to write the sysctl")                                                        \
+	  "steps the policy did not take: raise.kernel_budget, raise.ceiling, no permission "      \
+	  "to write the sysctl, or a workload not in raise.for (scope)")                           \
 	X(refusal, "raise.refusal", string, NULL, "The last refused step, said; null: none.")      \
 	X(raises, "raise.raises", array, NULL, "The last raises and refusals, oldest first.")      \
 	X(rec_time, "raise.raises[].time", number, NULL, "When, seconds since the epoch.")         \
 	X(rec_pid, "raise.raises[].pid", number, NULL, "The process that triggered.")              \
 	X(rec_comm, "raise.raises[].comm", string, NULL, "Its command.")                           \
 	X(rec_unit, "raise.raises[].unit", string, NULL, "Its unit.")                              \
+	X(rec_workload, "raise.raises[].workload", object, NULL, "Its workload.")                  \
+	X(rec_wl_kind, "raise.raises[].workload.kind", string, NULL, "Its kind.")                  \
+	X(rec_wl_name, "raise.raises[].workload.name", string, NULL, "Its name.")                  \
 	X(rec_map_count, "raise.raises[].map_count", number, NULL, "Its VMAs.")                    \
 	X(rec_from, "raise.raises[].from", number, NULL, "The limit before.")                      \
 	X(rec_to, "raise.raises[].to", number, NULL, "The step.")                                  \
 	X(rec_reason, "raise.raises[].reason", string, NULL, "fill or refusal.")                   \
 	X(rec_result, "raise.raises[].result", string, NULL, "raised, dry_run or refused.")        \
-	X(rec_refused, "raise.raises[].refused", string, NULL, "Why refused; null: not.")          \
+	X(rec_refused, "raise.raises[].refused", string, NULL,                                     \
+	  "Why refused (budget, ceiling, permission, scope); null: not.")                          \
 	X(rec_reaction_ms, "raise.raises[].reaction_ms", number, NULL,                             \
 	  "From the call to the new value written.")                                               \
 	X(reaction, "raise.reaction_ms", histogram, "raise_reaction_seconds",                      \

@@ -19,7 +19,15 @@ enum vs_raise_state { VS_RAISE_ARMED, VS_RAISE_OFF, VS_RAISE_STOPPED, VS_RAISE_N
 /* What triggered: a crossing of raise.at, or a refused call. */
 enum vs_raise_reason { VS_RAISE_FILL, VS_RAISE_REFUSAL, VS_RAISE_REASON_COUNT };
 /* Why a step was not taken. */
-enum vs_raise_why { VS_RAISE_BUDGET, VS_RAISE_CEILING, VS_RAISE_PERMISSION, VS_RAISE_WHY_COUNT };
+/* scope: the process's workload is not in raise.for. */
+enum vs_raise_why {
+	VS_RAISE_BUDGET,
+	VS_RAISE_CEILING,
+	VS_RAISE_PERMISSION,
+	VS_RAISE_SCOPE,
+	VS_RAISE_WHY_COUNT
+};
+#define VS_RAISE_SCOPE_MAX 32 /* patterns in raise.for */
 
 /* What one trigger led to. */
 enum vs_raise_result {
@@ -29,7 +37,11 @@ enum vs_raise_result {
 	VS_RAISE_REFUSED, /* the budget or the ceiling: rec->why */
 	VS_RAISE_STOPPED_NOW, /* someone else wrote the limit: the policy stops */
 	VS_RAISE_DENIED,  /* the write was refused: no permission */
+	VS_RAISE_UNNAMED, /* raise.for, and the process's container not named yet: ask again */
 };
+/* How long a process's container may stay unnamed before raise.for judges it by its
+ * short id: the names are read again at once when one is missing. */
+#define VS_RAISE_NAME_WAIT_S 1.0
 
 /* The process and the moment that triggered (a BPF event, or a scan's row). */
 struct vs_raise_trigger {
@@ -37,6 +49,7 @@ struct vs_raise_trigger {
 	long pid, map_count;
 	int err; /* the refused call's errno, 0 for a crossing */
 	const char *comm, *unit;
+	const struct vs_workload *workload; /* NULL: the host's */
 };
 
 struct vs_raise_record {
@@ -44,6 +57,8 @@ struct vs_raise_record {
 	long pid, map_count, from, to;
 	char comm[17];
 	char unit[VS_WATCH_UNIT_MAX];
+	char workload[VS_WATCH_UNIT_MAX]; /* its workload's name, and kind */
+	enum vs_workload_kind kind;
 	enum vs_raise_reason reason;
 	enum vs_raise_result result; /* RAISED, WOULD or REFUSED */
 	enum vs_raise_why why;	     /* with REFUSED */
@@ -57,6 +72,10 @@ struct vs_raise {
 	long ceiling;
 	unsigned min_interval;
 	uint64_t budget;      /* bytes one process at the new limit may pin */
+	char scope_for[256];  /* raise.for as given */
+	char scope_text[256]; /* and its patterns split in place */
+	const char *scope[VS_RAISE_SCOPE_MAX];
+	unsigned nscope; /* 0: any workload */
 	double bytes_per_vma; /* the kernel's, per VMA */
 	/* state */
 	enum vs_raise_state state;
@@ -68,13 +87,16 @@ struct vs_raise {
 	struct vs_watch_limit *limit;
 	uint64_t raises[VS_RAISE_REASON_COUNT];
 	uint64_t refused[VS_RAISE_WHY_COUNT];
-	char refusal[240]; /* the last refused step, said; "" none */
+	char refusal[400]; /* the last refused step, said; "" none */
 	unsigned head, n;
 	struct vs_raise_record kept[VS_RAISE_KEPT];
 	double reaction_ms[VS_RAISE_SAMPLES];
 	unsigned nreact;
 	uint64_t reaction_buckets[VS_RAISE_BUCKETS + 1], reaction_count;
 	double reaction_sum; /* seconds */
+	double scope_tried_at; /* the last step refused for scope, monotonic */
+	long unnamed_pid;      /* the process whose container was not named yet ... */
+	double unnamed_since;  /* ... since then, monotonic */
 	long tried_from;     /* the last step not taken: from this limit ... */
 	double tried_at;     /* ... at this monotonic time */
 };

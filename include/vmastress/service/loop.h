@@ -14,6 +14,14 @@ struct vs_run_options {
 
 /* Fire a timer again in usec; 0 turns it off (a reload may turn it on again). */
 int vs_loop_rearm(sd_event_source *s, uint64_t usec);
+/* A timer on ev (usec 0: none), and one a reload can turn on or off: kept in *s, off
+ * while its interval is 0. 0 or -errno. */
+int vs_loop_add_timer(sd_event *ev, uint64_t usec, sd_event_time_handler_t fn, void *userdata);
+int vs_loop_add_config_timer(sd_event *ev, sd_event_source **s, uint64_t usec,
+			     sd_event_time_handler_t fn, void *userdata);
+/* After a reload: a timer turned on starts now, one turned off stops; a changed
+ * interval applies from its next run. */
+void vs_loop_retime(sd_event_source *s, uint64_t usec);
 /* The default event loop with SIGTERM and SIGINT to stop it (logged), SIGHUP to
  * reload (hup), blocked (before any thread starts, so threads inherit the mask).
  * Both loops, the load's and the watch's. */

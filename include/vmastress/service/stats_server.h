@@ -6,7 +6,9 @@
 
 #define VS_STATS_CLIENTS_MAX 64	  /* served at once; more get "error: busy" */
 #define VS_STATS_DEADLINE_MS 1000 /* to send the line and read the answer */
-#define VS_STATS_ANSWER_MAX 98304 /* metrics with every latency series: ~60 KiB */
+/* The load's metrics with every latency series: ~60 KiB; the watch's stats with 256
+ * caught calls and their workloads: ~110 KiB. */
+#define VS_STATS_ANSWER_MAX 196608
 
 /* Writes the answer to `cmd` into buf; returns its length. Must not block. */
 typedef int (*vs_stats_answer_fn)(const char *cmd, char *buf, size_t len, void *userdata);

@@ -19,10 +19,11 @@ struct vs_watch_backend {
 	sd_event_source *marks;	       /* the channel's ring; NULL: the /proc scan */
 };
 
-/* Open the backend cfg asks for (w->catch NULL: the /proc scan, caught.reason says
- * why), and its channel; 0 or an exit code, said. */
+/* Open the backend cfg asks for (caught.catch NULL: the /proc scan, caught.reason
+ * says why), and its channel; caught calls and marks named from names. 0 or an exit
+ * code, said. */
 int vs_watch_backend_open(struct vs_watch_backend *b, sd_event *ev, struct vs_watch *w,
-			  struct vs_peaks *peaks, const struct vs_config *cfg);
+			  struct vs_peaks *peaks, struct vs_names *names, const struct vs_config *cfg);
 /* A reload: a new watch.events_kept starts the caught ring over. */
 void vs_watch_backend_reload(struct vs_watch_backend *b, const struct vs_config *next);
 /* The catch's copy of the limit, for the limit's owner (watch/limit/limit.h) to call. */

@@ -7,6 +7,7 @@
 #include "vmastress/config/config.h"
 #include "vmastress/watch/limit/sysctld.h"
 #include "vmastress/watch/names/unit.h"
+#include "vmastress/watch/names/workload.h"
 
 struct vs_catch;
 
@@ -30,6 +31,7 @@ struct vs_watch_proc {
 	long vmas;
 	char comm[17];
 	char unit[VS_WATCH_UNIT_MAX]; /* the systemd unit from /proc/PID/cgroup; "" none */
+	struct vs_workload workload;  /* what an operator calls it (workload.h) */
 	bool load;		      /* a vmastress load daemon: near the limit on purpose */
 	long peak;	/* the most VMAs seen: the kernel's high-water mark (bpf), or the scans' */
 	double peak_at; /* when, realtime seconds */
@@ -42,6 +44,7 @@ struct vs_crossing {
 	unsigned threshold; /* percent */
 	char comm[17];
 	char unit[VS_WATCH_UNIT_MAX];
+	struct vs_workload workload;
 };
 
 /* One scan's figures: what the loop needs of a scan, and a client sees (the scan's

@@ -26,6 +26,9 @@ int vs_catch_drain(struct vs_catch *c, vs_catch_event_fn fn, void *userdata, uns
  * it; at_count <= 0 disarms. Any thread; the event's err is 0 for a crossing, else
  * the refused call's. */
 void vs_catch_mark_arm(struct vs_catch *c, long at_count);
+/* No mark of process pid any more (pid < 0: marks of every process again). 0 or
+ * -errno. */
+int vs_catch_mark_skip(struct vs_catch *c, long pid);
 /* The marks' ring: its fd (readable when an event waits), and its events to fn. */
 int vs_catch_mark_fd(const struct vs_catch *c);
 int vs_catch_mark_drain(struct vs_catch *c, vs_catch_event_fn fn, void *userdata);

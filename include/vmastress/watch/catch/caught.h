@@ -13,12 +13,14 @@ struct vs_watch_caught {
 	int err;
 	char comm[17];
 	char unit[VS_WATCH_UNIT_MAX];
+	struct vs_workload workload;
 };
 #define VS_WATCH_HIT_UNITS 16 /* hits by unit: these many units, the rest as "other" */
 
 /* The catch: the backend, and what it caught. */
 struct vs_watch_catch {
 	struct vs_catch *catch; /* NULL: the /proc scan */
+	struct vs_names *names; /* the workloads' names (the scanner reads them); NULL */
 	bool bpf;
 	char attach[8];	  /* "fexit" or "raw_tp" */
 	char reason[200]; /* why not bpf; "" when it is */
@@ -41,6 +43,9 @@ struct vs_watch_catch {
 
 /* Drain one batch of the waiting events, each into c->recent, the journal and
  * peaks. True when more may wait. Nothing without BPF. */
+/* The unit of a caught event's process (unit.c's names: "x.service", "podman:ID12",
+ * ...), from its cgroup; the last answer kept (a storm comes from few processes). */
+void vs_watch_caught_unit(const struct vs_catch_event *e, char *unit, size_t len);
 bool vs_watch_caught_drain(struct vs_watch_catch *c, struct vs_peaks *peaks);
 /* One batch drained, then the kernel's counters read, per call and per unit: before
  * the figures are shown. */

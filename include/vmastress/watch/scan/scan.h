@@ -17,6 +17,7 @@ struct vs_pid_peaks {
 struct vs_scan {
 	struct vs_watch w;	/* this scan's figures */
 	struct vs_catch *catch; /* NULL: the /proc scan */
+	struct vs_names *names; /* the workloads' names, read again before each scan; NULL */
 	/* Processes at or above the lowest threshold: this scan's and the last. */
 	unsigned ntrack[2], cur;
 	struct {

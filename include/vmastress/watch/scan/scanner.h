@@ -9,10 +9,11 @@
 
 struct vs_watch_scanner;
 
-/* Start the thread; scans use catch (NULL: the /proc scan) and read the limit through
- * its owner (which hands it to the catch). 0 or -errno. */
+/* Start the thread; scans use catch (NULL: the /proc scan), read the limit through
+ * its owner (which hands it to the catch), and name each listed process's workload
+ * from names, which the thread reads again before each scan. 0 or -errno. */
 int vs_watch_scanner_start(struct vs_watch_scanner **out, struct vs_catch *catch,
-			   struct vs_watch_limit *limit);
+			   struct vs_watch_limit *limit, struct vs_names *names);
 /* Stop and join it; NULL is fine. */
 void vs_watch_scanner_stop(struct vs_watch_scanner *s);
 /* Ask for a scan as cfg says (watch.top, watch.catch, watch.catch_from; hold: a
@@ -25,7 +26,12 @@ void vs_watch_scanner_stop(struct vs_watch_scanner *s);
 #define VS_WATCH_NEAR_CHECK_MS 100
 #define VS_WATCH_NEAR_HOOKED_CHECK_MS 1000 /* attached: only whether to detach */
 #define VS_WATCH_NEAR_DETACH_S 10
+/* Between scans, the workloads' names are looked at (a stat of each source) this often. */
+#define VS_WATCH_NAMES_CHECK_MS 250
 void vs_watch_scanner_request(struct vs_watch_scanner *s, const struct vs_config *cfg, bool hold);
+/* The workloads' names read again now, on the thread (any thread may ask; a
+ * container started since the last reading is named before its next mark). */
+void vs_watch_scanner_names_now(void *scanner);
 /* Readable (an eventfd) when a finished scan waits. */
 int vs_watch_scanner_fd(const struct vs_watch_scanner *s);
 /* The finished scan's figures into w (its catch part untouched); false when none
