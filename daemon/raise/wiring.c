@@ -175,7 +175,7 @@ static int on_rearm(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
-static int start(void *state, const struct vs_watch_house *h)
+static int raiser_start(void *state, const struct vs_watch_house *h)
 {
 	struct vs_raiser *r = state;
 	long limit = 0;
@@ -198,7 +198,7 @@ static int start(void *state, const struct vs_watch_house *h)
 	return 0;
 }
 
-static void reload(void *state, const struct vs_config *cfg)
+static void raiser_reload(void *state, const struct vs_config *cfg)
 {
 	struct vs_raiser *r = state;
 	long limit = 0;
@@ -216,7 +216,7 @@ static void reload(void *state, const struct vs_config *cfg)
 
 /* A finished scan: the running limit compared with the policy's (an administrator's
  * write stops it). The scan's own mark comes through the channel. */
-static void scanned(void *state, const struct vs_watch *w)
+static void raiser_scanned(void *state, const struct vs_watch *w)
 {
 	struct vs_raiser *r = state;
 	/* The value the owner last read or wrote: this scan's read, or a raise since. */
@@ -229,7 +229,7 @@ static void scanned(void *state, const struct vs_watch *w)
 	}
 }
 
-static void stop(void *state, long most)
+static void raiser_stop(void *state, long most)
 {
 	struct vs_raiser *r = state;
 	char msg[200];
@@ -241,19 +241,19 @@ static void stop(void *state, long most)
 	r->rearm = NULL;
 }
 
-static void json(struct vs_textbuf *o, const void *state)
+static void raiser_json(struct vs_textbuf *o, const void *state)
 {
 	const struct vs_raiser *r = state;
 
 	vs_render_raise_json(o, &r->policy, r->kernel ? "bpf" : "scan");
 }
 
-static void advice_json(struct vs_textbuf *o, const void *state)
+static void raiser_advice_json(struct vs_textbuf *o, const void *state)
 {
 	vs_render_raise_advice_json(o, &((const struct vs_raiser *)state)->policy);
 }
 
-static void prom(struct vs_textbuf *o, const void *state)
+static void raiser_prom(struct vs_textbuf *o, const void *state)
 {
 	vs_render_raise_prom(o, &((const struct vs_raiser *)state)->policy);
 }
@@ -262,11 +262,11 @@ void vs_raiser_concern(struct vs_raiser *r, struct vs_watch_concern *c)
 {
 	*c = (struct vs_watch_concern){.name = "raise",
 				       .state = r,
-				       .start = start,
-				       .scanned = scanned,
-				       .reload = reload,
-				       .stop = stop,
-				       .json = json,
-				       .advice_json = advice_json,
-				       .prom = prom};
+				       .start = raiser_start,
+				       .scanned = raiser_scanned,
+				       .reload = raiser_reload,
+				       .stop = raiser_stop,
+				       .json = raiser_json,
+				       .advice_json = raiser_advice_json,
+				       .prom = raiser_prom};
 }

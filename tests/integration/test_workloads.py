@@ -116,7 +116,9 @@ wait $D
     h.check(p.returncode == 0, "the watch in its namespace ran and stopped (%d: %s %s)"
             % (p.returncode, p.stderr[-300:], log[-300:]))
 finally:
-    for p in holders.values():
+    held = {}  # what each holds now, the kernel's count (a sanitizer's runtime maps more)
+    for name, p in holders.items():
+        held[name] = h.proc_vmas(p.pid) if p.poll() is None else -1
         p.kill()
         p.wait()
     for d in reversed(made):
@@ -148,10 +150,10 @@ for name in ("es", "web", "dock"):
     h.check(want[name][1] in top, "vmastressctl top names %s: %s" % (name, want[name][1]))
 # Peaks by workload key: a pod's by its namespace and owner.
 keys = {w["name"]: w for w in rep["advice"]["workloads"]}
-for key, peak in (("pod:search/es-data", counts["es"]), ("pod:shop/web", counts["web"]),
-                  ("docker:web-1", counts["dock"])):
-    h.check(key in keys and peak <= keys[key]["map_count"] <= peak + 100,
-            "advice lists %s at its peak %d: %s" % (key, peak, keys.get(key)))
+for key, name in (("pod:search/es-data", "es"), ("pod:shop/web", "web"),
+                  ("docker:web-1", "dock")):
+    h.check(key in keys and counts[name] <= keys[key]["map_count"] <= held[name] + 64,
+            "advice lists %s at its peak, %d VMAs held: %s" % (key, held[name], keys.get(key)))
 h.check(keys["pod:search/es-data"]["recommended_limit"] == 65530,
         "each workload's need: %s" % keys["pod:search/es-data"])
 with open(os.path.join(tmp, "peaks.json")) as f:
