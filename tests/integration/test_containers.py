@@ -105,8 +105,11 @@ def run_flags(spec, c, confdir, rundir, statedir):
         host = mine.get(m["name"]) or v.get("hostPath", {}).get("path")
         if m["name"] == "textfile":
             host = statedir  # not the host's node_exporter directory
+        if host and host.startswith("/var/lib/containers/") and \
+                v.get("hostPath", {}).get("type") == "DirectoryOrCreate":
+            os.makedirs(host, exist_ok=True)  # podman's own, made before its first container
         if not host or not os.path.exists(host):
-            continue  # DirectoryOrCreate: not made on this host by a test
+            continue  # DirectoryOrCreate: the kubelet's or Docker's, not made here by a test
         flags += ["-v", "%s:%s%s" % (host, m["mountPath"], ":ro" if m.get("readOnly") else "")]
     return flags + [watch_image] + c["args"]
 
