@@ -218,7 +218,7 @@ static enum vs_raise_result out_of_scope(struct vs_raise *r, double now,
 	double every = r->min_interval ? (double)r->min_interval : 1.0;
 
 	if (r->scope_tried_at > 0 && now - r->scope_tried_at < every)
-		return VS_RAISE_NOTHING;
+		return VS_RAISE_OUT_OF_SCOPE; /* said of another process a moment ago */
 	r->scope_tried_at = now;
 	rec->to = vs_advice_next_step(rec->from);
 	rec->why = VS_RAISE_SCOPE;

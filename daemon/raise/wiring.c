@@ -132,6 +132,12 @@ static void act(struct vs_raiser *r, const struct vs_raise_trigger *t, bool scan
 		vs_log(LOG_WARNING, "raise: %s", r->policy.reason);
 		arm(r); /* disarmed: not armed any more */
 		return;
+	case VS_RAISE_OUT_OF_SCOPE:
+		/* Another process outside raise.for, within min_interval of the last
+		 * said: not said again, but its marks no longer come either. */
+		vs_watch_channel_skip(r->channel, t->pid);
+		arm(r);
+		return;
 	case VS_RAISE_UNNAMED:
 		/* raise.for, and the process's container named in a moment (the names
 		 * are read again at once): its next mark, soon, is judged by its name. */

@@ -11,6 +11,10 @@
 #include "vmastress/config/config.h"
 #include "vmastress/watch/peaks/advice.h"
 #include "vmastress/raise/policy.h"
+#include "vmastress/watch/limit/limit.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 static void budget_text(void **state)
 {
@@ -91,6 +95,57 @@ static void memtotal(void **state)
 	assert_int_equal(vs_raise_memtotal("MemFree: 1 kB\n"), 0);
 }
 
+/* raise.for: a process outside it is refused a step (scope), said once a min_interval,
+ * the others' quietly; one in it goes on; an unnamed container waits to be named. */
+static void scope(void **state)
+{
+	char path[] = "/tmp/vmastress-test-limit-XXXXXX";
+	struct vs_watch_limit owner;
+	struct vs_raise_record rec;
+	struct vs_workload es = {.kind = VS_WORKLOAD_CONTAINER, .named = true, .name = "podman:es-0"},
+			   other = {.kind = VS_WORKLOAD_CONTAINER, .named = true, .name = "podman:db-0"},
+			   lost = {.kind = VS_WORKLOAD_CONTAINER, .named = false, .name = "podman:0123456789ab"};
+	struct vs_raise_trigger t = {.crossed = 1, .pid = 10, .map_count = 60000, .comm = "x", .unit = ""};
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0 && write(fd, "65530\n", 6) == 6);
+	close(fd);
+	vs_watch_limit_init(&owner, path, NULL, NULL);
+	assert_int_equal(vs_config_defaults(&cfg, "churn"), 0);
+	cfg.raise_enabled = 1;
+	cfg.raise_dry_run = 1;
+	snprintf(cfg.raise_for, sizeof(cfg.raise_for), "container:es-* unit:web.service");
+	vs_raise_setup(&r, &cfg, 65530, 8ULL << 30, true);
+	r.limit = &owner;
+	assert_int_equal(r.nscope, 2);
+	t.workload = &other;
+	assert_int_equal(vs_raise_on_trigger(&r, &t, 100.0, &rec), VS_RAISE_REFUSED);
+	assert_int_equal(rec.why, VS_RAISE_SCOPE);
+	assert_string_equal(rec.workload, "podman:db-0");
+	assert_int_equal(r.refused[VS_RAISE_SCOPE], 1);
+	assert_non_null(strstr(r.refusal, "not in raise.for"));
+	t.pid = 11; /* another outside, a moment later: not said again */
+	assert_int_equal(vs_raise_on_trigger(&r, &t, 100.5, &rec), VS_RAISE_OUT_OF_SCOPE);
+	assert_int_equal(r.refused[VS_RAISE_SCOPE], 1);
+	t.pid = 12;
+	t.workload = &es; /* in it: the step (dry-run here) */
+	assert_int_equal(vs_raise_on_trigger(&r, &t, 100.6, &rec), VS_RAISE_WOULD);
+	assert_string_equal(rec.workload, "podman:es-0");
+	t.pid = 13;
+	t.workload = &lost; /* not named yet: asked again, then judged by its short id */
+	assert_int_equal(vs_raise_on_trigger(&r, &t, 200.0, &rec), VS_RAISE_UNNAMED);
+	assert_int_equal(vs_raise_on_trigger(&r, &t, 200.5, &rec), VS_RAISE_UNNAMED);
+	assert_int_equal(vs_raise_on_trigger(&r, &t, 201.1, &rec), VS_RAISE_REFUSED);
+	assert_int_equal(rec.why, VS_RAISE_SCOPE);
+	/* "*": any */
+	snprintf(cfg.raise_for, sizeof(cfg.raise_for), "*");
+	vs_raise_setup(&r, &cfg, 65530, 1ULL << 30, false);
+	assert_int_equal(r.nscope, 0);
+	vs_watch_limit_destroy(&owner);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -98,6 +153,7 @@ int main(void)
 	    cmocka_unit_test(ladder),
 	    cmocka_unit_test(states),
 	    cmocka_unit_test(memtotal),
+	    cmocka_unit_test(scope),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

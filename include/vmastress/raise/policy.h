@@ -38,6 +38,7 @@ enum vs_raise_result {
 	VS_RAISE_STOPPED_NOW, /* someone else wrote the limit: the policy stops */
 	VS_RAISE_DENIED,  /* the write was refused: no permission */
 	VS_RAISE_UNNAMED, /* raise.for, and the process's container not named yet: ask again */
+	VS_RAISE_OUT_OF_SCOPE, /* not in raise.for, its refusal said already this min_interval */
 };
 /* How long a process's container may stay unnamed before raise.for judges it by its
  * short id: the names are read again at once when one is missing. */
