@@ -26,6 +26,11 @@ struct vs_watch_view {
 /* Workloads listed in the stats' advice, by peak. */
 #define VS_ADVICE_WORKLOADS 32
 
+/* The stats JSON (render_watch.c) and the metrics (render_watch_prom.c). */
 int vs_render_watch_json(const struct vs_watch_view *v, char *buf, size_t len);
 int vs_render_watch_prom(const struct vs_watch_view *v, char *buf, size_t len);
 
+/* Shared by both: a kept peak's workload (its key; the command's outside units), and
+ * the kept peaks' indexes into order, highest first (at most max); the number. */
+void vs_render_peak_workload(const struct vs_peak *e, struct vs_workload *w);
+unsigned vs_render_by_peak(const struct vs_peaks *p, unsigned order[VS_PEAKS_MAX], unsigned max);
