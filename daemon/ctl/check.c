@@ -44,8 +44,8 @@ static int check_demand(json_object *s)
 
 /* check's options: the thresholds and which daemon to ask. */
 struct check_args {
-	bool demand, watch, warning_set, critical_set;
-	double max_leaked, max_fill, warning, critical, window;
+	bool demand, watch, warning_set, critical_set, within_set;
+	double max_leaked, max_fill, warning, critical, window, within;
 };
 
 /* The options into a; -1 when they are good, else the exit status (UNKNOWN, said). */
@@ -58,6 +58,7 @@ static int check_options(int argc, char **argv, struct check_args *a)
 					     {"warning", required_argument, NULL, 'w'},
 					     {"critical", required_argument, NULL, 'c'},
 					     {"window", required_argument, NULL, 'n'},
+					     {"within", required_argument, NULL, 'i'},
 					     {0}};
 	int c;
 
@@ -72,22 +73,25 @@ static int check_options(int argc, char **argv, struct check_args *a)
 			    : c == 'f' ? &a->max_fill
 			    : c == 'w' ? &a->warning
 			    : c == 'n' ? &a->window
+			    : c == 'i' ? &a->within
 				       : &a->critical;
 		const char *name = c == 'l'   ? "--max-leaked-bytes"
 				   : c == 'f' ? "--max-fill"
 				   : c == 'w' ? "--warning"
 				   : c == 'n' ? "--window"
+				   : c == 'i' ? "--within"
 					      : "--critical";
 		if (c == ':')
 			return printf("VMASTRESS UNKNOWN - check: %s needs a value\n",
 				      argv[optind - 1]),
 			       CHECK_UNKNOWN;
-		if (!strchr("lfwcn", c))
+		if (!strchr("lfwcni", c))
 			return printf("VMASTRESS UNKNOWN - check: unknown option %s\n",
 				      argv[optind - 1]),
 			       CHECK_UNKNOWN;
 		a->warning_set |= c == 'w';
 		a->critical_set |= c == 'c';
+		a->within_set |= c == 'i';
 		if (!vs_ctl_number(optarg, v))
 			return printf("VMASTRESS UNKNOWN - check: %s: \"%s\" is not a number\n",
 				      name, optarg),
@@ -111,8 +115,9 @@ static int check_options(int argc, char **argv, struct check_args *a)
 		return printf("VMASTRESS UNKNOWN - check: --watch and --demand ask different "
 			      "daemons: one at a time\n"),
 		       CHECK_UNKNOWN;
-	if (!a->watch && (a->warning_set || a->critical_set))
-		return printf("VMASTRESS UNKNOWN - check: --warning and --critical go with --watch "
+	if (!a->watch && (a->warning_set || a->critical_set || a->within_set))
+		return printf("VMASTRESS UNKNOWN - check: --warning, --critical and --within go "
+			      "with --watch "
 			      "(the load daemon's check takes --max-fill)\n"),
 		       CHECK_UNKNOWN;
 	return -1;
@@ -163,7 +168,8 @@ int vs_ctl_check(int argc, char **argv)
 		return c;
 	if (a.watch) {
 		vs_ctl_default_socket(VS_DEFAULT_WATCH_SOCKET);
-		return vs_ctl_check_watch(a.warning, a.critical, a.window);
+		return vs_ctl_check_watch(a.warning, a.critical, a.window,
+					  a.within_set ? a.within : -1);
 	}
 	vs_ctl_default_socket(VS_DEFAULT_SOCKET);
 	if (vs_ctl_fetch_stats(&s, err, sizeof(err))) {
@@ -196,7 +202,17 @@ static unsigned caught_within(json_object *s, double window, json_object **newes
 	return k;
 }
 
-int vs_ctl_check_watch(double warning, double critical, double window)
+/* The climbing process soonest at the limit (watch.soon's first), or NULL. */
+static json_object *soonest(json_object *s)
+{
+	json_object *soon = vs_ctl_at(s, "watch.soon");
+
+	if (!json_object_is_type(soon, json_type_array) || !json_object_array_length(soon))
+		return NULL;
+	return json_object_array_get_idx(soon, 0);
+}
+
+int vs_ctl_check_watch(double warning, double critical, double window, double within)
 {
 	static const char *const names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
 	char err[512], comm[40];
@@ -221,6 +237,16 @@ int vs_ctl_check_watch(double warning, double critical, double window)
 	bool not_raised = strcmp(refused, "-") != 0;
 	if (not_raised && state < CHECK_WARNING)
 		state = CHECK_WARNING;
+	/* --within: a process that reaches the limit at its climb within that many seconds. */
+	json_object *soon = soonest(s);
+	double eta = soon ? vs_ctl_num(soon, "seconds_to_limit") : NAN;
+	bool near_eta = within >= 0 && !isnan(eta) && eta <= within;
+	if (near_eta)
+		state = CHECK_CRITICAL;
+	/* The winning sysctl.d file lowers the limit an earlier one (or the kernel) set. */
+	bool lowered = json_object_get_boolean(vs_ctl_at(s, "watch.sysctl.lowers"));
+	if (lowered && state < CHECK_WARNING)
+		state = CHECK_WARNING;
 	json_object *newest;
 	unsigned caught = caught_within(s, window, &newest);
 	if (caught) { /* a process was refused by the limit: the failure itself */
@@ -240,21 +266,46 @@ int vs_ctl_check_watch(double warning, double critical, double window)
 		return CHECK_CRITICAL;
 	}
 
-	if (top)
-		printf("VMASTRESS %s - most VMAs: %s (pid %.0f) %.0f of %.0f (%.1f%%)",
-		       names[state], vs_ctl_text(top, "comm", comm, sizeof(comm)),
-		       vs_ctl_num(top, "pid"), vmas, limit, 100 * fill);
+	char left[24], u[VS_CTL_UNIT_WIDTH + 1];
+	if (near_eta)
+		printf("VMASTRESS %s - %s (pid %.0f, %s) reaches the limit in %s at %.0f VMAs a "
+		       "second (%.0f of %.0f now); ",
+		       names[state], vs_ctl_text(soon, "comm", comm, sizeof(comm)),
+		       vs_ctl_num(soon, "pid"), vs_ctl_workload(soon, u, sizeof(u)),
+		       vs_ctl_duration(eta, left, sizeof(left)), vs_ctl_num(soon, "rate_per_s"),
+		       vs_ctl_num(soon, "map_count"), limit);
 	else
-		printf("VMASTRESS %s - no process counted", names[state]);
+		printf("VMASTRESS %s - ", names[state]);
+	if (top)
+		printf("most VMAs: %s (pid %.0f) %.0f of %.0f (%.1f%%)",
+		       vs_ctl_text(top, "comm", comm, sizeof(comm)), vs_ctl_num(top, "pid"), vmas,
+		       limit, 100 * fill);
+	else
+		printf("no process counted");
+	if (soon && !near_eta)
+		printf(", soonest at the limit: %s (pid %.0f) in %s",
+		       vs_ctl_text(soon, "comm", comm, sizeof(comm)), vs_ctl_num(soon, "pid"),
+		       vs_ctl_duration(eta, left, sizeof(left)));
+	if (lowered) {
+		char winner[300], from[300];
+		printf(", the limit is lowered: %s sets %.0f, below %.0f set by %s",
+		       vs_ctl_text(s, "watch.sysctl.winner", winner, sizeof(winner)),
+		       vs_ctl_num(s, "watch.sysctl.source_value"),
+		       vs_ctl_num(s, "watch.sysctl.lowered_from.value"),
+		       vs_ctl_text(s, "watch.sysctl.lowered_from.path", from, sizeof(from)));
+	}
 	if (not_raised)
 		printf(", not raised: %s", refused);
 	printf(", %.0f at or above 80 %%, %.0f at or above 95 %% | max_fill=%.4f;%g;%g;0;1 "
 	       "max_vmas=%.0f;;;0;%.0f above_50=%.0f above_80=%.0f above_95=%.0f processes=%.0f "
-	       "vmas=%.0f\n",
+	       "vmas=%.0f",
 	       vs_ctl_num(s, "watch.above.80"), vs_ctl_num(s, "watch.above.95"), fill, warning,
 	       critical, vmas, limit, vs_ctl_num(s, "watch.above.50"),
 	       vs_ctl_num(s, "watch.above.80"), vs_ctl_num(s, "watch.above.95"),
 	       vs_ctl_num(s, "watch.processes"), vs_ctl_num(s, "watch.vmas"));
+	if (!isnan(eta))
+		printf(" seconds_to_limit=%.1fs;;%g;0", eta, within >= 0 ? within : 0);
+	printf("\n");
 	json_object_put(s);
 	return state;
 }

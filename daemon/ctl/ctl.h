@@ -32,7 +32,7 @@ int vs_ctl_fetch_stats(json_object **out, char *err, size_t errlen);
 int vs_ctl_fetch_watch(json_object **out, char *err, size_t errlen);
 /* One file per command. check [...], and check --watch: check.c. */
 int vs_ctl_check(int argc, char **argv);
-int vs_ctl_check_watch(double warning, double critical, double window);
+int vs_ctl_check_watch(double warning, double critical, double window, double within);
 /* top [-n SECONDS]: top.c. */
 int vs_ctl_top(int argc, char **argv);
 /* advise [--headroom F] [--allow-lower] [--json]: advise.c. */

@@ -8,6 +8,22 @@
 #include <time.h>
 #include <unistd.h>
 #include "ctl.h"
+#include "vmastress/keys.h"
+
+struct urgency {
+	json_object *p;
+	double eta;
+	size_t order;
+};
+
+static int by_urgency(const void *a, const void *b)
+{
+	const struct urgency *x = a, *y = b;
+
+	if (x->eta != y->eta)
+		return x->eta < y->eta ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
 
 void vs_ctl_print_top(json_object *s)
 {
@@ -53,16 +69,41 @@ void vs_ctl_print_top(json_object *s)
 		       "(vmastressctl events)\n",
 		       vs_ctl_text(s, "watch.attach", why, sizeof(why)), refused);
 	}
-	printf("%8s  %-16s %-*s %10s %7s %10s\n", "PID", "COMM", VS_CTL_UNIT_WIDTH, "WORKLOAD", "VMAS",
-	       "LIMIT%", "PEAK");
-	for (size_t i = 0; i < n; i++) {
-		json_object *p = json_object_array_get_idx(top, i);
+	printf("%8s  %-16s %-*s %10s %7s %10s %8s %9s\n", "PID", "COMM", VS_CTL_UNIT_WIDTH,
+	       "WORKLOAD", "VMAS", "LIMIT%", "PEAK", "RATE/S", "TO LIMIT");
+	/* The listed processes and the climbing ones (watch.soon), by urgency: the
+	 * sooner one reaches the limit at its climb, the higher, whatever its share;
+	 * the rest as the watch lists them, by VMAs. */
+	struct urgency rows[2 * VS_WATCH_TOP_KEEP];
+	size_t nrows = 0;
+	json_object *soon = vs_ctl_at(s, "watch.soon");
+	size_t ns = json_object_is_type(soon, json_type_array) ? json_object_array_length(soon) : 0;
+	for (size_t i = 0; i < n + ns && nrows < sizeof(rows) / sizeof(rows[0]); i++) {
+		json_object *p = i < n ? json_object_array_get_idx(top, i)
+				       : json_object_array_get_idx(soon, i - n);
+		bool listed = false;
+		for (size_t k = 0; i >= n && k < n && !listed; k++)
+			listed = vs_ctl_num(json_object_array_get_idx(top, k), "pid") ==
+				 vs_ctl_num(p, "pid");
+		if (listed)
+			continue;
+		double eta = vs_ctl_num(p, "seconds_to_limit");
+		rows[nrows++] = (struct urgency){p, isnan(eta) ? INFINITY : eta, i};
+	}
+	qsort(rows, nrows, sizeof(rows[0]), by_urgency);
+	for (size_t i = 0; i < nrows; i++) {
+		json_object *p = rows[i].p;
+		char rate[16] = "-", eta[24] = "-";
 		vs_ctl_text(p, "comm", comm, sizeof(comm));
 		vs_ctl_workload(p, unit, sizeof(unit));
-		double peak = vs_ctl_num(p, "peak");
-		printf("%8.0f  %-16s %-*s %10.0f %7.1f %10.0f%s\n", vs_ctl_num(p, "pid"), comm,
-		       VS_CTL_UNIT_WIDTH, unit, vs_ctl_map_count(p),
-		       100 * vs_ctl_num(p, "fill"), isnan(peak) ? vs_ctl_map_count(p) : peak,
+		double peak = vs_ctl_num(p, "peak"), r = vs_ctl_num(p, "rate_per_s");
+		if (!isnan(r))
+			snprintf(rate, sizeof(rate), "%.0f", r);
+		if (isfinite(rows[i].eta))
+			vs_ctl_duration(rows[i].eta, eta, sizeof(eta));
+		printf("%8.0f  %-16s %-*s %10.0f %7.1f %10.0f %8s %9s%s\n", vs_ctl_num(p, "pid"),
+		       comm, VS_CTL_UNIT_WIDTH, unit, vs_ctl_map_count(p), 100 * vs_ctl_num(p, "fill"),
+		       isnan(peak) ? vs_ctl_map_count(p) : peak, rate, eta,
 		       json_object_get_boolean(vs_ctl_at(p, "load")) ? "  load test" : "");
 	}
 }

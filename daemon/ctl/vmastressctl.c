@@ -20,7 +20,7 @@ static void usage(FILE *out)
 	    "       vmastressctl [--socket PATH] check --demand\n"
 	    "       vmastressctl [--socket PATH] top [-n SECONDS]\n"
 	    "       vmastressctl [--socket PATH] check --watch [--warning F] [--critical F]\n"
-	    "                                       [--window SECONDS]\n"
+	    "                                       [--window SECONDS] [--within SECONDS]\n"
 	    "       vmastressctl [--socket PATH] events [-f] [--json]\n"
 	    "       vmastressctl [--socket PATH] advise [--headroom F] [--allow-lower] "
 	    "[--json]\n"

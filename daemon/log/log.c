@@ -34,6 +34,7 @@ static const char *const ids[VS_MSG_COUNT] = {
     [VS_MSG_WATCH_CAUGHT] = "8e1f6a2b7c3d4e5f9a0b1c2d3e4f5a6b",
     [VS_MSG_RAISE] = "a54ab57bc9a549f7a02eb168be486c90",
     [VS_MSG_RAISE_REFUSED] = "539f1f4d7664452ea9035c51b6dadfda",
+    [VS_MSG_WATCH_SOON] = "31cf44f2251e4f8385a359196c06c426",
 };
 static const char *const prio_names[] = {"emerg",   "alert",  "crit", "error",
 					 "warning", "notice", "info", "debug"};
@@ -148,6 +149,10 @@ static void emit(enum vs_msg m, int prio, const struct vs_fields *f, const char 
 		field(&e, "VMASTRESS_REASON=%s", f->reason);
 	if (f && f->reaction_us >= 0)
 		field(&e, "VMASTRESS_REACTION_US=%lld", f->reaction_us);
+	if (f && f->seconds_to_limit >= 0)
+		field(&e, "VMASTRESS_SECONDS_TO_LIMIT=%.1f", f->seconds_to_limit);
+	if (f && f->rate_per_s >= 0)
+		field(&e, "VMASTRESS_RATE_PER_S=%.1f", f->rate_per_s);
 	/* sendv takes one whole FIELD=value per iovec; MESSAGE may be long. */
 	k = snprintf(full, sizeof(full), "MESSAGE=%s", msg);
 	e.iov[e.n].iov_base = full;

@@ -44,9 +44,7 @@ static const char *catch_mode(const struct vs_watch_view *v)
 	return vs_catch_every_exit(c) && v->catch_mode ? v->catch_mode : "always";
 }
 
-/* A workload as {"kind", "name", "named", "why"}, from the rows of its place (named
- * and why: NULL rows, left out). */
-static void workload_json(struct vs_textbuf *o, const struct vs_workload *w,
+void vs_render_workload_json(struct vs_textbuf *o, const struct vs_workload *w,
 			  const struct vs_field *obj, const struct vs_field *kind,
 			  const struct vs_field *name, const struct vs_field *named,
 			  const struct vs_field *why)
@@ -79,7 +77,7 @@ static void recent_json(struct vs_textbuf *o, const struct vs_watch_catch *c)
 		NUM(o, recent_tid, "%ld", x->tid);
 		TEXT(o, recent_comm, x->comm);
 		TEXT(o, recent_unit, x->unit);
-		workload_json(o, &x->workload, F(recent_workload), F(recent_wl_kind),
+		vs_render_workload_json(o, &x->workload, F(recent_workload), F(recent_wl_kind),
 			      F(recent_wl_name), F(recent_wl_named), F(recent_wl_why));
 		NUM(o, recent_call, "\"%s\"", vs_catch_call_name(x->call));
 		NUM(o, recent_errno, "\"%s\"", vs_errno_name(x->err));
@@ -182,13 +180,17 @@ static void peak_json(struct vs_textbuf *o, const struct vs_peak *top)
 	TEXT(o, peak_unit, top->unit);
 	struct vs_workload wl;
 	vs_render_peak_workload(top, &wl);
-	workload_json(o, &wl, F(peak_workload), F(peak_wl_kind), F(peak_wl_name), NULL, NULL);
+	vs_render_workload_json(o, &wl, F(peak_workload), F(peak_wl_kind), F(peak_wl_name), NULL, NULL);
 	TEXT(o, peak_comm, top->comm);
 	NUM(o, peak_pid, "%ld", top->pid);
 	NUM(o, peak_at, "%.3f", top->at);
 	NUM(o, peak_shape, "\"%s\"", top->shape);
 	NUM(o, peak_scans80, "%llu", (unsigned long long)top->scans80);
 	NUM(o, peak_scans95, "%llu", (unsigned long long)top->scans95);
+	if (top->rate > 0)
+		NUM(o, peak_rate, "%.1f", top->rate);
+	else
+		NUM(o, peak_rate, "%s", "null");
 	vs_textbuf_put(o, "}");
 }
 
@@ -224,6 +226,10 @@ static void advice_json(struct vs_textbuf *o, const struct vs_watch_view *v)
 	NUM(o, headroom, "%g", VS_ADVICE_HEADROOM);
 	NUM(o, recommended_limit, "%ld", rec);
 	NUM(o, recommended_kernel_bytes, "%.0f", (double)rec * VS_KERNEL_BYTES_PER_VMA);
+	if (top && top->rate > 0)
+		NUM(o, recommended_lasts, "%.0f", (double)(rec - peak) / top->rate);
+	else
+		NUM(o, recommended_lasts, "%s", "null");
 	NUM(o, advice_bytes_per_vma, "%ld", VS_KERNEL_BYTES_PER_VMA);
 	TEXT(o, dropin, dropin);
 	TEXT(o, confirm_command, confirm);
@@ -245,7 +251,7 @@ static void top_json(struct vs_textbuf *o, const struct vs_watch *w)
 		NUM(o, top_pid, "%ld", p->pid);
 		TEXT(o, top_comm, p->comm);
 		TEXT(o, top_unit, p->unit);
-		workload_json(o, &p->workload, F(top_workload), F(top_wl_kind), F(top_wl_name),
+		vs_render_workload_json(o, &p->workload, F(top_workload), F(top_wl_kind), F(top_wl_name),
 			      F(top_wl_named), F(top_wl_why));
 		NUM(o, top_map_count, "%ld", p->vmas);
 		NUM(o, top_vmas, "%ld", p->vmas);
@@ -253,6 +259,7 @@ static void top_json(struct vs_textbuf *o, const struct vs_watch *w)
 		BOOL(o, top_load, p->load);
 		NUM(o, top_peak, "%ld", p->peak > p->vmas ? p->peak : p->vmas);
 		NUM(o, top_peak_at, "%.3f", p->peak_at);
+		vs_render_forecast_row(o, p);
 		vs_textbuf_put(o, "}");
 	}
 	vs_textbuf_put(o, "]");
@@ -290,6 +297,7 @@ static void scan_json(struct vs_textbuf *o, const struct vs_watch_view *v)
 		NUM(o, sysctl_source_value, "%s", "null");
 	vs_textbuf_put(o, "}");
 	NUM(o, crossings_suppressed, "%llu", (unsigned long long)w->crossings_suppressed);
+	vs_render_soon_json(o, w);
 	top_json(o, w);
 	catch_json(o, v);
 	vs_textbuf_put(o, "}");

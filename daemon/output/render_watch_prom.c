@@ -95,6 +95,7 @@ static void prom_scan(struct vs_textbuf *o, const struct vs_watch *w)
 		proc_labels(o, F(top_peak), p);
 		vs_textbuf_put(o, "\"} %ld\n", p->peak > p->vmas ? p->peak : p->vmas);
 	}
+	vs_render_soon_prom(o, w);
 }
 
 /* The advice's limit, and the peaks kept per workload: the first watch.workloads by

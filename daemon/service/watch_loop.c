@@ -190,7 +190,7 @@ static int on_scanned(sd_event_source *s, int fd, uint32_t revents, void *userda
 	struct watch_loop *l = userdata;
 
 	(void)s, (void)fd, (void)revents;
-	if (vs_watch_scanner_take(l->scanner, &l->w, false))
+	if (vs_watch_scanner_take(l->scanner, &l->w, false) == VS_SCANNER_SCAN)
 		scanned(l);
 	return 0;
 }

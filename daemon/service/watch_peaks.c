@@ -48,6 +48,8 @@ void vs_kept_peaks_note(struct vs_kept_peaks *k, const struct vs_watch *w)
 						  w->limit, p->peak_at, w->scanned_at, w->scans);
 		if (p->shape[0] && e->pid == p->pid) /* judged by the scanner */
 			memcpy(e->shape, p->shape, sizeof(e->shape));
+		if (p->foreseen && p->to_limit >= 0 && p->rate_per_s > e->rate)
+			e->rate = p->rate_per_s; /* climbing: the forecast's measure */
 	}
 	vs_kept_peaks_save(k);
 }

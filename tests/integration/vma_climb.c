@@ -1,6 +1,7 @@
 /* vma_climb.c: a process that climbs toward vm.max_map_count, for tests in
- * containers: `vma_climb TARGET [PER_SECOND [HOLD_SECONDS]]` makes TARGET more VMAs
- * (one mapping, every other page re-protected; PER_SECOND 0: at once), retrying a
+ * containers: `vma_climb TARGET [PER_SECOND [HOLD_SECONDS [FROM]]]` makes TARGET more
+ * VMAs (one mapping, every other page re-protected; PER_SECOND 0: at once; the first
+ * FROM of them at once, then PER_SECOND), retrying a
  * refused split for up to 3 s (the limit may be raised meanwhile), prints
  * "made N refused R" and holds them HOLD_SECONDS (default 600). Static: it runs in
  * an image of its own. */
@@ -23,6 +24,7 @@ int main(int argc, char **argv)
 {
 	long target = argc > 1 ? atol(argv[1]) : 1000;
 	double rate = argc > 2 ? atof(argv[2]) : 0, hold = argc > 3 ? atof(argv[3]) : 600;
+	long from = argc > 4 ? atol(argv[4]) : 0;
 	long page = sysconf(_SC_PAGESIZE), made = 0, refused = 0;
 	size_t pages = (size_t)(2 * target + 4);
 	char *p = mmap(NULL, pages * (size_t)page, PROT_READ | PROT_WRITE,
@@ -33,11 +35,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	double t0 = now(), stuck = 0;
+	int climbing = 0;
 	for (size_t i = 1; made < target && i + 1 < pages;) {
-		if (rate > 0) {
-			double due = t0 + (double)made / rate;
+		if (rate > 0 && made >= from) {
+			double due = t0 + (double)(made - from) / rate;
 			if (due > now())
 				usleep((useconds_t)((due - now()) * 1e6));
+		}
+		if (from && made >= from && !climbing) {
+			t0 = now(); /* the climb at PER_SECOND starts here */
+			climbing = 1;
 		}
 		if (mprotect(p + i * (size_t)page, (size_t)page, PROT_READ) == 0) {
 			made += 2; /* the page re-protected and the rest after it */

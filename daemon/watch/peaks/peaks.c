@@ -202,10 +202,10 @@ int vs_peaks_save(struct vs_peaks *p, const char *path)
 		fprintf(f,
 			",\"map_count\":%ld,\"vmas\":%ld,\"pid\":%ld,\"at\":%.3f,"
 			"\"last_seen\":%.3f,\"scans\":%llu,\"scans80\":%llu,\"scans95\":%llu,"
-			"\"hits\":%llu}%s\n",
+			"\"hits\":%llu,\"rate_per_s\":%.1f}%s\n",
 			e->vmas, e->vmas, e->pid, e->at, e->last_seen, (unsigned long long)e->scans,
 			(unsigned long long)e->scans80, (unsigned long long)e->scans95,
-			(unsigned long long)e->hits, i + 1 < p->n ? "," : "");
+			(unsigned long long)e->hits, e->rate, i + 1 < p->n ? "," : "");
 	}
 	fputs("]}\n", f);
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
@@ -287,12 +287,22 @@ static bool parse_line(const char *s, struct vs_peak *e, bool *last)
 	}
 	if (sscanf(s,
 		   ",\"vmas\":%ld,\"pid\":%ld,\"at\":%lf,\"last_seen\":%lf,\"scans\":%llu,"
-		   "\"scans80\":%llu,\"scans95\":%llu,\"hits\":%llu}%n",
+		   "\"scans80\":%llu,\"scans95\":%llu,\"hits\":%llu%n",
 		   &e->vmas, &e->pid, &e->at, &e->last_seen, &scans, &s80, &s95, &hits,
 		   &used) != 8 ||
 	    !used)
 		return false;
 	s += used;
+	/* the climb's rate, or none (a file of the last release) */
+	if (lit(&s, ",\"rate_per_s\":")) {
+		char *end;
+		e->rate = strtod(s, &end);
+		if (end == s || !(e->rate >= 0 && e->rate < 1e12))
+			return false;
+		s = end;
+	}
+	if (!lit(&s, "}"))
+		return false;
 	*last = *s != ',';
 	if (*s == ',')
 		s++;

@@ -125,6 +125,20 @@ static void describe(int procfd, const char *pid, struct vs_watch_proc *p)
 	p->load = is_load(procfd, pid, p->comm);
 }
 
+void vs_watch_describe(long pid, struct vs_watch_proc *p)
+{
+	char name[24];
+	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	p->comm[0] = p->unit[0] = 0;
+	p->load = false;
+	if (procfd < 0)
+		return;
+	snprintf(name, sizeof(name), "%ld", pid);
+	describe(procfd, name, p);
+	close(procfd);
+}
+
 /* Keep the top N by VMAs, largest first (ties: the lower pid first); a process's
  * peak counts as much as what it holds now, so one that climbed and fell back
  * between two scans is still listed. */
@@ -248,6 +262,7 @@ static void account(struct scan_ctx *x, const char *name, long pid, long vmas)
 
 	w->processes++;
 	w->vmas += (uint64_t)vmas;
+	vs_forecast_sample(&x->s->forecast, pid, vmas);
 	unsigned level = level_of(vmas, x->limit);
 	if (level && is_load(x->procfd, name, NULL))
 		level = 0; /* listed, never counted above a threshold */

@@ -23,6 +23,9 @@ struct vs_watch_scanner {
 	bool requested, stop;	/* under lock */
 	bool names_now;		/* under lock: the names to be read again at once */
 	bool finished;		/* under lock: `done` holds a scan not yet taken */
+	bool refreshed;		/* under lock: `done`'s forecast refreshed by a tick */
+	unsigned warn_within;	/* under lock: watch.warn_within */
+	long ceiling;		/* under lock: raise.ceiling */
 	unsigned top_n;		/* under lock: the one asked for */
 	bool near;		/* under lock: watch.catch = "near" */
 	double catch_from;	/* under lock: watch.catch_from */
@@ -54,6 +57,11 @@ void vs_watch_copy_scan(struct vs_watch *to, const struct vs_watch *from)
 	to->scan_err = from->scan_err;
 	to->hook_err = from->hook_err;
 	to->bpf = from->bpf;
+	to->nsoon = from->nsoon;
+	memcpy(to->soon, from->soon, from->nsoon * sizeof(to->soon[0]));
+	to->foreseen_at = from->foreseen_at;
+	to->warn_within = from->warn_within;
+	to->forecast_overflow = from->forecast_overflow;
 }
 
 /* A listed process's shape, judged again only once it grew a tenth: reading a big
@@ -93,6 +101,7 @@ void vs_watch_scan_all(struct vs_scan *s, unsigned top_n, struct vs_watch_limit 
 	w->top_n = top_n;
 	w->sysctl.value = limit;
 	vs_sysctld_resolve("", "vm.max_map_count", &w->sysctl);
+	vs_scan_foresee_begin(s, limit);
 	w->scan_err = vs_watch_scan(s, "/proc", limit);
 	for (unsigned i = 0; i < w->ntop; i++) {
 		judge(s, &w->top[i]);
@@ -100,6 +109,7 @@ void vs_watch_scan_all(struct vs_scan *s, unsigned top_n, struct vs_watch_limit 
 	}
 	for (unsigned i = 0; i < w->ncrossings; i++)
 		vs_workload_of(s->names, w->crossings[i].unit, &w->crossings[i].workload);
+	vs_scan_foresee_end(s, w->scan_err < 0);
 }
 
 static double monotonic(void)
@@ -120,17 +130,16 @@ static void most(unsigned pid, int count, void *ud)
 /* watch.catch = "near" on a tracepoint: the exit hook attached while some process
  * holds catch_from of the limit (the iterator's count: O(processes), no /proc),
  * detached once none has for VS_WATCH_NEAR_DETACH_S. "always": attached. */
-static void near_check(struct vs_watch_scanner *s, bool near, double from)
+static void near_decide(struct vs_watch_scanner *s, bool near, double from, bool counted, int top)
 {
 	struct vs_scan *w = &s->work;
-	int top = 0;
 	int r = 0;
 
 	if (!w->catch || !vs_catch_every_exit(w->catch))
 		return;
 	if (!near)
 		r = vs_catch_hook(w->catch, true);
-	else if (vs_catch_count(w->catch, most, &top) == 0) {
+	else if (counted) {
 		double now = monotonic();
 		if (w->w.limit > 0 && (double)top >= from * (double)w->w.limit) {
 			s->near_at = now;
@@ -139,6 +148,58 @@ static void near_check(struct vs_watch_scanner *s, bool near, double from)
 			r = vs_catch_hook(w->catch, false);
 	}
 	w->w.hook_err = r;
+}
+
+static void near_check(struct vs_watch_scanner *s, bool near, double from)
+{
+	int top = 0;
+	bool counted = s->work.catch && vs_catch_count(s->work.catch, most, &top) == 0;
+
+	near_decide(s, near, from, counted, top);
+}
+
+struct tick {
+	struct vs_forecast *f;
+	int most;
+};
+
+static void ticked(unsigned pid, int count, void *ud)
+{
+	struct tick *t = ud;
+
+	if (count > t->most)
+		t->most = count;
+	if (count > 0)
+		vs_forecast_sample(t->f, pid, count);
+}
+
+/* Between scans (bpf): every process counted by the iterator, O(processes), for the
+ * forecast and the near check at once; the forecast's figures published for the loop
+ * when a process climbs or just stopped. */
+static void tick(struct vs_watch_scanner *s, bool nearing, bool near, double from)
+{
+	struct vs_scan *w = &s->work;
+	struct tick t = {.f = &w->forecast};
+	uint64_t one = 1;
+	long limit = vs_watch_limit_value(s->limit);
+
+	if (limit <= 0)
+		limit = w->w.limit;
+	vs_scan_foresee_begin(w, limit);
+	bool counted = vs_catch_count(w->catch, ticked, &t) == 0;
+	unsigned had = w->w.nsoon;
+	vs_scan_foresee_end(w, !counted);
+	if (nearing)
+		near_decide(s, near, from, counted, t.most);
+	if (!had && !w->w.nsoon)
+		return;
+	pthread_mutex_lock(&s->lock);
+	vs_watch_copy_scan(&s->done, &w->w);
+	s->refreshed = true;
+	pthread_mutex_unlock(&s->lock);
+	if (write(s->done_fd, &one, sizeof(one)) < 0) {
+		/* the counter is far from full: only its readiness is read */
+	}
 }
 
 static void *run(void *arg)
@@ -158,19 +219,23 @@ static void *run(void *arg)
 				continue;
 			}
 			bool nearing = s->near && s->work.catch && vs_catch_every_exit(s->work.catch);
-			if (!nearing && !s->work.names) {
+			bool ticking = s->work.catch != NULL; /* the forecast's counts */
+			if (!nearing && !ticking && !s->work.names) {
 				pthread_cond_wait(&s->asked, &s->lock);
 				continue;
 			}
 			/* Detached, every check counts: a process may be climbing. Attached,
 			 * the check only finds when none is near any more: a second will do.
 			 * The workloads' names are looked at as often: a container started
-			 * since the last scan is named before its first mark. */
+			 * since the last scan is named before its first mark. The forecast
+			 * counts every VS_FORECAST_TICK_MS at most. */
 			long check_ms = !nearing			   ? VS_WATCH_NAMES_CHECK_MS
 					: vs_catch_hooked(s->work.catch) ? VS_WATCH_NEAR_HOOKED_CHECK_MS
 									   : VS_WATCH_NEAR_CHECK_MS;
-			if (nearing && s->work.names && check_ms > VS_WATCH_NAMES_CHECK_MS)
+			if ((nearing || ticking) && s->work.names && check_ms > VS_WATCH_NAMES_CHECK_MS)
 				check_ms = VS_WATCH_NAMES_CHECK_MS;
+			if (ticking && check_ms > VS_FORECAST_TICK_MS)
+				check_ms = VS_FORECAST_TICK_MS;
 			struct timespec until;
 			clock_gettime(CLOCK_MONOTONIC, &until);
 			until.tv_nsec += check_ms * 1000000L;
@@ -180,8 +245,12 @@ static void *run(void *arg)
 			    !s->requested && !s->stop) {
 				bool near = s->near;
 				double from = s->catch_from;
+				s->work.warn_within = s->warn_within;
+				s->work.ceiling = s->ceiling;
 				pthread_mutex_unlock(&s->lock);
-				if (nearing)
+				if (ticking)
+					tick(s, nearing, near, from);
+				else if (nearing)
 					near_check(s, near, from);
 				if (s->work.names)
 					vs_names_refresh(s->work.names);
@@ -193,6 +262,8 @@ static void *run(void *arg)
 		unsigned top_n = s->top_n;
 		bool near = s->near;
 		double from = s->catch_from;
+		s->work.warn_within = s->warn_within;
+		s->work.ceiling = s->ceiling;
 		s->requested = false;
 		pthread_mutex_unlock(&s->lock);
 		vs_watch_scan_all(&s->work, top_n, s->limit);
@@ -200,6 +271,7 @@ static void *run(void *arg)
 		pthread_mutex_lock(&s->lock);
 		vs_watch_copy_scan(&s->done, &s->work.w);
 		s->finished = true;
+		s->refreshed = false;
 		if (write(s->done_fd, &one, sizeof(one)) < 0) {
 			/* the counter is far from full: only its readiness is read */
 		}
@@ -266,6 +338,8 @@ void vs_watch_scanner_request(struct vs_watch_scanner *s, const struct vs_config
 	 * are sent there. */
 	s->near = strcmp(cfg->watch_catch, "near") == 0 && !hold;
 	s->catch_from = cfg->watch_catch_from;
+	s->warn_within = cfg->watch_warn_within;
+	s->ceiling = (long)cfg->raise_ceiling;
 	pthread_cond_signal(&s->asked);
 	pthread_mutex_unlock(&s->lock);
 }
@@ -285,21 +359,26 @@ int vs_watch_scanner_fd(const struct vs_watch_scanner *s)
 	return s->done_fd;
 }
 
-bool vs_watch_scanner_take(struct vs_watch_scanner *s, struct vs_watch *w, bool wait)
+enum vs_scanner_took vs_watch_scanner_take(struct vs_watch_scanner *s, struct vs_watch *w,
+					   bool wait)
 {
 	uint64_t n;
-	bool got;
+	enum vs_scanner_took got;
 
 	struct pollfd ready = {.fd = s->done_fd, .events = POLLIN};
-	while (wait && poll(&ready, 1, -1) < 0 && errno == EINTR) /* the first, before READY=1 */
-		;
-	if (read(s->done_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
-		return false;
-	pthread_mutex_lock(&s->lock);
-	got = s->finished;
-	if (got)
-		vs_watch_copy_scan(w, &s->done);
-	s->finished = false;
-	pthread_mutex_unlock(&s->lock);
+	do {
+		while (wait && poll(&ready, 1, -1) < 0 && errno == EINTR) /* the first scan */
+			;
+		if (read(s->done_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+			return VS_SCANNER_NONE;
+		pthread_mutex_lock(&s->lock);
+		got = s->finished    ? VS_SCANNER_SCAN
+		      : s->refreshed ? VS_SCANNER_FORECAST
+				     : VS_SCANNER_NONE;
+		if (got)
+			vs_watch_copy_scan(w, &s->done);
+		s->finished = s->refreshed = false;
+		pthread_mutex_unlock(&s->lock);
+	} while (wait && got != VS_SCANNER_SCAN);
 	return got;
 }

@@ -22,6 +22,7 @@ enum vs_msg {
 	VS_MSG_WATCH_CAUGHT,
 	VS_MSG_RAISE,
 	VS_MSG_RAISE_REFUSED,
+	VS_MSG_WATCH_SOON,
 	VS_MSG_COUNT, /* also: a plain line, no MESSAGE_ID */
 };
 
@@ -41,11 +42,13 @@ struct vs_fields {
 	long from, to;		 /* the raise policy: the limit before and after (< 0: none) */
 	const char *reason;	 /* and what triggered it (NULL: none) */
 	long long reaction_us;	 /* and the crossing to the new value (< 0: none) */
+	double seconds_to_limit; /* the forecast: time left to the limit (< 0: none) */
+	double rate_per_s;	 /* and the climb it comes from (< 0: none) */
 };
 #define VS_FIELDS_NONE                                                                             \
 	{                                                                                          \
 		.worker = -1, .map_count = -1, .max_map_count = -1, .leaked_bytes = -1, .pid = -1, \
-		.from = -1, .to = -1, .reaction_us = -1                                            \
+		.from = -1, .to = -1, .reaction_us = -1, .seconds_to_limit = -1, .rate_per_s = -1   \
 	}
 
 /* Look for journald's socket and whether stderr already goes to it; entries

@@ -34,3 +34,18 @@ int vs_render_watch_prom(const struct vs_watch_view *v, char *buf, size_t len);
  * the kept peaks' indexes into order, highest first (at most max); the number. */
 void vs_render_peak_workload(const struct vs_peak *e, struct vs_workload *w);
 unsigned vs_render_by_peak(const struct vs_peaks *p, unsigned order[VS_PEAKS_MAX], unsigned max);
+
+/* A workload as {"kind", "name", "named", "why"}, from the rows of its place (named
+ * and why: NULL rows, left out). */
+struct vs_textbuf;
+struct vs_field;
+void vs_render_workload_json(struct vs_textbuf *o, const struct vs_workload *w,
+			     const struct vs_field *obj, const struct vs_field *kind,
+			     const struct vs_field *name, const struct vs_field *named,
+			     const struct vs_field *why);
+
+/* The forecast and the limit's origin (render_foresight.c): a top row's forecast
+ * fields; watch.warn_within_seconds .. watch.soon; the soonest's metric. */
+void vs_render_forecast_row(struct vs_textbuf *o, const struct vs_watch_proc *p);
+void vs_render_soon_json(struct vs_textbuf *o, const struct vs_watch *w);
+void vs_render_soon_prom(struct vs_textbuf *o, const struct vs_watch *w);

@@ -37,6 +37,31 @@
 	  "vm.max_map_count as the sysctl.d file that wins sets it.")                              \
 	X(crossings_suppressed, "watch.crossings_suppressed", number, NULL,                        \
 	  "Threshold crossings not logged (at most 10 a scan).")                                   \
+	X(warn_within, "watch.warn_within_seconds", number, NULL,                                 \
+	  "watch.warn_within: a journal entry when a process's time to the limit falls within.")   \
+	X(foreseen_at, "watch.foreseen_at", number, NULL,                                          \
+	  "When the forecast last counted (between scans with bpf), seconds since the epoch.")     \
+	X(forecast_overflow, "watch.forecast_overflow", number, NULL,                              \
+	  "Processes above the forecast's floor it could not follow (its table full).")            \
+	X(soon, "watch.soon", array, NULL,                                                         \
+	  "The climbing processes with the least time to the limit, the soonest first (at most "   \
+	  "watch.top).")                                                                           \
+	X(soon_pid, "watch.soon[].pid", number, NULL, "Its pid.")                                  \
+	X(soon_comm, "watch.soon[].comm", string, NULL, "Its command.")                            \
+	X(soon_unit, "watch.soon[].unit", string, NULL, "Its systemd unit (or container).")        \
+	X(soon_workload, "watch.soon[].workload", object, NULL, "Its workload.")                   \
+	X(soon_wl_kind, "watch.soon[].workload.kind", string, NULL, "Its kind.")                   \
+	X(soon_wl_name, "watch.soon[].workload.name", string, NULL, "Its name.")                   \
+	X(soon_wl_named, "watch.soon[].workload.named", bool, NULL, "Named or not.")               \
+	X(soon_wl_why, "watch.soon[].workload.why", string, NULL, "Why not named.")                \
+	X(soon_map_count, "watch.soon[].map_count", number, NULL, "VMAs it holds.")                \
+	X(soon_fill, "watch.soon[].fill", number, NULL, "Its share of the limit.")                 \
+	X(soon_rate, "watch.soon[].rate_per_s", number, NULL, "Its climb, VMAs a second.")         \
+	X(soon_to_limit, "watch.soon[].seconds_to_limit", gauge, "process_seconds_to_limit",       \
+	  "Seconds until the process reaches vm.max_map_count at its climb: the climbing "         \
+	  "processes with the least (watch.top of them).")                                         \
+	X(soon_to_ceiling, "watch.soon[].seconds_to_ceiling", number, NULL,                        \
+	  "And until raise.ceiling (the limit, when that is higher).")                             \
 	X(top, "watch.top", array, NULL, "The processes with the most VMAs, most first.")          \
 	X(top_pid, "watch.top[].pid", number, NULL, "Its pid.")                                    \
 	X(top_comm, "watch.top[].comm", string, NULL, "Its command.")                              \
@@ -58,6 +83,13 @@
 	  "The most VMAs each listed process held (the kernel's high-water mark between "          \
 	  "scans with bpf).")                                                                      \
 	X(top_peak_at, "watch.top[].peak_at", number, NULL, "When, seconds since the epoch.")      \
+	X(top_rate, "watch.top[].rate_per_s", number, NULL,                                        \
+	  "Its climb, VMAs a second (the short window; the long one for a slow leak); null: "      \
+	  "not followed by the forecast (below a 64th of the limit).")                             \
+	X(top_to_limit, "watch.top[].seconds_to_limit", number, NULL,                              \
+	  "Seconds until it reaches the limit at that climb; null: flat or falling.")              \
+	X(top_to_ceiling, "watch.top[].seconds_to_ceiling", number, NULL,                          \
+	  "And until raise.ceiling (the limit, when that is higher); null: flat or falling.")      \
 	X(backend, "watch.backend", gauge, "watch_backend",                                        \
 	  "1 for the backend the watch runs on: bpf (the kernel's counts, every refused "          \
 	  "call caught) or proc (the /proc scan).")                                                \
@@ -112,6 +144,8 @@
 	X(peak_shape, "advice.peak.shape", string, NULL, "The shape its mappings were judged.")    \
 	X(peak_scans80, "advice.peak.scans80", number, NULL, "Scans that saw it at 80 %.")         \
 	X(peak_scans95, "advice.peak.scans95", number, NULL, "Scans that saw it at 95 %.")         \
+	X(peak_rate, "advice.peak.rate_per_s", number, NULL,                                       \
+	  "The fastest climb the forecast measured of its workload, VMAs a second; null: none.")   \
 	X(advice_hits, "advice.hits", number, NULL, "Refused calls in the peaks kept.")            \
 	X(window_seconds, "advice.window_seconds", number, NULL, "How long the peaks cover.")      \
 	X(headroom, "advice.headroom", number, NULL, "The peak's multiplier.")                     \
@@ -120,6 +154,9 @@
 	  "a power of two, never below the running limit.")                                        \
 	X(recommended_kernel_bytes, "advice.recommended_kernel_bytes", number, NULL,               \
 	  "Kernel memory one process at that limit may pin.")                                      \
+	X(recommended_lasts, "advice.recommended_lasts_seconds", number, NULL,                     \
+	  "How long the recommended limit would last from the peak at that climb; null: no "       \
+	  "climb measured.")                                                                       \
 	X(advice_bytes_per_vma, "advice.bytes_per_vma", number, NULL, "The kernel's, per VMA.")    \
 	X(dropin, "advice.dropin", string, NULL, "The sysctl.d drop-in to write.")                 \
 	X(confirm_command, "advice.confirm_command", string, NULL, "The load test that confirms.") \

@@ -37,6 +37,19 @@ struct vs_watch_proc {
 	double peak_at; /* when, realtime seconds */
 	/* its mappings judged (threads, files, allocator); "" not judged */
 	char shape[VS_SHAPE_NAME_MAX];
+	/* The forecast (forecast.h), when it follows the process: its climb a second, and
+	 * the seconds to the limit and to raise.ceiling (< 0: flat or falling). */
+	bool foreseen;
+	double rate_per_s, to_limit, to_ceiling;
+};
+
+/* A climbing process, for the list of the soonest to reach the limit. */
+struct vs_watch_soon {
+	long pid, vmas;
+	char comm[17];
+	char unit[VS_WATCH_UNIT_MAX];
+	struct vs_workload workload;
+	double rate_per_s, to_limit, to_ceiling; /* to_ceiling < 0: none */
 };
 
 struct vs_crossing {
@@ -67,6 +80,13 @@ struct vs_watch {
 	int limit_err, scan_err; /* the last scan's -errno reading the limit, /proc; 0 */
 	int hook_err;		 /* the last failed attach or detach of the exit hook; 0 */
 	bool bpf;		 /* counted by the catch's iterator; else from /proc */
+	/* The forecast: the processes with the least time to the limit, the soonest
+	 * first (at most top_n), refreshed between scans from the iterator's counts. */
+	unsigned nsoon;
+	struct vs_watch_soon soon[VS_WATCH_TOP_MAX];
+	double foreseen_at;	   /* when, realtime seconds; 0 = never */
+	unsigned warn_within;	   /* watch.warn_within as the forecast runs */
+	uint64_t forecast_overflow; /* processes above its floor it could not follow */
 };
 
 extern const unsigned vs_watch_thresholds[VS_WATCH_THRESHOLD_COUNT];

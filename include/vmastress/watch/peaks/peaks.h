@@ -20,6 +20,7 @@ struct vs_peak {
 	long vmas, pid;
 	double at, last_seen; /* realtime seconds */
 	uint64_t scans, scans80, scans95, hits;
+	double rate; /* the fastest climb the forecast measured of it, VMAs a second; 0: none */
 	uint64_t last_scan; /* not stored */
 	unsigned level;	    /* 1: counted at 80 % this scan, 2: at 95 % too (not stored) */
 };

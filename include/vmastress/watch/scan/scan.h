@@ -2,6 +2,7 @@
  * one to the next: the processes it follows at a threshold, the shapes it judged,
  * the peaks it saw by pid. The scanner's thread owns it (scanner.h). */
 #pragma once
+#include "vmastress/watch/forecast/forecast.h"
 #include "vmastress/watch/watch.h"
 
 /* Each process's highest count by pid, as the /proc scans saw it (the bpf backend
@@ -30,7 +31,17 @@ struct vs_scan {
 	} judged[VS_WATCH_TOP_MAX];
 	unsigned judged_next; /* the slot the next new one takes */
 	struct vs_pid_peaks pid_peaks;
+	/* Each process's climb, from every count taken: the scans' and the ticks'. */
+	struct vs_forecast forecast;
+	long ceiling;	      /* raise.ceiling: the forecast's second level */
+	unsigned warn_within; /* watch.warn_within; 0: no warning */
 };
+
+/* The forecast's pass over a scan or a tick's counts begun (vs_watch_scan samples
+ * each count into it), and ended: the top rows' and the soonest list's forecast,
+ * each warning logged (soon.c). partial: not every process was counted. */
+void vs_scan_foresee_begin(struct vs_scan *s, long limit);
+void vs_scan_foresee_end(struct vs_scan *s, bool partial);
 
 /* Count every process's VMAs under proc (normally "/proc"), as the kernel does
  * ([vsyscall] is shown but not counted). A vmastress load daemon (vmastressd
@@ -38,3 +49,5 @@ struct vs_scan {
  * the threshold counts and crossings: it is near the limit on purpose. No allocation. Returns 0 or
  * -errno (only when proc itself cannot be read). */
 int vs_watch_scan(struct vs_scan *s, const char *proc, long limit);
+/* A process's comm, unit and whether it is a load daemon, from /proc (empty: gone). */
+void vs_watch_describe(long pid, struct vs_watch_proc *p);

@@ -34,9 +34,12 @@ void vs_watch_scanner_request(struct vs_watch_scanner *s, const struct vs_config
 void vs_watch_scanner_names_now(void *scanner);
 /* Readable (an eventfd) when a finished scan waits. */
 int vs_watch_scanner_fd(const struct vs_watch_scanner *s);
-/* The finished scan's figures into w (its catch part untouched); false when none
- * waits. wait: block until one does. */
-bool vs_watch_scanner_take(struct vs_watch_scanner *s, struct vs_watch *w, bool wait);
+/* The finished scan's figures into w (its catch part untouched): a scan, or only
+ * its forecast refreshed by a tick since (forecast.h); NONE when neither waits.
+ * wait: block until a scan does. */
+enum vs_scanner_took { VS_SCANNER_NONE, VS_SCANNER_SCAN, VS_SCANNER_FORECAST };
+enum vs_scanner_took vs_watch_scanner_take(struct vs_watch_scanner *s, struct vs_watch *w,
+					   bool wait);
 
 /* One whole scan, on the caller's thread: the limit read through its owner (which
  * hands it to the catch), the sysctl.d source, every process's count, and for each listed process
