@@ -59,7 +59,10 @@ struct advice {
 	double hits, per, headroom, window;
 	bool allow_lower;
 	int code;
-	char unit[VS_CTL_UNIT_WIDTH + 1], comm[40], shape[16], src[300], dropin[400], confirm[300];
+	char unit[VS_CTL_UNIT_WIDTH + 1], comm[40], shape[16], src[300], dropin[800], confirm[300];
+	char dropin_path[300], dropin_after[300];
+	double rate, lasts;	 /* the peak's climb, VMAs a second, and the advice's time; NAN */
+	json_object *sysctl;	 /* "watch.sysctl": where the limit comes from; NULL: none */
 	char shape_advice[300];
 	char raise_refused[300]; /* the raise policy's last refused step; "-" none */
 	json_object *workloads;	 /* each workload's peak ("advice.workloads"); NULL: none */
@@ -102,6 +105,46 @@ static void workloads_text(const struct advice *v)
 	}
 }
 
+/* Every sysctl.d file that sets the limit, in the order applied; the winner; a
+ * winner that lowers what an earlier file (or the kernel) set: the OpenSearch case. */
+static void origin_text(const struct advice *v)
+{
+	json_object *src = v->sysctl ? vs_ctl_at(v->sysctl, "sources") : NULL;
+	size_t n = json_object_is_type(src, json_type_array) ? json_object_array_length(src) : 0;
+	char path[300], pkg[80], by[300], winner[300], from[300];
+
+	if (!v->sysctl)
+		return;
+	vs_ctl_text(v->sysctl, "winner", winner, sizeof(winner));
+	if (n)
+		printf("\nSet by (the order systemd-sysctl applies them; the last wins):\n");
+	for (size_t i = 0; i < n; i++) {
+		json_object *f = json_object_array_get_idx(src, i);
+		vs_ctl_text(f, "path", path, sizeof(path));
+		vs_ctl_text(f, "package", pkg, sizeof(pkg));
+		printf("  %-48s %12.0f  %s%s", path, vs_ctl_num(f, "value"),
+		       strcmp(pkg, "-") ? "package " : "no package", strcmp(pkg, "-") ? pkg : "");
+		if (json_object_get_boolean(vs_ctl_at(f, "masked")))
+			printf("; masked by %s", vs_ctl_text(f, "masked_by", by, sizeof(by)));
+		else if (!strcmp(path, winner))
+			printf("; wins");
+		printf("\n");
+	}
+	if (json_object_get_boolean(vs_ctl_at(v->sysctl, "lowers"))) {
+		vs_ctl_text(v->sysctl, "lowered_from.path", from, sizeof(from));
+		printf("Warning:     %s sets %.0f, lower than %.0f set by %s: it sorts later and "
+		       "wins. Remove its line, or write the drop-in below.\n",
+		       winner, vs_ctl_num(v->sysctl, "source_value"),
+		       vs_ctl_num(v->sysctl, "lowered_from.value"),
+		       strcmp(from, "-") ? from : "the kernel's default");
+	}
+	json_object *m = vs_ctl_at(v->sysctl, "running_matches");
+	if (m && !json_object_get_boolean(m))
+		printf("Running:     %ld is not what the files set at boot (%s): a sysctl -w or the "
+		       "raise policy since; it is lost at the next boot\n",
+		       v->limit, strcmp(winner, "-") ? winner : "the kernel's default 65530");
+}
+
 static void advise_text(const struct advice *v)
 {
 	char over[24];
@@ -127,7 +170,16 @@ static void advise_text(const struct advice *v)
 	printf("Its cost:    one process at it may pin %.0f MiB of kernel memory (%.0f B a "
 	       "mapping)\n",
 	       (double)v->rec * v->per / 1048576.0, v->per);
-	printf("\nTo set it, write %s:\n%s\n", VS_ADVICE_DROPIN, v->dropin);
+	if (!isnan(v->rate)) {
+		char lasts[24];
+		printf("Its climb:   %.0f VMAs a second at most", v->rate);
+		if (!isnan(v->lasts))
+			printf("; at that pace the recommended limit lasts %s past the peak",
+			       vs_ctl_duration(v->lasts, lasts, sizeof(lasts)));
+		printf("\n");
+	}
+	origin_text(v);
+	printf("\nTo set it, write %s:\n%s\n", v->dropin_path, v->dropin);
 	printf("To confirm it, run the load test of the same shape (%s) and demand:\n  %s\n",
 	       v->shape, v->confirm);
 	if (v->shape_advice[0] && strcmp(v->shape_advice, "-"))
@@ -145,6 +197,9 @@ static void advise_json(json_object *a, const struct advice *v)
 	json_object_object_add(a, "recommended_kernel_bytes",
 			       json_object_new_double((double)v->rec * v->per));
 	json_object_object_add(a, "dropin", json_object_new_string(v->dropin));
+	json_object_object_add(a, "dropin_path", json_object_new_string(v->dropin_path));
+	if (v->sysctl)
+		json_object_object_add(a, "sysctl", json_object_get(v->sysctl));
 	json_object_object_add(a, "confirm_command", json_object_new_string(v->confirm));
 	json_object_object_add(a, "exit", json_object_new_int(v->code));
 	printf("%s\n", json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY));
@@ -191,7 +246,17 @@ int vs_ctl_advise(int argc, char **argv)
 	vs_ctl_text(a, "source", v.src, sizeof(v.src));
 	vs_ctl_text(a, "raise_refused", v.raise_refused, sizeof(v.raise_refused));
 	v.rec = vs_advice_limit(v.peak, v.headroom, v.limit, v.allow_lower);
-	vs_advice_dropin(v.dropin, sizeof(v.dropin), v.rec, v.peak, v.headroom, v.per);
+	v.sysctl = vs_ctl_at(s, "watch.sysctl");
+	if (!json_object_is_type(vs_ctl_at(v.sysctl, "sources"), json_type_array))
+		v.sysctl = NULL; /* a daemon before the origin */
+	if (!strcmp(vs_ctl_text(a, "dropin_path", v.dropin_path, sizeof(v.dropin_path)), "-"))
+		snprintf(v.dropin_path, sizeof(v.dropin_path), "%s", VS_ADVICE_DROPIN);
+	vs_ctl_text(a, "dropin_after", v.dropin_after, sizeof(v.dropin_after));
+	vs_advice_dropin(v.dropin, sizeof(v.dropin), v.dropin_path,
+			 strcmp(v.dropin_after, "-") ? v.dropin_after : "", v.rec, v.peak,
+			 v.headroom, v.per);
+	v.rate = peak ? vs_ctl_num(peak, "rate_per_s") : NAN;
+	v.lasts = !isnan(v.rate) && v.rate > 0 && v.peak ? (double)(v.rec - v.peak) / v.rate : NAN;
 	vs_advice_confirm(v.confirm, sizeof(v.confirm), v.shape,
 			  (long)((double)v.peak * v.headroom), v.rec, v.limit);
 	v.code = v.hits > 0 ? 2 : v.rec > v.limit ? 1 : 0;

@@ -64,3 +64,46 @@ void vs_render_soon_prom(struct vs_textbuf *o, const struct vs_watch *w)
 		vs_textbuf_put(o, "\"} %.1f\n", p->to_limit);
 	}
 }
+
+void vs_render_origin_json(struct vs_textbuf *o, const struct vs_sysctl_source *src)
+{
+	OPEN(o, sysctl_sources, "[");
+	for (unsigned i = 0; i < src->nsources; i++) {
+		const struct vs_sysctl_file *f = &src->sources[i];
+		vs_textbuf_put(o, "%s{", i ? "," : "");
+		TEXT(o, src_path, f->path);
+		if (f->value >= 0)
+			NUM(o, src_value, "%ld", f->value);
+		else
+			NUM(o, src_value, "%s", "null");
+		BOOL(o, src_masked, f->masked);
+		STR(o, src_masked_by, f->masked_by);
+		STR(o, src_package, f->package);
+		vs_textbuf_put(o, "}");
+	}
+	vs_textbuf_put(o, "]");
+	NUM(o, sysctl_more, "%u", src->more);
+	STR(o, sysctl_winner, src->source);
+	BOOL(o, sysctl_running_matches, src->running_matches);
+	BOOL(o, sysctl_lowers, src->lowers);
+	if (!src->lowers) {
+		NUM(o, lowered_from, "%s", "null");
+		return;
+	}
+	OPEN(o, lowered_from, "{");
+	STR(o, lowered_from_path, src->lowered_from);
+	NUM(o, lowered_from_value, "%ld", src->lowered_from_value);
+	vs_textbuf_put(o, "}");
+}
+
+void vs_render_origin_prom(struct vs_textbuf *o, const struct vs_sysctl_source *src)
+{
+	vs_field_head(o, F(sysctl_lowers));
+	vs_field_metric(o, F(sysctl_lowers));
+	vs_textbuf_put(o, "{winner=\"");
+	vs_textbuf_label(o, src->source);
+	vs_textbuf_put(o, "\",lowered_from=\"");
+	vs_textbuf_label(o, src->lowers && !src->lowered_from[0] ? "kernel default"
+								 : src->lowered_from);
+	vs_textbuf_put(o, "\"} %d\n", src->lowers ? 1 : 0);
+}

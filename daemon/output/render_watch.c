@@ -203,12 +203,14 @@ static void advice_json(struct vs_textbuf *o, const struct vs_watch_view *v)
 	const struct vs_peak *top = v->peaks ? vs_peaks_top(v->peaks) : NULL;
 	long limit = w->sysctl.value, peak = top ? top->vmas : 0;
 	uint64_t hits = 0;
-	char dropin[400], confirm[300];
+	char dropin[600], confirm[300], dropin_path[VS_SYSCTL_PATH_MAX],
+	    after[VS_SYSCTL_PATH_MAX];
 
 	for (unsigned i = 0; v->peaks && i < v->peaks->n; i++)
 		hits += v->peaks->e[i].hits;
 	long rec = vs_advice_limit(peak, VS_ADVICE_HEADROOM, limit, false);
-	vs_advice_dropin(dropin, sizeof(dropin), rec, peak, VS_ADVICE_HEADROOM,
+	vs_sysctld_dropin(&w->sysctl, dropin_path, sizeof(dropin_path), after, sizeof(after));
+	vs_advice_dropin(dropin, sizeof(dropin), dropin_path, after, rec, peak, VS_ADVICE_HEADROOM,
 			 VS_KERNEL_BYTES_PER_VMA);
 	/* The peak's shape as the watch guessed it (the registry's), or its guess
 	 * for a process it knows nothing of. */
@@ -232,6 +234,8 @@ static void advice_json(struct vs_textbuf *o, const struct vs_watch_view *v)
 		NUM(o, recommended_lasts, "%s", "null");
 	NUM(o, advice_bytes_per_vma, "%ld", VS_KERNEL_BYTES_PER_VMA);
 	TEXT(o, dropin, dropin);
+	TEXT(o, dropin_path, dropin_path);
+	STR(o, dropin_after, after);
 	TEXT(o, confirm_command, confirm);
 	NUM(o, advice_shape, "\"%s\"", shape->name);
 	STR(o, shape_advice, shape->advice);
@@ -295,6 +299,7 @@ static void scan_json(struct vs_textbuf *o, const struct vs_watch_view *v)
 		NUM(o, sysctl_source_value, "%ld", w->sysctl.source_value);
 	else
 		NUM(o, sysctl_source_value, "%s", "null");
+	vs_render_origin_json(o, &w->sysctl);
 	vs_textbuf_put(o, "}");
 	NUM(o, crossings_suppressed, "%llu", (unsigned long long)w->crossings_suppressed);
 	vs_render_soon_json(o, w);

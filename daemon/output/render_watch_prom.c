@@ -37,6 +37,7 @@ static void prom_shared(struct vs_textbuf *o, const struct vs_watch_view *v)
 		vs_textbuf_label(o, w->sysctl.source);
 		vs_textbuf_put(o, "\"} %ld\n", w->sysctl.source_value);
 	}
+	vs_render_origin_prom(o, &w->sysctl);
 	shared_head(o, VS_STAT_textfile_failing);
 	vs_textbuf_put(o, "vmastress_%s{daemon=\"watch\"} %d\n",
 		       vs_stat_rows[VS_STAT_textfile_failing].metric, v->textfile->failing ? 1 : 0);

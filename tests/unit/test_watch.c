@@ -52,6 +52,144 @@ static void etc_hides_the_same_name(void **state)
 	assert_int_equal(s.source_value, -1);
 }
 
+/* A root made for a case: each "PATH=TEXT" written under it ("PATH=@/dev/null": a link). */
+static void tree(char *root, size_t len, const char *const *files)
+{
+	char path[1200], cmd[1300];
+
+	snprintf(root, len, "/tmp/vmastress-sysctld-XXXXXX");
+	assert_non_null(mkdtemp(root));
+	for (; *files; files++) {
+		const char *eq = strchr(*files, '=');
+		snprintf(path, sizeof(path), "%s%.*s", root, (int)(eq - *files), *files);
+		snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
+		assert_int_equal(system(cmd), 0);
+		if (eq[1] == '@') {
+			assert_int_equal(symlink(eq + 2, path), 0);
+			continue;
+		}
+		FILE *f = fopen(path, "w");
+		assert_non_null(f);
+		fputs(eq + 1, f);
+		fclose(f);
+	}
+}
+
+static void untree(const char *root)
+{
+	char cmd[1100];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* OpenSearch's package (opensearch.conf, 262144) sorts after the distribution's
+ * 10-map-count.conf (1048576) and wins: it lowers the limit; each file's owner from
+ * dpkg's lists (a /lib path listed for a /usr/lib file, as on a merged /usr). The
+ * drop-in must sort after opensearch.conf. */
+static void opensearch_lowers(void **state)
+{
+	static const char *const files[] = {
+	    "/usr/lib/sysctl.d/10-map-count.conf=vm.max_map_count = 1048576\n",
+	    "/usr/lib/sysctl.d/opensearch.conf=# OpenSearch\nvm.max_map_count=262144\n",
+	    "/var/lib/dpkg/info/linux-sysctl-defaults.list=/.\n/lib/sysctl.d\n"
+	    "/lib/sysctl.d/10-map-count.conf\n",
+	    "/var/lib/dpkg/info/opensearch:amd64.list=/usr/lib/sysctl.d/opensearch.conf\n",
+	    NULL};
+	struct vs_sysctl_source s = {.value = 262144};
+	char root[300], path[300], after[300];
+
+	(void)state;
+	tree(root, sizeof(root), files);
+	vs_sysctld_resolve(root, "vm.max_map_count", &s);
+	assert_int_equal(s.nsources, 2);
+	assert_string_equal(s.sources[0].path, "/usr/lib/sysctl.d/10-map-count.conf");
+	assert_string_equal(s.sources[0].package, "linux-sysctl-defaults");
+	assert_string_equal(s.sources[1].path, "/usr/lib/sysctl.d/opensearch.conf");
+	assert_string_equal(s.sources[1].package, "opensearch");
+	assert_string_equal(s.source, "/usr/lib/sysctl.d/opensearch.conf");
+	assert_true(s.lowers);
+	assert_string_equal(s.lowered_from, "/usr/lib/sysctl.d/10-map-count.conf");
+	assert_int_equal(s.lowered_from_value, 1048576);
+	assert_true(s.running_matches);
+	vs_sysctld_dropin(&s, path, sizeof(path), after, sizeof(after));
+	assert_string_equal(path, "/etc/sysctl.d/zz-vmastress-max-map-count.conf");
+	assert_true(strcmp("zz-vmastress-max-map-count.conf", "opensearch.conf") > 0);
+	assert_string_equal(after, "/usr/lib/sysctl.d/opensearch.conf");
+	untree(root);
+}
+
+/* Steam-Headless: a script's /etc file pulls SteamOS's 2147483642 down to 524288; the
+ * running value no longer what the files set (a sysctl -w since boot). */
+static void steam_lowers(void **state)
+{
+	static const char *const files[] = {
+	    "/usr/lib/sysctl.d/99-steamos.conf=vm.max_map_count=2147483642\n",
+	    "/etc/sysctl.d/99-zz-steam-headless.conf=vm.max_map_count=524288\n", NULL};
+	struct vs_sysctl_source s = {.value = 65530};
+	char root[300], path[300], after[300];
+
+	(void)state;
+	tree(root, sizeof(root), files);
+	vs_sysctld_resolve(root, "vm.max_map_count", &s);
+	assert_int_equal(s.nsources, 2);
+	assert_string_equal(s.sources[0].path, "/usr/lib/sysctl.d/99-steamos.conf");
+	assert_string_equal(s.source, "/etc/sysctl.d/99-zz-steam-headless.conf");
+	assert_int_equal(s.source_value, 524288);
+	assert_true(s.lowers);
+	assert_int_equal(s.lowered_from_value, 2147483642L);
+	assert_false(s.running_matches);
+	assert_string_equal(s.sources[0].package, "");
+	vs_sysctld_dropin(&s, path, sizeof(path), after, sizeof(after));
+	assert_string_equal(path, "/etc/sysctl.d/zz-vmastress-max-map-count.conf");
+	untree(root);
+}
+
+/* An /etc file masks the /usr/lib file of its name: with a value (it alone applies:
+ * nothing lowered, 262144 is above the kernel's default), or as a link to /dev/null
+ * (nothing applies: the kernel's default). Ubuntu's 10-map-count.conf lives in /etc
+ * and belongs to a package. A raise (or sysctl -w) since boot: not matching. */
+static void masking_and_packages(void **state)
+{
+	static const char *const valued[] = {
+	    "/usr/lib/sysctl.d/10-map-count.conf=vm.max_map_count = 1048576\n",
+	    "/etc/sysctl.d/10-map-count.conf=vm.max_map_count = 262144\n",
+	    "/var/lib/dpkg/info/procps.list=/etc/sysctl.d/10-map-count.conf\n", NULL};
+	static const char *const nulled[] = {
+	    "/usr/lib/sysctl.d/10-map-count.conf=vm.max_map_count = 1048576\n",
+	    "/etc/sysctl.d/10-map-count.conf=@/dev/null", NULL};
+	struct vs_sysctl_source s = {.value = 262144};
+	char root[300], path[300], after[300];
+
+	(void)state;
+	tree(root, sizeof(root), valued);
+	vs_sysctld_resolve(root, "vm.max_map_count", &s);
+	assert_int_equal(s.nsources, 2);
+	assert_string_equal(s.sources[0].path, "/etc/sysctl.d/10-map-count.conf");
+	assert_false(s.sources[0].masked);
+	assert_string_equal(s.sources[0].package, "procps");
+	assert_string_equal(s.sources[1].path, "/usr/lib/sysctl.d/10-map-count.conf");
+	assert_true(s.sources[1].masked);
+	assert_string_equal(s.sources[1].masked_by, "/etc/sysctl.d/10-map-count.conf");
+	assert_string_equal(s.source, "/etc/sysctl.d/10-map-count.conf");
+	assert_false(s.lowers);
+	assert_true(s.running_matches);
+	vs_sysctld_dropin(&s, path, sizeof(path), after, sizeof(after));
+	assert_string_equal(path, "/etc/sysctl.d/60-vmastress-max-map-count.conf");
+	assert_string_equal(after, "/etc/sysctl.d/10-map-count.conf");
+	untree(root);
+
+	s.value = 131072;
+	tree(root, sizeof(root), nulled);
+	vs_sysctld_resolve(root, "vm.max_map_count", &s);
+	assert_int_equal(s.nsources, 1);
+	assert_true(s.sources[0].masked);
+	assert_string_equal(s.source, "");
+	assert_false(s.lowers);
+	assert_false(s.running_matches); /* 131072, not the kernel's 65530 */
+	untree(root);
+}
+
 static void unit_from_cgroup(void **state)
 {
 	char u[VS_WATCH_UNIT_MAX];
@@ -125,6 +263,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(last_file_by_name_wins),
 	    cmocka_unit_test(etc_hides_the_same_name),
+	    cmocka_unit_test(opensearch_lowers),
+	    cmocka_unit_test(steam_lowers),
+	    cmocka_unit_test(masking_and_packages),
 	    cmocka_unit_test(unit_from_cgroup),
 	    cmocka_unit_test(count_small_reads),
 	};

@@ -27,14 +27,21 @@ long vs_advice_next_step(long running)
 }
 
 /* The sysctl.d drop-in's text for limit. */
-void vs_advice_dropin(char *buf, size_t len, long limit, long peak, double headroom,
-		      double bytes_per_vma)
+void vs_advice_dropin(char *buf, size_t len, const char *path, const char *after, long limit,
+		      long peak, double headroom, double bytes_per_vma)
 {
+	char sorts[512] = "";
+
+	if (after && after[0])
+		snprintf(sorts, sizeof(sorts),
+			 "\n# Its name sorts after %.300s, which sets the limit now: systemd-sysctl "
+			 "applies the files in name order, the last wins.",
+			 after);
 	snprintf(buf, len,
-		 "# " VS_ADVICE_DROPIN " (vmastressctl advise): the highest peak seen, %ld "
-		 "VMAs, times %g. A process at this limit may pin %.0f MiB of kernel memory.\n"
+		 "# %s (vmastressctl advise): the highest peak seen, %ld "
+		 "VMAs, times %g. A process at this limit may pin %.0f MiB of kernel memory.%s\n"
 		 "vm.max_map_count = %ld\n",
-		 peak, headroom, (double)limit * bytes_per_vma / 1048576.0, limit);
+		 path, peak, headroom, (double)limit * bytes_per_vma / 1048576.0, sorts, limit);
 }
 
 /* The load test that confirms it: the peak's shape and demand under the limit,

@@ -49,3 +49,6 @@ void vs_render_workload_json(struct vs_textbuf *o, const struct vs_workload *w,
 void vs_render_forecast_row(struct vs_textbuf *o, const struct vs_watch_proc *p);
 void vs_render_soon_json(struct vs_textbuf *o, const struct vs_watch *w);
 void vs_render_soon_prom(struct vs_textbuf *o, const struct vs_watch *w);
+/* watch.sysctl's sources .. lowered_from; the lowering's metric. */
+void vs_render_origin_json(struct vs_textbuf *o, const struct vs_sysctl_source *src);
+void vs_render_origin_prom(struct vs_textbuf *o, const struct vs_sysctl_source *src);

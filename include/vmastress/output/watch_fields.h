@@ -35,6 +35,34 @@
 	  "The sysctl.d file whose line wins; null: none.")                                        \
 	X(sysctl_source_value, "watch.sysctl.source_value", gauge, "watch_sysctl_source_value",    \
 	  "vm.max_map_count as the sysctl.d file that wins sets it.")                              \
+	X(sysctl_sources, "watch.sysctl.sources", array, NULL,                                     \
+	  "Every sysctl.d file that sets vm.max_map_count, in the order systemd-sysctl applies "    \
+	  "them (masked ones too, where they would have been).")                                   \
+	X(src_path, "watch.sysctl.sources[].path", string, NULL, "The file.")                      \
+	X(src_value, "watch.sysctl.sources[].value", number, NULL,                                 \
+	  "What its last line sets; null: not a number.")                                          \
+	X(src_masked, "watch.sysctl.sources[].masked", bool, NULL,                                 \
+	  "A file of its name in a higher directory masks it: not applied.")                       \
+	X(src_masked_by, "watch.sysctl.sources[].masked_by", string, NULL,                         \
+	  "That file; null: not masked.")                                                          \
+	X(src_package, "watch.sysctl.sources[].package", string, NULL,                             \
+	  "The package that owns it (dpkg's lists, or rpm); null: none.")                          \
+	X(sysctl_more, "watch.sysctl.more_sources", number, NULL,                                  \
+	  "Files that set it beyond the 16 listed.")                                               \
+	X(sysctl_winner, "watch.sysctl.winner", string, NULL,                                      \
+	  "The file that sets the boot value (the last applied); null: none, the kernel's "        \
+	  "default.")                                                                              \
+	X(sysctl_running_matches, "watch.sysctl.running_matches", bool, NULL,                      \
+	  "The running value is the winner's (or the kernel's default): false after a sysctl -w " \
+	  "or a raise since boot.")                                                                \
+	X(sysctl_lowers, "watch.sysctl.lowers", gauge, "watch_sysctl_lowers",                      \
+	  "1 (true): the winning sysctl.d file sets less than an earlier file or the kernel's "    \
+	  "default (65530) set.")                                                                  \
+	X(lowered_from, "watch.sysctl.lowered_from", object, NULL,                                 \
+	  "The highest value it lowers, and who set it; null: it does not lower.")                 \
+	X(lowered_from_path, "watch.sysctl.lowered_from.path", string, NULL,                       \
+	  "The file; null: the kernel's default.")                                                 \
+	X(lowered_from_value, "watch.sysctl.lowered_from.value", number, NULL, "Its value.")       \
 	X(crossings_suppressed, "watch.crossings_suppressed", number, NULL,                        \
 	  "Threshold crossings not logged (at most 10 a scan).")                                   \
 	X(warn_within, "watch.warn_within_seconds", number, NULL,                                 \
@@ -159,6 +187,10 @@
 	  "climb measured.")                                                                       \
 	X(advice_bytes_per_vma, "advice.bytes_per_vma", number, NULL, "The kernel's, per VMA.")    \
 	X(dropin, "advice.dropin", string, NULL, "The sysctl.d drop-in to write.")                 \
+	X(dropin_path, "advice.dropin_path", string, NULL,                                         \
+	  "Where to write the drop-in: a name that sorts after every file that sets the limit.")  \
+	X(dropin_after, "advice.dropin_after", string, NULL,                                       \
+	  "The file it must sort after (the winner); null: none sets it.")                         \
 	X(confirm_command, "advice.confirm_command", string, NULL, "The load test that confirms.") \
 	X(advice_shape, "advice.shape", string, NULL, "The peak's shape, or the guess.")           \
 	X(shape_advice, "advice.shape_advice", string, NULL, "What that shape's programs can do.") \

@@ -16,9 +16,11 @@ long vs_advice_limit(long peak, double headroom, long running, bool allow_lower)
 /* The ladder's next value above running (the raise policy's step): 131072 above
  * 65530, then doubling, at most 2147483642. */
 long vs_advice_next_step(long running);
-/* The sysctl.d drop-in's text for limit. */
-void vs_advice_dropin(char *buf, size_t len, long limit, long peak, double headroom,
-		      double bytes_per_vma);
+/* The sysctl.d drop-in's text for limit, to be written at path (sysctld.h's
+ * vs_sysctld_dropin: it sorts after `after`, the file that sets the limit now; ""
+ * none). */
+void vs_advice_dropin(char *buf, size_t len, const char *path, const char *after, long limit,
+		      long peak, double headroom, double bytes_per_vma);
 /* The load test that confirms it: the peak's shape and demand under the limit,
  * emulated where the host's is higher; where it is lower the limit must be
  * raised first (the sysctl is host-wide: vmastress never lowers it, and raises it only
