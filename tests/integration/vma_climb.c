@@ -3,7 +3,9 @@
  * VMAs (one mapping, every other page re-protected; PER_SECOND 0: at once; the first
  * FROM of them at once, then PER_SECOND), retrying a
  * refused split for up to 3 s (the limit may be raised meanwhile), prints
- * "made N refused R" and holds them HOLD_SECONDS (default 600). Static: it runs in
+ * "made N refused R" and holds them HOLD_SECONDS (default 600). With
+ * VMA_CLIMB_FIRST_REFUSED=PATH, the realtime seconds of the first refused call are
+ * written to PATH. Static: it runs in
  * an image of its own. */
 #include <errno.h>
 #include <stdio.h>
@@ -38,9 +40,9 @@ int main(int argc, char **argv)
 	int climbing = 0;
 	for (size_t i = 1; made < target && i + 1 < pages;) {
 		if (rate > 0 && made >= from) {
-			double due = t0 + (double)(made - from) / rate;
-			if (due > now())
-				usleep((useconds_t)((due - now()) * 1e6));
+			double wait = t0 + (double)(made - from) / rate - now();
+			if (wait > 0) /* once: a second reading may be past it */
+				usleep((useconds_t)(wait * 1e6));
 		}
 		if (from && made >= from && !climbing) {
 			t0 = now(); /* the climb at PER_SECOND starts here */
@@ -56,7 +58,15 @@ int main(int argc, char **argv)
 			perror("mprotect");
 			return 1;
 		}
-		refused++;
+		if (!refused++ && getenv("VMA_CLIMB_FIRST_REFUSED")) {
+			struct timespec rt;
+			FILE *f = fopen(getenv("VMA_CLIMB_FIRST_REFUSED"), "w");
+			clock_gettime(CLOCK_REALTIME, &rt);
+			if (f) {
+				fprintf(f, "%.6f\n", (double)rt.tv_sec + (double)rt.tv_nsec / 1e9);
+				fclose(f);
+			}
+		}
 		if (!stuck)
 			stuck = now();
 		else if (now() - stuck > 3)

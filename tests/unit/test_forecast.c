@@ -20,17 +20,24 @@ static void decisions(void **state)
 		    vs_forecast_eta(10000, 65530, 1000) < 55.6);
 	assert_true(vs_forecast_eta(65530, 65530, 10) == 0);
 	assert_true(vs_forecast_eta(100, 65530, 0) < 0);
-	/* A rise below the noise is flat; a fall ends the climb whatever the long said. */
-	assert_true(vs_forecast_climb(65530, true, 0.5, 5, true, 3, 900) == 3);
+	/* A rise below the noise: the long window's pace when the short keeps it (a slow
+	 * leak), none after a burst long ago (a jitter now); a fall ends the climb whatever
+	 * the long said. */
+	assert_true(vs_forecast_climb(65530, true, 2.5, 5, true, 3, 900) == 3);
+	assert_true(vs_forecast_climb(65530, true, 0.5, 5, true, 3, 900) == 0);
+	assert_true(vs_forecast_climb(65530, true, 0, 0, true, 200, 60000) == 0);
 	assert_true(vs_forecast_climb(65530, true, 0.5, 5, true, 0.1, 30) == 0);
 	assert_true(vs_forecast_climb(65530, true, -2, -20, true, 3, 900) == 0);
 	assert_true(vs_forecast_climb(65530, true, 2000, 4000, true, 10, 900) == 2000);
 	/* One warning a climb: again only after it ended. */
-	assert_true(vs_forecast_should_warn(300, 600, &warned));
-	assert_false(vs_forecast_should_warn(200, 600, &warned));
-	assert_false(vs_forecast_should_warn(-1, 600, &warned));
-	assert_true(vs_forecast_should_warn(100, 600, &warned));
-	assert_false(vs_forecast_should_warn(100, 0, &warned));
+	assert_true(vs_forecast_should_warn(300, 600, false, &warned));
+	assert_false(vs_forecast_should_warn(200, 600, false, &warned));
+	assert_false(vs_forecast_should_warn(-1, 600, false, &warned)); /* a pause */
+	assert_false(vs_forecast_should_warn(150, 600, false, &warned));
+	assert_false(vs_forecast_should_warn(-1, 600, true, &warned)); /* ended */
+	assert_true(vs_forecast_should_warn(100, 600, false, &warned));
+	assert_false(vs_forecast_should_warn(100, 0, true, &warned));
+	assert_false(vs_forecast_should_warn(100, 0, false, &warned));
 }
 
 static struct vs_forecast f;
@@ -41,6 +48,7 @@ static void feed(double t, long pid, long vmas)
 	vs_forecast_sample(&f, pid, vmas);
 	vs_forecast_sample(&f, 2, 62250);		/* flat at 95 % */
 	vs_forecast_sample(&f, 3, (long)(30000 - 50 * t)); /* falling */
+	vs_forecast_sample(&f, 4, t < 2 ? 2000 + (long)(14000 * t) : 30000); /* a burst */
 	vs_forecast_end(&f, false);
 }
 
@@ -60,6 +68,8 @@ static void table(void **state)
 	assert_true(c->to_ceiling > c->to_limit);
 	assert_true(flat && flat->to_limit < 0);
 	assert_true(fall && fall->to_limit < 0 && fall->rate < 0);
+	const struct vs_forecast_proc *burst = vs_forecast_of(&f, 4);
+	assert_true(burst && burst->to_limit < 0 && !burst->warned); /* flat since */
 	const struct vs_forecast_proc *soon[4];
 	assert_int_equal(vs_forecast_soonest(&f, soon, 4), 1);
 	assert_ptr_equal(soon[0], c);

@@ -39,9 +39,12 @@ double vs_forecast_climb(long limit, bool have_s, double rate_s, long rise_s, bo
 
 	if (have_s && rise_s >= noise)
 		return rate_s;
-	if (have_s && rise_s < 0)
-		return 0; /* falling now, whatever it did before */
-	if (have_l && rise_l >= noise && rise_l >= limit / 100)
+	if (!have_s || rise_s <= 0)
+		return 0; /* flat or falling now, whatever it did before */
+	/* Rising, slower than the short window can tell from noise: the long window's
+	 * climb, when it rose a hundredth of the limit and the short one keeps its pace
+	 * (not a burst long ago, then a jitter). */
+	if (have_l && rise_l >= noise && rise_l >= limit / 100 && 4 * rate_s >= rate_l)
 		return rate_l;
 	return 0;
 }
@@ -55,13 +58,13 @@ double vs_forecast_eta(long v, long level, double rate)
 	return (double)(level - v) / rate;
 }
 
-bool vs_forecast_should_warn(double to_limit, unsigned warn_within, bool *warned)
+bool vs_forecast_should_warn(double to_limit, unsigned warn_within, bool ended, bool *warned)
 {
-	if (to_limit < 0 || to_limit > 2.0 * warn_within) {
+	if (ended || to_limit > 2.0 * warn_within) {
 		*warned = false; /* the climb ended, or slowed far: the next one is said again */
 		return false;
 	}
-	if (!warn_within || *warned || to_limit > warn_within)
+	if (to_limit < 0 || !warn_within || *warned || to_limit > warn_within)
 		return false;
 	*warned = true;
 	return true;
@@ -119,9 +122,14 @@ static void judge(struct vs_forecast *f, struct vs_forecast_proc *p)
 	double climb = vs_forecast_climb(f->limit, have_s, rate_s, rise_s, have_l, rate_l, rise_l);
 
 	p->rate = climb > 0 ? climb : have_s ? rate_s : 0;
+	if (climb > 0)
+		p->flat_since = 0;
+	else if (!p->flat_since)
+		p->flat_since = p->t;
+	bool ended = climb <= 0 && p->t - p->flat_since >= VS_FORECAST_SHORT_S;
 	p->to_limit = vs_forecast_eta(p->vmas, f->limit, climb);
 	p->to_ceiling = vs_forecast_eta(p->vmas, f->ceiling, climb);
-	if (vs_forecast_should_warn(p->to_limit, f->warn_within, &p->warned)) {
+	if (vs_forecast_should_warn(p->to_limit, f->warn_within, ended, &p->warned)) {
 		if (f->nwarn < VS_FORECAST_WARNS_MAX)
 			f->warn[f->nwarn++] = (unsigned)(p - f->p);
 		else

@@ -35,6 +35,7 @@ struct vs_forecast_proc {
 	double rate;	      /* VMAs a second: the climb the forecast uses, else the short window's */
 	double to_limit;      /* seconds until it reaches the limit; < 0: none (flat or falling) */
 	double to_ceiling;    /* and raise.ceiling (the limit when that is higher) */
+	double flat_since;    /* flat or falling since (monotonic seconds); 0: climbing */
 	bool warned;	      /* its warning said in this climb */
 };
 
@@ -46,17 +47,18 @@ bool vs_forecast_window_rate(const struct vs_forecast_ring *r, double t, long v,
 			     double *rate, long *rise);
 /* The rate to forecast with, from the short window's (rise_s in its span) and the
  * long one's: the short when it rose more than noise (vs_forecast_noise), else the
- * long one's when the short is not falling and the long rose a hundredth of the limit;
- * <= 0: flat or falling, no forecast. */
+ * long one's when the short still rises at a quarter of its pace or more and the long
+ * rose a hundredth of the limit (a slow leak, not a burst long ago); <= 0: flat or
+ * falling, no forecast. */
 long vs_forecast_noise(long limit);
 double vs_forecast_climb(long limit, bool have_s, double rate_s, long rise_s, bool have_l,
 			 double rate_l, long rise_l);
 /* Seconds from v to level at rate; -1 when rate <= 0; 0 at or above it. */
 double vs_forecast_eta(long v, long level, double rate);
 /* Whether to warn now (once a climb): the time left is within warn_within (0: never).
- * *warned is set; it is cleared once the climb ends or the time left grows past
- * twice warn_within. */
-bool vs_forecast_should_warn(double to_limit, unsigned warn_within, bool *warned);
+ * *warned is set; it is cleared once the climb ended (ended: flat or falling for the
+ * short window) or the time left grew past twice warn_within. */
+bool vs_forecast_should_warn(double to_limit, unsigned warn_within, bool ended, bool *warned);
 
 struct vs_forecast {
 	long limit, ceiling;
