@@ -61,8 +61,8 @@ struct advice {
 	int code;
 	char unit[VS_CTL_UNIT_WIDTH + 1], comm[40], shape[16], src[300], dropin[800], confirm[300];
 	char dropin_path[300], dropin_after[300];
-	double rate, lasts;	 /* the peak's climb, VMAs a second, and the advice's time; NAN */
-	json_object *sysctl;	 /* "watch.sysctl": where the limit comes from; NULL: none */
+	double rate, lasts;  /* the peak's climb, VMAs a second, and the advice's time; NAN */
+	json_object *sysctl; /* "watch.sysctl": where the limit comes from; NULL: none */
 	char shape_advice[300];
 	char raise_refused[300]; /* the raise policy's last refused step; "-" none */
 	json_object *workloads;	 /* each workload's peak ("advice.workloads"); NULL: none */
@@ -140,9 +140,10 @@ static void origin_text(const struct advice *v)
 	}
 	json_object *m = vs_ctl_at(v->sysctl, "running_matches");
 	if (m && !json_object_get_boolean(m))
-		printf("Running:     %ld is not what the files set at boot (%s): a sysctl -w or the "
-		       "raise policy since; it is lost at the next boot\n",
-		       v->limit, strcmp(winner, "-") ? winner : "the kernel's default 65530");
+		printf(
+		    "Running:     %ld is not what the files set at boot (%s): a sysctl -w or the "
+		    "raise policy since; it is lost at the next boot\n",
+		    v->limit, strcmp(winner, "-") ? winner : "the kernel's default 65530");
 }
 
 static void advise_text(const struct advice *v)

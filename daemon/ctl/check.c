@@ -202,6 +202,56 @@ static unsigned caught_within(json_object *s, double window, json_object **newes
 	return k;
 }
 
+/* The watch's state line, when no call was refused: the soonest (named first when it
+ * is within --within), the nearest, a lowering sysctl.d file, and the perfdata. */
+static void watch_line(json_object *s, const char *state, json_object *top, double fill,
+		       double vmas, double limit, json_object *soon, double eta, bool near_eta,
+		       bool lowered, const char *refused, bool not_raised, double warning,
+		       double critical, double within)
+{
+	char comm[40];
+	char left[24], u[VS_CTL_UNIT_WIDTH + 1];
+	if (near_eta)
+		printf("VMASTRESS %s - %s (pid %.0f, %s) reaches the limit in %s at %.0f VMAs a "
+		       "second (%.0f of %.0f now); ",
+		       state, vs_ctl_text(soon, "comm", comm, sizeof(comm)),
+		       vs_ctl_num(soon, "pid"), vs_ctl_workload(soon, u, sizeof(u)),
+		       vs_ctl_duration(eta, left, sizeof(left)), vs_ctl_num(soon, "rate_per_s"),
+		       vs_ctl_num(soon, "map_count"), limit);
+	else
+		printf("VMASTRESS %s - ", state);
+	if (top)
+		printf("most VMAs: %s (pid %.0f) %.0f of %.0f (%.1f%%)",
+		       vs_ctl_text(top, "comm", comm, sizeof(comm)), vs_ctl_num(top, "pid"), vmas,
+		       limit, 100 * fill);
+	else
+		printf("no process counted");
+	if (soon && !near_eta)
+		printf(", soonest at the limit: %s (pid %.0f) in %s",
+		       vs_ctl_text(soon, "comm", comm, sizeof(comm)), vs_ctl_num(soon, "pid"),
+		       vs_ctl_duration(eta, left, sizeof(left)));
+	if (lowered) {
+		char winner[300], from[300];
+		printf(", the limit is lowered: %s sets %.0f, below %.0f set by %s",
+		       vs_ctl_text(s, "watch.sysctl.winner", winner, sizeof(winner)),
+		       vs_ctl_num(s, "watch.sysctl.source_value"),
+		       vs_ctl_num(s, "watch.sysctl.lowered_from.value"),
+		       vs_ctl_text(s, "watch.sysctl.lowered_from.path", from, sizeof(from)));
+	}
+	if (not_raised)
+		printf(", not raised: %s", refused);
+	printf(", %.0f at or above 80 %%, %.0f at or above 95 %% | max_fill=%.4f;%g;%g;0;1 "
+	       "max_vmas=%.0f;;;0;%.0f above_50=%.0f above_80=%.0f above_95=%.0f processes=%.0f "
+	       "vmas=%.0f",
+	       vs_ctl_num(s, "watch.above.80"), vs_ctl_num(s, "watch.above.95"), fill, warning,
+	       critical, vmas, limit, vs_ctl_num(s, "watch.above.50"),
+	       vs_ctl_num(s, "watch.above.80"), vs_ctl_num(s, "watch.above.95"),
+	       vs_ctl_num(s, "watch.processes"), vs_ctl_num(s, "watch.vmas"));
+	if (!isnan(eta))
+		printf(" seconds_to_limit=%.1fs;;%g;0", eta, within >= 0 ? within : 0);
+	printf("\n");
+}
+
 /* The climbing process soonest at the limit (watch.soon's first), or NULL. */
 static json_object *soonest(json_object *s)
 {
@@ -215,7 +265,7 @@ static json_object *soonest(json_object *s)
 int vs_ctl_check_watch(double warning, double critical, double window, double within)
 {
 	static const char *const names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
-	char err[512], comm[40];
+	char err[512];
 	json_object *s;
 
 	if (vs_ctl_fetch_watch(&s, err, sizeof(err))) {
@@ -266,46 +316,8 @@ int vs_ctl_check_watch(double warning, double critical, double window, double wi
 		return CHECK_CRITICAL;
 	}
 
-	char left[24], u[VS_CTL_UNIT_WIDTH + 1];
-	if (near_eta)
-		printf("VMASTRESS %s - %s (pid %.0f, %s) reaches the limit in %s at %.0f VMAs a "
-		       "second (%.0f of %.0f now); ",
-		       names[state], vs_ctl_text(soon, "comm", comm, sizeof(comm)),
-		       vs_ctl_num(soon, "pid"), vs_ctl_workload(soon, u, sizeof(u)),
-		       vs_ctl_duration(eta, left, sizeof(left)), vs_ctl_num(soon, "rate_per_s"),
-		       vs_ctl_num(soon, "map_count"), limit);
-	else
-		printf("VMASTRESS %s - ", names[state]);
-	if (top)
-		printf("most VMAs: %s (pid %.0f) %.0f of %.0f (%.1f%%)",
-		       vs_ctl_text(top, "comm", comm, sizeof(comm)), vs_ctl_num(top, "pid"), vmas,
-		       limit, 100 * fill);
-	else
-		printf("no process counted");
-	if (soon && !near_eta)
-		printf(", soonest at the limit: %s (pid %.0f) in %s",
-		       vs_ctl_text(soon, "comm", comm, sizeof(comm)), vs_ctl_num(soon, "pid"),
-		       vs_ctl_duration(eta, left, sizeof(left)));
-	if (lowered) {
-		char winner[300], from[300];
-		printf(", the limit is lowered: %s sets %.0f, below %.0f set by %s",
-		       vs_ctl_text(s, "watch.sysctl.winner", winner, sizeof(winner)),
-		       vs_ctl_num(s, "watch.sysctl.source_value"),
-		       vs_ctl_num(s, "watch.sysctl.lowered_from.value"),
-		       vs_ctl_text(s, "watch.sysctl.lowered_from.path", from, sizeof(from)));
-	}
-	if (not_raised)
-		printf(", not raised: %s", refused);
-	printf(", %.0f at or above 80 %%, %.0f at or above 95 %% | max_fill=%.4f;%g;%g;0;1 "
-	       "max_vmas=%.0f;;;0;%.0f above_50=%.0f above_80=%.0f above_95=%.0f processes=%.0f "
-	       "vmas=%.0f",
-	       vs_ctl_num(s, "watch.above.80"), vs_ctl_num(s, "watch.above.95"), fill, warning,
-	       critical, vmas, limit, vs_ctl_num(s, "watch.above.50"),
-	       vs_ctl_num(s, "watch.above.80"), vs_ctl_num(s, "watch.above.95"),
-	       vs_ctl_num(s, "watch.processes"), vs_ctl_num(s, "watch.vmas"));
-	if (!isnan(eta))
-		printf(" seconds_to_limit=%.1fs;;%g;0", eta, within >= 0 ? within : 0);
-	printf("\n");
+	watch_line(s, names[state], top, fill, vmas, limit, soon, eta, near_eta, lowered, refused,
+		   not_raised, warning, critical, within);
 	json_object_put(s);
 	return state;
 }

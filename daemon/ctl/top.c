@@ -102,9 +102,9 @@ void vs_ctl_print_top(json_object *s)
 		if (isfinite(rows[i].eta))
 			vs_ctl_duration(rows[i].eta, eta, sizeof(eta));
 		printf("%8.0f  %-16s %-*s %10.0f %7.1f %10.0f %8s %9s%s\n", vs_ctl_num(p, "pid"),
-		       comm, VS_CTL_UNIT_WIDTH, unit, vs_ctl_map_count(p), 100 * vs_ctl_num(p, "fill"),
-		       isnan(peak) ? vs_ctl_map_count(p) : peak, rate, eta,
-		       json_object_get_boolean(vs_ctl_at(p, "load")) ? "  load test" : "");
+		       comm, VS_CTL_UNIT_WIDTH, unit, vs_ctl_map_count(p),
+		       100 * vs_ctl_num(p, "fill"), isnan(peak) ? vs_ctl_map_count(p) : peak, rate,
+		       eta, json_object_get_boolean(vs_ctl_at(p, "load")) ? "  load test" : "");
 	}
 }
 

@@ -15,8 +15,6 @@
 /* A row of the watch's table (watch/fields.h). */
 #define F(id) (&vs_watch_fields[VS_WF_##id])
 
-const struct vs_field vs_watch_fields[VS_WF_COUNT] = {VS_WATCH_FIELDS(VS_FIELD_ROW)};
-
 static double fill(long vmas, long limit)
 {
 	return limit > 0 ? (double)vmas / (double)limit : 0;
@@ -44,26 +42,6 @@ static const char *catch_mode(const struct vs_watch_view *v)
 	return vs_catch_every_exit(c) && v->catch_mode ? v->catch_mode : "always";
 }
 
-void vs_render_workload_json(struct vs_textbuf *o, const struct vs_workload *w,
-			  const struct vs_field *obj, const struct vs_field *kind,
-			  const struct vs_field *name, const struct vs_field *named,
-			  const struct vs_field *why)
-{
-	vs_field_key(o, obj);
-	vs_textbuf_put(o, "{");
-	vs_field_key(o, kind);
-	vs_textbuf_put(o, "\"%s\"", vs_workload_kind_name(w->kind));
-	vs_field_key(o, name);
-	vs_textbuf_json_string(o, w->name);
-	if (named) {
-		vs_field_key(o, named);
-		vs_textbuf_put(o, "%s", w->named ? "true" : "false");
-	}
-	if (why && !w->named)
-		vs_field_string(o, why, w->why);
-	vs_textbuf_put(o, "}");
-}
-
 static void recent_json(struct vs_textbuf *o, const struct vs_watch_catch *c)
 {
 	OPEN(o, recent, "[");
@@ -78,7 +56,7 @@ static void recent_json(struct vs_textbuf *o, const struct vs_watch_catch *c)
 		TEXT(o, recent_comm, x->comm);
 		TEXT(o, recent_unit, x->unit);
 		vs_render_workload_json(o, &x->workload, F(recent_workload), F(recent_wl_kind),
-			      F(recent_wl_name), F(recent_wl_named), F(recent_wl_why));
+					F(recent_wl_name), F(recent_wl_named), F(recent_wl_why));
 		NUM(o, recent_call, "\"%s\"", vs_catch_call_name(x->call));
 		NUM(o, recent_errno, "\"%s\"", vs_errno_name(x->err));
 		NUM(o, recent_map_count, "%ld", x->map_count);
@@ -180,7 +158,8 @@ static void peak_json(struct vs_textbuf *o, const struct vs_peak *top)
 	TEXT(o, peak_unit, top->unit);
 	struct vs_workload wl;
 	vs_render_peak_workload(top, &wl);
-	vs_render_workload_json(o, &wl, F(peak_workload), F(peak_wl_kind), F(peak_wl_name), NULL, NULL);
+	vs_render_workload_json(o, &wl, F(peak_workload), F(peak_wl_kind), F(peak_wl_name), NULL,
+				NULL);
 	TEXT(o, peak_comm, top->comm);
 	NUM(o, peak_pid, "%ld", top->pid);
 	NUM(o, peak_at, "%.3f", top->at);
@@ -203,8 +182,7 @@ static void advice_json(struct vs_textbuf *o, const struct vs_watch_view *v)
 	const struct vs_peak *top = v->peaks ? vs_peaks_top(v->peaks) : NULL;
 	long limit = w->sysctl.value, peak = top ? top->vmas : 0;
 	uint64_t hits = 0;
-	char dropin[600], confirm[300], dropin_path[VS_SYSCTL_PATH_MAX],
-	    after[VS_SYSCTL_PATH_MAX];
+	char dropin[600], confirm[300], dropin_path[VS_SYSCTL_PATH_MAX], after[VS_SYSCTL_PATH_MAX];
 
 	for (unsigned i = 0; v->peaks && i < v->peaks->n; i++)
 		hits += v->peaks->e[i].hits;
@@ -255,8 +233,8 @@ static void top_json(struct vs_textbuf *o, const struct vs_watch *w)
 		NUM(o, top_pid, "%ld", p->pid);
 		TEXT(o, top_comm, p->comm);
 		TEXT(o, top_unit, p->unit);
-		vs_render_workload_json(o, &p->workload, F(top_workload), F(top_wl_kind), F(top_wl_name),
-			      F(top_wl_named), F(top_wl_why));
+		vs_render_workload_json(o, &p->workload, F(top_workload), F(top_wl_kind),
+					F(top_wl_name), F(top_wl_named), F(top_wl_why));
 		NUM(o, top_map_count, "%ld", p->vmas);
 		NUM(o, top_vmas, "%ld", p->vmas);
 		NUM(o, top_fill, "%.6f", fill(p->vmas, w->limit));

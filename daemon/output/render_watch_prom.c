@@ -218,8 +218,7 @@ static void prom_catch(struct vs_textbuf *o, const struct vs_watch_view *v)
 	vs_field_head(o, F(backend));
 	vs_field_metric(o, F(backend));
 	vs_textbuf_put(o, "{backend=\"%s\"} 1\n", c->bpf ? "bpf" : "proc");
-	prom_one(o, F(catch_attached), " %.0f\n",
-		 c->catch && vs_catch_hooked(c->catch) ? 1 : 0);
+	prom_one(o, F(catch_attached), " %.0f\n", c->catch && vs_catch_hooked(c->catch) ? 1 : 0);
 	if (!c->bpf)
 		return;
 	prom_hits(o, c);

@@ -46,7 +46,7 @@ struct watch_loop {
 	const struct vs_watch_concern *concerns[VS_WATCH_CONCERNS_MAX];
 	struct vs_watch_concern concern[VS_WATCH_CONCERNS_MAX];
 	unsigned nconcerns;
-	int hook_err_said;		 /* the hook's error last logged */
+	int hook_err_said; /* the hook's error last logged */
 };
 
 static double monotonic(void)
@@ -323,10 +323,8 @@ static int start_loop(struct watch_loop *l)
  * through its owner. */
 static int start_concerns(struct watch_loop *l)
 {
-	struct vs_watch_house h = {.ev = l->ev,
-				   .channel = &l->backend.channel,
-				   .limit = &l->limit,
-				   .cfg = &l->cfg};
+	struct vs_watch_house h = {
+	    .ev = l->ev, .channel = &l->backend.channel, .limit = &l->limit, .cfg = &l->cfg};
 	int r;
 
 	vs_raiser_concern(&l->raiser, &l->concern[l->nconcerns++]);

@@ -113,7 +113,7 @@ enum vs_key_type { VS_KEY_UINT, VS_KEY_SEED, VS_KEY_FILL, VS_KEY_STRING };
 	  "watch mode: recent caught failures kept for `vmastressctl events`")                     \
 	X(watch_workloads, "watch.workloads", UINT, 1, VS_WATCH_TOP_KEEP, 16, 0, NULL,             \
 	  "watch mode: workloads labelled in the metrics by peak; the rest summed as other")       \
-	X(watch_warn_within, "watch.warn_within", UINT, 0, VS_INTERVAL_MAX_S, 600, 0, NULL,       \
+	X(watch_warn_within, "watch.warn_within", UINT, 0, VS_INTERVAL_MAX_S, 600, 0, NULL,        \
 	  "watch mode: a journal entry when a process's time to the limit, at its climb, first "   \
 	  "falls within this many seconds (once a climb); 0 = off")                                \
 	X(raise_enabled, "raise.enabled", UINT, 0, 1, 0, 0, NULL,                                  \
@@ -132,7 +132,7 @@ enum vs_key_type { VS_KEY_UINT, VS_KEY_SEED, VS_KEY_FILL, VS_KEY_STRING };
 	X(raise_restore_on_stop, "raise.restore_on_stop", UINT, 0, 1, 0, 0, NULL,                  \
 	  "watch mode: on stop, put back the limit found at start (if no process holds more)")     \
 	X(raise_for, "raise.for", STRING, 0, 256, "*", VS_KEY_LIST, NULL,                          \
-	  "watch mode: the workloads the policy raises for, shell globs on a workload's name "    \
+	  "watch mode: the workloads the policy raises for, shell globs on a workload's name "     \
 	  "(podman:es-data-0, elasticsearch.service) or kind:name (container:es-*, "               \
 	  "pod:search/es-*), a list or space-separated; \"*\": any")                               \
 	X(log_summary_interval, "log.summary_interval", UINT, 0, VS_INTERVAL_MAX_S, 60, 0, NULL,   \

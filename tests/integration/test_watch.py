@@ -153,8 +153,8 @@ try:
         lines = p.stdout.splitlines()
         h.check(p.returncode == 0 and lines[1].startswith("backend: ") and
                 lines[2].split()[:2] == ["PID", "COMM"] and
-                lines[3].split()[0] == str(full.pid) and lines[3].split()[-2] == "100.0" and
-                lines[3].split()[-1] == str(limit),
+                lines[3].split()[0] == str(full.pid) and lines[3].split()[-4] == "100.0" and
+                lines[3].split()[-3] == str(limit),
                 "vmastressctl top: the backend, the helper at the limit first, 100.0 %%, its "
                 "peak:\n%s" % p.stdout)
         h.check(re.search(r"scan [0-9.]+ s, [0-9.]+ s ago \(every 1 s\)", lines[0]),

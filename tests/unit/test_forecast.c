@@ -46,8 +46,8 @@ static void feed(double t, long pid, long vmas)
 {
 	vs_forecast_begin(&f, 65530, 1048576, 600, t);
 	vs_forecast_sample(&f, pid, vmas);
-	vs_forecast_sample(&f, 2, 62250);		/* flat at 95 % */
-	vs_forecast_sample(&f, 3, (long)(30000 - 50 * t)); /* falling */
+	vs_forecast_sample(&f, 2, 62250);				     /* flat at 95 % */
+	vs_forecast_sample(&f, 3, (long)(30000 - 50 * t));		     /* falling */
 	vs_forecast_sample(&f, 4, t < 2 ? 2000 + (long)(14000 * t) : 30000); /* a burst */
 	vs_forecast_end(&f, false);
 }

@@ -94,8 +94,7 @@ static void opensearch_lowers(void **state)
 	    "/usr/lib/sysctl.d/opensearch.conf=# OpenSearch\nvm.max_map_count=262144\n",
 	    "/var/lib/dpkg/info/linux-sysctl-defaults.list=/.\n/lib/sysctl.d\n"
 	    "/lib/sysctl.d/10-map-count.conf\n",
-	    "/var/lib/dpkg/info/opensearch:amd64.list=/usr/lib/sysctl.d/opensearch.conf\n",
-	    NULL};
+	    "/var/lib/dpkg/info/opensearch:amd64.list=/usr/lib/sysctl.d/opensearch.conf\n", NULL};
 	struct vs_sysctl_source s = {.value = 262144};
 	char root[300], path[300], after[300];
 
@@ -261,12 +260,9 @@ static void count_small_reads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(last_file_by_name_wins),
-	    cmocka_unit_test(etc_hides_the_same_name),
-	    cmocka_unit_test(opensearch_lowers),
-	    cmocka_unit_test(steam_lowers),
-	    cmocka_unit_test(masking_and_packages),
-	    cmocka_unit_test(unit_from_cgroup),
+	    cmocka_unit_test(last_file_by_name_wins), cmocka_unit_test(etc_hides_the_same_name),
+	    cmocka_unit_test(opensearch_lowers),      cmocka_unit_test(steam_lowers),
+	    cmocka_unit_test(masking_and_packages),   cmocka_unit_test(unit_from_cgroup),
 	    cmocka_unit_test(count_small_reads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

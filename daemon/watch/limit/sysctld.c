@@ -180,8 +180,8 @@ static void owner_rpm(struct vs_sysctl_file *file)
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, fd[1], STDOUT_FILENO);
 	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-	char *argv[] = {(char *)rpm, (char *)"-qf", (char *)"--qf", (char *)"%{NAME}",
-			file->path, NULL};
+	char *argv[] = {(char *)rpm,	   (char *)"-qf", (char *)"--qf",
+			(char *)"%{NAME}", file->path,	  NULL};
 	int r = posix_spawn(&pid, rpm, &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(fd[1]);
@@ -269,18 +269,13 @@ static bool same_dir_as_earlier(const char *root, unsigned d)
 	return false;
 }
 
-void vs_sysctld_resolve(const char *root, const char *key, struct vs_sysctl_source *out)
+/* Every *.conf of the directories under root into files, each with the directory of
+ * the file of its name that masks it (its own when none does): their number. */
+static unsigned list_files(const char *root, struct conf *files)
 {
-	static struct conf files[FILES_MAX];
 	unsigned n = 0;
 	char path[1024];
 
-	out->source[0] = 0;
-	out->source_value = -1;
-	out->nsources = out->more = 0;
-	out->lowers = false;
-	out->lowered_from[0] = 0;
-	out->lowered_from_value = -1;
 	for (unsigned d = 0; d < NDIRS; d++) {
 		snprintf(path, sizeof(path), "%.500s%s", root, dirs[d]);
 		DIR *dir = opendir(path);
@@ -308,6 +303,21 @@ void vs_sysctld_resolve(const char *root, const char *key, struct vs_sysctl_sour
 		}
 		closedir(dir);
 	}
+	return n;
+}
+
+void vs_sysctld_resolve(const char *root, const char *key, struct vs_sysctl_source *out)
+{
+	static struct conf files[FILES_MAX];
+	unsigned n = list_files(root, files);
+	char path[1024];
+
+	out->source[0] = 0;
+	out->source_value = -1;
+	out->nsources = out->more = 0;
+	out->lowers = false;
+	out->lowered_from[0] = 0;
+	out->lowered_from_value = -1;
 	qsort(files, n, sizeof(files[0]), by_name);
 	long highest = VS_SYSCTL_DEFAULT; /* before the winner: the kernel's, then each file's */
 	char highest_by[VS_SYSCTL_PATH_MAX] = "";

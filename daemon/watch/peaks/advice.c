@@ -33,10 +33,11 @@ void vs_advice_dropin(char *buf, size_t len, const char *path, const char *after
 	char sorts[512] = "";
 
 	if (after && after[0])
-		snprintf(sorts, sizeof(sorts),
-			 "\n# Its name sorts after %.300s, which sets the limit now: systemd-sysctl "
-			 "applies the files in name order, the last wins.",
-			 after);
+		snprintf(
+		    sorts, sizeof(sorts),
+		    "\n# Its name sorts after %.300s, which sets the limit now: systemd-sysctl "
+		    "applies the files in name order, the last wins.",
+		    after);
 	snprintf(buf, len,
 		 "# %s (vmastressctl advise): the highest peak seen, %ld "
 		 "VMAs, times %g. A process at this limit may pin %.0f MiB of kernel memory.%s\n"

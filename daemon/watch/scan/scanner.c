@@ -19,19 +19,19 @@ struct vs_watch_scanner {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t asked;
-	int done_fd;		/* eventfd: a finished scan waits */
-	bool requested, stop;	/* under lock */
-	bool names_now;		/* under lock: the names to be read again at once */
-	bool finished;		/* under lock: `done` holds a scan not yet taken */
-	bool refreshed;		/* under lock: `done`'s forecast refreshed by a tick */
-	unsigned warn_within;	/* under lock: watch.warn_within */
-	long ceiling;		/* under lock: raise.ceiling */
-	unsigned top_n;		/* under lock: the one asked for */
-	bool near;		/* under lock: watch.catch = "near" */
-	double catch_from;	/* under lock: watch.catch_from */
-	double near_at;		/* the thread's: when a process was last near, monotonic s */
-	struct vs_scan work;	/* the thread's own */
-	struct vs_watch done;	/* under lock: the last finished scan */
+	int done_fd;		      /* eventfd: a finished scan waits */
+	bool requested, stop;	      /* under lock */
+	bool names_now;		      /* under lock: the names to be read again at once */
+	bool finished;		      /* under lock: `done` holds a scan not yet taken */
+	bool refreshed;		      /* under lock: `done`'s forecast refreshed by a tick */
+	unsigned warn_within;	      /* under lock: watch.warn_within */
+	long ceiling;		      /* under lock: raise.ceiling */
+	unsigned top_n;		      /* under lock: the one asked for */
+	bool near;		      /* under lock: watch.catch = "near" */
+	double catch_from;	      /* under lock: watch.catch_from */
+	double near_at;		      /* the thread's: when a process was last near, monotonic s */
+	struct vs_scan work;	      /* the thread's own */
+	struct vs_watch done;	      /* under lock: the last finished scan */
 	struct vs_watch_limit *limit; /* the limit's owner: the scan reads it there */
 };
 
@@ -218,7 +218,8 @@ static void *run(void *arg)
 				pthread_mutex_lock(&s->lock);
 				continue;
 			}
-			bool nearing = s->near && s->work.catch && vs_catch_every_exit(s->work.catch);
+			bool nearing =
+			    s->near && s->work.catch && vs_catch_every_exit(s->work.catch);
 			bool ticking = s->work.catch != NULL; /* the forecast's counts */
 			if (!nearing && !ticking && !s->work.names) {
 				pthread_cond_wait(&s->asked, &s->lock);
@@ -229,10 +230,12 @@ static void *run(void *arg)
 			 * The workloads' names are looked at as often: a container started
 			 * since the last scan is named before its first mark. The forecast
 			 * counts every VS_FORECAST_TICK_MS at most. */
-			long check_ms = !nearing			   ? VS_WATCH_NAMES_CHECK_MS
-					: vs_catch_hooked(s->work.catch) ? VS_WATCH_NEAR_HOOKED_CHECK_MS
-									   : VS_WATCH_NEAR_CHECK_MS;
-			if ((nearing || ticking) && s->work.names && check_ms > VS_WATCH_NAMES_CHECK_MS)
+			long check_ms = !nearing ? VS_WATCH_NAMES_CHECK_MS
+					: vs_catch_hooked(s->work.catch)
+					    ? VS_WATCH_NEAR_HOOKED_CHECK_MS
+					    : VS_WATCH_NEAR_CHECK_MS;
+			if ((nearing || ticking) && s->work.names &&
+			    check_ms > VS_WATCH_NAMES_CHECK_MS)
 				check_ms = VS_WATCH_NAMES_CHECK_MS;
 			if (ticking && check_ms > VS_FORECAST_TICK_MS)
 				check_ms = VS_FORECAST_TICK_MS;

@@ -60,8 +60,7 @@ void vs_scan_foresee_end(struct vs_scan *s, bool partial)
 		w->top[i].to_limit = p ? p->to_limit : -1;
 		w->top[i].to_ceiling = p ? p->to_ceiling : -1;
 	}
-	unsigned n = vs_forecast_soonest(&s->forecast, soonest, w->top_n),
-		 was = w->nsoon;
+	unsigned n = vs_forecast_soonest(&s->forecast, soonest, w->top_n), was = w->nsoon;
 	w->nsoon = 0;
 	for (unsigned i = 0; i < n; i++) {
 		struct vs_watch_soon *o = &w->soon[w->nsoon];

@@ -48,7 +48,7 @@ struct vs_fields {
 #define VS_FIELDS_NONE                                                                             \
 	{                                                                                          \
 		.worker = -1, .map_count = -1, .max_map_count = -1, .leaked_bytes = -1, .pid = -1, \
-		.from = -1, .to = -1, .reaction_us = -1, .seconds_to_limit = -1, .rate_per_s = -1   \
+		.from = -1, .to = -1, .reaction_us = -1, .seconds_to_limit = -1, .rate_per_s = -1  \
 	}
 
 /* Look for journald's socket and whether stderr already goes to it; entries

@@ -13,10 +13,10 @@ struct vs_watch_view {
 	double start_time_seconds; /* since the epoch */
 	unsigned interval;	   /* watch.interval, seconds */
 	const struct vs_output_state *textfile;
-	const struct vs_peaks *peaks; /* NULL: none kept */
-	double now;		      /* realtime seconds */
-	const char *catch_mode;	      /* watch.catch: "near" or "always" */
-	unsigned workloads;	      /* watch.workloads: labelled in the metrics */
+	const struct vs_peaks *peaks;	     /* NULL: none kept */
+	double now;			     /* realtime seconds */
+	const char *catch_mode;		     /* watch.catch: "near" or "always" */
+	unsigned workloads;		     /* watch.workloads: labelled in the metrics */
 	const struct vs_watch_catch *caught; /* the catch's state */
 	/* The concerns (the raise policy): their fields and metrics in their place. */
 	const struct vs_watch_concern *const *concerns;

@@ -25,9 +25,9 @@
 	X(map_count, "watch.map_count", gauge, "watch_vmas",                                       \
 	  "VMAs of every process counted, in all.")                                                \
 	X(vmas, "watch.vmas", number, NULL, "map_count's old name, served for this release.")      \
-	X(skipped, "watch.skipped", gauge, "watch_skipped",                                       \
+	X(skipped, "watch.skipped", gauge, "watch_skipped",                                        \
 	  "Processes the last scan could not count, by reason.")                                   \
-	X(above, "watch.above", gauge, "watch_processes_above",                                   \
+	X(above, "watch.above", gauge, "watch_processes_above",                                    \
 	  "Processes at or above a threshold (percent) of vm.max_map_count.")                      \
 	X(sysctl, "watch.sysctl", object, NULL, "Where vm.max_map_count comes from.")              \
 	X(sysctl_value, "watch.sysctl.value", number, NULL, "The running value.")                  \
@@ -36,7 +36,7 @@
 	X(sysctl_source_value, "watch.sysctl.source_value", gauge, "watch_sysctl_source_value",    \
 	  "vm.max_map_count as the sysctl.d file that wins sets it.")                              \
 	X(sysctl_sources, "watch.sysctl.sources", array, NULL,                                     \
-	  "Every sysctl.d file that sets vm.max_map_count, in the order systemd-sysctl applies "    \
+	  "Every sysctl.d file that sets vm.max_map_count, in the order systemd-sysctl applies "   \
 	  "them (masked ones too, where they would have been).")                                   \
 	X(src_path, "watch.sysctl.sources[].path", string, NULL, "The file.")                      \
 	X(src_value, "watch.sysctl.sources[].value", number, NULL,                                 \
@@ -53,7 +53,7 @@
 	  "The file that sets the boot value (the last applied); null: none, the kernel's "        \
 	  "default.")                                                                              \
 	X(sysctl_running_matches, "watch.sysctl.running_matches", bool, NULL,                      \
-	  "The running value is the winner's (or the kernel's default): false after a sysctl -w " \
+	  "The running value is the winner's (or the kernel's default): false after a sysctl -w "  \
 	  "or a raise since boot.")                                                                \
 	X(sysctl_lowers, "watch.sysctl.lowers", gauge, "watch_sysctl_lowers",                      \
 	  "1 (true): the winning sysctl.d file sets less than an earlier file or the kernel's "    \
@@ -65,7 +65,7 @@
 	X(lowered_from_value, "watch.sysctl.lowered_from.value", number, NULL, "Its value.")       \
 	X(crossings_suppressed, "watch.crossings_suppressed", number, NULL,                        \
 	  "Threshold crossings not logged (at most 10 a scan).")                                   \
-	X(warn_within, "watch.warn_within_seconds", number, NULL,                                 \
+	X(warn_within, "watch.warn_within_seconds", number, NULL,                                  \
 	  "watch.warn_within: a journal entry when a process's time to the limit falls within.")   \
 	X(foreseen_at, "watch.foreseen_at", number, NULL,                                          \
 	  "When the forecast last counted (between scans with bpf), seconds since the epoch.")     \
@@ -132,13 +132,14 @@
 	  "Refused calls whose details the ring buffer had no room for (still counted).")          \
 	X(journal_dropped, "watch.catch.journal_dropped", number, NULL,                            \
 	  "Entries not written to the journal (its rate limit).")                                  \
-	X(hits, "watch.catch.hits", counter, "watch_limit_hits_total",                              \
+	X(hits, "watch.catch.hits", counter, "watch_limit_hits_total",                             \
 	  "Calls the VMA limit refused, host-wide, by call and unit (the first units seen; "       \
 	  "the rest as other).")                                                                   \
-	X(other_enomem, "watch.catch.other_enomem", counter, "watch_other_enomem_total",            \
+	X(other_enomem, "watch.catch.other_enomem", counter, "watch_other_enomem_total",           \
 	  "Calls that failed with ENOMEM for another reason than the VMA limit.")                  \
 	X(recent, "watch.catch.recent", array, NULL, "The last refused calls, oldest first.")      \
-	X(recent_time, "watch.catch.recent[].time", number, NULL, "When, seconds since the epoch.") \
+	X(recent_time, "watch.catch.recent[].time", number, NULL,                                  \
+	  "When, seconds since the epoch.")                                                        \
 	X(recent_pid, "watch.catch.recent[].pid", number, NULL, "Its process.")                    \
 	X(recent_tid, "watch.catch.recent[].tid", number, NULL, "Its thread.")                     \
 	X(recent_comm, "watch.catch.recent[].comm", string, NULL, "Its command.")                  \
@@ -188,7 +189,7 @@
 	X(advice_bytes_per_vma, "advice.bytes_per_vma", number, NULL, "The kernel's, per VMA.")    \
 	X(dropin, "advice.dropin", string, NULL, "The sysctl.d drop-in to write.")                 \
 	X(dropin_path, "advice.dropin_path", string, NULL,                                         \
-	  "Where to write the drop-in: a name that sorts after every file that sets the limit.")  \
+	  "Where to write the drop-in: a name that sorts after every file that sets the limit.")   \
 	X(dropin_after, "advice.dropin_after", string, NULL,                                       \
 	  "The file it must sort after (the winner); null: none sets it.")                         \
 	X(confirm_command, "advice.confirm_command", string, NULL, "The load test that confirms.") \

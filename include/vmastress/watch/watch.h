@@ -84,11 +84,10 @@ struct vs_watch {
 	 * first (at most top_n), refreshed between scans from the iterator's counts. */
 	unsigned nsoon;
 	struct vs_watch_soon soon[VS_WATCH_TOP_MAX];
-	double foreseen_at;	   /* when, realtime seconds; 0 = never */
-	unsigned warn_within;	   /* watch.warn_within as the forecast runs */
+	double foreseen_at;	    /* when, realtime seconds; 0 = never */
+	unsigned warn_within;	    /* watch.warn_within as the forecast runs */
 	uint64_t forecast_overflow; /* processes above its floor it could not follow */
 };
 
 extern const unsigned vs_watch_thresholds[VS_WATCH_THRESHOLD_COUNT];
 const char *vs_watch_skip_name(enum vs_watch_skip s);
-

@@ -7,14 +7,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define VS_FORECAST_TRACK 2048	     /* processes followed at once; the rest counted */
-#define VS_FORECAST_TICK_MS 250	     /* the iterator's counts between scans (bpf) */
-#define VS_FORECAST_SHORT_S 10.0     /* the short window: a spike */
-#define VS_FORECAST_LONG_S 300.0     /* the long one: a slow leak */
-#define VS_FORECAST_RING 12	     /* samples a window keeps: */
+#define VS_FORECAST_TRACK 2048	      /* processes followed at once; the rest counted */
+#define VS_FORECAST_TICK_MS 250	      /* the iterator's counts between scans (bpf) */
+#define VS_FORECAST_SHORT_S 10.0      /* the short window: a spike */
+#define VS_FORECAST_LONG_S 300.0      /* the long one: a slow leak */
+#define VS_FORECAST_RING 12	      /* samples a window keeps: */
 #define VS_FORECAST_SHORT_EVERY_S 1.0 /* the short one's at most every second */
 #define VS_FORECAST_LONG_EVERY_S 30.0 /* the long one's every 30 s */
-#define VS_FORECAST_WARNS_MAX 16 /* warnings a pass; the rest wait for the next */
+#define VS_FORECAST_WARNS_MAX 16      /* warnings a pass; the rest wait for the next */
 
 struct vs_forecast_sample {
 	double t; /* monotonic seconds */
@@ -29,14 +29,14 @@ struct vs_forecast_ring {
 
 struct vs_forecast_proc {
 	long pid, vmas;
-	double t;	      /* the last sample, monotonic seconds */
-	unsigned seen;	      /* the pass that last counted it */
+	double t;      /* the last sample, monotonic seconds */
+	unsigned seen; /* the pass that last counted it */
 	struct vs_forecast_ring short_w, long_w;
-	double rate;	      /* VMAs a second: the climb the forecast uses, else the short window's */
-	double to_limit;      /* seconds until it reaches the limit; < 0: none (flat or falling) */
-	double to_ceiling;    /* and raise.ceiling (the limit when that is higher) */
-	double flat_since;    /* flat or falling since (monotonic seconds); 0: climbing */
-	bool warned;	      /* its warning said in this climb */
+	double rate;	   /* VMAs a second: the climb the forecast uses, else the short window's */
+	double to_limit;   /* seconds until it reaches the limit; < 0: none (flat or falling) */
+	double to_ceiling; /* and raise.ceiling (the limit when that is higher) */
+	double flat_since; /* flat or falling since (monotonic seconds); 0: climbing */
+	bool warned;	   /* its warning said in this climb */
 };
 
 /* The decisions, pure. */

@@ -13,20 +13,20 @@
 
 /* A file with a line that sets the key. */
 struct vs_sysctl_file {
-	char path[VS_SYSCTL_PATH_MAX];	/* on the host */
-	long value;			/* its last line's; -1: not a number */
-	bool masked;			/* a file of its name in a higher directory hides it */
+	char path[VS_SYSCTL_PATH_MAX]; /* on the host */
+	long value;		       /* its last line's; -1: not a number */
+	bool masked;		       /* a file of its name in a higher directory hides it */
 	char masked_by[VS_SYSCTL_PATH_MAX];
 	char package[VS_SYSCTL_PACKAGE_MAX]; /* dpkg's (or rpm's) owner; "": none */
 };
 
 struct vs_sysctl_source {
-	long value;	   /* the running value (the caller's) */
+	long value;			 /* the running value (the caller's) */
 	char source[VS_SYSCTL_PATH_MAX]; /* the file whose line wins (the winner); "" none */
-	long source_value; /* what that line says; -1: none or not a number */
+	long source_value;		 /* what that line says; -1: none or not a number */
 	unsigned nsources; /* every file that sets it, in the order applied (masked ones too) */
 	struct vs_sysctl_file sources[VS_SYSCTL_SOURCES_MAX];
-	unsigned more;	   /* files beyond VS_SYSCTL_SOURCES_MAX, not listed */
+	unsigned more;	      /* files beyond VS_SYSCTL_SOURCES_MAX, not listed */
 	bool running_matches; /* value is what the winner (or the kernel's default) sets */
 	/* The winner sets less than an earlier file applied, or than the kernel's default:
 	 * the highest of them (lowered_from "" : the kernel's default). */
