@@ -199,6 +199,8 @@ static void advise_json(json_object *a, const struct advice *v)
 			       json_object_new_double((double)v->rec * v->per));
 	json_object_object_add(a, "dropin", json_object_new_string(v->dropin));
 	json_object_object_add(a, "dropin_path", json_object_new_string(v->dropin_path));
+	json_object_object_add(a, "recommended_lasts_seconds",
+			       isnan(v->lasts) ? NULL : json_object_new_double(v->lasts));
 	if (v->sysctl)
 		json_object_object_add(a, "sysctl", json_object_get(v->sysctl));
 	json_object_object_add(a, "confirm_command", json_object_new_string(v->confirm));

@@ -190,7 +190,10 @@ static int on_scanned(sd_event_source *s, int fd, uint32_t revents, void *userda
 	struct watch_loop *l = userdata;
 
 	(void)s, (void)fd, (void)revents;
-	if (vs_watch_scanner_take(l->scanner, &l->w, false) == VS_SCANNER_SCAN)
+	enum vs_scanner_took took = vs_watch_scanner_take(l->scanner, &l->w, false);
+	if (took != VS_SCANNER_NONE)
+		vs_kept_peaks_climbs(&l->kept, &l->w);
+	if (took == VS_SCANNER_SCAN)
 		scanned(l);
 	return 0;
 }

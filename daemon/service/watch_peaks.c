@@ -53,3 +53,15 @@ void vs_kept_peaks_note(struct vs_kept_peaks *k, const struct vs_watch *w)
 	}
 	vs_kept_peaks_save(k);
 }
+
+void vs_kept_peaks_climbs(struct vs_kept_peaks *k, const struct vs_watch *w)
+{
+	for (unsigned i = 0; i < w->nsoon; i++) {
+		const struct vs_watch_soon *p = &w->soon[i];
+		struct vs_peak *e = vs_peaks_note(&k->peaks, p->workload.key, p->comm, p->pid,
+						  p->vmas, w->limit, w->foreseen_at, w->foreseen_at,
+						  w->scans);
+		if (p->rate_per_s > e->rate)
+			e->rate = p->rate_per_s;
+	}
+}

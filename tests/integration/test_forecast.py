@@ -219,6 +219,16 @@ try:
             'pid="%d"' % flat.pid not in "".join(
                 l for l in metrics.splitlines() if "seconds_to_limit" in l),
             "vmastress_process_seconds_to_limit for the climber, none for the flat process")
+    adv = json.loads(ctl(sock, "advise", "--json").stdout)
+    pk = adv["peak"]
+    print("advice: peak %s VMAs (%s), its climb %s a second, the recommended %s lasts %s s"
+          % (pk["map_count"], pk["workload"]["name"], pk["rate_per_s"],
+             adv["recommended_limit"], adv["recommended_lasts_seconds"]))
+    h.check(pk["rate_per_s"] is not None and 800 <= pk["rate_per_s"] <= 1200 and
+            abs(adv["recommended_lasts_seconds"] - (adv["recommended_limit"] - pk["map_count"])
+                / pk["rate_per_s"]) <= 1,
+            "the advice: the peak's workload climbed about 1 000 a second, and how long the "
+            "recommended limit lasts at that pace")
     c = ctl(sock, "check", "--watch", "--within", "600")
     h.check(c.returncode == 2 and "reaches the limit in" in c.stdout and
             "seconds_to_limit=" in c.stdout,

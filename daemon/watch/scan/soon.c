@@ -29,6 +29,8 @@ static void warn(struct vs_scan *s, const struct vs_forecast_proc *p)
 	struct vs_fields f = VS_FIELDS_NONE;
 
 	vs_watch_describe(p->pid, &d);
+	if (d.load)
+		return; /* a vmastress load: near the limit on purpose */
 	vs_workload_of(s->names, d.unit, &wl);
 	f.pid = p->pid;
 	f.comm = d.comm;
@@ -75,8 +77,8 @@ void vs_scan_foresee_end(struct vs_scan *s, bool partial)
 		} else {
 			struct vs_watch_proc d;
 			vs_watch_describe(p->pid, &d);
-			if (!d.comm[0])
-				continue; /* gone since its count */
+			if (!d.comm[0] || d.load)
+				continue; /* gone since its count; a load, near on purpose */
 			memcpy(o->comm, d.comm, sizeof(o->comm));
 			memcpy(o->unit, d.unit, sizeof(o->unit));
 			vs_workload_of(s->names, o->unit, &o->workload);

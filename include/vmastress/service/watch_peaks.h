@@ -15,5 +15,9 @@ void vs_kept_peaks_load(struct vs_kept_peaks *k, double now);
 /* The listed processes' peaks into the kept ones (load daemons left out: near the
  * limit on purpose), each unit's shape as the scanner judged it; saved if changed. */
 void vs_kept_peaks_note(struct vs_kept_peaks *k, const struct vs_watch *w);
+/* The climbing processes' counts and climbs (watch.soon, refreshed between scans) into
+ * the kept peaks: a spike's peak and its rate, which the next scan may never see
+ * climbing. Saved at the next scan. */
+void vs_kept_peaks_climbs(struct vs_kept_peaks *k, const struct vs_watch *w);
 /* Saved if changed (as the watch stops). */
 void vs_kept_peaks_save(struct vs_kept_peaks *k);
