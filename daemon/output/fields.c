@@ -29,3 +29,23 @@ void vs_field_string(struct vs_textbuf *o, const struct vs_field *f, const char 
 	else
 		vs_textbuf_put(o, "null");
 }
+
+void vs_field_counts(struct vs_textbuf *o, const struct vs_field *f, vs_field_name_fn name,
+		     const uint64_t *n, unsigned count)
+{
+	vs_field_key(o, f);
+	vs_textbuf_put(o, "{");
+	for (unsigned k = 0; k < count; k++)
+		vs_textbuf_put(o, "%s\"%s\":%llu", k ? "," : "", name(k), (unsigned long long)n[k]);
+	vs_textbuf_put(o, "}");
+}
+
+void vs_field_series(struct vs_textbuf *o, const struct vs_field *f, const char *label,
+		     vs_field_name_fn name, const uint64_t *n, unsigned count)
+{
+	vs_field_head(o, f);
+	for (unsigned k = 0; k < count; k++) {
+		vs_field_metric(o, f);
+		vs_textbuf_put(o, "{%s=\"%s\"} %llu\n", label, name(k), (unsigned long long)n[k]);
+	}
+}

@@ -20,17 +20,6 @@ static double fill(long vmas, long limit)
 	return limit > 0 ? (double)vmas / (double)limit : 0;
 }
 
-static void per_call(struct vs_textbuf *o, const struct vs_field *f,
-		     const uint64_t n[VS_CATCH_CALL_COUNT])
-{
-	vs_field_key(o, f);
-	vs_textbuf_put(o, "{");
-	for (unsigned k = 0; k < VS_CATCH_CALL_COUNT; k++)
-		vs_textbuf_put(o, "%s\"%s\":%llu", k ? "," : "", vs_catch_call_name(k),
-			       (unsigned long long)n[k]);
-	vs_textbuf_put(o, "}");
-}
-
 /* How the exit hook is attached: "always" on fexit (only the hooked calls pay), as
  * configured on a tracepoint; null without BPF. */
 static const char *catch_mode(const struct vs_watch_view *v)
@@ -79,8 +68,8 @@ static void catch_json(struct vs_textbuf *o, const struct vs_watch_view *v)
 	OPEN(o, catch, "{");
 	NUM(o, dropped, "%llu", (unsigned long long)c->dropped);
 	NUM(o, journal_dropped, "%llu", (unsigned long long)c->journal_dropped);
-	per_call(o, F(hits), c->hits);
-	per_call(o, F(other_enomem), c->other);
+	vs_field_counts(o, F(hits), vs_catch_call_name, c->hits, VS_CATCH_CALL_COUNT);
+	vs_field_counts(o, F(other_enomem), vs_catch_call_name, c->other, VS_CATCH_CALL_COUNT);
 	recent_json(o, c);
 	vs_textbuf_put(o, "}");
 }
@@ -131,6 +120,10 @@ static void workloads_json(struct vs_textbuf *o, const struct vs_watch_view *v)
 		NUM(o, wls_pid, "%ld", e->pid);
 		TEXT(o, wls_comm, e->comm);
 		NUM(o, wls_at, "%.3f", e->at);
+		if (e->rate > 0)
+			NUM(o, wls_rate, "%.1f", e->rate);
+		else
+			NUM(o, wls_rate, "%s", "null");
 		NUM(o, wls_limit, "%ld", vs_advice_limit(e->vmas, VS_ADVICE_HEADROOM, 0, true));
 		vs_textbuf_put(o, "}");
 	}
@@ -260,11 +253,7 @@ static void scan_json(struct vs_textbuf *o, const struct vs_watch_view *v)
 	NUM(o, processes, "%llu", (unsigned long long)w->processes);
 	NUM(o, map_count, "%llu", (unsigned long long)w->vmas);
 	NUM(o, vmas, "%llu", (unsigned long long)w->vmas);
-	OPEN(o, skipped, "{");
-	for (int s = 0; s < VS_WATCH_SKIP_COUNT; s++)
-		vs_textbuf_put(o, "%s\"%s\":%llu", s ? "," : "", vs_watch_skip_name(s),
-			       (unsigned long long)w->skipped[s]);
-	vs_textbuf_put(o, "}");
+	vs_field_counts(o, F(skipped), vs_watch_skip_name, w->skipped, VS_WATCH_SKIP_COUNT);
 	OPEN(o, above, "{");
 	for (int t = 0; t < VS_WATCH_THRESHOLD_COUNT; t++)
 		vs_textbuf_put(o, "%s\"%u\":%llu", t ? "," : "", vs_watch_thresholds[t],

@@ -72,12 +72,8 @@ static void prom_scan(struct vs_textbuf *o, const struct vs_watch *w)
 	prom_one(o, F(scan_seconds), " %.6f\n", w->scan_seconds);
 	prom_one(o, F(processes), " %.0f\n", (double)w->processes);
 	prom_one(o, F(map_count), " %.0f\n", (double)w->vmas);
-	vs_field_head(o, F(skipped));
-	for (int s = 0; s < VS_WATCH_SKIP_COUNT; s++) {
-		vs_field_metric(o, F(skipped));
-		vs_textbuf_put(o, "{reason=\"%s\"} %llu\n", vs_watch_skip_name(s),
-			       (unsigned long long)w->skipped[s]);
-	}
+	vs_field_series(o, F(skipped), "reason", vs_watch_skip_name, w->skipped,
+			VS_WATCH_SKIP_COUNT);
 	vs_field_head(o, F(above));
 	for (int t = 0; t < VS_WATCH_THRESHOLD_COUNT; t++) {
 		vs_field_metric(o, F(above));
@@ -222,12 +218,8 @@ static void prom_catch(struct vs_textbuf *o, const struct vs_watch_view *v)
 	if (!c->bpf)
 		return;
 	prom_hits(o, c);
-	vs_field_head(o, F(other_enomem));
-	for (unsigned k = 0; k < VS_CATCH_CALL_COUNT; k++) {
-		vs_field_metric(o, F(other_enomem));
-		vs_textbuf_put(o, "{call=\"%s\"} %llu\n", vs_catch_call_name(k),
-			       (unsigned long long)c->other[k]);
-	}
+	vs_field_series(o, F(other_enomem), "call", vs_catch_call_name, c->other,
+			VS_CATCH_CALL_COUNT);
 	prom_one(o, F(dropped), " %.0f\n", (double)c->dropped);
 }
 

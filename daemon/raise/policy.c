@@ -21,15 +21,15 @@ const char *vs_raise_state_name(enum vs_raise_state s)
 	return names[s];
 }
 
-const char *vs_raise_reason_name(enum vs_raise_reason r)
+const char *vs_raise_reason_name(unsigned r)
 {
 	return r == VS_RAISE_REFUSAL ? "refusal" : "fill";
 }
 
-const char *vs_raise_why_name(enum vs_raise_why w)
+const char *vs_raise_why_name(unsigned w)
 {
 	static const char *const names[] = {"budget", "ceiling", "permission", "scope"};
-	return names[w];
+	return w < sizeof(names) / sizeof(names[0]) ? names[w] : "?";
 }
 
 uint64_t vs_raise_memtotal(const char *meminfo)
@@ -53,7 +53,9 @@ static void no_permission(struct vs_raise *r, int err)
 	snprintf(r->reason, sizeof(r->reason),
 		 "raise: %s: cannot write %s (%s): only uid 0 may, with /proc/sys writable "
 		 "(the unit's raise drop-in grants it); the watch goes on",
-		 err == EROFS ? "EROFS" : err == EPERM ? "EPERM" : "EACCES",
+		 err == EROFS	? "EROFS"
+		 : err == EPERM ? "EPERM"
+				: "EACCES",
 		 VS_SYSCTL_MAX_MAP_COUNT, strerror(err));
 }
 
@@ -206,7 +208,8 @@ static void begin(const struct vs_raise_trigger *t, long from, struct vs_raise_r
 	rec->reaction_ms = -1;
 	snprintf(rec->comm, sizeof(rec->comm), "%s", t->comm ? t->comm : "");
 	snprintf(rec->unit, sizeof(rec->unit), "%s", t->unit ? t->unit : "");
-	snprintf(rec->workload, sizeof(rec->workload), "%s", t->workload ? t->workload->name : "host");
+	snprintf(rec->workload, sizeof(rec->workload), "%s",
+		 t->workload ? t->workload->name : "host");
 	rec->kind = t->workload ? t->workload->kind : VS_WORKLOAD_HOST;
 }
 

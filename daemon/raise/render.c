@@ -44,16 +44,8 @@ static void record_json(struct vs_textbuf *o, const struct vs_raise_record *rec)
 
 static void counts_json(struct vs_textbuf *o, const struct vs_raise *r)
 {
-	OPEN(o, raised, "{");
-	for (int k = 0; k < VS_RAISE_REASON_COUNT; k++)
-		vs_textbuf_put(o, "%s\"%s\":%llu", k ? "," : "", vs_raise_reason_name(k),
-			       (unsigned long long)r->raises[k]);
-	vs_textbuf_put(o, "}");
-	OPEN(o, refused, "{");
-	for (int k = 0; k < VS_RAISE_WHY_COUNT; k++)
-		vs_textbuf_put(o, "%s\"%s\":%llu", k ? "," : "", vs_raise_why_name(k),
-			       (unsigned long long)r->refused[k]);
-	vs_textbuf_put(o, "}");
+	vs_field_counts(o, F(raised), vs_raise_reason_name, r->raises, VS_RAISE_REASON_COUNT);
+	vs_field_counts(o, F(refused), vs_raise_why_name, r->refused, VS_RAISE_WHY_COUNT);
 }
 
 void vs_render_raise_json(struct vs_textbuf *o, const struct vs_raise *r, const char *trigger)
@@ -113,18 +105,9 @@ void vs_render_raise_prom(struct vs_textbuf *o, const struct vs_raise *r)
 	vs_field_metric(o, F(enabled));
 	vs_textbuf_put(o, "{state=\"%s\",dry_run=\"%d\"} %d\n", vs_raise_state_name(r->state),
 		       r->dry_run, r->state == VS_RAISE_ARMED);
-	vs_field_head(o, F(raised));
-	for (int k = 0; k < VS_RAISE_REASON_COUNT; k++) {
-		vs_field_metric(o, F(raised));
-		vs_textbuf_put(o, "{reason=\"%s\"} %llu\n", vs_raise_reason_name(k),
-			       (unsigned long long)r->raises[k]);
-	}
-	vs_field_head(o, F(refused));
-	for (int k = 0; k < VS_RAISE_WHY_COUNT; k++) {
-		vs_field_metric(o, F(refused));
-		vs_textbuf_put(o, "{why=\"%s\"} %llu\n", vs_raise_why_name(k),
-			       (unsigned long long)r->refused[k]);
-	}
+	vs_field_series(o, F(raised), "reason", vs_raise_reason_name, r->raises,
+			VS_RAISE_REASON_COUNT);
+	vs_field_series(o, F(refused), "why", vs_raise_why_name, r->refused, VS_RAISE_WHY_COUNT);
 	vs_field_head(o, F(limit));
 	vs_field_metric(o, F(limit));
 	vs_textbuf_put(o, " %ld\n", r->known);

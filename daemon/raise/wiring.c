@@ -79,8 +79,7 @@ static void say(const struct vs_raiser *r, const struct vs_raise_record *rec)
 	f.to = rec->to;
 	if (rec->result == VS_RAISE_REFUSED) {
 		f.reason = vs_raise_why_name(rec->why);
-		vs_log_msg(VS_MSG_RAISE_REFUSED, LOG_WARNING, &f, "raise refused: %s",
-			   p->refusal);
+		vs_log_msg(VS_MSG_RAISE_REFUSED, LOG_WARNING, &f, "raise refused: %s", p->refusal);
 		return;
 	}
 	f.reason = vs_raise_reason_name(rec->reason);

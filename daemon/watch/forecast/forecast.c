@@ -109,6 +109,7 @@ void vs_forecast_begin(struct vs_forecast *f, long limit, long ceiling, unsigned
 	f->now = now;
 	f->pass++;
 	f->nwarn = 0;
+	f->climbing = 0;
 }
 
 static void judge(struct vs_forecast *f, struct vs_forecast_proc *p)
@@ -122,6 +123,8 @@ static void judge(struct vs_forecast *f, struct vs_forecast_proc *p)
 	double climb = vs_forecast_climb(f->limit, have_s, rate_s, rise_s, have_l, rate_l, rise_l);
 
 	p->rate = climb > 0 ? climb : have_s ? rate_s : 0;
+	if (p->rate > 0 || !have_s)
+		f->climbing++; /* rising, or new: looked at again soon */
 	if (climb > 0)
 		p->flat_since = 0;
 	else if (!p->flat_since)

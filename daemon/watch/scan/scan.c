@@ -21,7 +21,7 @@ const unsigned vs_watch_thresholds[VS_WATCH_THRESHOLD_COUNT] = {VS_WATCH_THRESHO
 #define MAPS_CHUNK (256 * 1024) /* seq_file fills what the read asks: few reads */
 #define DENTS_CHUNK 32768
 
-const char *vs_watch_skip_name(enum vs_watch_skip s)
+const char *vs_watch_skip_name(unsigned s)
 {
 	return (unsigned)s < VS_WATCH_SKIP_COUNT ? skip_names[s] : "?";
 }

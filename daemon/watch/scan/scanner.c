@@ -19,17 +19,20 @@ struct vs_watch_scanner {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t asked;
-	int done_fd;		      /* eventfd: a finished scan waits */
-	bool requested, stop;	      /* under lock */
-	bool names_now;		      /* under lock: the names to be read again at once */
-	bool finished;		      /* under lock: `done` holds a scan not yet taken */
-	bool refreshed;		      /* under lock: `done`'s forecast refreshed by a tick */
-	unsigned warn_within;	      /* under lock: watch.warn_within */
-	long ceiling;		      /* under lock: raise.ceiling */
-	unsigned top_n;		      /* under lock: the one asked for */
-	bool near;		      /* under lock: watch.catch = "near" */
-	double catch_from;	      /* under lock: watch.catch_from */
-	double near_at;		      /* the thread's: when a process was last near, monotonic s */
+	int done_fd;	      /* eventfd: a finished scan waits */
+	bool requested, stop; /* under lock */
+	bool names_now;	      /* under lock: the names to be read again at once */
+	bool finished;	      /* under lock: `done` holds a scan not yet taken */
+	bool refreshed;	      /* under lock: `done`'s forecast refreshed by a tick */
+	unsigned warn_within; /* under lock: watch.warn_within */
+	long ceiling;	      /* under lock: raise.ceiling */
+	unsigned top_n;	      /* under lock: the one asked for */
+	bool near;	      /* under lock: watch.catch = "near" */
+	double catch_from;    /* under lock: watch.catch_from */
+	double near_at;	      /* the thread's: when a process was last near, monotonic s */
+	/* the thread's: when it last counted for the forecast, checked whether a process is
+	 * near, read the names (monotonic seconds) */
+	double ticked_at, near_checked_at, named_at;
 	struct vs_scan work;	      /* the thread's own */
 	struct vs_watch done;	      /* under lock: the last finished scan */
 	struct vs_watch_limit *limit; /* the limit's owner: the scan reads it there */
@@ -202,6 +205,74 @@ static void tick(struct vs_watch_scanner *s, bool nearing, bool near, double fro
 	}
 }
 
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Between scans, under the lock (released while it works): wait for what is due
+ * next, then do it. The near attach's checks: detached, every check counts (a process
+ * may be climbing); attached, a second will do (only whether none is near any more).
+ * The forecast's counts (a tick: they make the near check too) every
+ * VS_FORECAST_TICK_MS while a process it follows rises, else every
+ * VS_FORECAST_IDLE_TICK_MS. The workloads' names every VS_WATCH_NAMES_CHECK_MS (a
+ * container started since the last scan is named before its first mark). false:
+ * nothing is ever due (wait for a request). */
+static bool between_scans(struct vs_watch_scanner *s)
+{
+	bool nearing = s->near && s->work.catch && vs_catch_every_exit(s->work.catch);
+	bool ticking = s->work.catch != NULL;
+	double now = mono_s();
+
+	if (!nearing && !ticking && !s->work.names)
+		return false;
+	double near_every = nearing && vs_catch_hooked(s->work.catch)
+				? VS_WATCH_NEAR_HOOKED_CHECK_MS / 1e3
+				: VS_WATCH_NEAR_CHECK_MS / 1e3;
+	double tick_every =
+	    (s->work.forecast.climbing ? VS_FORECAST_TICK_MS : VS_FORECAST_IDLE_TICK_MS) / 1e3;
+	double next = now + 3600;
+	if (nearing && s->near_checked_at + near_every < next)
+		next = s->near_checked_at + near_every;
+	if (ticking && s->ticked_at + tick_every < next)
+		next = s->ticked_at + tick_every;
+	if (s->work.names && s->named_at + VS_WATCH_NAMES_CHECK_MS / 1e3 < next)
+		next = s->named_at + VS_WATCH_NAMES_CHECK_MS / 1e3;
+	if (next > now) {
+		struct timespec until;
+		double at = next + 0.0005;
+		until.tv_sec = (time_t)at;
+		until.tv_nsec = (long)((at - (double)until.tv_sec) * 1e9);
+		if (pthread_cond_timedwait(&s->asked, &s->lock, &until) != ETIMEDOUT ||
+		    s->requested || s->stop)
+			return true;
+		now = mono_s();
+	}
+	bool near = s->near, tick_due = ticking && now >= s->ticked_at + tick_every,
+	     near_due = nearing && now >= s->near_checked_at + near_every,
+	     names_due = s->work.names && now >= s->named_at + VS_WATCH_NAMES_CHECK_MS / 1e3;
+	double from = s->catch_from;
+	s->work.warn_within = s->warn_within;
+	s->work.ceiling = s->ceiling;
+	pthread_mutex_unlock(&s->lock);
+	if (tick_due || (ticking && near_due)) {
+		tick(s, nearing, near, from);
+		s->ticked_at = s->near_checked_at = now;
+	} else if (near_due) {
+		near_check(s, near, from);
+		s->near_checked_at = now;
+	}
+	if (names_due) {
+		vs_names_refresh(s->work.names);
+		s->named_at = now;
+	}
+	pthread_mutex_lock(&s->lock);
+	return true;
+}
+
 static void *run(void *arg)
 {
 	struct vs_watch_scanner *s = arg;
@@ -218,47 +289,8 @@ static void *run(void *arg)
 				pthread_mutex_lock(&s->lock);
 				continue;
 			}
-			bool nearing =
-			    s->near && s->work.catch && vs_catch_every_exit(s->work.catch);
-			bool ticking = s->work.catch != NULL; /* the forecast's counts */
-			if (!nearing && !ticking && !s->work.names) {
+			if (!between_scans(s))
 				pthread_cond_wait(&s->asked, &s->lock);
-				continue;
-			}
-			/* Detached, every check counts: a process may be climbing. Attached,
-			 * the check only finds when none is near any more: a second will do.
-			 * The workloads' names are looked at as often: a container started
-			 * since the last scan is named before its first mark. The forecast
-			 * counts every VS_FORECAST_TICK_MS at most. */
-			long check_ms = !nearing ? VS_WATCH_NAMES_CHECK_MS
-					: vs_catch_hooked(s->work.catch)
-					    ? VS_WATCH_NEAR_HOOKED_CHECK_MS
-					    : VS_WATCH_NEAR_CHECK_MS;
-			if ((nearing || ticking) && s->work.names &&
-			    check_ms > VS_WATCH_NAMES_CHECK_MS)
-				check_ms = VS_WATCH_NAMES_CHECK_MS;
-			if (ticking && check_ms > VS_FORECAST_TICK_MS)
-				check_ms = VS_FORECAST_TICK_MS;
-			struct timespec until;
-			clock_gettime(CLOCK_MONOTONIC, &until);
-			until.tv_nsec += check_ms * 1000000L;
-			until.tv_sec += until.tv_nsec / 1000000000L;
-			until.tv_nsec %= 1000000000L;
-			if (pthread_cond_timedwait(&s->asked, &s->lock, &until) == ETIMEDOUT &&
-			    !s->requested && !s->stop) {
-				bool near = s->near;
-				double from = s->catch_from;
-				s->work.warn_within = s->warn_within;
-				s->work.ceiling = s->ceiling;
-				pthread_mutex_unlock(&s->lock);
-				if (ticking)
-					tick(s, nearing, near, from);
-				else if (nearing)
-					near_check(s, near, from);
-				if (s->work.names)
-					vs_names_refresh(s->work.names);
-				pthread_mutex_lock(&s->lock);
-			}
 		}
 		if (s->stop)
 			break;

@@ -3,6 +3,7 @@
  * TYPE and HELP from a row (tables: output/watch_fields.h, raise/fields.h), as the load's do
  * from stats.h; test_docs holds the served stats and metrics against the rows. */
 #pragma once
+#include <stdint.h>
 
 struct vs_textbuf;
 
@@ -10,7 +11,7 @@ struct vs_textbuf;
  * string, bool, object, array). A metric's row whose JSON is an object with no rows of
  * its own is keyed by its label's values ({"mmap": 3}). */
 struct vs_field {
-	const char *json;   /* a dotted path, "[]" after an array ("watch.top[].pid"); NULL: none */
+	const char *json; /* a dotted path, "[]" after an array ("watch.top[].pid"); NULL: none */
 	const char *kind;
 	const char *metric; /* the name after "vmastress_"; NULL: none */
 	const char *help;
@@ -24,6 +25,14 @@ void vs_field_key(struct vs_textbuf *o, const struct vs_field *f);
 void vs_field_head(struct vs_textbuf *o, const struct vs_field *f);
 /* The metric's name, to start a series: vmastress_NAME. */
 void vs_field_metric(struct vs_textbuf *o, const struct vs_field *f);
+/* A label's values by index (a call, a reason): the k-th one's name. */
+typedef const char *(*vs_field_name_fn)(unsigned k);
+/* The row's object of counts keyed by its label's values: "skipped":{"exited":0,...}. */
+void vs_field_counts(struct vs_textbuf *o, const struct vs_field *f, vs_field_name_fn name,
+		     const uint64_t *n, unsigned count);
+/* The row's metric, HELP, TYPE and one series a label's value: {label="name"} n. */
+void vs_field_series(struct vs_textbuf *o, const struct vs_field *f, const char *label,
+		     vs_field_name_fn name, const uint64_t *n, unsigned count);
 /* A JSON string, or null when s is empty. */
 void vs_field_string(struct vs_textbuf *o, const struct vs_field *f, const char *s);
 

@@ -203,6 +203,8 @@
 	X(wls_pid, "advice.workloads[].pid", number, NULL, "The process that set it.")             \
 	X(wls_comm, "advice.workloads[].comm", string, NULL, "Its command.")                       \
 	X(wls_at, "advice.workloads[].at", number, NULL, "When, seconds since the epoch.")         \
+	X(wls_rate, "advice.workloads[].rate_per_s", number, NULL,                                 \
+	  "The fastest climb the forecast measured of it, VMAs a second; null: none.")             \
 	X(wls_limit, "advice.workloads[].recommended_limit", number, NULL,                         \
 	  "The limit this workload needs (its peak times the headroom, rounded up).")              \
 	X(set_by, "advice.set_by", object, NULL,                                                   \

@@ -104,8 +104,8 @@ struct vs_raise {
 
 extern const double vs_raise_bucket_le[VS_RAISE_BUCKETS]; /* seconds */
 const char *vs_raise_state_name(enum vs_raise_state s);
-const char *vs_raise_reason_name(enum vs_raise_reason r);
-const char *vs_raise_why_name(enum vs_raise_why w);
+const char *vs_raise_reason_name(unsigned r); /* enum vs_raise_reason */
+const char *vs_raise_why_name(unsigned w);    /* enum vs_raise_why */
 
 /* raise.* from cfg against the running limit; found is kept from the first call
  * (start), a reload re-reads the rest and re-arms a stopped policy. memtotal:

@@ -90,4 +90,4 @@ struct vs_watch {
 };
 
 extern const unsigned vs_watch_thresholds[VS_WATCH_THRESHOLD_COUNT];
-const char *vs_watch_skip_name(enum vs_watch_skip s);
+const char *vs_watch_skip_name(unsigned s); /* enum vs_watch_skip */

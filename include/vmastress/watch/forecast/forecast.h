@@ -1,6 +1,7 @@
 /* forecast.h: each process's climb and its time to the limit (forecast.c). The
  * scanner's thread feeds it every count it takes: each scan's, and between scans
- * the BPF iterator's every VS_FORECAST_TICK_MS. A pass is begun, sampled and ended;
+ * the BPF iterator's every VS_FORECAST_TICK_MS (every VS_FORECAST_IDLE_TICK_MS while
+ * none rises). A pass is begun, sampled and ended;
  * the decisions (the rate, the time left, whether to warn) are pure functions, as
  * systemd-oomd keeps its own in oomd-util.c. No allocation after init. */
 #pragma once
@@ -8,7 +9,8 @@
 #include <stdint.h>
 
 #define VS_FORECAST_TRACK 2048	      /* processes followed at once; the rest counted */
-#define VS_FORECAST_TICK_MS 250	      /* the iterator's counts between scans (bpf) */
+#define VS_FORECAST_TICK_MS 250	      /* the iterator's counts between scans (bpf), */
+#define VS_FORECAST_IDLE_TICK_MS 1000 /* and while no process followed rises */
 #define VS_FORECAST_SHORT_S 10.0      /* the short window: a spike */
 #define VS_FORECAST_LONG_S 300.0      /* the long one: a slow leak */
 #define VS_FORECAST_RING 12	      /* samples a window keeps: */
@@ -66,6 +68,7 @@ struct vs_forecast {
 	unsigned pass;
 	double now; /* this pass's time, monotonic seconds */
 	unsigned n;
+	unsigned climbing; /* processes followed that rose in the last pass, or are new */
 	uint64_t overflow; /* processes above the floor not followed: the table was full */
 	int index[2 * VS_FORECAST_TRACK]; /* pid -> slot + 1; 0 empty (linear probing) */
 	struct vs_forecast_proc p[VS_FORECAST_TRACK];
