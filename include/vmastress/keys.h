@@ -113,6 +113,9 @@ enum vs_key_type { VS_KEY_UINT, VS_KEY_SEED, VS_KEY_FILL, VS_KEY_STRING };
 	  "watch mode: recent caught failures kept for `vmastressctl events`")                     \
 	X(watch_workloads, "watch.workloads", UINT, 1, VS_WATCH_TOP_KEEP, 16, 0, NULL,             \
 	  "watch mode: workloads labelled in the metrics by peak; the rest summed as other")       \
+	X(watch_host_root, "watch.host_root", STRING, 0, VS_PATH_MAX, "/", VS_KEY_ABSOLUTE, NULL,   \
+	  "watch mode: where the host's / is (a container mounts it, read-only): the sysctl.d "    \
+	  "files and dpkg's lists are read under it")                                              \
 	X(watch_warn_within, "watch.warn_within", UINT, 0, VS_INTERVAL_MAX_S, 600, 0, NULL,        \
 	  "watch mode: a journal entry when a process's time to the limit, at its climb, first "   \
 	  "falls within this many seconds (once a climb); 0 = off")                                \

@@ -60,7 +60,17 @@ def podman(*argv, timeout=120, check=True):
     return p
 
 
+# A sysctl.d file of the test's on the host, in /run (gone at boot): the watch in its
+# container must find it under watch.host_root. It says what the limit is now.
+run_sysctl_made = not os.path.isdir("/run/sysctl.d")
+run_sysctl = "/run/sysctl.d/99-vmastress-test-%s.conf" % tag
+
+
 def cleanup():
+    if os.path.exists(run_sysctl):
+        os.unlink(run_sysctl)
+    if run_sysctl_made and os.path.isdir("/run/sysctl.d") and not os.listdir("/run/sysctl.d"):
+        os.rmdir("/run/sysctl.d")
     for n in names:
         podman("rm", "-f", "-t", "2", n, check=False)
     for i in (climb_image, watch_image):
@@ -162,6 +172,9 @@ with h.RaisedLimit(found):
     t = subprocess.run([a.daemon, "--watch", "-t", "-c", os.path.join(confdir, "watch.conf")],
                        capture_output=True, text=True)
     h.check(t.returncode == 0, "the overlay's watch.conf is valid (%s)" % t.stderr[-200:])
+    os.makedirs("/run/sysctl.d", exist_ok=True)
+    with open(run_sysctl, "w") as f:
+        f.write("vm.max_map_count = %d\n" % found)
     podman("run", *run_flags(spec, c, confdir, rundir, statedir))
     sock = os.path.join(rundir, "watch.sock")
     if not h.wait_socket(sock, 30):
@@ -172,6 +185,12 @@ with h.RaisedLimit(found):
             "in its container the catch attached (%s, %s) and the raise is armed (%s: %s)"
             % (s["watch"]["backend"], s["watch"].get("attach") or s["watch"]["backend_reason"],
                s["raise"]["state"], s["raise"]["reason"]))
+
+    sc = s["watch"]["sysctl"]
+    h.check(sc["winner"] == run_sysctl and
+            any(x["path"] == run_sysctl and x["value"] == found for x in sc["sources"]),
+            "in its container the watch reads the host's sysctl.d files under watch.host_root "
+            "(the DaemonSet's /host): the test's %s wins (%s)" % (run_sysctl, sc["sources"]))
 
     run = ["run", "-d", "--network=none", "--name"]
     # The one outside raise.for first, to the limit: refused there.

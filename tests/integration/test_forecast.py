@@ -257,21 +257,14 @@ if h.SANITIZER:
            "runtime cannot live there")
 
 # 2. A spike from 500 to the limit in 3 s, under a real journald.
-journald = next((p for p in ("/lib/systemd/systemd-journald",
-                             "/usr/lib/systemd/systemd-journald") if os.access(p, os.X_OK)), None)
+journald = h.find_journald()
 if not journald or not os.path.exists("/etc/machine-id"):
     h.skip("needs systemd-journald and /etc/machine-id")
 with open(cfg, "w") as f:
     f.write('watch = { interval = 30; backend = "bpf"; catch = "always"; };\n')
 script = os.path.join(tmp, "spike.sh")
 with open(script, "w") as f:
-    f.write("""mount --make-rprivate / || exit 1
-mount -t tmpfs tmpfs /run || exit 1
-mkdir -p /run/systemd/journal /run/log
-%(journald)s > %(tmp)s/journald.log 2>&1 < /dev/null & JPID=$!
-trap 'kill -9 $JPID 2>/dev/null' EXIT
-for i in $(seq 100); do [ -S /run/systemd/journal/socket ] && break; sleep 0.05; done
-STATE_DIRECTORY=%(tmp)s timeout -k 5 60 %(daemon)s --watch -c %(cfg)s -d 40 \\
+    f.write(h.PRIVATE_JOURNALD % {"journald": journald, "tmp": tmp} + """STATE_DIRECTORY=%(tmp)s timeout -k 5 60 %(daemon)s --watch -c %(cfg)s -d 40 \\
     --socket %(tmp)s/spike.sock --report %(tmp)s/spike.json > /dev/null 2> %(tmp)s/spike.log & D=$!
 for i in $(seq 200); do [ -S %(tmp)s/spike.sock ] && break; sleep 0.05; done
 sleep 1

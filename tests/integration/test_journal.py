@@ -11,8 +11,7 @@ import vsharness as h
 
 a = h.args()
 h.emulate_limit_under_sanitizer()
-journald = next((p for p in ("/lib/systemd/systemd-journald", "/usr/lib/systemd/systemd-journald")
-                 if os.access(p, os.X_OK)), None)
+journald = h.find_journald()
 if os.geteuid() != 0 or not journald or not shutil.which("unshare"):
     h.skip("needs root, unshare and systemd-journald")
 if not os.path.exists("/etc/machine-id"):
@@ -29,13 +28,7 @@ cfg = h.write_config(tmp, 'shape = "fragment";\nlog = { events_per_second = 5; }
                           'leaks = { retry_interval_ms = 200; };\n')
 script = os.path.join(tmp, "in-namespace.sh")
 with open(script, "w") as f:
-    f.write("""mount --make-rprivate / || exit 1
-mount -t tmpfs tmpfs /run || exit 1
-mkdir -p /run/systemd/journal /run/log
-%(journald)s > %(tmp)s/journald.log 2>&1 < /dev/null & JPID=$!
-trap 'kill -9 $JPID 2>/dev/null' EXIT
-for i in $(seq 100); do [ -S /run/systemd/journal/socket ] && break; sleep 0.05; done
-%(daemon)s -c %(cfg)s -w 2 -d 3 --socket none --report %(tmp)s/report.json \
+    f.write(h.PRIVATE_JOURNALD % {"journald": journald, "tmp": tmp} + """%(daemon)s -c %(cfg)s -w 2 -d 3 --socket none --report %(tmp)s/report.json \
     > /dev/null 2> %(tmp)s/stderr.log < /dev/null
 rc=$?
 sleep 0.5

@@ -161,21 +161,14 @@ with h.RaisedLimit(found), PidMax():
     set_limit(found)
 
     # 2. The fastest climber under a real journald: no refusal, the limit at 262144.
-    journald = next((p for p in ("/lib/systemd/systemd-journald",
-                                 "/usr/lib/systemd/systemd-journald") if os.access(p, os.X_OK)), None)
+    journald = h.find_journald()
     cfg = os.path.join(tmp, "fast.conf")
     with open(cfg, "w") as f:
         f.write('watch = { interval = 1; backend = "bpf"; };\n'
                 'raise = { enabled = 1; at = 0.90; ceiling = 262144; };\n')
     script = os.path.join(tmp, "fast.sh")
     with open(script, "w") as f:
-        f.write("""mount --make-rprivate / || exit 1
-mount -t tmpfs tmpfs /run || exit 1
-mkdir -p /run/systemd/journal /run/log
-%(journald)s > %(tmp)s/journald.log 2>&1 < /dev/null & JPID=$!
-trap 'kill -9 $JPID 2>/dev/null' EXIT
-for i in $(seq 100); do [ -S /run/systemd/journal/socket ] && break; sleep 0.05; done
-STATE_DIRECTORY=%(tmp)s timeout -k 5 60 %(daemon)s --watch -c %(cfg)s -d 30 \
+        f.write(h.PRIVATE_JOURNALD % {"journald": journald, "tmp": tmp} + """STATE_DIRECTORY=%(tmp)s timeout -k 5 60 %(daemon)s --watch -c %(cfg)s -d 30 \
     --socket %(tmp)s/fast.sock --report %(tmp)s/fast.json > /dev/null 2> %(tmp)s/fast.log & D=$!
 for i in $(seq 200); do [ -S %(tmp)s/fast.sock ] && break; sleep 0.05; done
 sleep 0.5

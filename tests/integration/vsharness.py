@@ -217,6 +217,25 @@ def emulate_limit_under_sanitizer(n=16384):
     return read_limit()
 
 
+def find_journald():
+    """systemd-journald's binary, or None."""
+    return next((p for p in ("/lib/systemd/systemd-journald",
+                             "/usr/lib/systemd/systemd-journald") if os.access(p, os.X_OK)), None)
+
+
+# The start of a script that `unshare -m sh SCRIPT` runs: a private /run with a real
+# journald of its own (its log in TMP/journald.log), killed as the script exits; then
+# `journalctl -o json -D /run/log/journal/*` reads what it was sent. Fill with
+# {"journald": find_journald(), "tmp": TMP}.
+PRIVATE_JOURNALD = """mount --make-rprivate / || exit 1
+mount -t tmpfs tmpfs /run || exit 1
+mkdir -p /run/systemd/journal /run/log
+%(journald)s > %(tmp)s/journald.log 2>&1 < /dev/null & JPID=$!
+trap 'kill -9 $JPID 2>/dev/null' EXIT
+for i in $(seq 100); do [ -S /run/systemd/journal/socket ] && break; sleep 0.05; done
+"""
+
+
 def check_exact(cond, what):
     """An exact VMA count: asserted, but under a sanitizer, whose runtime maps VMAs of its
     own in the daemon, a miss is a visible skip (ci_skips lists it; CI allows it there)."""

@@ -26,6 +26,7 @@ struct vs_watch_scanner {
 	bool refreshed;	      /* under lock: `done`'s forecast refreshed by a tick */
 	unsigned warn_within; /* under lock: watch.warn_within */
 	long ceiling;	      /* under lock: raise.ceiling */
+	char root[VS_PATH_MAX]; /* under lock: watch.host_root, "" for / */
 	unsigned top_n;	      /* under lock: the one asked for */
 	bool near;	      /* under lock: watch.catch = "near" */
 	double catch_from;    /* under lock: watch.catch_from */
@@ -103,7 +104,7 @@ void vs_watch_scan_all(struct vs_scan *s, unsigned top_n, struct vs_watch_limit 
 	w->limit_err = vs_watch_limit_read(owner, &limit);
 	w->top_n = top_n;
 	w->sysctl.value = limit;
-	vs_sysctld_resolve("", "vm.max_map_count", &w->sysctl);
+	vs_sysctld_resolve(s->root, "vm.max_map_count", &w->sysctl);
 	vs_scan_foresee_begin(s, limit);
 	w->scan_err = vs_watch_scan(s, "/proc", limit);
 	for (unsigned i = 0; i < w->ntop; i++) {
@@ -299,6 +300,7 @@ static void *run(void *arg)
 		double from = s->catch_from;
 		s->work.warn_within = s->warn_within;
 		s->work.ceiling = s->ceiling;
+		memcpy(s->work.root, s->root, sizeof(s->work.root));
 		s->requested = false;
 		pthread_mutex_unlock(&s->lock);
 		vs_watch_scan_all(&s->work, top_n, s->limit);
@@ -375,6 +377,8 @@ void vs_watch_scanner_request(struct vs_watch_scanner *s, const struct vs_config
 	s->catch_from = cfg->watch_catch_from;
 	s->warn_within = cfg->watch_warn_within;
 	s->ceiling = (long)cfg->raise_ceiling;
+	snprintf(s->root, sizeof(s->root), "%s",
+		 strcmp(cfg->watch_host_root, "/") == 0 ? "" : cfg->watch_host_root);
 	pthread_cond_signal(&s->asked);
 	pthread_mutex_unlock(&s->lock);
 }

@@ -34,6 +34,7 @@ struct vs_scan {
 	/* Each process's climb, from every count taken: the scans' and the ticks'. */
 	struct vs_forecast forecast;
 	long ceiling;	      /* raise.ceiling: the forecast's second level */
+	char root[VS_PATH_MAX]; /* watch.host_root: the host's / ("" when it is ours) */
 	unsigned warn_within; /* watch.warn_within; 0: no warning */
 };
 
