@@ -80,6 +80,12 @@ static void push(struct vs_forecast_ring *r, double t, long v, double every)
 		r->n++;
 }
 
+/* The count from which a process is followed: a 64th of the limit (64 at least). */
+static long floor_of(long limit)
+{
+	return limit / 64 > 64 ? limit / 64 : 64;
+}
+
 static unsigned hash(long pid)
 {
 	return (unsigned)((unsigned long)pid * 2654435761u) % (2 * VS_FORECAST_TRACK);
@@ -144,7 +150,7 @@ static void judge(struct vs_forecast *f, struct vs_forecast_proc *p)
 
 void vs_forecast_sample(struct vs_forecast *f, long pid, long vmas)
 {
-	long floor = f->limit / 64 > 64 ? f->limit / 64 : 64;
+	long floor = floor_of(f->limit);
 	int *slot = find(f, pid);
 	struct vs_forecast_proc *p;
 
@@ -170,7 +176,7 @@ void vs_forecast_sample(struct vs_forecast *f, long pid, long vmas)
 
 void vs_forecast_end(struct vs_forecast *f, bool partial)
 {
-	long floor = f->limit / 64 > 64 ? f->limit / 64 : 64;
+	long floor = floor_of(f->limit);
 	unsigned kept = 0;
 
 	if (partial)

@@ -19,18 +19,18 @@ struct vs_watch_scanner {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t asked;
-	int done_fd;	      /* eventfd: a finished scan waits */
-	bool requested, stop; /* under lock */
-	bool names_now;	      /* under lock: the names to be read again at once */
-	bool finished;	      /* under lock: `done` holds a scan not yet taken */
-	bool refreshed;	      /* under lock: `done`'s forecast refreshed by a tick */
-	unsigned warn_within; /* under lock: watch.warn_within */
-	long ceiling;	      /* under lock: raise.ceiling */
+	int done_fd;		/* eventfd: a finished scan waits */
+	bool requested, stop;	/* under lock */
+	bool names_now;		/* under lock: the names to be read again at once */
+	bool finished;		/* under lock: `done` holds a scan not yet taken */
+	bool refreshed;		/* under lock: `done`'s forecast refreshed by a tick */
+	unsigned warn_within;	/* under lock: watch.warn_within */
+	long ceiling;		/* under lock: raise.ceiling */
 	char root[VS_PATH_MAX]; /* under lock: watch.host_root, "" for / */
-	unsigned top_n;	      /* under lock: the one asked for */
-	bool near;	      /* under lock: watch.catch = "near" */
-	double catch_from;    /* under lock: watch.catch_from */
-	double near_at;	      /* the thread's: when a process was last near, monotonic s */
+	unsigned top_n;		/* under lock: the one asked for */
+	bool near;		/* under lock: watch.catch = "near" */
+	double catch_from;	/* under lock: watch.catch_from */
+	double near_at;		/* the thread's: when a process was last near, monotonic s */
 	/* the thread's: when it last counted for the forecast, checked whether a process is
 	 * near, read the names (monotonic seconds) */
 	double ticked_at, near_checked_at, named_at;
@@ -206,14 +206,6 @@ static void tick(struct vs_watch_scanner *s, bool nearing, bool near, double fro
 	}
 }
 
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Between scans, under the lock (released while it works): wait for what is due
  * next, then do it. The near attach's checks: detached, every check counts (a process
  * may be climbing); attached, a second will do (only whether none is near any more).
@@ -226,7 +218,7 @@ static bool between_scans(struct vs_watch_scanner *s)
 {
 	bool nearing = s->near && s->work.catch && vs_catch_every_exit(s->work.catch);
 	bool ticking = s->work.catch != NULL;
-	double now = mono_s();
+	double now = monotonic();
 
 	if (!nearing && !ticking && !s->work.names)
 		return false;
@@ -250,7 +242,7 @@ static bool between_scans(struct vs_watch_scanner *s)
 		if (pthread_cond_timedwait(&s->asked, &s->lock, &until) != ETIMEDOUT ||
 		    s->requested || s->stop)
 			return true;
-		now = mono_s();
+		now = monotonic();
 	}
 	bool near = s->near, tick_due = ticking && now >= s->ticked_at + tick_every,
 	     near_due = nearing && now >= s->near_checked_at + near_every,
